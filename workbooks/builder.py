@@ -1,0 +1,446 @@
+"""Writes a unit's standard reporting workbook from the campaign definition (openpyxl).
+
+Macro-free .xlsx: Excel's own data validation with Vietnamese prompts and errors, drop-downs
+from a hidden list sheet, sheet protection with only entry cells unlocked, conditional
+formatting that colours statuses (so no code ever colours a cell), frozen headers, A4
+landscape with repeated header rows, Times New Roman. Layout and keys come from `layout.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks import layout as L
+from workbooks.atomic import save_atomic
+from xl_addin.campaign import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
+from xl_addin.unit_report import column_letter
+
+AGGREGATE_TEXT = {
+    "lead": "Lấy số của đơn vị chủ trì",
+    "sum": "Cộng số của các đơn vị",
+    "ratio_of_sums": "Tỷ lệ của tổng tử số trên tổng mẫu số",
+}
+NONE_LABEL = "—"
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FILL_HEADER = PatternFill("solid", fgColor="DDEBF7")
+FILL_ENTRY = PatternFill("solid", fgColor="FFF2CC")
+FILL_COMPUTED = PatternFill("solid", fgColor="F2F2F2")
+FILL_NONE = PatternFill("solid", fgColor="D9D9D9")
+STATUS_COLOURS = {
+    STATUS_VUOT: ("C6EFCE", "006100"),
+    STATUS_DAT: ("E2EFDA", "375623"),
+    STATUS_KHONG_DAT: ("FFC7CE", "9C0006"),
+    "Chưa có số liệu": ("EDEDED", "595959"),
+}
+CF_ROWS = 400  # conditional formats reach far below the data so inserted rows are covered
+
+
+def _font(bold: bool = False, size: int = 12, colour: str | None = None, italic: bool = False) -> Font:
+    return Font(name=L.FONT, bold=bold, size=size, color=colour, italic=italic)
+
+
+def workbook_filename(campaign: Campaign, unit: Unit) -> str:
+    return f"{campaign.id}_{unit.code}.xlsx"
+
+
+class _Lists:
+    """Drop-down sources on a hidden sheet: Excel's list validation is limited to 255
+    characters when written inline, and award names alone exceed that."""
+
+    def __init__(self, wb: Workbook):
+        self.ws = wb.create_sheet(L.LISTS_NAME)
+        self.ws.sheet_state = "hidden"
+        self.col = 0
+
+    def add(self, title: str, items: tuple[str, ...] | list[str]) -> str:
+        self.col += 1
+        letter = column_letter(self.col)
+        self.ws.cell(1, self.col, title).font = _font(bold=True)
+        for i, item in enumerate(items, 2):
+            self.ws.cell(i, self.col, item).font = _font()
+        return f"'{L.LISTS_NAME}'!${letter}$2:${letter}${len(items) + 1}"
+
+
+def _list_validation(ws: Worksheet, source: str, prompt: str, cells: str) -> None:
+    dv = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showDropDown=False,  # sic: False *shows* the in-cell arrow in OOXML
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        promptTitle="Chọn trong danh sách",
+        prompt=prompt[:255],
+        errorTitle="Giá trị không có trong danh sách",
+        error="Hãy chọn một giá trị trong danh sách thả xuống.",
+    )
+    dv.add(cells)
+    ws.add_data_validation(dv)
+
+
+def _number_validation(ws: Worksheet, cell: str, label: str, whole: bool, low: int = 0, high: int | None = None) -> None:
+    kind = "số nguyên" if whole else "số"
+    if high is None:
+        dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1=str(low))
+        rng = f"{kind} từ {low} trở lên"
+    else:
+        dv = DataValidation(type="whole" if whole else "decimal", operator="between", formula1=str(low), formula2=str(high))
+        rng = f"{kind} từ {low} đến {high}"
+    dv.allow_blank = True
+    dv.showInputMessage = True
+    dv.showErrorMessage = True
+    dv.errorStyle = "warning"  # a warning, not a stop: nothing a reporter types is thrown away
+    dv.promptTitle = "Nhập số liệu"
+    dv.prompt = f"{label}: nhập {rng}. Dùng dấu phẩy cho phần thập phân (97,5)."[:255]
+    dv.errorTitle = "Số liệu không hợp lệ"
+    dv.error = f"Ô này cần {rng}. Không gõ chữ, dấu % hay đơn vị tính."[:255]
+    dv.add(cell)
+    ws.add_data_validation(dv)
+
+
+def _setup_sheet(ws: Worksheet, spec: L.SheetLayout, subtitle: str) -> int:
+    """Key row, titles and header; returns the first data row."""
+    ws.cell(1, 1, spec.marker)
+    for i, col in enumerate(spec.columns, 2):
+        ws.cell(1, i, col.key)
+        ws.column_dimensions[column_letter(i)].width = col.width
+    ws.row_dimensions[1].hidden = True
+    ws.column_dimensions["A"].hidden = True
+    last = column_letter(len(spec.columns) + 1)
+    ws.cell(2, 2, spec.title).font = _font(bold=True, size=14)
+    ws.cell(3, 2, subtitle).font = _font(italic=True)
+    ws.cell(4, 1, L.HEADER_MARKER)
+    for i, col in enumerate(spec.columns, 2):
+        c = ws.cell(4, i, col.header)
+        c.font = _font(bold=True)
+        c.fill = FILL_HEADER
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[4].height = 45
+    ws.freeze_panes = "D5" if spec.key == "report" else "C5"
+    ws.print_title_rows = "4:4"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "Trang &P / &N"
+    ws.oddFooter.center.font = L.FONT
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # False = allowed: reporters may widen columns
+    ws.protection.formatRows = False
+    ws.protection.insertRows = spec.key in ("info", "targets")
+    ws.protection.deleteRows = True
+    ws.sheet_view.zoomScale = 90
+    ws.print_area = f"B2:{last}{ws.max_row}"
+    return 5
+
+
+def _style_row(ws: Worksheet, spec: L.SheetLayout, row: int, entry_keys: set[str]) -> None:
+    for i, col in enumerate(spec.columns, 2):
+        c = ws.cell(row, i)
+        c.font = _font()
+        c.border = BORDER
+        c.alignment = Alignment(vertical="top", wrap_text=True)
+        if col.key in entry_keys:
+            c.protection = Protection(locked=False)
+            c.fill = FILL_ENTRY
+        elif col.computed:
+            c.fill = FILL_COMPUTED
+
+
+def _fit_heights(ws: Worksheet, spec: L.SheetLayout, first: int, last: int) -> None:
+    """openpyxl cannot measure text; estimate wrapped lines so rows print whole."""
+    widths = [c.width for c in spec.columns]
+    for r in range(first, last):
+        lines = 1
+        for i, w in enumerate(widths, 2):
+            v = ws.cell(r, i).value
+            if isinstance(v, str):
+                lines = max(lines, -(-len(v) * 100 // int(w * 125)))
+        if ws.row_dimensions[r].height is None:
+            ws.row_dimensions[r].height = 15.5 * lines + 3
+
+
+def _end(ws: Worksheet, spec: L.SheetLayout, row: int) -> None:
+    _fit_heights(ws, spec, 5, row)
+    ws.cell(row, 1, L.END_MARKER)
+    ws.print_area = f"B2:{column_letter(len(spec.columns) + 1)}{row - 1}"
+
+
+def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
+    due = campaign.results_due_before.strftime("%d/%m/%Y")
+    lines = [
+        (f"SỔ BÁO CÁO KẾT QUẢ PHONG TRÀO THI ĐUA NĂM {campaign.year}", True),
+        (f"Chủ đề: “{campaign.theme}”", False),
+        (f"Đơn vị: {unit.name} (mã {unit.code})", True),
+        ("", False),
+        ("Cách điền:", True),
+        ("1. Trang 'Thông tin': chọn kỳ báo cáo, ghi người báo cáo, ngày báo cáo.", False),
+        ("2. Trang 'Báo cáo': nhập số liệu vào các ô màu vàng. Tỷ lệ % do phần mềm tự tính từ tử số và mẫu số, không gõ %.", False),
+        ("   Số thập phân dùng dấu phẩy (97,5); có thể gõ dấu chấm ngăn cách hàng nghìn (1.234.567).", False),
+        ("   Các dòng 'Chỉ tiêu riêng' để đơn vị tự bổ sung chỉ tiêu của mình (chọn cách đánh giá, ghi mục tiêu, ví dụ ≥ 95 hoặc 14 - 15).", False),
+        ("3. Trang 'Nhiệm vụ': chọn mức độ thực hiện từng nhóm nhiệm vụ và ghi kết quả nổi bật.", False),
+        ("4. Trang 'Mô hình, điển hình' và 'Đề nghị khen thưởng': mỗi dòng một mô hình, một người hoặc một tập thể.", False),
+        ("5. Bấm 'Kiểm tra' (hoặc chạy 'thidua validate'): lỗi hiện ở cột 'Kiểm tra' ngay cạnh ô cần sửa.", False),
+        ("6. Bấm 'Tính tiến độ', rồi 'Gửi báo cáo' khi không còn lỗi.", False),
+        ("", False),
+        (f"Hạn gửi báo cáo: trước ngày {due}, qua {campaign.office}.", True),
+        ("Không đổi tên, không xóa các trang; có thể chèn thêm dòng ở trang Mô hình và Đề nghị khen thưởng.", False),
+        ("Ô màu vàng: đơn vị nhập. Ô màu xám: phần mềm tính, không sửa.", False),
+    ]
+    ws.column_dimensions["A"].width = 120
+    for i, (text, bold) in enumerate(lines, 1):
+        c = ws.cell(i, 1, text)
+        c.font = _font(bold=bold, size=14 if i == 1 else 12)
+        c.alignment = Alignment(wrap_text=True)
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+
+def _info(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
+    spec = L.INFO
+    row = _setup_sheet(ws, spec, f"{unit.name}")
+    cluster = campaign.cluster(unit.cluster)
+    fixed = {
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "unit_kind": unit.kind,
+        "cluster": cluster.name if cluster else unit.cluster,
+    }
+    period_src = lists.add("Kỳ báo cáo", [p.name for p in campaign.periods])
+    for key, label, entry in L.INFO_ROWS:
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, label)
+        ws.cell(row, 3, fixed.get(key))
+        _style_row(ws, spec, row, {"value"} if entry else set())
+        ws.cell(row, 2).font = _font(bold=True)
+        ref = f"C{row}"
+        if key == "period":
+            _list_validation(ws, period_src, "Chọn kỳ báo cáo.", ref)
+            ws.cell(row, 3, campaign.periods[-1].name)
+        elif key == "report_date":
+            dv = DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({campaign.year},1,1)",
+                formula2=f"DATE({campaign.year},12,31)",
+                allow_blank=True,
+                showInputMessage=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                promptTitle="Ngày báo cáo",
+                prompt=f"Nhập ngày dạng dd/mm/yyyy, trong năm {campaign.year}.",
+                errorTitle="Ngày không hợp lệ",
+                error=f"Ngày báo cáo phải nằm trong năm {campaign.year}.",
+            )
+            dv.add(ref)
+            ws.add_data_validation(dv)
+            ws.cell(row, 3).number_format = "dd/mm/yyyy"
+        row += 1
+    _end(ws, spec, row)
+
+
+def _targets(ws: Worksheet, campaign: Campaign) -> None:
+    spec = L.TARGETS
+    row = _setup_sheet(ws, spec, f"Theo Kế hoạch phát động phong trào thi đua năm {campaign.year} của UBND xã {campaign.place}")
+    for t in campaign.targets:
+        reporters = ", ".join(r.removeprefix("kind:") if r.startswith("kind:") else r for r in t.reporters)
+        values = {
+            "code": t.code,
+            "name": t.name,
+            "unit": t.unit,
+            "rule": t.kind.label,
+            "goal": t.goal_text(),
+            "reporters": reporters,
+            "aggregate": AGGREGATE_TEXT[t.aggregate],
+        }
+        ws.cell(row, 1, t.code)
+        for i, col in enumerate(spec.columns, 2):
+            ws.cell(row, i, values[col.key])
+        _style_row(ws, spec, row, set())
+        row += 1
+    _end(ws, spec, row)
+
+
+def _report(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
+    spec = L.REPORT
+    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
+    col = {c.key: i for i, c in enumerate(spec.columns, 2)}
+    status_src = lists.add("Tự đánh giá", [STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT])
+    rule_src = lists.add("Cách đánh giá", [k.label for k in RULE_KINDS.values() if k.code != "level"])
+    first = row
+    stt = 0
+    for t in campaign.targets_for(unit):
+        stt += 1
+        _target_row(ws, campaign, t, row, stt, col, lists)
+        _list_validation(ws, status_src, "Đơn vị tự đánh giá: Vượt, Đạt hoặc Không đạt.", f"{column_letter(col['self_status'])}{row}")
+        row += 1
+    for i in range(1, L.OWN_TARGET_ROWS + 1):
+        ws.cell(row, 1, f"{L.OWN_PREFIX}{i}")
+        ws.cell(row, col["stt"], f"R{i}")
+        _style_row(ws, spec, row, set(L.OWN_ENTRY_COLUMNS) | {"input_a", "input_b", "self_status", "note"})
+        _list_validation(ws, rule_src, "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.", f"{column_letter(col['rule'])}{row}")
+        _list_validation(ws, status_src, "Đơn vị tự đánh giá.", f"{column_letter(col['self_status'])}{row}")
+        for key in ("input_a", "input_b"):
+            ws.cell(row, col[key]).number_format = "#,##0.##"
+        row += 1
+    _end(ws, spec, row)
+    _status_colours(ws, column_letter(col["status"]), first)
+    check = column_letter(col["check"])
+    ws.conditional_formatting.add(
+        f"{check}{first}:{check}{first + CF_ROWS}",
+        FormulaRule(formula=[f'LEFT(${check}{first},3)="Lỗi"'], font=Font(color="9C0006", bold=True)),
+    )
+
+
+def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, stt: int, col: dict[str, int], lists: _Lists) -> None:
+    ws.cell(row, 1, t.code)
+    labels = list(t.inputs) + [NONE_LABEL] * (2 - len(t.inputs))
+    values = {
+        "stt": stt,
+        "code": t.code,
+        "name": t.name,
+        "unit": t.unit,
+        "rule": t.kind.label,
+        "goal": t.goal_text(),
+        "input_a_label": labels[0],
+        "input_b_label": labels[1],
+    }
+    for key, value in values.items():
+        ws.cell(row, col[key], value)
+    entry = {"input_a", "self_status", "note"} | ({"input_b"} if len(t.inputs) > 1 else set())
+    _style_row(ws, L.REPORT, row, entry)
+    if len(t.inputs) < 2:
+        ws.cell(row, col["input_b"]).fill = FILL_NONE
+    a = f"{column_letter(col['input_a'])}{row}"
+    b = f"{column_letter(col['input_b'])}{row}"
+    if t.rule == "level":
+        src = lists.add(f"Mức {t.code}", list(t.levels))
+        _list_validation(ws, src, f"{t.inputs[0]}: chọn một mức. Ghi minh chứng ở cột Ghi chú.", a)
+    elif t.rule == "rank_max":
+        _number_validation(ws, a, t.inputs[0], whole=True, low=1, high=campaign.localities)
+    else:
+        _number_validation(ws, a, t.inputs[0], whole=t.integer_inputs)
+        if len(t.inputs) > 1:
+            _number_validation(ws, b, t.inputs[1], whole=t.integer_inputs)
+    for ref in (a, b):
+        ws[ref].number_format = "#,##0" if t.integer_inputs else "#,##0.##"
+
+
+def _status_colours(ws: Worksheet, letter: str, first: int) -> None:
+    rng = f"{letter}{first}:{letter}{first + CF_ROWS}"
+    for status, (bg, fg) in STATUS_COLOURS.items():
+        ws.conditional_formatting.add(
+            rng,
+            FormulaRule(
+                formula=[f'${letter}{first}="{status}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
+                font=Font(color=fg, bold=True),
+            ),
+        )
+
+
+def _tasks(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
+    spec = L.TASKS
+    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
+    src = lists.add("Mức độ nhiệm vụ", L.TASK_LEVELS)
+    first = row
+    for g in campaign.task_groups:
+        ws.cell(row, 1, f"NV{g.number}")
+        ws.cell(row, 2, g.number)
+        ws.cell(row, 3, g.text)
+        _style_row(ws, spec, row, {"level", "percent", "result"})
+        _number_validation(ws, f"E{row}", "% hoàn thành", whole=False, low=0, high=100)
+        row += 1
+    _list_validation(ws, src, "Chọn mức độ thực hiện nhóm nhiệm vụ.", f"D{first}:D{row - 1}")
+    _end(ws, spec, row)
+
+
+def _items(ws: Worksheet, spec: L.SheetLayout, unit: Unit, n: int, prefix: str, lists_for: dict[str, str]) -> None:
+    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
+    first = row
+    entry = {c.key for c in spec.columns if c.entry}
+    for i in range(1, n + 1):
+        ws.cell(row, 1, f"{prefix}{i}")
+        ws.cell(row, 2, i)
+        _style_row(ws, spec, row, entry)
+        row += 1
+    for key, src in lists_for.items():
+        letter = column_letter(next(i for i, c in enumerate(spec.columns, 2) if c.key == key))
+        _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{row - 1}")
+    _end(ws, spec, row)
+
+
+def _meta(ws: Worksheet, campaign: Campaign, unit: Unit, generated_at: dt.datetime) -> None:
+    values = {
+        "template_version": L.TEMPLATE_VERSION,
+        "campaign_id": campaign.id,
+        "campaign_version": campaign.version,
+        "unit_code": unit.code,
+        "definition_hash": campaign.definition_hash(),
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "sync_revision": 0,
+    }
+    for i, key in enumerate(L.META_KEYS, 1):
+        ws.cell(i, 1, key)
+        ws.cell(i, 2, values.get(key))
+    ws.sheet_state = "veryHidden"  # not offered by Excel's Unhide dialog
+    ws.protection.sheet = True
+
+
+def build_workbook(
+    campaign: Campaign,
+    unit: Unit,
+    generated_at: dt.datetime | None = None,
+    model_rows: int = L.MODEL_ROWS,
+    proposal_rows: int = L.PROPOSAL_ROWS,
+) -> Workbook:
+    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    wb = Workbook()
+    guide = wb.active
+    guide.title = L.GUIDE_NAME
+    _guide(guide, campaign, unit)
+    sheets = {spec.key: wb.create_sheet(spec.name) for spec in L.DATA_SHEETS}
+    lists = _Lists(wb)
+    _info(sheets["info"], campaign, unit, lists)
+    _targets(sheets["targets"], campaign)
+    _report(sheets["report"], campaign, unit, lists)
+    _tasks(sheets["tasks"], campaign, unit, lists)
+    _items(sheets["models"], L.MODELS, unit, max(model_rows, L.MODEL_ROWS), "MH", {"type": lists.add("Loại mô hình", L.MODEL_TYPES)})
+    _items(
+        sheets["proposals"],
+        L.PROPOSALS,
+        unit,
+        max(proposal_rows, L.PROPOSAL_ROWS),
+        "DN",
+        {
+            "award": lists.add("Hình thức khen thưởng", [a.name for a in campaign.awards]),
+            "subject": lists.add("Đối tượng", L.SUBJECTS),
+        },
+    )
+    _meta(wb.create_sheet(L.META_NAME), campaign, unit, generated_at)
+    lists.ws.protection.sheet = True
+    # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
+    wb.active = wb.sheetnames.index(L.REPORT.name)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == L.REPORT.name
+    return wb
+
+
+def write_unit_workbook(campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int) -> Path:
+    save_atomic(build_workbook(campaign, unit, generated_at, **rows), dest)
+    return dest

@@ -1,0 +1,87 @@
+"""Writing into an existing unit workbook by its keys (openpyxl): entries and results.
+
+Used by the CLI's validate/progress (results), by tests and the demo (filling entries), by
+upgrade (copying entries into a new template) and by pull (bringing a tab back). Every write
+is atomic, keeps a timestamped backup when asked, and never lets a string become a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from workbooks import layout as L
+from workbooks.atomic import save_atomic
+from xl_addin.unit_report import UnitReport, WorkbookRefused, parse_report
+
+BACKUP_DIR = ".thidua-sao-luu"
+Entries = dict[str, dict[str, dict[str, Any]]]  # layout key -> row key -> column key -> value
+
+
+def load(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise WorkbookRefused(f"Không mở được tệp '{Path(path).name}' để ghi ({type(exc).__name__}).") from None
+
+
+def grids_of(wb) -> dict[str, list[list[Any]]]:
+    return {ws.title: [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)] for ws in wb.worksheets}
+
+
+def set_value(cell, value: Any) -> None:
+    """Write a value as data: openpyxl would turn a string starting with '=' into a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def backup(path: Path, when: dt.datetime | None = None) -> Path:
+    when = when or dt.datetime.now()
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    dest = folder / f"{path.stem}-{when:%Y%m%d-%H%M%S-%f}{path.suffix}"
+    shutil.copy2(path, dest)
+    return dest
+
+
+def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> UnitReport:
+    """Put values into entry cells found by row and column keys; returns the parsed layout."""
+    wb = load(path)
+    report = parse_report(grids_of(wb), Path(path).name)
+    for layout_key, rows in entries.items():
+        sheet = report.sheets[layout_key]
+        ws = wb[sheet.name]
+        for row_key, cols in rows.items():
+            row = next((r for r in sheet.rows if r.key == row_key), None)
+            if row is None:
+                raise KeyError(f"{sheet.name}: no row {row_key}")
+            for col_key, value in cols.items():
+                set_value(ws.cell(row.number, sheet.columns[col_key]), value)
+    save_atomic(wb, Path(dest or path))
+    return report
+
+
+def set_meta(path: Path, values: dict[str, Any]) -> None:
+    wb = load(path)
+    ws = wb[L.META_NAME]
+    for row in ws.iter_rows(min_row=1, max_col=2):
+        if row[0].value in values:
+            set_value(row[1], values[row[0].value])
+    save_atomic(wb, path)
+
+
+def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_backup: bool = True) -> Path | None:
+    """Write a result plan (from xl_addin.result_cells) atomically; returns the backup made."""
+    wb = load(path)
+    saved = backup(path) if keep_backup else None
+    for sheet_name, cells in plan.items():
+        ws = wb[sheet_name]
+        for (r, c), value in cells.items():
+            set_value(ws.cell(r, c), value)
+    save_atomic(wb, path)
+    return saved

@@ -1,0 +1,426 @@
+"""Kiểm tra and Tính tiến độ in one pass: a unit report in, findings and outcomes out.
+
+`assess(campaign, report)` parses every entry once, runs every check, and evaluates every
+target; the CLI, the Excel buttons, sync and consolidation all call it. It never raises on
+cell content: anything odd becomes a finding with the sheet and cell it is about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from workbooks import layout as L
+from xl_addin.campaign import (
+    RULE_BY_LABEL,
+    RULE_KINDS,
+    STATUS_DAT,
+    STATUS_KHONG_DAT,
+    STATUS_VUOT,
+    STATUSES,
+    Campaign,
+    Period,
+    Target,
+    Unit,
+    check_rule,
+    nfc,
+)
+from xl_addin.findings import LOI, MESSAGES, Finding, count
+from xl_addin.numbers import parse_number
+from xl_addin.rules import NO_DATA, Outcome, evaluate
+from xl_addin.scoring import TASK_DONE, ScoreParts, unit_score
+from xl_addin.unit_report import Row, UnitReport
+
+INPUT_COLS = ("input_a", "input_b")
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    row: Row
+    own: bool
+    inputs: tuple[Fraction | str | None, ...]
+    outcome: Outcome = NO_DATA
+
+
+@dataclass
+class Assessment:
+    source: str
+    unit_code: str
+    unit: Unit | None
+    period: Period | None
+    findings: list[Finding] = field(default_factory=list)
+    results: list[TargetResult] = field(default_factory=list)
+    task_levels: list[str | None] = field(default_factory=list)
+    score: ScoreParts | None = None
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, LOI)
+
+    def status_counts(self) -> dict[str, int]:
+        c = Counter(r.outcome.status for r in self.results)
+        return {s: c.get(s, 0) for s in STATUSES}
+
+    def result(self, code: str) -> TargetResult | None:
+        return next((r for r in self.results if r.target.code == code), None)
+
+
+def assess(campaign: Campaign, report: UnitReport) -> Assessment:
+    unit_code = str(report.meta.get("unit_code") or "")
+    unit = campaign.unit(unit_code)
+    out = Assessment(report.source, unit_code, unit, None)
+    _check_info(campaign, report, out)
+    _check_targets(campaign, report, out)
+    _check_tasks(report, out)
+    _check_items(campaign, report, out)
+    months = out.period.months if out.period else 12
+    for r in out.results:
+        r.outcome = evaluate(r.target, r.inputs, months)
+        _check_self_status(r, out)
+        _check_growth_band(campaign, r, out)
+    out.score = unit_score(
+        campaign.scoring,
+        [(r.outcome.status, r.target.weight) for r in out.results],
+        out.task_levels,
+        errors=out.errors,
+    )
+    return out
+
+
+def _text(value: Any) -> str:
+    return nfc(str(value)) if value is not None else ""
+
+
+def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    sheet = report.sheets["info"]
+    meta = report.meta
+    if str(meta.get("campaign_id") or "") != campaign.id:
+        out.findings.append(
+            Finding.make("thong_tin.chien_dich", sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id)
+        )
+    elif meta.get("definition_hash") != campaign.definition_hash():
+        out.findings.append(Finding.make("thong_tin.dinh_nghia_doi", sheet.name))
+    if out.unit is None:
+        out.findings.append(Finding.make("thong_tin.don_vi_la", sheet.name, detail=out.unit_code or "trống"))
+    code_cell = report.info("unit_code")
+    if code_cell is not None and _text(code_cell.value) != out.unit_code:
+        out.findings.append(
+            Finding.make("thong_tin.don_vi", sheet.name, code_cell.ref, detail=_text(code_cell.value) or "trống", expected=out.unit_code)
+        )
+    period_cell = report.info("period")
+    names = ", ".join(p.name for p in campaign.periods)
+    if period_cell is None or period_cell.empty:
+        out.findings.append(Finding.make("thong_tin.ky", sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names))
+    else:
+        out.period = campaign.period(_text(period_cell.value))
+        if out.period is None:
+            out.findings.append(Finding.make("thong_tin.ky", sheet.name, period_cell.ref, detail=period_cell.value, expected=names))
+    for key, label, entry in L.INFO_ROWS:
+        if entry and key in ("reporter", "report_date"):
+            cell = report.info(key)
+            if cell is None or cell.empty:
+                out.findings.append(Finding.make("thong_tin.thieu", sheet.name, cell.ref if cell else "", label=label))
+    date_cell = report.info("report_date")
+    if date_cell is not None and not date_cell.empty:
+        when = to_date(date_cell.value)
+        if when is None or when.year != campaign.year:
+            out.findings.append(
+                Finding.make("thong_tin.ngay", sheet.name, date_cell.ref, detail=_text(date_cell.value)[:30], year=campaign.year)
+            )
+
+
+def to_date(value: Any) -> dt.date | None:
+    """A date as Excel, Google (serial numbers) or a reporter (dd/mm/yyyy text) gives it."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", value)
+        if m:
+            try:
+                return dt.date(int(m[3]), int(m[2]), int(m[1]))
+            except ValueError:
+                return None
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    sheet = report.sheets["report"]
+    assigned = {t.code: t for t in (campaign.targets_for(out.unit) if out.unit else ())}
+    seen: dict[str, list[int]] = {}
+    own_codes: list[tuple[str, Row]] = []
+    for row in sheet.rows:
+        key = row.key
+        seen.setdefault(key, []).append(row.number)
+        if key in assigned:
+            if len(seen[key]) > 1:
+                continue
+            t = assigned[key]
+            _check_locked(t, row, out)
+            out.results.append(TargetResult(t, row, False, _inputs(campaign, t, row, out)))
+        elif key.startswith(L.OWN_PREFIX):
+            t = _own_target(campaign, row, out)
+            if t is not None:
+                own_codes.append((t.code, row))
+                out.results.append(TargetResult(t, row, True, _inputs(campaign, t, row, out)))
+        elif not row.is_blank(("input_a", "input_b")):
+            cell = row.cells["input_a"]
+            if campaign.target(key):
+                out.findings.append(Finding.make("chi_tieu.khong_giao", sheet.name, cell.ref, key))
+            else:
+                out.findings.append(Finding.make("chi_tieu.la", sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống"))
+    for key, rows in seen.items():
+        if key in assigned and len(rows) > 1:
+            out.findings.append(
+                Finding.make("chi_tieu.trung_dong", sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
+            )
+    for code in assigned:
+        if code not in seen:
+            out.findings.append(Finding.make("chi_tieu.thieu_dong", sheet.name, "", code))
+    campaign_codes = {t.code for t in campaign.targets}
+    counts = Counter(c for c, _ in own_codes)
+    for code, row in own_codes:
+        if code in campaign_codes or counts[code] > 1:
+            out.findings.append(Finding.make("rieng.trung_ma", sheet.name, row.cells["code"].ref, detail=code))
+
+
+def _check_locked(t: Target, row: Row, out: Assessment) -> None:
+    labels = list(t.inputs) + ["—"] * (2 - len(t.inputs))
+    expected = {
+        "code": t.code,
+        "name": t.name,
+        "unit": t.unit,
+        "rule": t.kind.label,
+        "goal": t.goal_text(),
+        "input_a_label": labels[0],
+        "input_b_label": labels[1],
+    }
+    for col, want in expected.items():
+        cell = row.cells[col]
+        got = _text(cell.value)
+        if got != nfc(want):
+            out.findings.append(Finding.make("chi_tieu.bi_sua", cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want))
+
+
+def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[Fraction | str | None, ...]:
+    values: list[Fraction | str | None] = []
+    for i, label in enumerate(t.inputs):
+        cell = row.cells[INPUT_COLS[i]]
+        if cell.empty:
+            out.findings.append(Finding.make("chi_tieu.thieu_so_lieu", cell.sheet, cell.ref, t.code, label=label))
+            values.append(None)
+            continue
+        if t.rule == "level":
+            level = _text(cell.value)
+            if level not in t.levels:
+                out.findings.append(
+                    Finding.make("chi_tieu.muc_do", cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels))
+                )
+                values.append(None)
+            else:
+                values.append(level)
+            continue
+        whole = t.integer_inputs or t.rule == "rank_max"
+        p = parse_number(cell.value, whole=whole, millions="triệu" in label.lower())
+        if p.code:
+            out.findings.append(
+                Finding.make(p.code, cell.sheet, cell.ref, t.code, detail=p.detail, value=p.value, suggestion=p.suggestion)
+            )
+        if p.value is None or (p.code is not None and MESSAGES[p.code][0] == LOI):
+            values.append(None)
+            continue
+        if p.value < 0:
+            out.findings.append(Finding.make("so.am", cell.sheet, cell.ref, t.code, value=p.value))
+            values.append(None)
+            continue
+        values.append(Fraction(p.value))
+    _check_relations(campaign, t, row, values, out)
+    return tuple(values)
+
+
+def _check_relations(campaign: Campaign, t: Target, row: Row, values: list, out: Assessment) -> None:
+    a = row.cells["input_a"]
+    b = row.cells["input_b"]
+    if t.rule in ("rate_min", "rate_strict", "ratio_min", "growth_range") and len(values) == 2:
+        first, second = values
+        denominator, den_cell, den_label = (second, b, t.inputs[1]) if t.rule.startswith("rate") else (first, a, t.inputs[0])
+        if denominator is not None and denominator == 0:
+            out.findings.append(Finding.make("chi_tieu.mau_so_bang_0", den_cell.sheet, den_cell.ref, t.code, label=den_label))
+            values[0 if den_cell is a else 1] = None
+        elif t.rule.startswith("rate") and first is not None and second is not None and first > second:
+            out.findings.append(Finding.make("chi_tieu.tu_so_lon_hon_mau_so", a.sheet, a.ref, t.code, num=first, den=second))
+            values[0] = None
+    if t.rule == "rank_max" and values and values[0] is not None and not 1 <= values[0] <= campaign.localities:
+        out.findings.append(Finding.make("chi_tieu.thu_hang", a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities))
+        values[0] = None
+
+
+GOAL_EXAMPLES = {
+    "ratio_min": "105 (nghĩa là ≥ 105 %)",
+    "growth_range": "14 - 15",
+    "rank_max": "30",
+    "value_range": "95 - 100",
+    "count_max": "0",
+    "rate_min": "97,5",
+    "rate_strict": "75 (nghĩa là trên 75 %)",
+}
+
+
+def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
+    cols = L.OWN_ENTRY_COLUMNS + INPUT_COLS
+    if row.is_blank(cols):
+        return None
+    sheet = row.cells["code"].sheet
+    required = {"code": "mã", "name": "tên chỉ tiêu", "rule": "cách đánh giá", "goal": "mục tiêu", "input_a_label": "tên số liệu thứ nhất"}
+    missing = [label for col, label in required.items() if row.cells[col].empty]
+    if missing:
+        out.findings.append(Finding.make("rieng.thieu", sheet, row.cells["code"].ref, detail=", ".join(missing)))
+        return None
+    rule_text = _text(row.value("rule"))
+    rule = RULE_BY_LABEL.get(rule_text, rule_text if rule_text in RULE_KINDS else "")
+    if not rule or rule == "level":
+        out.findings.append(Finding.make("rieng.cach_danh_gia", sheet, row.cells["rule"].ref, detail=rule_text[:60]))
+        return None
+    kind = RULE_KINDS[rule]
+    goal_cell = row.cells["goal"]
+    numbers = _goal_numbers(goal_cell.value)
+    need = 2 if "low" in kind.params else 1
+    labels = tuple(_text(row.value(c)) for c in ("input_a_label", "input_b_label")[: kind.n_inputs])
+    if numbers is None or len(numbers) != need or any(not lb for lb in labels):
+        if numbers is None or len(numbers) != need:
+            out.findings.append(
+                Finding.make("rieng.muc_tieu", sheet, goal_cell.ref, detail=_text(goal_cell.value)[:40], rule=kind.label, example=GOAL_EXAMPLES[rule])
+            )
+        else:
+            out.findings.append(Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai"))
+        return None
+    params = {"low": numbers[0], "high": numbers[1]} if need == 2 else {"threshold": numbers[0]}
+    t = Target(
+        code=_text(row.value("code"))[:20],
+        name=_text(row.value("name"))[:200],
+        unit=_text(row.value("unit"))[:40],
+        rule=rule,
+        inputs=labels,
+        **params,
+    )
+    problems = check_rule(t)
+    if problems:
+        out.findings.append(
+            Finding.make("rieng.muc_tieu", sheet, goal_cell.ref, detail=_text(goal_cell.value)[:40], rule=kind.label, example=GOAL_EXAMPLES[rule])
+        )
+        return None
+    return t
+
+
+def _goal_numbers(raw: Any) -> list[Decimal] | None:
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        p = parse_number(raw, percent_ok=True)
+        return [p.value] if p.value is not None else None
+    text = re.sub(r"^[≥>≤<=\s]+|[%\s]+$", "", nfc(str(raw)))
+    parts = re.split(r"\s*(?:-|–|…|\.\.\.|đến)\s*", text) if re.search(r"\d\s*(-|–|…|\.\.\.|đến)\s*\d", text) else [text]
+    values = []
+    for part in parts:
+        p = parse_number(part, percent_ok=True)
+        if p.value is None:
+            return None
+        values.append(p.value)
+    return values
+
+
+def _check_self_status(r: TargetResult, out: Assessment) -> None:
+    cell = r.row.cells["self_status"]
+    said = _text(cell.value)
+    if not said or r.outcome.status not in (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT):
+        return
+    # "Vượt" said where the rule has no Vượt is not a contradiction worth a warning: the target is met
+    met = {STATUS_VUOT, STATUS_DAT}
+    contradicts = said != r.outcome.status and not (said in met and r.outcome.status in met)
+    if contradicts or said not in (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT):
+        out.findings.append(Finding.make("chi_tieu.tu_danh_gia", cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status))
+
+
+def _check_growth_band(campaign: Campaign, r: TargetResult, out: Assessment) -> None:
+    if r.target.rule != "growth_range" or not isinstance(r.outcome.value, Fraction):
+        return
+    band = Fraction(str(campaign.growth_warning_band))
+    if abs(r.outcome.value) > band:
+        cell = r.row.cells["input_b"]
+        out.findings.append(Finding.make("chi_tieu.tang_bat_thuong", cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band))
+
+
+def _check_tasks(report: UnitReport, out: Assessment) -> None:
+    for row in report.rows("tasks"):
+        if not row.key.startswith("NV"):
+            continue
+        level_cell, pct_cell = row.cells["level"], row.cells["percent"]
+        number = row.key[2:]
+        level = _text(level_cell.value)
+        if not level:
+            out.findings.append(Finding.make("nhiem_vu.thieu_muc", level_cell.sheet, level_cell.ref, detail=number))
+            out.task_levels.append(None)
+        elif level not in L.TASK_LEVELS:
+            out.findings.append(Finding.make("nhiem_vu.muc_la", level_cell.sheet, level_cell.ref, detail=level[:40], expected=", ".join(L.TASK_LEVELS)))
+            out.task_levels.append(None)
+        else:
+            out.task_levels.append(level)
+        if pct_cell.empty:
+            continue
+        p = parse_number(pct_cell.value, percent_ok=True)
+        if p.code and p.code != "so.luu_dang_chu":
+            out.findings.append(Finding.make(p.code, pct_cell.sheet, pct_cell.ref, detail=p.detail, value=p.value, suggestion=p.suggestion))
+        if p.value is not None and not 0 <= p.value <= 100:
+            out.findings.append(Finding.make("nhiem_vu.phan_tram", pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value))
+        elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != "so.phan_so_thay_phan_tram":
+            out.findings.append(Finding.make("nhiem_vu.mau_thuan", pct_cell.sheet, pct_cell.ref, detail=number, value=p.value))
+
+
+def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    model_required = {"type": "loại", "name": "tên", "description": "nội dung"}
+    for row in report.rows("models"):
+        entries = tuple(c.key for c in L.MODELS.columns if c.entry)
+        if row.is_blank(entries):
+            continue
+        first = row.cells["type"]
+        missing = [label for col, label in model_required.items() if row.cells[col].empty]
+        if missing:
+            out.findings.append(Finding.make("mo_hinh.thieu", first.sheet, first.ref, detail=", ".join(missing)))
+        kind = _text(first.value)
+        if kind and kind not in L.MODEL_TYPES:
+            out.findings.append(Finding.make("mo_hinh.loai", first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)))
+    prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
+    for row in report.rows("proposals"):
+        entries = tuple(c.key for c in L.PROPOSALS.columns if c.entry)
+        if row.is_blank(entries):
+            continue
+        award_cell = row.cells["award"]
+        missing = [label for col, label in prop_required.items() if row.cells[col].empty]
+        if missing:
+            out.findings.append(Finding.make("khen_thuong.thieu", award_cell.sheet, award_cell.ref, detail=", ".join(missing)))
+        if award_cell.empty:
+            continue
+        award = campaign.award(_text(award_cell.value))
+        if award is None:
+            out.findings.append(Finding.make("khen_thuong.hinh_thuc", award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]))
+            continue
+        subject = row.cells["subject"]
+        if not subject.empty and _text(subject.value) not in award.subjects:
+            out.findings.append(
+                Finding.make("khen_thuong.doi_tuong", subject.sheet, subject.ref, detail=_text(subject.value)[:30], award=award.name, expected=", ".join(award.subjects))
+            )
+        if not award.within_commune:
+            out.findings.append(Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name))

@@ -1,0 +1,490 @@
+"""The campaign definition as plain data: targets, task groups, units, clusters, awards.
+
+A campaign is built from *records* (one dict per row, each with where it came from), so the
+text file under version control and the campaign workbook staff edit in Excel go through one
+builder and one set of checks (`campaign_files.py` reads both). Rules are data: a target names
+a rule kind from `RULE_KINDS` and its thresholds; no target has code of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class DefinitionError(Exception):
+    """A campaign definition that cannot be used; `problems` name the row of each fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    code: str
+    label: str  # what a reporter reads in the workbook's "Cách đánh giá" column
+    params: tuple[str, ...]
+    n_inputs: int
+    percent: bool  # the computed value is a percentage
+
+
+RULE_KINDS: dict[str, RuleKind] = {
+    k.code: k
+    for k in (
+        RuleKind("ratio_min", "Tỷ lệ so với dự toán, tối thiểu", ("threshold",), 2, True),
+        RuleKind("growth_range", "Tăng trưởng so với năm trước, trong khoảng", ("low", "high"), 2, True),
+        RuleKind("rank_max", "Thứ hạng, không thấp hơn", ("threshold",), 1, False),
+        RuleKind("value_range", "Giá trị trong khoảng", ("low", "high"), 1, False),
+        RuleKind("count_max", "Số lượng, không vượt quá", ("threshold",), 1, False),
+        RuleKind("rate_min", "Tỷ lệ, tối thiểu", ("threshold",), 2, True),
+        RuleKind("rate_strict", "Tỷ lệ, phải trên", ("threshold",), 2, True),
+        RuleKind("level", "Mức độ hoàn thành", ("levels", "target_level"), 1, False),
+    )
+}
+RULE_BY_LABEL = {k.label: k.code for k in RULE_KINDS.values()}
+
+AGGREGATES = ("lead", "sum", "ratio_of_sums")
+UNIT_KINDS = ("cơ quan", "đơn vị", "doanh nghiệp", "thôn")
+STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT, STATUS_CHUA_CO = (
+    "Vượt",
+    "Đạt",
+    "Không đạt",
+    "Chưa có số liệu",
+)
+STATUSES = (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT, STATUS_CHUA_CO)
+
+
+def nfc(text: str) -> str:
+    """Vietnamese typed on different keyboards differs in composition; compare in NFC."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str
+    name: str
+    unit: str
+    rule: str
+    inputs: tuple[str, ...]
+    reporters: tuple[str, ...] = ()
+    aggregate: str = "lead"
+    weight: Decimal = Decimal(1)
+    threshold: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    levels: tuple[str, ...] = ()
+    target_level: str = ""
+    parent: str = ""
+    integer_inputs: bool = False
+
+    @property
+    def kind(self) -> RuleKind:
+        return RULE_KINDS[self.rule]
+
+    def goal_text(self) -> str:
+        """The target as a Vietnamese report writes it: "≥ 97,5 %", "14 - 15 %", "≤ 30"."""
+        pct = " %" if self.kind.percent else ""
+        if self.rule == "rate_min" and self.threshold == 100:
+            return "100 %"
+        if self.rule in ("ratio_min", "rate_min"):
+            return f"≥ {vn_number(self.threshold)}{pct}"
+        if self.rule == "rate_strict":
+            return f"> {vn_number(self.threshold)}{pct}"
+        if self.rule in ("growth_range", "value_range"):
+            return f"{vn_number(self.low)} - {vn_number(self.high)}{pct}"
+        if self.rule in ("rank_max", "count_max"):
+            return f"≤ {vn_number(self.threshold)}"
+        return self.target_level
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Award:
+    code: str
+    name: str
+    subjects: tuple[str, ...]
+    authority: str  # "xã": the commune chairman may award it; anything else goes up
+
+    @property
+    def within_commune(self) -> bool:
+        return self.authority == "xã"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str
+    cluster: str
+    editors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    name: str
+    months: int
+
+
+@dataclass(frozen=True)
+class Scoring:
+    points_vuot: Decimal = Decimal(110)
+    points_dat: Decimal = Decimal(100)
+    points_khong_dat: Decimal = Decimal(0)
+    points_chua_co: Decimal = Decimal(0)
+    targets_share: Decimal = Decimal(70)
+    tasks_share: Decimal = Decimal(30)
+    late_penalty: Decimal = Decimal(10)
+    error_penalty: Decimal = Decimal(2)
+
+    def points(self, status: str) -> Decimal:
+        return {
+            STATUS_VUOT: self.points_vuot,
+            STATUS_DAT: self.points_dat,
+            STATUS_KHONG_DAT: self.points_khong_dat,
+        }.get(status, self.points_chua_co)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    version: int
+    name: str
+    theme: str
+    year: int
+    issuer: str
+    parent_issuer: str
+    place: str
+    office: str
+    plan_due: dt.date
+    results_due_before: dt.date
+    localities: int
+    consolidators: tuple[str, ...]
+    growth_warning_band: Decimal
+    periods: tuple[Period, ...]
+    scoring: Scoring
+    targets: tuple[Target, ...]
+    task_groups: tuple[TaskGroup, ...]
+    awards: tuple[Award, ...]
+    clusters: tuple[Cluster, ...]
+    units: tuple[Unit, ...]
+    _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def unit(self, code: str) -> Unit | None:
+        if "units" not in self._index:
+            self._index["units"] = {u.code: u for u in self.units}
+        return self._index["units"].get(code)
+
+    def target(self, code: str) -> Target | None:
+        if "targets" not in self._index:
+            self._index["targets"] = {t.code: t for t in self.targets}
+        return self._index["targets"].get(code)
+
+    def cluster(self, code: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.code == code), None)
+
+    def period(self, code_or_name: str) -> Period | None:
+        key = nfc(str(code_or_name))
+        return next((p for p in self.periods if key in (p.code, p.name)), None)
+
+    def award(self, code_or_name: str) -> Award | None:
+        key = nfc(str(code_or_name))
+        return next((a for a in self.awards if key in (a.code, a.name)), None)
+
+    def targets_for(self, unit: Unit) -> tuple[Target, ...]:
+        return tuple(t for t in self.targets if reports(unit, t))
+
+    def reporters_of(self, target: Target) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if reports(u, target))
+
+    def definition_hash(self) -> str:
+        """Changes whenever anything a workbook depends on changes; stored in each workbook."""
+        data = asdict(self)
+        data.pop("_index", None)
+        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def reports(unit: Unit, target: Target) -> bool:
+    return unit.code in target.reporters or f"kind:{unit.kind}" in target.reporters
+
+
+def vn_number(value: Decimal | float | int | None, places: int | None = None) -> str:
+    """A number as Vietnamese documents print it: 1.234.567,5 (dot thousands, decimal comma)."""
+    if value is None:
+        return ""
+    d = Decimal(str(value))
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places))
+    sign = "-" if d < 0 else ""
+    text = format(abs(d), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0") if places is None else frac
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = ".".join(groups)
+    return sign + (out + "," + frac if frac else out)
+
+
+# ---------------------------------------------------------------------------------------
+# Building a campaign from records, with every fault named by its row.
+
+Record = tuple[str, dict[str, Any]]  # (where: "Chỉ tiêu, dòng 7" or "targets #7", fields)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, text: str) -> None:
+        self.items.append(f"{where}: {text}")
+
+
+def _text(rec: Record, key: str, probs: _Problems, required: bool = True) -> str:
+    where, data = rec
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            probs.add(where, f"thiếu giá trị '{key}'.")
+        return ""
+    return nfc(str(value))
+
+
+def _decimal(rec: Record, key: str, probs: _Problems, required: bool = False) -> Decimal | None:
+    where, data = rec
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            probs.add(where, f"thiếu giá trị '{key}'.")
+        return None
+    if isinstance(value, bool):
+        probs.add(where, f"'{key}' phải là một số, không phải {value!r}.")
+        return None
+    try:
+        text = str(value).strip().replace(",", ".") if isinstance(value, str) else repr(value)
+        return Decimal(text).normalize() + 0
+    except InvalidOperation:
+        probs.add(where, f"'{key}' phải là một số, không phải '{value}'.")
+        return None
+
+
+def _int(rec: Record, key: str, probs: _Problems, default: int | None = None) -> int:
+    d = _decimal(rec, key, probs, required=default is None)
+    if d is None:
+        return default if default is not None else 0
+    if d != d.to_integral_value():
+        probs.add(rec[0], f"'{key}' phải là số nguyên, không phải {d}.")
+    return int(d)
+
+
+def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
+    where, data = rec
+    value = data.get(key)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                pass
+    probs.add(where, f"'{key}' phải là ngày (dd/mm/yyyy), không phải '{value}'.")
+    return dt.date(1900, 1, 1)
+
+
+def _list(rec: Record, key: str) -> tuple[str, ...]:
+    value = rec[1].get(key)
+    if value is None:
+        return ()
+    items = value.split(";") if isinstance(value, str) else list(value)
+    return tuple(nfc(str(x)) for x in items if str(x).strip())
+
+
+def _bool(rec: Record, key: str) -> bool:
+    value = rec[1].get(key)
+    if isinstance(value, str):
+        return nfc(value).lower() in ("có", "x", "true", "1", "yes")
+    return bool(value)
+
+
+def _target(rec: Record, probs: _Problems) -> Target | None:
+    where = rec[0]
+    code = _text(rec, "code", probs)
+    rule = _text(rec, "rule", probs)
+    rule = RULE_BY_LABEL.get(rule, rule)
+    if rule and rule not in RULE_KINDS:
+        known = ", ".join(RULE_KINDS)
+        probs.add(where, f"chỉ tiêu {code}: loại quy tắc '{rule}' không có; dùng một trong: {known}.")
+        return None
+    aggregate = _text(rec, "aggregate", probs, required=False) or "lead"
+    if aggregate not in AGGREGATES:
+        probs.add(where, f"chỉ tiêu {code}: cách tổng hợp '{aggregate}' không có; dùng lead, sum hoặc ratio_of_sums.")
+    t = Target(
+        code=code,
+        name=_text(rec, "name", probs),
+        unit=_text(rec, "unit", probs, required=False),
+        rule=rule,
+        inputs=_list(rec, "inputs"),
+        reporters=_list(rec, "reporters"),
+        aggregate=aggregate,
+        weight=_decimal(rec, "weight", probs) or Decimal(1),
+        threshold=_decimal(rec, "threshold", probs),
+        low=_decimal(rec, "low", probs),
+        high=_decimal(rec, "high", probs),
+        levels=_list(rec, "levels"),
+        target_level=_text(rec, "target_level", probs, required=False),
+        parent=_text(rec, "parent", probs, required=False),
+        integer_inputs=_bool(rec, "integer_inputs"),
+    )
+    if not rule:
+        return None
+    for problem in check_rule(t):
+        probs.add(where, f"chỉ tiêu {code}: {problem}")
+    return t
+
+
+def check_rule(t: Target) -> list[str]:
+    """Faults of a target's rule and thresholds, shared by the definition and units' own targets."""
+    kind = RULE_KINDS[t.rule]
+    out = []
+    for param in kind.params:
+        if param in ("levels", "target_level"):
+            continue
+        if getattr(t, param) is None:
+            out.append(f"thiếu ngưỡng '{param}' cho loại '{t.rule}'.")
+    if t.low is not None and t.high is not None and t.low > t.high:
+        out.append(f"ngưỡng bị đảo: cận dưới {vn_number(t.low)} lớn hơn cận trên {vn_number(t.high)}.")
+    if t.rule in ("rate_min", "rate_strict") and t.threshold is not None and not 0 <= t.threshold <= 100:
+        out.append(f"tỷ lệ mục tiêu {vn_number(t.threshold)} % phải nằm trong 0 - 100.")
+    if t.rule == "rank_max" and t.threshold is not None and t.threshold < 1:
+        out.append("thứ hạng mục tiêu phải từ 1 trở lên.")
+    if t.rule == "level":
+        if len(t.levels) < 2:
+            out.append("cần ít nhất hai mức độ (levels).")
+        elif t.target_level not in t.levels:
+            out.append(f"mức mục tiêu '{t.target_level}' không nằm trong các mức {', '.join(t.levels)}.")
+    if len(t.inputs) != kind.n_inputs:
+        out.append(f"loại '{t.rule}' cần {kind.n_inputs} số liệu nhập (inputs), định nghĩa có {len(t.inputs)}.")
+    if t.weight < 0:
+        out.append("trọng số không được âm.")
+    return out
+
+
+def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
+    """One campaign from records of every section; raises DefinitionError naming each bad row."""
+    probs = _Problems()
+    head = (sections.get("campaign") or [("campaign", {})])[0]
+    sc = (sections.get("scoring") or [("scoring", {})])[0]
+
+    targets = [t for rec in sections.get("targets", []) if (t := _target(rec, probs))]
+    task_groups = [TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])]
+    awards = [
+        Award(_text(r, "code", probs), _text(r, "name", probs), _list(r, "subjects"), _text(r, "authority", probs))
+        for r in sections.get("awards", [])
+    ]
+    clusters = [Cluster(_text(r, "code", probs), _text(r, "name", probs)) for r in sections.get("clusters", [])]
+    units = []
+    cluster_codes = {c.code for c in clusters}
+    for r in sections.get("units", []):
+        u = Unit(
+            _text(r, "code", probs),
+            _text(r, "name", probs),
+            _text(r, "kind", probs),
+            _text(r, "cluster", probs, required=False),
+            _list(r, "editors"),
+        )
+        if u.kind and u.kind not in UNIT_KINDS:
+            probs.add(r[0], f"đơn vị {u.code}: loại '{u.kind}' không có; dùng: {', '.join(UNIT_KINDS)}.")
+        if not u.cluster:
+            probs.add(r[0], f"đơn vị {u.code} chưa thuộc cụm, khối thi đua nào.")
+        elif u.cluster not in cluster_codes:
+            probs.add(r[0], f"đơn vị {u.code}: cụm, khối '{u.cluster}' không có trong danh sách cụm, khối.")
+        units.append(u)
+    periods = [Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs)) for r in sections.get("periods", [])]
+
+    for name, recs, items in (
+        ("chỉ tiêu", sections.get("targets", []), targets),
+        ("đơn vị", sections.get("units", []), units),
+        ("cụm, khối", sections.get("clusters", []), clusters),
+        ("hình thức khen thưởng", sections.get("awards", []), awards),
+        ("kỳ báo cáo", sections.get("periods", []), periods),
+    ):
+        seen: dict[str, str] = {}
+        for rec, item in zip(recs, items):
+            code = getattr(item, "code", "")
+            if code in seen:
+                probs.add(rec[0], f"mã {name} '{code}' bị trùng (đã có ở {seen[code]}).")
+            seen.setdefault(code, rec[0])
+    unit_codes = {u.code for u in units}
+    for rec, t in zip(sections.get("targets", []), targets):
+        for rep in t.reporters:
+            if rep.startswith("kind:"):
+                if rep[5:] not in UNIT_KINDS:
+                    probs.add(rec[0], f"chỉ tiêu {t.code}: loại đơn vị '{rep[5:]}' không có.")
+            elif rep not in unit_codes:
+                probs.add(rec[0], f"chỉ tiêu {t.code}: đơn vị báo cáo '{rep}' không có trong danh sách đơn vị.")
+    numbers = [g.number for g in task_groups]
+    if len(set(numbers)) != len(numbers):
+        probs.add("Nhiệm vụ", "số thứ tự nhóm nhiệm vụ bị trùng.")
+
+    scoring = Scoring(
+        **{
+            f: d
+            for f in Scoring.__dataclass_fields__
+            if (d := _decimal(sc, f, probs)) is not None
+        }
+    )
+    campaign = Campaign(
+        id=_text(head, "id", probs),
+        version=_int(head, "version", probs, default=1),
+        name=_text(head, "name", probs),
+        theme=_text(head, "theme", probs, required=False),
+        year=_int(head, "year", probs),
+        issuer=_text(head, "issuer", probs),
+        parent_issuer=_text(head, "parent_issuer", probs, required=False),
+        place=_text(head, "place", probs),
+        office=_text(head, "office", probs, required=False),
+        plan_due=_date(head, "plan_due", probs),
+        results_due_before=_date(head, "results_due_before", probs),
+        localities=_int(head, "localities", probs),
+        consolidators=_list(head, "consolidators"),
+        growth_warning_band=_decimal(head, "growth_warning_band", probs) or Decimal(50),
+        periods=tuple(periods),
+        scoring=scoring,
+        targets=tuple(targets),
+        task_groups=tuple(task_groups),
+        awards=tuple(awards),
+        clusters=tuple(clusters),
+        units=tuple(units),
+    )
+    if not targets:
+        probs.add("Chỉ tiêu", "định nghĩa không có chỉ tiêu nào.")
+    if not units:
+        probs.add("Đơn vị", "định nghĩa không có đơn vị nào.")
+    if not periods:
+        probs.add("Kỳ báo cáo", "định nghĩa không có kỳ báo cáo nào.")
+    if probs.items:
+        raise DefinitionError(probs.items)
+    return campaign

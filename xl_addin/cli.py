@@ -1,0 +1,162 @@
+"""`thidua`: everything the ribbon buttons do, headless.
+
+Exit codes: 0 clean, 1 the reports have errors (or a sync was refused), 2 an input could not
+be used at all. Messages are Vietnamese; a bug is reported in one line with the log file that
+holds the details, never as a traceback on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _campaign(args: argparse.Namespace):
+    from xl_addin.campaign_files import load_campaign
+
+    return load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
+
+
+def _progress(i: int, n: int, label: str) -> None:
+    if n > 1 and sys.stderr.isatty():
+        done = int(30 * i / n)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{n} {label[:40]:<40}")
+        if i == n:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from xl_addin.campaign_files import DEFAULT_CAMPAIGN, write_campaign_workbook
+
+    campaign = _campaign(args)
+    if args.action == "check":
+        print(
+            f"Chiến dịch {campaign.id} (phiên bản {campaign.version}): {len(campaign.targets)} chỉ tiêu, "
+            f"{len(campaign.task_groups)} nhóm nhiệm vụ, {len(campaign.units)} đơn vị trong {len(campaign.clusters)} cụm, khối. Hợp lệ."
+        )
+        return EXIT_OK
+    source = Path(args.campaign) if args.campaign else None
+    if source is not None and source.suffix.lower() != ".toml":
+        print("Chỉ tạo được sổ định nghĩa từ tệp .toml.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    from importlib import resources
+
+    text = source.read_text("utf-8") if source else resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
+    write_campaign_workbook(text, Path(args.dest))
+    print(f"Đã ghi sổ định nghĩa chiến dịch: {args.dest}")
+    return EXIT_OK
+
+
+def cmd_workbook(args: argparse.Namespace) -> int:
+    from xl_addin.unit_files import new_workbooks, upgrade_file
+
+    campaign = _campaign(args)
+    if args.action == "new":
+        if not args.all and not args.unit:
+            print("Chọn --unit MÃ (có thể lặp lại) hoặc --all.", file=sys.stderr)
+            return EXIT_UNUSABLE
+        paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out))
+        for p in paths:
+            print(p)
+        print(f"Đã tạo {len(paths)} sổ báo cáo trong {args.out}")
+        return EXIT_OK
+    for f in args.files:
+        dest = upgrade_file(campaign, Path(f))
+        print(f"Đã nâng cấp {dest} lên mẫu mới, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, progress: bool) -> int:
+    from xl_addin.render import assessment_json, assessment_text, dumps
+    from xl_addin.unit_files import check_file
+
+    campaign = _campaign(args)
+    files = [Path(f) for f in args.files]
+    code = EXIT_OK
+    results = []
+    for i, path in enumerate(files, 1):
+        _progress(i - 1, len(files), path.name)
+        checked = check_file(campaign, path, write=None if args.no_write else ("progress" if progress else "check"))
+        if checked.refusal and checked.assessment is None:
+            code = EXIT_UNUSABLE
+            results.append({"source": path.name, "refused": checked.refusal})
+            if not args.json:
+                print(f"== {path.name}: KHÔNG DÙNG ĐƯỢC\n   {checked.refusal}")
+            continue
+        a = checked.assessment
+        if checked.refusal:
+            code = EXIT_UNUSABLE
+            print(checked.refusal, file=sys.stderr)
+        if a.errors and code == EXIT_OK:
+            code = EXIT_FINDINGS
+        results.append(assessment_json(a))
+        if not args.json:
+            print(assessment_text(a, progress))
+    _progress(len(files), len(files), "")
+    if args.json:
+        print(dumps(results))
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp.")
+    p.add_argument("--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("campaign", help="định nghĩa chiến dịch")
+    c.add_argument("action", choices=["check", "workbook"])
+    c.add_argument("dest", nargs="?", default="chien-dich.xlsx", help="với 'workbook': nơi ghi sổ định nghĩa")
+    c.set_defaults(func=cmd_campaign)
+
+    w = sub.add_parser("workbook", help="sổ báo cáo của đơn vị")
+    wsub = w.add_subparsers(dest="action", required=True)
+    new = wsub.add_parser("new", help="tạo sổ báo cáo cho đơn vị")
+    new.add_argument("--unit", action="append", help="mã đơn vị (lặp lại cho nhiều đơn vị)")
+    new.add_argument("--all", action="store_true", help="tất cả đơn vị")
+    new.add_argument("--out", default="so-bao-cao", help="thư mục ghi sổ")
+    up = wsub.add_parser("upgrade", help="chuyển sổ sang mẫu mới, giữ số liệu")
+    up.add_argument("files", nargs="+")
+    w.set_defaults(func=cmd_workbook)
+
+    for name, progress, text in (("validate", False, "Kiểm tra"), ("progress", True, "Tính tiến độ")):
+        v = sub.add_parser(name, help=text)
+        v.add_argument("files", nargs="+")
+        v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        v.add_argument("--no-write", action="store_true", help="không ghi kết quả vào sổ")
+        v.set_defaults(func=lambda a, progress=progress: cmd_check(a, progress))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from xl_addin.campaign import DefinitionError
+    from xl_addin.unit_report import WorkbookRefused
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DefinitionError as exc:
+        print("Định nghĩa chiến dịch không dùng được:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except WorkbookRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Exception:
+        log = Path.home() / ".thidua" / "loi.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        print(f"Lỗi không mong đợi của phần mềm; chi tiết đã ghi vào {log}. Hãy gửi tệp này cho bộ phận hỗ trợ.", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Reading numbers as people type them in a Vietnamese office.
+
+Decimal comma and thousands dot or space ("97,5", "1.234.567", "1 234,5"), a percent sign,
+"triệu"/"tr"/"tỷ", numbers stored as text, Excel error values. A separator that could be
+either ("1.234": one thousand two hundred thirty-four, or one point two three four?) is
+resolved only by what the cell must hold (a whole count cannot have decimals); otherwise it
+is reported, never guessed. Results are exact `Decimal`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+# Trailing words people add after a number; they carry no value. Compared after NFC and lower().
+UNIT_WORDS = (
+    "hộ", "người", "tấn", "trường", "hồ sơ", "vụ", "doanh nghiệp", "dn", "đồng", "đ", "lao động",
+    "hạng", "việc", "mô hình", "triệu đồng", "tr đồng", "trđ", "kg", "ha",
+)
+SCALE_WORDS = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tr": 10**6, "tỷ": 10**9, "tỉ": 10**9}
+_SPACES = "\u00a0\u202f\u2009\u2007 "
+_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,]*$|^[+-]?[.,][0-9]+$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """`value` is None when nothing usable was typed; `code` names what was noticed."""
+
+    value: Decimal | None
+    code: str | None = None  # a findings code; None when the entry is clean
+    detail: str = ""  # what exactly was seen, for the message
+    suggestion: Decimal | None = None
+    percent: bool = False  # the entry carried a % sign
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.code is None
+
+
+EMPTY = Parsed(None)
+
+
+def _exact(x: float) -> Decimal:
+    # repr gives the shortest decimal that round-trips: 97.5 stays 97.5, not 97.4999...
+    return Decimal(repr(x))
+
+
+def parse_number(raw: Any, *, whole: bool = False, millions: bool = False, percent_ok: bool = False) -> Parsed:
+    """Interpret one cell.
+
+    whole: the cell holds a count, so "1.234" can only mean 1234.
+    millions: the cell is in triệu đồng, so "95 triệu" is 95 and "1,2 tỷ" is 1200.
+    percent_ok: the cell holds a percentage, so "97,5%" is 97.5 and 0,975 is likely a slip.
+    """
+    if raw is None:
+        return EMPTY
+    if isinstance(raw, bool):
+        return Parsed(None, "so.khong_phai_so", str(raw))
+    if isinstance(raw, (dt.date, dt.datetime, dt.time)):
+        return Parsed(None, "so.la_ngay", raw.strftime("%d/%m/%Y") if isinstance(raw, dt.date) else str(raw))
+    if isinstance(raw, int):
+        return _finish(Decimal(raw), whole, percent_ok, False, None)
+    if isinstance(raw, float):
+        if math.isnan(raw) or math.isinf(raw):
+            return Parsed(None, "so.loi_excel", str(raw))
+        return _finish(_exact(raw), whole, percent_ok, False, None)
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            return Parsed(None, "so.loi_excel", str(raw))
+        return _finish(raw, whole, percent_ok, False, None)
+    text = unicodedata.normalize("NFC", str(raw)).strip()
+    if not text:
+        return EMPTY
+    if len(text) > 60:
+        return Parsed(None, "so.khong_phai_so", text[:40] + "…")
+    if text.upper() in EXCEL_ERRORS or (text.startswith("#") and text.endswith(("!", "?", "A"))):
+        return Parsed(None, "so.loi_excel", text)
+    body = text.lstrip("'")  # Excel's text prefix
+    negative = False
+    if body.startswith("(") and body.endswith(")"):
+        negative, body = True, body[1:-1].strip()
+    percent = body.endswith("%")
+    if percent:
+        body = body[:-1].strip()
+    scale = Decimal(1)
+    lowered = body.lower()
+    for word in sorted(UNIT_WORDS + tuple(SCALE_WORDS), key=len, reverse=True):
+        if lowered.endswith(word) and (len(lowered) == len(word) or not lowered[-len(word) - 1].isalpha()):
+            head = body[: -len(word)].strip()
+            if word in SCALE_WORDS:
+                factor = Decimal(SCALE_WORDS[word])
+                # a cell in triệu đồng: "95 triệu" is 95, "1,2 tỷ" is 1 200
+                scale = factor / Decimal(10**6) if millions else factor
+            body = head
+            break
+    compact = "".join(ch for ch in body if ch not in _SPACES)
+    spaced = compact != body and re.fullmatch(r"[+-]?\d{1,3}( \d{3})+([.,]\d+)?", re.sub(f"[{_SPACES}]", " ", body))
+    if compact.startswith("-"):
+        negative, compact = not negative, compact[1:]
+    elif compact.startswith("+"):
+        compact = compact[1:]
+    if not _NUMBER.match(compact):
+        return Parsed(None, "so.khong_phai_so", text)
+    value, code, detail = _separators(compact, whole, bool(spaced))
+    if value is None:
+        return Parsed(None, code, detail or text)
+    value = value * scale
+    if negative:
+        value = -value
+    return _finish(value, whole, percent_ok, percent, code, text)
+
+
+def _separators(s: str, whole: bool, spaced: bool) -> tuple[Decimal | None, str | None, str]:
+    dots, commas = s.count("."), s.count(",")
+    try:
+        if dots and commas:
+            # both present: the last one is the decimal separator (1.234,5 or 1,234.5)
+            dec, thou = (",", ".") if s.rfind(",") > s.rfind(".") else (".", ",")
+            whole_part, _, frac = s.rpartition(dec)
+            if s.count(dec) > 1 or not _grouped(whole_part, thou):
+                return None, "so.khong_phai_so", s
+            return Decimal(whole_part.replace(thou, "") + "." + frac), None, ""
+        sep = "." if dots else "," if commas else ""
+        if not sep:
+            return Decimal(s), None, ""
+        if s.count(sep) > 1:
+            # 1.234.567 or 1,234,567: only thousands can repeat
+            if not _grouped(s, sep):
+                return None, "so.khong_phai_so", s
+            return Decimal(s.replace(sep, "")), None, ""
+        head, _, tail = s.partition(sep)
+        if len(tail) == 3 and head and head != "0" and not spaced:
+            # 1.234 / 1,234: thousands or decimals? Only a whole-number cell decides.
+            if whole:
+                return Decimal(head + tail), "so.da_hieu_hang_nghin", s
+            return None, "so.mo_ho", s
+        return Decimal((head or "0") + "." + tail), None, ""
+    except InvalidOperation:
+        return None, "so.khong_phai_so", s
+
+
+def _grouped(s: str, sep: str) -> bool:
+    parts = s.split(sep)
+    return bool(parts[0]) and len(parts[0]) <= 3 and all(len(p) == 3 and p.isdigit() for p in parts[1:])
+
+
+def _finish(value: Decimal, whole: bool, percent_ok: bool, percent: bool, code: str | None, text: str = "") -> Parsed:
+    if percent and not percent_ok:
+        return Parsed(None, "so.co_phan_tram", text or str(value), percent=True)
+    if whole and value != value.to_integral_value():
+        return Parsed(value, "so.khong_nguyen", text or str(value))
+    if percent_ok and not percent and 0 < value <= 1:
+        # 0,975 where 97,5 % was meant: keep what was typed, suggest the percentage
+        return Parsed(value, "so.phan_so_thay_phan_tram", text or str(value), suggestion=value * 100)
+    if text and code is None and not any(ch.isalpha() or ch in "%" for ch in text) and not percent:
+        # a plain number that arrived as text: Excel stores it as text, SUM skips it
+        return Parsed(value, "so.luu_dang_chu", text)
+    return Parsed(value, code, text, percent=percent)

@@ -1,0 +1,142 @@
+"""One function per rule kind: computed value, % of plan, % of last year, status, on track.
+
+Arithmetic is exact (`Fraction`), so 975 of 1 000 households is exactly 97,5 % and meets a
+97,5 % target; floats would put it a hair under. Statuses follow the campaign definition's
+header: above a minimum or above the top of a range is Vượt, on the minimum or inside the
+range is Đạt; strict targets, counts, ranks and 100 % rates have no Vượt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Callable
+
+from xl_addin.campaign import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
+
+ON_TRACK, BEHIND = "Đúng tiến độ", "Chậm tiến độ"
+Inputs = tuple  # (Fraction | str | None, ...): numbers as Fractions, a level as its text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    value: Fraction | str | None = None  # the computed figure (a % for percent kinds)
+    pct_plan: Fraction | None = None
+    pct_prev: Fraction | None = None
+    status: str = STATUS_CHUA_CO
+    on_track: str | None = None  # only for a period shorter than the year
+
+
+NO_DATA = Outcome()
+
+
+def F(x: Decimal | int | float | str | None) -> Fraction | None:
+    return None if x is None else Fraction(str(x))
+
+
+def _minimum(value: Fraction, threshold: Fraction, strict: bool, can_exceed: bool) -> str:
+    if strict:
+        return STATUS_DAT if value > threshold else STATUS_KHONG_DAT
+    if value > threshold and can_exceed:
+        return STATUS_VUOT
+    return STATUS_DAT if value >= threshold else STATUS_KHONG_DAT
+
+
+def _range(value: Fraction, low: Fraction, high: Fraction) -> str:
+    if value > high:
+        return STATUS_VUOT
+    return STATUS_DAT if value >= low else STATUS_KHONG_DAT
+
+
+def _share(months: int) -> Fraction:
+    return Fraction(months, 12)
+
+
+def _ratio_min(t: Target, x: Inputs, months: int) -> Outcome:
+    reference, actual = x
+    if not reference:
+        return NO_DATA
+    value = actual / reference * 100
+    thr = F(t.threshold)
+    status = _minimum(value, thr, strict=False, can_exceed=True)
+    # budget collection is cumulative: by month m a unit should be at m/12 of the goal
+    on_track = None if months >= 12 else (ON_TRACK if value >= thr * _share(months) else BEHIND)
+    return Outcome(value, value / thr * 100 if thr else None, value, status, on_track)
+
+
+def _growth(t: Target, x: Inputs, months: int) -> Outcome:
+    prev, cur = x
+    if not prev:
+        return NO_DATA
+    value = (cur / prev - 1) * 100
+    low, high = F(t.low), F(t.high)
+    planned = prev * (1 + low / 100)
+    status = _range(value, low, high)
+    # mid-year figures are compared with the same period last year, so the band still applies
+    on_track = None if months >= 12 else (ON_TRACK if value >= low else BEHIND)
+    return Outcome(value, cur / planned * 100, cur / prev * 100, status, on_track)
+
+
+def _rank(t: Target, x: Inputs, months: int) -> Outcome:
+    (rank,) = x
+    status = STATUS_DAT if rank <= F(t.threshold) else STATUS_KHONG_DAT
+    return Outcome(rank, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
+
+
+def _value_range(t: Target, x: Inputs, months: int) -> Outcome:
+    (value,) = x
+    low, high = F(t.low), F(t.high)
+    status = _range(value, low, high)
+    on_track = None if months >= 12 else (ON_TRACK if value >= low else BEHIND)
+    return Outcome(value, value / low * 100 if low else None, None, status, on_track)
+
+
+def _count_max(t: Target, x: Inputs, months: int) -> Outcome:
+    (count,) = x
+    status = STATUS_DAT if count <= F(t.threshold) else STATUS_KHONG_DAT
+    return Outcome(count, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
+
+
+def _rate(strict: bool) -> Callable[[Target, Inputs, int], Outcome]:
+    def rate(t: Target, x: Inputs, months: int) -> Outcome:
+        num, den = x
+        if not den:
+            return NO_DATA
+        value = num / den * 100
+        thr = F(t.threshold)
+        status = _minimum(value, thr, strict=strict, can_exceed=thr < 100)
+        on_track = None if months >= 12 else (ON_TRACK if status != STATUS_KHONG_DAT else BEHIND)
+        return Outcome(value, value / thr * 100 if thr else None, None, status, on_track)
+
+    return rate
+
+
+def _level(t: Target, x: Inputs, months: int) -> Outcome:
+    (level,) = x
+    if level not in t.levels:
+        return NO_DATA
+    i, goal = t.levels.index(level), t.levels.index(t.target_level)
+    status = STATUS_VUOT if i > goal else STATUS_DAT if i == goal else STATUS_KHONG_DAT
+    # mid-year, being one step short of the goal and under way is on track
+    on_track = None if months >= 12 else (ON_TRACK if i >= goal - 1 and i > 0 else BEHIND)
+    return Outcome(level, None, None, status, on_track)
+
+
+EVALUATORS: dict[str, Callable[[Target, Inputs, int], Outcome]] = {
+    "ratio_min": _ratio_min,
+    "growth_range": _growth,
+    "rank_max": _rank,
+    "value_range": _value_range,
+    "count_max": _count_max,
+    "rate_min": _rate(strict=False),
+    "rate_strict": _rate(strict=True),
+    "level": _level,
+}
+
+
+def evaluate(target: Target, inputs: Inputs, months: int = 12) -> Outcome:
+    """The outcome of one target; Chưa có số liệu when any input is missing."""
+    if any(v is None for v in inputs) or len(inputs) != target.kind.n_inputs:
+        return NO_DATA
+    return EVALUATORS[target.rule](target, inputs, months)

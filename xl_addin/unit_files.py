@@ -1,0 +1,105 @@
+"""Unit workbooks on disk: create, read, check, write results, upgrade.
+
+The file-level operations the CLI runs and that sync and consolidation reuse. Each reads a
+file once (calamine), works on plain data, and writes back atomically (openpyxl).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbooks import layout as L
+from xl_addin.assessment import Assessment, assess
+from xl_addin.campaign import Campaign
+from xl_addin.result_cells import result_plan
+from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, parse_report
+
+
+@dataclass
+class Checked:
+    path: Path
+    report: UnitReport | None
+    assessment: Assessment | None
+    refusal: str | None = None  # why the file could not be used at all
+    backup: Path | None = None
+
+
+def read_report(path: Path, any_version: bool = False) -> UnitReport:
+    from workbooks.grid_reader import read_grids
+
+    return parse_report(read_grids(path), Path(path).name, any_version=any_version)
+
+
+def check_file(campaign: Campaign, path: Path, write: str | None = None, when: dt.datetime | None = None) -> Checked:
+    """Assess one file; write="check" or "progress" writes results into it (with a backup)."""
+    path = Path(path)
+    try:
+        report = read_report(path)
+    except WorkbookRefused as exc:
+        return Checked(path, None, None, str(exc))
+    a = assess(campaign, report)
+    saved = None
+    if write:
+        from workbooks.writer import apply_plan
+
+        try:
+            saved = apply_plan(path, result_plan(report, a, progress=write == "progress", when=when))
+        except (OSError, WorkbookRefused) as exc:
+            return Checked(path, report, a, f"Không ghi được kết quả vào '{path.name}': {exc}. Hãy đóng tệp trong Excel rồi thử lại.")
+    return Checked(path, report, a, None, saved)
+
+
+def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Path) -> list[Path]:
+    """One workbook per unit (all units when unit_codes is None)."""
+    from workbooks.builder import workbook_filename, write_unit_workbook
+
+    units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
+    unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
+    if unknown:
+        raise WorkbookRefused(f"Không có đơn vị mã {', '.join(unknown)} trong danh sách đơn vị của chiến dịch.")
+    now = dt.datetime.now().replace(microsecond=0)
+    return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
+
+
+def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Path:
+    """Rebuild a workbook on the current template and definition, keeping every entered value."""
+    from workbooks.builder import write_unit_workbook
+    from workbooks.writer import backup, fill_entries
+
+    path = Path(path)
+    old = read_report(path, any_version=True)
+    unit = campaign.unit(old.unit_code)
+    if unit is None:
+        raise WorkbookRefused(f"'{path.name}': đơn vị '{old.unit_code}' không có trong chiến dịch {campaign.id}.")
+    entries = entries_of(old)
+    # campaign rows of targets no longer assigned, and own rows beyond the template, are kept as own rows
+    assigned = {t.code for t in campaign.targets_for(unit)}
+    report_rows = entries.get("report", {})
+    dropped = [k for k in report_rows if not k.startswith(L.OWN_PREFIX) and k not in assigned]
+    if dropped:
+        raise WorkbookRefused(
+            f"'{path.name}': chỉ tiêu {', '.join(dropped)} không còn giao cho đơn vị; phòng Văn hóa - Xã hội cần "
+            "xem lại trước khi nâng cấp để không mất số liệu."
+        )
+    own = sum(1 for k in report_rows if k.startswith(L.OWN_PREFIX))
+    if own > L.OWN_TARGET_ROWS:
+        raise WorkbookRefused(f"'{path.name}': có {own} chỉ tiêu riêng, mẫu mới có {L.OWN_TARGET_ROWS} dòng.")
+    dest = Path(dest or path)
+    if dest == path:
+        backup(path)
+    write_unit_workbook(
+        campaign,
+        unit,
+        dest,
+        model_rows=_last_index(entries.get("models", {}), "MH"),
+        proposal_rows=_last_index(entries.get("proposals", {}), "DN"),
+    )
+    fill_entries(dest, entries)
+    return dest
+
+
+def _last_index(rows: dict[str, object], prefix: str) -> int:
+    numbers = [int(k[len(prefix) :]) for k in rows if k.startswith(prefix) and k[len(prefix) :].isdigit()]
+    return max(numbers, default=0)

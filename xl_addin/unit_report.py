@@ -1,0 +1,236 @@
+"""A unit's report as plain data, parsed from the grids of a workbook by its stable keys.
+
+`parse_report(grids)` takes {sheet name: rows of cell values} from any source (a file read by
+calamine, Excel through xlwings, a Google Sheets tab) and returns a `UnitReport`. Values stay
+as entered: "97,5" stays a string here and the validator interprets it. Every value carries
+the sheet and cell it came from, so a finding can point at it even after rows were inserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbooks import layout as L
+
+
+class WorkbookRefused(Exception):
+    """Not a workbook we can read; the message is Vietnamese and says what to do."""
+
+
+def column_letter(col: int) -> str:
+    """1 -> A, 28 -> AB."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    col: int
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.row, self.col)
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass
+class Row:
+    key: str  # the hidden row key; "" for a row the reporter inserted
+    number: int
+    cells: dict[str, Cell]
+
+    def value(self, col: str) -> Any:
+        c = self.cells.get(col)
+        return None if c is None else c.value
+
+    def is_blank(self, cols: tuple[str, ...] | None = None) -> bool:
+        keys = cols if cols is not None else tuple(self.cells)
+        return all(self.cells[k].empty for k in keys if k in self.cells)
+
+
+@dataclass
+class SheetData:
+    layout_key: str
+    name: str  # as the workbook names it now
+    key_row: int
+    key_col: int
+    columns: dict[str, int]  # column key -> 1-based column
+    rows: list[Row]
+    end_row: int | None  # row of the end marker, if present
+
+    def cell(self, row_key: str, col_key: str) -> Cell | None:
+        for r in self.rows:
+            if r.key == row_key:
+                return r.cells.get(col_key)
+        return None
+
+
+@dataclass
+class UnitReport:
+    source: str
+    meta: dict[str, Any]
+    sheets: dict[str, SheetData] = field(default_factory=dict)  # by layout key
+
+    @property
+    def unit_code(self) -> str:
+        return str(self.meta.get("unit_code") or "")
+
+    def info(self, key: str) -> Cell | None:
+        return self.sheets["info"].cell(key, "value")
+
+    def rows(self, layout_key: str) -> list[Row]:
+        return self.sheets[layout_key].rows
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
+    # The marker sits in A1 when untouched; a reporter may have inserted a few rows or columns.
+    for r, row in enumerate(grid[:30]):
+        for c, v in enumerate(row[:10]):
+            if isinstance(v, str) and v.strip() == marker:
+                return r, c
+    return None
+
+
+def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> SheetData:
+    """Column and row keys of one sheet; rows run from below the key row to the end marker."""
+    found = _find_marker(grid, spec.marker)
+    if found is None:
+        raise WorkbookRefused(f"Trang '{sheet_name}': không tìm thấy dấu khóa {spec.marker}.")
+    kr, kc = found
+    columns: dict[str, int] = {}
+    for c, v in enumerate(grid[kr][kc + 1 :], kc + 1):
+        if isinstance(v, str) and v.strip():
+            columns.setdefault(v.strip(), c)
+    missing = [col.key for col in spec.columns if col.key not in columns]
+    if missing:
+        headers = ", ".join(f"'{spec.column(k).header}'" for k in missing)
+        raise WorkbookRefused(
+            f"Trang '{sheet_name}': thiếu cột {headers} (hàng khóa ẩn số {kr + 1} đã bị sửa hoặc cột bị xóa). "
+            "Hãy dán số liệu vào một sổ báo cáo mới tạo bằng lệnh 'thidua workbook new'."
+        )
+    rows: list[Row] = []
+    end_row = None
+    in_data = False  # titles and the header row sit between the key row and the data
+    for r in range(kr + 1, len(grid)):
+        line = grid[r]
+        key = _norm(line[kc]) if kc < len(line) else None
+        key = str(key).strip() if key is not None else ""
+        if key == L.END_MARKER:
+            end_row = r + 1
+            break
+        if not in_data:
+            in_data = key == L.HEADER_MARKER
+            continue
+        cells = {
+            ck: Cell(_norm(line[c]) if c < len(line) else None, sheet_name, r + 1, c + 1)
+            for ck, c in columns.items()
+        }
+        row = Row(key, r + 1, cells)
+        if key or not row.is_blank():
+            rows.append(row)
+    return SheetData(spec.key, sheet_name, kr + 1, kc + 1, {k: c + 1 for k, c in columns.items()}, rows, end_row)
+
+
+def parse_meta(grid: list[list[Any]]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for row in grid:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() in L.META_KEYS:
+            meta[row[0].strip()] = _norm(row[1])
+    return meta
+
+
+def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_version: bool = False) -> UnitReport:
+    """A unit's report from raw grids; raises WorkbookRefused with a Vietnamese message.
+
+    any_version reads a workbook of another template version by its keys, for upgrade."""
+    label = source or "Tệp"
+    if L.META_NAME not in grids:
+        raise WorkbookRefused(
+            f"{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{L.META_NAME}'). "
+            "Hãy dùng sổ báo cáo do phòng Văn hóa - Xã hội gửi hoặc tạo bằng lệnh 'thidua workbook new'."
+        )
+    meta = parse_meta(grids[L.META_NAME])
+    version = str(meta.get("template_version") or "")
+    if version not in L.KNOWN_TEMPLATE_VERSIONS and not any_version:
+        raise WorkbookRefused(
+            f"{label}: sổ báo cáo theo mẫu phiên bản '{version or 'không rõ'}', phần mềm này đọc mẫu "
+            f"{', '.join(L.KNOWN_TEMPLATE_VERSIONS)}. Chạy 'thidua workbook upgrade {source or 'TỆP'}' "
+            "để chuyển sang mẫu mới, giữ nguyên mọi số liệu đã nhập."
+        )
+    report = UnitReport(source, meta)
+    by_marker: dict[str, str] = {}
+    for name, grid in grids.items():
+        for spec in L.DATA_SHEETS:
+            if spec.key not in by_marker and _find_marker(grid, spec.marker) is not None:
+                by_marker[spec.key] = name
+    for spec in L.DATA_SHEETS:
+        name = by_marker.get(spec.key)
+        if name is None:
+            raise WorkbookRefused(
+                f"{label}: thiếu trang '{spec.name}' (đã bị xóa hoặc thay bằng trang khác). "
+                "Hãy tạo lại sổ báo cáo bằng lệnh 'thidua workbook new' và nhập lại từ bản sao lưu."
+            )
+        report.sheets[spec.key] = parse_sheet(grids[name], name, spec)
+    return report
+
+
+def entry_columns(spec: L.SheetLayout, row_key: str) -> tuple[str, ...]:
+    """Columns a reporter fills on this row (own-target rows also name their target)."""
+    cols = tuple(c.key for c in spec.columns if c.entry)
+    if spec.key == "report" and row_key.startswith(L.OWN_PREFIX):
+        cols = L.OWN_ENTRY_COLUMNS + cols
+    return cols
+
+
+def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
+    """Everything the reporter typed, by row and column keys: what push sends and upgrade keeps.
+
+    Rows a reporter inserted in the list sheets (models, proposals) have no key; they take
+    the next key after the template's own rows so nothing typed is dropped.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for spec in L.DATA_SHEETS:
+        sheet = report.sheets.get(spec.key)
+        if sheet is None:
+            continue
+        rows: dict[str, dict[str, Any]] = {}
+        extra = 0
+        prefix = {"models": "MH", "proposals": "DN"}.get(spec.key)
+        used = {r.key for r in sheet.rows}
+        for row in sheet.rows:
+            key = row.key
+            if not key:
+                if prefix is None:
+                    continue
+                extra += 1
+                while f"{prefix}{extra}" in used:
+                    extra += 1
+                key = f"{prefix}{extra}"
+                used.add(key)
+            values = {c: row.value(c) for c in entry_columns(spec, key) if row.value(c) is not None}
+            if values:
+                rows[key] = values
+        out[spec.key] = rows
+    return out
