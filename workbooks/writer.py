@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from workbooks import layout as L
 from workbooks.atomic import save_atomic
 from xl_addin.unit_report import UnitReport, WorkbookRefused, parse_report
@@ -35,6 +37,9 @@ def grids_of(wb) -> dict[str, list[list[Any]]]:
 
 def set_value(cell, value: Any) -> None:
     """Write a value as data: openpyxl would turn a string starting with '=' into a formula."""
+    if isinstance(value, str):
+        # control characters are invalid in OOXML; a pasted one must not cost the whole save
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"

@@ -111,7 +111,7 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
         "reporter": rng.choice(["Nguyễn Văn An", "Lê Thị Bình", "Đỗ Minh Châu", "Hoàng Thị Dung"]),
         "position": "Cán bộ phụ trách thi đua",
         "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
-        "report_date": dt.datetime(campaign.year, 12, rng.randint(1, 5)),
+        "report_date": dt.date(campaign.year, 12, rng.randint(1, 5)),
     }
     return {"info": {k: {"value": v} for k, v in info.items()}, "report": report, "tasks": tasks, "models": models, "proposals": proposals}
 

@@ -219,8 +219,11 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
         extra = 0
         prefix = {"models": "MH", "proposals": "DN"}.get(spec.key)
         used = {r.key for r in sheet.rows}
+        fixed_info = {k for k, _, entry in L.INFO_ROWS if not entry}
         for row in sheet.rows:
             key = row.key
+            if spec.key == "info" and key in fixed_info:
+                continue
             if not key:
                 if prefix is None:
                     continue
@@ -232,5 +235,6 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
             values = {c: row.value(c) for c in entry_columns(spec, key) if row.value(c) is not None}
             if values:
                 rows[key] = values
-        out[spec.key] = rows
+        if any(c.entry for c in spec.columns):
+            out[spec.key] = rows
     return out

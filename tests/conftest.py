@@ -1,0 +1,55 @@
+"""Shared fixtures: the shipped campaign, and real unit workbooks written to a temp folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workbooks.builder import write_unit_workbook
+from workbooks.writer import fill_entries
+from xl_addin.campaign_files import load_default
+from xl_addin.sample_data import clean_entries
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture(scope="session")
+def campaign():
+    return load_default()
+
+
+@pytest.fixture(scope="session")
+def blank_dir(tmp_path_factory, campaign):
+    """One blank workbook per unit, written once per session; tests copy what they change."""
+    folder = tmp_path_factory.mktemp("blank")
+    for unit in campaign.units:
+        write_unit_workbook(campaign, unit, folder / f"{unit.code}.xlsx")
+    return folder
+
+
+@pytest.fixture
+def workbook(blank_dir, tmp_path):
+    """workbook("T01") -> a fresh copy of T01's blank workbook; filled=True adds sample entries."""
+
+    def make(code: str, filled: bool = False, seed: int = 0, campaign=None) -> Path:
+        dest = tmp_path / f"{code}.xlsx"
+        shutil.copy(blank_dir / f"{code}.xlsx", dest)
+        if filled:
+            from xl_addin.campaign_files import load_default
+
+            c = campaign or load_default()
+            fill_entries(dest, clean_entries(c, c.unit(code), seed))
+        return dest
+
+    return make
+
+
+def soffice() -> str | None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("LibreOffice is required in CI (.ci/run installs it)")
+    return found
