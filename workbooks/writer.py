@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
 from workbooks import layout as L
 from workbooks.atomic import save_atomic
@@ -66,7 +66,13 @@ def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> Unit
             if row is None:
                 raise KeyError(f"{sheet.name}: no row {row_key}")
             for col_key, value in cols.items():
-                set_value(ws.cell(row.number, sheet.columns[col_key]), value)
+                cell = ws.cell(row.number, sheet.columns[col_key])
+                if isinstance(cell, MergedCell):
+                    raise WorkbookRefused(
+                        f"Trang '{sheet.name}', ô {cell.coordinate} đang bị gộp (merge) nên không ghi được số liệu. "
+                        "Hãy bỏ gộp ô rồi thử lại."
+                    )
+                set_value(cell, value)
     save_atomic(wb, Path(dest or path))
     return report
 
@@ -87,6 +93,8 @@ def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_bac
     for sheet_name, cells in plan.items():
         ws = wb[sheet_name]
         for (r, c), value in cells.items():
-            set_value(ws.cell(r, c), value)
+            cell = ws.cell(r, c)
+            if not isinstance(cell, MergedCell):  # a reporter merged cells here; results skip them
+                set_value(cell, value)
     save_atomic(wb, path)
     return saved
