@@ -181,3 +181,17 @@ def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA" in text
+
+
+def test_built_workbook_holds_exactly_the_blank_grids(campaign, workbook):
+    from workbooks.grid_reader import read_grids
+    from workbooks.grids import blank_grids
+
+    for code in ("KT", "T01", "HPN"):
+        grids = read_grids(workbook(code))
+        expected = blank_grids(campaign, campaign.unit(code))
+        for spec in L.DATA_SHEETS:
+            got = [[v for v in row] for row in grids[spec.name]]
+            want = expected[spec.name]
+            trimmed = [row[: len(want[0])] for row in got[: len(want)]]
+            assert trimmed == want, (code, spec.name)

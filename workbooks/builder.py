@@ -19,15 +19,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import layout as L
 from workbooks.atomic import save_atomic
+from workbooks.grids import blank_grids
+from workbooks.writer import set_value
 from xl_addin.campaign import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
 from xl_addin.unit_report import column_letter
 
-AGGREGATE_TEXT = {
-    "lead": "Lấy số của đơn vị chủ trì",
-    "sum": "Cộng số của các đơn vị",
-    "ratio_of_sums": "Tỷ lệ của tổng tử số trên tổng mẫu số",
-}
-NONE_LABEL = "—"
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -108,20 +104,22 @@ def _number_validation(ws: Worksheet, cell: str, label: str, whole: bool, low: i
     ws.add_data_validation(dv)
 
 
-def _setup_sheet(ws: Worksheet, spec: L.SheetLayout, subtitle: str) -> int:
-    """Key row, titles and header; returns the first data row."""
-    ws.cell(1, 1, spec.marker)
+def _setup_sheet(ws: Worksheet, spec: L.SheetLayout, grid: list[list]) -> dict[str, int]:
+    """Write the sheet's values from its grid, style key row, titles and header, and set up
+    printing and protection; returns {row key: row number}."""
+    for r, line in enumerate(grid, 1):
+        for c, value in enumerate(line, 1):
+            if value is not None:
+                set_value(ws.cell(r, c), value)
     for i, col in enumerate(spec.columns, 2):
-        ws.cell(1, i, col.key)
         ws.column_dimensions[column_letter(i)].width = col.width
     ws.row_dimensions[1].hidden = True
     ws.column_dimensions["A"].hidden = True
     last = column_letter(len(spec.columns) + 1)
-    ws.cell(2, 2, spec.title).font = _font(bold=True, size=14)
-    ws.cell(3, 2, subtitle).font = _font(italic=True)
-    ws.cell(4, 1, L.HEADER_MARKER)
-    for i, col in enumerate(spec.columns, 2):
-        c = ws.cell(4, i, col.header)
+    ws.cell(2, 2).font = _font(bold=True, size=14)
+    ws.cell(3, 2).font = _font(italic=True)
+    for i in range(2, len(spec.columns) + 2):
+        c = ws.cell(4, i)
         c.font = _font(bold=True)
         c.fill = FILL_HEADER
         c.border = BORDER
@@ -144,8 +142,11 @@ def _setup_sheet(ws: Worksheet, spec: L.SheetLayout, subtitle: str) -> int:
     ws.protection.insertRows = spec.key in ("info", "targets")
     ws.protection.deleteRows = True
     ws.sheet_view.zoomScale = 90
-    ws.print_area = f"B2:{last}{ws.max_row}"
-    return 5
+    rows = {line[0]: r for r, line in enumerate(grid, 1) if r > 4 and line[0] not in (None, L.END_MARKER)}
+    end = len(grid)
+    _fit_heights(ws, spec, 5, end)
+    ws.print_area = f"B2:{last}{end - 1}"
+    return rows
 
 
 def _style_row(ws: Worksheet, spec: L.SheetLayout, row: int, entry_keys: set[str]) -> None:
@@ -170,14 +171,7 @@ def _fit_heights(ws: Worksheet, spec: L.SheetLayout, first: int, last: int) -> N
             v = ws.cell(r, i).value
             if isinstance(v, str):
                 lines = max(lines, -(-len(v) * 100 // int(w * 125)))
-        if ws.row_dimensions[r].height is None:
-            ws.row_dimensions[r].height = 15.5 * lines + 3
-
-
-def _end(ws: Worksheet, spec: L.SheetLayout, row: int) -> None:
-    _fit_heights(ws, spec, 5, row)
-    ws.cell(row, 1, L.END_MARKER)
-    ws.print_area = f"B2:{column_letter(len(spec.columns) + 1)}{row - 1}"
+        ws.row_dimensions[r].height = 15.5 * lines + 3
 
 
 def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
@@ -211,117 +205,69 @@ def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
 
 
-def _info(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
-    spec = L.INFO
-    row = _setup_sheet(ws, spec, f"{unit.name}")
-    cluster = campaign.cluster(unit.cluster)
-    fixed = {
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "unit_kind": unit.kind,
-        "cluster": cluster.name if cluster else unit.cluster,
-    }
+def _info(ws: Worksheet, campaign: Campaign, grid: list[list], lists: _Lists) -> None:
+    rows = _setup_sheet(ws, L.INFO, grid)
     period_src = lists.add("Kỳ báo cáo", [p.name for p in campaign.periods])
-    for key, label, entry in L.INFO_ROWS:
-        ws.cell(row, 1, key)
-        ws.cell(row, 2, label)
-        ws.cell(row, 3, fixed.get(key))
-        _style_row(ws, spec, row, {"value"} if entry else set())
+    entry_rows = {key for key, _, entry in L.INFO_ROWS if entry}
+    for key, row in rows.items():
+        _style_row(ws, L.INFO, row, {"value"} if key in entry_rows else set())
         ws.cell(row, 2).font = _font(bold=True)
-        ref = f"C{row}"
-        if key == "period":
-            _list_validation(ws, period_src, "Chọn kỳ báo cáo.", ref)
-            ws.cell(row, 3, campaign.periods[-1].name)
-        elif key == "report_date":
-            dv = DataValidation(
-                type="date",
-                operator="between",
-                formula1=f"DATE({campaign.year},1,1)",
-                formula2=f"DATE({campaign.year},12,31)",
-                allow_blank=True,
-                showInputMessage=True,
-                showErrorMessage=True,
-                errorStyle="warning",
-                promptTitle="Ngày báo cáo",
-                prompt=f"Nhập ngày dạng dd/mm/yyyy, trong năm {campaign.year}.",
-                errorTitle="Ngày không hợp lệ",
-                error=f"Ngày báo cáo phải nằm trong năm {campaign.year}.",
-            )
-            dv.add(ref)
-            ws.add_data_validation(dv)
-            ws.cell(row, 3).number_format = "dd/mm/yyyy"
-        row += 1
-    _end(ws, spec, row)
+    _list_validation(ws, period_src, "Chọn kỳ báo cáo.", f"C{rows['period']}")
+    dv = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({campaign.year},1,1)",
+        formula2=f"DATE({campaign.year},12,31)",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        promptTitle="Ngày báo cáo",
+        prompt=f"Nhập ngày dạng dd/mm/yyyy, trong năm {campaign.year}.",
+        errorTitle="Ngày không hợp lệ",
+        error=f"Ngày báo cáo phải nằm trong năm {campaign.year}.",
+    )
+    dv.add(f"C{rows['report_date']}")
+    ws.add_data_validation(dv)
+    ws.cell(rows["report_date"], 3).number_format = "dd/mm/yyyy"
 
 
-def _targets(ws: Worksheet, campaign: Campaign) -> None:
-    spec = L.TARGETS
-    row = _setup_sheet(ws, spec, f"Theo Kế hoạch phát động phong trào thi đua năm {campaign.year} của UBND xã {campaign.place}")
-    for t in campaign.targets:
-        reporters = ", ".join(r.removeprefix("kind:") if r.startswith("kind:") else r for r in t.reporters)
-        values = {
-            "code": t.code,
-            "name": t.name,
-            "unit": t.unit,
-            "rule": t.kind.label,
-            "goal": t.goal_text(),
-            "reporters": reporters,
-            "aggregate": AGGREGATE_TEXT[t.aggregate],
-        }
-        ws.cell(row, 1, t.code)
-        for i, col in enumerate(spec.columns, 2):
-            ws.cell(row, i, values[col.key])
-        _style_row(ws, spec, row, set())
-        row += 1
-    _end(ws, spec, row)
+def _targets(ws: Worksheet, grid: list[list]) -> None:
+    for row in _setup_sheet(ws, L.TARGETS, grid).values():
+        _style_row(ws, L.TARGETS, row, set())
 
 
-def _report(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
+def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lists: _Lists) -> None:
     spec = L.REPORT
-    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
+    rows = _setup_sheet(ws, spec, grid)
     col = {c.key: i for i, c in enumerate(spec.columns, 2)}
     status_src = lists.add("Tự đánh giá", [STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT])
     rule_src = lists.add("Cách đánh giá", [k.label for k in RULE_KINDS.values() if k.code != "level"])
-    first = row
-    stt = 0
+    first = min(rows.values())
     for t in campaign.targets_for(unit):
-        stt += 1
-        _target_row(ws, campaign, t, row, stt, col, lists)
-        _list_validation(ws, status_src, "Đơn vị tự đánh giá: Vượt, Đạt hoặc Không đạt.", f"{column_letter(col['self_status'])}{row}")
-        row += 1
-    for i in range(1, L.OWN_TARGET_ROWS + 1):
-        ws.cell(row, 1, f"{L.OWN_PREFIX}{i}")
-        ws.cell(row, col["stt"], f"R{i}")
+        _target_row(ws, campaign, t, rows[t.code], col, lists)
+    own_rows = [r for k, r in rows.items() if k.startswith(L.OWN_PREFIX)]
+    for row in own_rows:
         _style_row(ws, spec, row, set(L.OWN_ENTRY_COLUMNS) | {"input_a", "input_b", "self_status", "note"})
-        _list_validation(ws, rule_src, "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.", f"{column_letter(col['rule'])}{row}")
-        _list_validation(ws, status_src, "Đơn vị tự đánh giá.", f"{column_letter(col['self_status'])}{row}")
         for key in ("input_a", "input_b"):
             ws.cell(row, col[key]).number_format = "#,##0.##"
-        row += 1
-    _end(ws, spec, row)
+    if own_rows:
+        rule_col = column_letter(col["rule"])
+        _list_validation(ws, rule_src, "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.", f"{rule_col}{own_rows[0]}:{rule_col}{own_rows[-1]}")
+    self_col = column_letter(col["self_status"])
+    _list_validation(ws, status_src, "Đơn vị tự đánh giá: Vượt, Đạt hoặc Không đạt.", f"{self_col}{first}:{self_col}{max(rows.values())}")
     _status_colours(ws, column_letter(col["status"]), first)
     check = column_letter(col["check"])
     ws.conditional_formatting.add(
         f"{check}{first}:{check}{first + CF_ROWS}",
         FormulaRule(formula=[f'LEFT(${check}{first},3)="Lỗi"'], font=Font(color="9C0006", bold=True)),
     )
+    for key in ("value", "pct_plan", "pct_prev"):
+        for row in rows.values():
+            ws.cell(row, col[key]).number_format = "#,##0.##"
 
 
-def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, stt: int, col: dict[str, int], lists: _Lists) -> None:
-    ws.cell(row, 1, t.code)
-    labels = list(t.inputs) + [NONE_LABEL] * (2 - len(t.inputs))
-    values = {
-        "stt": stt,
-        "code": t.code,
-        "name": t.name,
-        "unit": t.unit,
-        "rule": t.kind.label,
-        "goal": t.goal_text(),
-        "input_a_label": labels[0],
-        "input_b_label": labels[1],
-    }
-    for key, value in values.items():
-        ws.cell(row, col[key], value)
+def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, col: dict[str, int], lists: _Lists) -> None:
     entry = {"input_a", "self_status", "note"} | ({"input_b"} if len(t.inputs) > 1 else set())
     _style_row(ws, L.REPORT, row, entry)
     if len(t.inputs) < 2:
@@ -354,50 +300,31 @@ def _status_colours(ws: Worksheet, letter: str, first: int) -> None:
         )
 
 
-def _tasks(ws: Worksheet, campaign: Campaign, unit: Unit, lists: _Lists) -> None:
-    spec = L.TASKS
-    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
+def _tasks(ws: Worksheet, grid: list[list], lists: _Lists) -> None:
+    rows = _setup_sheet(ws, L.TASKS, grid)
     src = lists.add("Mức độ nhiệm vụ", L.TASK_LEVELS)
-    first = row
-    for g in campaign.task_groups:
-        ws.cell(row, 1, f"NV{g.number}")
-        ws.cell(row, 2, g.number)
-        ws.cell(row, 3, g.text)
-        _style_row(ws, spec, row, {"level", "percent", "result"})
-        _number_validation(ws, f"E{row}", "% hoàn thành", whole=False, low=0, high=100)
-        row += 1
-    _list_validation(ws, src, "Chọn mức độ thực hiện nhóm nhiệm vụ.", f"D{first}:D{row - 1}")
-    _end(ws, spec, row)
+    for row in rows.values():
+        _style_row(ws, L.TASKS, row, {"level", "percent", "result"})
+    first, last = min(rows.values()), max(rows.values())
+    _number_validation(ws, f"E{first}:E{last}", "% hoàn thành", whole=False, low=0, high=100)
+    _list_validation(ws, src, "Chọn mức độ thực hiện nhóm nhiệm vụ.", f"D{first}:D{last}")
 
 
-def _items(ws: Worksheet, spec: L.SheetLayout, unit: Unit, n: int, prefix: str, lists_for: dict[str, str]) -> None:
-    row = _setup_sheet(ws, spec, f"Đơn vị: {unit.name}")
-    first = row
+def _items(ws: Worksheet, spec: L.SheetLayout, grid: list[list], lists_for: dict[str, str]) -> None:
+    rows = _setup_sheet(ws, spec, grid)
     entry = {c.key for c in spec.columns if c.entry}
-    for i in range(1, n + 1):
-        ws.cell(row, 1, f"{prefix}{i}")
-        ws.cell(row, 2, i)
+    for row in rows.values():
         _style_row(ws, spec, row, entry)
-        row += 1
+    first, last = min(rows.values()), max(rows.values())
     for key, src in lists_for.items():
         letter = column_letter(next(i for i, c in enumerate(spec.columns, 2) if c.key == key))
-        _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{row - 1}")
-    _end(ws, spec, row)
+        _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{last}")
 
 
-def _meta(ws: Worksheet, campaign: Campaign, unit: Unit, generated_at: dt.datetime) -> None:
-    values = {
-        "template_version": L.TEMPLATE_VERSION,
-        "campaign_id": campaign.id,
-        "campaign_version": campaign.version,
-        "unit_code": unit.code,
-        "definition_hash": campaign.definition_hash(),
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "sync_revision": 0,
-    }
-    for i, key in enumerate(L.META_KEYS, 1):
-        ws.cell(i, 1, key)
-        ws.cell(i, 2, values.get(key))
+def _meta(ws: Worksheet, grid: list[list]) -> None:
+    for r, line in enumerate(grid, 1):
+        for c, value in enumerate(line, 1):
+            ws.cell(r, c, value)
     ws.sheet_state = "veryHidden"  # not offered by Excel's Unhide dialog
     ws.protection.sheet = True
 
@@ -409,30 +336,28 @@ def build_workbook(
     model_rows: int = L.MODEL_ROWS,
     proposal_rows: int = L.PROPOSAL_ROWS,
 ) -> Workbook:
-    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    grids = blank_grids(campaign, unit, generated_at, model_rows, proposal_rows)
     wb = Workbook()
     guide = wb.active
     guide.title = L.GUIDE_NAME
     _guide(guide, campaign, unit)
     sheets = {spec.key: wb.create_sheet(spec.name) for spec in L.DATA_SHEETS}
     lists = _Lists(wb)
-    _info(sheets["info"], campaign, unit, lists)
-    _targets(sheets["targets"], campaign)
-    _report(sheets["report"], campaign, unit, lists)
-    _tasks(sheets["tasks"], campaign, unit, lists)
-    _items(sheets["models"], L.MODELS, unit, max(model_rows, L.MODEL_ROWS), "MH", {"type": lists.add("Loại mô hình", L.MODEL_TYPES)})
+    _info(sheets["info"], campaign, grids[L.INFO.name], lists)
+    _targets(sheets["targets"], grids[L.TARGETS.name])
+    _report(sheets["report"], campaign, unit, grids[L.REPORT.name], lists)
+    _tasks(sheets["tasks"], grids[L.TASKS.name], lists)
+    _items(sheets["models"], L.MODELS, grids[L.MODELS.name], {"type": lists.add("Loại mô hình", L.MODEL_TYPES)})
     _items(
         sheets["proposals"],
         L.PROPOSALS,
-        unit,
-        max(proposal_rows, L.PROPOSAL_ROWS),
-        "DN",
+        grids[L.PROPOSALS.name],
         {
             "award": lists.add("Hình thức khen thưởng", [a.name for a in campaign.awards]),
             "subject": lists.add("Đối tượng", L.SUBJECTS),
         },
     )
-    _meta(wb.create_sheet(L.META_NAME), campaign, unit, generated_at)
+    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME])
     lists.ws.protection.sheet = True
     # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
     wb.active = wb.sheetnames.index(L.REPORT.name)

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from workbooks import layout as L
+from workbooks.grids import target_row_values
 from xl_addin.campaign import (
     RULE_BY_LABEL,
     RULE_KINDS,
@@ -198,17 +199,7 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
 
 
 def _check_locked(t: Target, row: Row, out: Assessment) -> None:
-    labels = list(t.inputs) + ["—"] * (2 - len(t.inputs))
-    expected = {
-        "code": t.code,
-        "name": t.name,
-        "unit": t.unit,
-        "rule": t.kind.label,
-        "goal": t.goal_text(),
-        "input_a_label": labels[0],
-        "input_b_label": labels[1],
-    }
-    for col, want in expected.items():
+    for col, want in target_row_values(t).items():
         cell = row.cells[col]
         got = _text(cell.value)
         if got != nfc(want):

@@ -1,0 +1,89 @@
+"""The `thidua` command: validate and progress on real files, exit codes, results written back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from openpyxl import load_workbook
+
+from workbooks import layout as L
+from workbooks.writer import fill_entries
+from xl_addin.cli import main
+from xl_addin.unit_files import read_report
+from xl_addin.unit_report import entries_of
+
+
+def test_validate_clean_file_exits_0_and_writes_the_summary(workbook, capsys):
+    path = workbook("KT", filled=True)
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 lỗi" in out
+    report = read_report(path)
+    rep = report.sheets["report"]
+    wb = load_workbook(path)
+    summary = wb[rep.name].cell(rep.key_row + 1, rep.columns["check"]).value
+    assert summary.startswith("Kiểm tra lúc") and "0 lỗi" in summary
+
+
+def test_progress_writes_computed_columns_and_keeps_entries_and_a_backup(campaign, workbook, capsys):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT07": {"input_a": 975, "input_b": 1000}, "CT09": {"input_a": "97,5%"}}})
+    before = entries_of(read_report(path))
+    assert main(["progress", str(path)]) == 1  # CT09 has an error
+    after_report = read_report(path)
+    assert entries_of(after_report) == before  # nothing typed was touched
+    ct07 = {c: after_report.sheets["report"].cell("CT07", c).value for c in ("value", "pct_plan", "status")}
+    assert ct07 == {"value": 97.5, "pct_plan": 100, "status": "Đạt"}
+    ct09_check = after_report.sheets["report"].cell("CT09", "check").value
+    assert ct09_check.startswith("Lỗi:") and "97,5%" in ct09_check
+    assert after_report.sheets["report"].cell("CT09", "status").value == "Chưa có số liệu"
+    backups = list((path.parent / ".thidua-sao-luu").iterdir())
+    assert len(backups) == 1 and entries_of(read_report(backups[0])) == before
+
+
+def test_fixing_the_error_clears_the_check_cell(workbook):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT09": {"input_a": "abc"}}})
+    assert main(["validate", str(path)]) == 1
+    fill_entries(path, {"report": {"CT09": {"input_a": 2000}}})
+    assert main(["validate", str(path)]) == 0
+    assert read_report(path).sheets["report"].cell("CT09", "check").value is None
+
+
+def test_json_output_and_exit_2_for_an_unusable_file(workbook, tmp_path, capsys):
+    good = workbook("CA", filled=True)
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"not a workbook")
+    code = main(["progress", "--json", str(good), str(bad)])
+    assert code == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["unit"] == "CA" and data[0]["targets"][0]["code"] == "CT16"
+    assert "Không mở được tệp" in data[1]["refused"]
+
+
+def test_workbook_new_for_one_and_all_units(tmp_path, campaign, capsys):
+    assert main(["workbook", "new", "--unit", "CA", "--out", str(tmp_path / "a")]) == 0
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["vinh-bao-2026_CA.xlsx"]
+    assert main(["workbook", "new", "--all", "--out", str(tmp_path / "b")]) == 0
+    assert len(list((tmp_path / "b").glob("*.xlsx"))) == len(campaign.units)
+    assert main(["workbook", "new", "--unit", "XYZ", "--out", str(tmp_path / "c")]) == 2
+
+
+def test_bad_campaign_file_is_a_clear_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[campaign]\nid = "x"\n[[targets]]\ncode = "A"\nrule = "nope"\n', "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "xl_addin.cli", "--campaign", str(bad), "campaign", "check"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "loại quy tắc 'nope' không có" in proc.stderr
+
+
+def test_a_string_starting_with_equals_stays_text(workbook):
+    path = workbook("HPN", filled=True)
+    fill_entries(path, {"models": {"MH3": {"type": "Mô hình mới", "name": "=cmd|'/c calc'!A1", "description": "x"}}})
+    wb = load_workbook(path)
+    cell = next(c for row in wb[L.MODELS.name].iter_rows() for c in row if c.value == "=cmd|'/c calc'!A1")
+    assert cell.data_type == "s"
