@@ -65,8 +65,7 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
 
 def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Path:
     """Rebuild a workbook on the current template and definition, keeping every entered value."""
-    from workbooks.builder import write_unit_workbook
-    from workbooks.writer import backup, fill_entries
+    from workbooks.writer import backup
 
     path = Path(path)
     old = read_report(path, any_version=True)
@@ -89,15 +88,36 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Pa
     dest = Path(dest or path)
     if dest == path:
         backup(path)
-    write_unit_workbook(
-        campaign,
-        unit,
-        dest,
-        model_rows=_last_index(entries.get("models", {}), "MH"),
-        proposal_rows=_last_index(entries.get("proposals", {}), "DN"),
-    )
-    fill_entries(dest, entries)
-    return dest
+    keep = {k: old.meta.get(k) for k in ("sync_revision", "sync_hash", "pushed_at", "pushed_by")}
+    return write_entries_workbook(campaign, unit, dest, entries, keep)
+
+
+def write_entries_workbook(campaign: Campaign, unit, dest: Path, entries: dict, meta: dict | None = None) -> Path:
+    """A fresh workbook on the current template holding exactly `entries` (upgrade, pull)."""
+    import tempfile
+
+    from workbooks.atomic import write_atomic
+    from workbooks.builder import write_unit_workbook
+    from workbooks.writer import fill_entries, set_meta
+
+    def build(tmp: Path) -> None:
+        # built beside the destination and swapped in whole: a crash leaves the old file
+        with tempfile.TemporaryDirectory(dir=Path(dest).parent) as work:
+            staged = Path(work) / "staged.xlsx"
+            write_unit_workbook(
+                campaign,
+                unit,
+                staged,
+                model_rows=_last_index(entries.get("models", {}), "MH"),
+                proposal_rows=_last_index(entries.get("proposals", {}), "DN"),
+            )
+            fill_entries(staged, entries)
+            if meta:
+                set_meta(staged, {k: v for k, v in meta.items() if v is not None})
+            tmp.write_bytes(staged.read_bytes())
+
+    write_atomic(Path(dest), build)
+    return Path(dest)
 
 
 def _last_index(rows: dict[str, object], prefix: str) -> int:

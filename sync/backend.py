@@ -1,0 +1,96 @@
+"""What every backend does, and the push rules they share.
+
+A backend stores one tab per unit and appends to a log. The rules live here once: a unit
+writes only its own tab; a push whose base revision is older than the tab's, or whose tab
+was edited since it was last pushed, is refused with a cell-by-cell difference and nothing
+is overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from sync.tab import Tab, diff, stamped
+
+
+class SyncError(Exception):
+    """A sync that did not happen; the message is Vietnamese and says what to do."""
+
+
+class Conflict(SyncError):
+    def __init__(self, message: str, differences: list[str]):
+        self.differences = differences
+        super().__init__(message + ("\n  " + "\n  ".join(differences) if differences else ""))
+
+
+@dataclass(frozen=True)
+class PushResult:
+    unit_code: str
+    revision: int
+    content_hash: str
+    pushed_at: str
+
+
+class Backend(ABC):
+    """One tab per unit. `acting_unit` is who this client is: None for a consolidator."""
+
+    name = "backend"
+
+    def __init__(self, acting_unit: str | None = None, account: str = ""):
+        self.acting_unit = acting_unit
+        self.account = account
+
+    @abstractmethod
+    def read_tab(self, unit_code: str) -> Tab | None: ...
+
+    @abstractmethod
+    def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
+        """Every unit's tab in a constant number of requests."""
+
+    @abstractmethod
+    def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
+        """Replace the whole tab in one request: it ends either as it was or fully new."""
+
+    @abstractmethod
+    def append_log(self, fields: list[str]) -> None: ...
+
+    def lock(self, unit_code: str):
+        """Serialise pushes of one unit where the store allows it (a no-op context by default)."""
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+    def check_own_tab(self, unit_code: str) -> None:
+        if self.acting_unit is not None and unit_code != self.acting_unit:
+            raise SyncError(
+                f"Đơn vị {self.acting_unit} chỉ được gửi vào tab của mình, không được ghi vào tab '{unit_code}'."
+            )
+
+    def push(self, tab: Tab, base_revision: int, when: dt.datetime | None = None) -> PushResult:
+        self.check_own_tab(tab.unit_code)
+        when = when or dt.datetime.now().replace(microsecond=0)
+        with self.lock(tab.unit_code):
+            remote = self.read_tab(tab.unit_code)
+            if remote is not None:
+                if remote.revision > base_revision:
+                    raise Conflict(
+                        f"Tab {tab.unit_code} đã có bản gửi lần {remote.revision} lúc {remote.pushed_at or 'không rõ'} "
+                        f"({remote.pushed_by or 'không rõ'}), mới hơn bản sổ này đã thấy (lần {base_revision}). "
+                        "Không ghi đè. Hãy 'Lấy về' để xem, sửa trong sổ rồi gửi lại:",
+                        diff(tab.rows, remote.rows),
+                    )
+                if remote.edited_since_push:
+                    raise Conflict(
+                        f"Tab {tab.unit_code} đã bị sửa trực tiếp trên bản chung sau lần gửi {remote.revision}. "
+                        "Không ghi đè. Các ô khác nhau:",
+                        diff(tab.rows, remote.rows),
+                    )
+            new = stamped(tab, (remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
+            self._write_tab(new, remote)
+        try:
+            self.append_log([new.pushed_at, "gửi", new.unit_code, str(new.revision), new.content_hash, new.pushed_by])
+        except SyncError:
+            pass  # the log is a courtesy; the submission itself is whole
+        return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at)

@@ -1,0 +1,110 @@
+"""The shared-folder backend (an office network share, or one PC): the embedded default.
+
+One JSON file per unit holds exactly what a Google tab would; writes are atomic (temporary
+file and rename), pushes of one unit are serialised by an exclusive lock file, and the log is
+an append-only CSV. No account is needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from sync.backend import Backend, SyncError
+from sync.tab import Tab, from_grid, to_grid
+from workbooks.atomic import write_bytes_atomic
+
+LOCK_STALE_SECONDS = 120
+
+
+class FolderBackend(Backend):
+    name = "thư mục chung"
+
+    def __init__(self, root: Path, campaign_id: str, acting_unit: str | None = None, account: str = ""):
+        super().__init__(acting_unit, account or os.environ.get("USERNAME") or os.environ.get("USER") or "")
+        self.root = Path(root) / campaign_id
+        self.units_dir = self.root / "don-vi"
+
+    def setup(self, unit_codes: list[str]) -> list[str]:
+        """Create what is missing; running it again changes nothing."""
+        made = []
+        if not self.units_dir.exists():
+            self.units_dir.mkdir(parents=True)
+            made.append(str(self.units_dir))
+        registry = self.root / "danh-sach-don-vi.csv"
+        if not registry.exists():
+            write_bytes_atomic(registry, ("Mã đơn vị\n" + "\n".join(unit_codes) + "\n").encode("utf-8-sig"))
+            made.append(str(registry))
+        return made
+
+    def _path(self, unit_code: str) -> Path:
+        if not unit_code or any(ch in unit_code for ch in "/\\:.") or len(unit_code) > 40:
+            raise SyncError(f"Mã đơn vị '{unit_code}' không hợp lệ.")
+        return self.units_dir / f"{unit_code}.json"
+
+    def read_tab(self, unit_code: str) -> Tab | None:
+        path = self._path(unit_code)
+        try:
+            grid = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise SyncError(f"Không đọc được bản gửi của {unit_code} trong thư mục chung ({exc}).") from None
+        return from_grid(unit_code, grid)
+
+    def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
+        out = {}
+        for code in unit_codes:
+            tab = self.read_tab(code)
+            if tab is not None:
+                out[code] = tab
+        return out
+
+    def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
+        if not self.units_dir.exists():
+            raise SyncError(f"Chưa có thư mục chung {self.units_dir}. Hãy chạy 'thidua sheet setup' trước.")
+        data = json.dumps(to_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
+        try:
+            write_bytes_atomic(self._path(tab.unit_code), data)
+        except OSError as exc:
+            raise SyncError(f"Không ghi được vào thư mục chung ({exc}). Bản gửi trước vẫn nguyên vẹn.") from None
+
+    def append_log(self, fields: list[str]) -> None:
+        try:
+            with open(self.root / "nhat-ky.csv", "a", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerow(fields)
+        except OSError as exc:
+            raise SyncError(str(exc)) from None
+
+    @contextmanager
+    def lock(self, unit_code: str):
+        path = self.units_dir / f".{unit_code}.lock"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                break
+            except FileExistsError:
+                try:
+                    if time.time() - path.stat().st_mtime > LOCK_STALE_SECONDS:
+                        path.unlink()  # left by a crashed push
+                        continue
+                except FileNotFoundError:
+                    continue
+                if time.monotonic() > deadline:
+                    raise SyncError(f"Đơn vị {unit_code} đang được gửi từ máy khác; hãy thử lại sau ít phút.") from None
+                time.sleep(0.05)
+            except OSError as exc:
+                raise SyncError(f"Không ghi được vào thư mục chung {self.units_dir} ({exc}).") from None
+        try:
+            os.close(fd)
+            yield
+        finally:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass

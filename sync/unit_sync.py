@@ -1,0 +1,141 @@
+"""Gửi báo cáo / Lấy về / Lấy tất cả: a unit workbook against a backend.
+
+Push is refused while the workbook has errors, and touches the local file only after the
+remote write succeeded (to record the revision). Pull never overwrites local entries that
+were not pushed unless forced, and then keeps a backup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.backend import Backend, Conflict, PushResult, SyncError
+from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
+from workbooks import layout as L
+from workbooks.grids import blank_grids, place_entries
+from xl_addin.assessment import Assessment, assess
+from xl_addin.campaign import Campaign
+from xl_addin.findings import LOI, sort_findings
+from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, parse_report
+
+
+def tab_of(report: UnitReport) -> Tab:
+    return Tab(
+        unit_code=report.unit_code,
+        rows=entries_to_rows(entries_of(report)),
+        template_version=str(report.meta.get("template_version") or L.TEMPLATE_VERSION),
+        campaign_id=str(report.meta.get("campaign_id") or ""),
+    )
+
+
+def push_report(campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None) -> PushResult:
+    """Check, then push; raises SyncError (refusal) or Conflict (with the differences)."""
+    a = assess(campaign, report)
+    if a.errors:
+        first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
+        raise SyncError(
+            f"Chưa gửi được: sổ còn {a.errors} lỗi. Bấm 'Kiểm tra', sửa các ô báo lỗi rồi gửi lại.\n  " + "\n  ".join(first)
+        )
+    base = int(report.meta.get("sync_revision") or 0)
+    return backend.push(tab_of(report), base, when)
+
+
+def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
+    from workbooks.writer import set_meta
+    from xl_addin.unit_files import read_report
+
+    report = read_report(path)
+    result = push_report(campaign, report, backend, when)
+    set_meta(
+        Path(path),
+        {"sync_revision": result.revision, "sync_hash": result.content_hash, "pushed_at": result.pushed_at, "pushed_by": backend.account},
+    )
+    return result
+
+
+def unpushed_changes(report: UnitReport) -> bool:
+    """Entries differ from what was last pushed (or were never pushed)."""
+    rows = entries_to_rows(entries_of(report))
+    pushed = str(report.meta.get("sync_hash") or "")
+    return bool(rows) and content_hash(rows) != pushed
+
+
+def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
+    from workbooks.writer import backup
+    from xl_addin.unit_files import read_report, write_entries_workbook
+
+    report = read_report(path)
+    remote = backend.read_tab(report.unit_code)
+    if remote is None:
+        raise SyncError(f"Chưa có bản gửi nào của đơn vị {report.unit_code} trên {backend.name}.")
+    local_rows = entries_to_rows(entries_of(report))
+    if unpushed_changes(report) and content_hash(local_rows) != remote.data_hash() and not force:
+        raise Conflict(
+            "Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc lấy về với tùy chọn --force "
+            "(bản hiện tại được sao lưu). Các ô khác nhau:",
+            diff(local_rows, remote.rows),
+        )
+    unit = campaign.unit(report.unit_code)
+    if unit is None:
+        raise SyncError(f"Đơn vị {report.unit_code} không có trong chiến dịch.")
+    backup(Path(path))
+    meta = {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}
+    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), meta)
+    return remote
+
+
+@dataclass
+class Pulled:
+    unit_code: str
+    tab: Tab
+    report: UnitReport | None
+    assessment: Assessment | None
+    refusal: str | None = None
+
+
+def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
+    """A tab read into the same plain data as a workbook: its entries placed in the unit's grids."""
+    unit = campaign.unit(tab.unit_code)
+    if unit is None:
+        raise WorkbookRefused(f"Tab '{tab.unit_code}' không thuộc đơn vị nào trong danh sách của chiến dịch.")
+    grids = blank_grids(campaign, unit)
+    meta = dict(grids[L.META_NAME])
+    meta_rows = [[k, v] for k, v in meta.items()]
+    for row in meta_rows:
+        if row[0] == "campaign_id" and tab.campaign_id:
+            row[1] = tab.campaign_id
+        if row[0] == "template_version" and tab.template_version:
+            row[1] = tab.template_version
+        if row[0] == "sync_revision":
+            row[1] = tab.revision
+        if row[0] == "pushed_at":
+            row[1] = tab.pushed_at
+    grids[L.META_NAME] = meta_rows
+    entries = rows_to_entries(tab.rows)
+    models = _count(entries.get("models", {}), "MH")
+    proposals = _count(entries.get("proposals", {}), "DN")
+    if models > L.MODEL_ROWS or proposals > L.PROPOSAL_ROWS:
+        grids.update({k: v for k, v in blank_grids(campaign, unit, model_rows=models, proposal_rows=proposals).items() if k != L.META_NAME})
+    homeless = place_entries(grids, entries)
+    if homeless:
+        raise WorkbookRefused(f"Tab '{tab.unit_code}': có số liệu không thuộc ô nào của mẫu ({', '.join(homeless[:5])}).")
+    return parse_report(grids, f"tab {tab.unit_code}", any_version=True)
+
+
+def _count(rows: dict, prefix: str) -> int:
+    return max((int(k[len(prefix):]) for k in rows if k.startswith(prefix) and k[len(prefix):].isdigit()), default=0)
+
+
+def pull_all(campaign: Campaign, backend: Backend) -> list[Pulled]:
+    tabs = backend.read_all([u.code for u in campaign.units])
+    out = []
+    for code, tab in tabs.items():
+        try:
+            report = report_from_tab(campaign, tab)
+        except WorkbookRefused as exc:
+            out.append(Pulled(code, tab, None, None, str(exc)))
+            continue
+        out.append(Pulled(code, tab, report, assess(campaign, report)))
+    return out
