@@ -162,16 +162,21 @@ def _style_row(ws: Worksheet, spec: L.SheetLayout, row: int, entry_keys: set[str
             c.fill = FILL_COMPUTED
 
 
+def row_height(values: list, widths: list[float]) -> float:
+    """openpyxl cannot measure text: estimate the wrapped lines so a row prints whole."""
+    lines = 1
+    for v, w in zip(values, widths):
+        if v is not None:
+            text = str(v)
+            per_line = max(int(w * 1.25), 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
+    return 15.5 * lines + 3
+
+
 def _fit_heights(ws: Worksheet, spec: L.SheetLayout, first: int, last: int) -> None:
-    """openpyxl cannot measure text; estimate wrapped lines so rows print whole."""
     widths = [c.width for c in spec.columns]
     for r in range(first, last):
-        lines = 1
-        for i, w in enumerate(widths, 2):
-            v = ws.cell(r, i).value
-            if isinstance(v, str):
-                lines = max(lines, -(-len(v) * 100 // int(w * 125)))
-        ws.row_dimensions[r].height = 15.5 * lines + 3
+        ws.row_dimensions[r].height = row_height([ws.cell(r, i).value for i in range(2, len(widths) + 2)], widths)
 
 
 def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:

@@ -185,6 +185,9 @@ class Campaign:
     awards: tuple[Award, ...]
     clusters: tuple[Cluster, ...]
     units: tuple[Unit, ...]
+    signer_name: str = ""
+    signer_lines: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def unit(self, code: str) -> Unit | None:
@@ -478,6 +481,9 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         awards=tuple(awards),
         clusters=tuple(clusters),
         units=tuple(units),
+        signer_name=_text(head, "signer_name", probs, required=False),
+        signer_lines=_list(head, "signer_lines"),
+        recipients=_list(head, "recipients"),
     )
     if not targets:
         probs.add("Chỉ tiêu", "định nghĩa không có chỉ tiêu nào.")

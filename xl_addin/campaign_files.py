@@ -38,6 +38,9 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("localities", "Số địa phương cấp xã trong thành phố"),
             ("consolidators", "Tài khoản tổng hợp"),
             ("growth_warning_band", "Ngưỡng cảnh báo tăng trưởng bất thường (%)"),
+            ("signer_lines", "Thẩm quyền ký (cách nhau bởi ;)"),
+            ("signer_name", "Người ký"),
+            ("recipients", "Nơi nhận (cách nhau bởi ;)"),
         ],
     ),
     "scoring": (

@@ -104,6 +104,109 @@ def cmd_check(args: argparse.Namespace, progress: bool) -> int:
     return code
 
 
+def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None):
+    from sync.configure import make_backend
+
+    return make_backend(campaign, share=args.share, google=args.google, credentials=args.credentials, acting_unit=acting_unit)
+
+
+def cmd_sheet(args: argparse.Namespace) -> int:
+    campaign = _campaign(args)
+    backend = _backend(args, campaign)
+    made = backend.setup([u.code for u in campaign.units])
+    print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
+    return EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from sync.backend import SyncError
+    from sync.unit_sync import push_file
+    from xl_addin.unit_files import read_report
+
+    campaign = _campaign(args)
+    code = EXIT_OK
+    for f in args.files:
+        unit = read_report(Path(f)).unit_code
+        try:
+            r = push_file(campaign, Path(f), _backend(args, campaign, acting_unit=unit))
+            print(f"Đã gửi báo cáo {r.unit_code} (lần {r.revision}, lúc {r.pushed_at}).")
+        except SyncError as exc:
+            print(f"{Path(f).name}: {exc}", file=sys.stderr)
+            code = EXIT_FINDINGS
+    return code
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from sync.backend import SyncError
+    from sync.unit_sync import pull_file
+    from xl_addin.unit_files import read_report
+
+    campaign = _campaign(args)
+    unit = read_report(Path(args.file)).unit_code
+    try:
+        tab = pull_file(campaign, Path(args.file), _backend(args, campaign, acting_unit=unit), force=args.force)
+    except SyncError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"Đã lấy về bản gửi lần {tab.revision} của {tab.unit_code} vào {args.file}.")
+    return EXIT_OK
+
+
+def _consolidation(args: argparse.Namespace):
+    import datetime as dt
+
+    from sync.collect import from_backend, from_folder
+    from xl_addin.consolidation import consolidate
+
+    campaign = _campaign(args)
+    unreadable: list[str] = []
+    if args.from_folder:
+        subs, unreadable = from_folder(campaign, Path(args.from_folder))
+    else:
+        subs = from_backend(campaign, _backend(args, campaign))
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    c = consolidate(campaign, subs, as_of=as_of)
+    c.issues.extend(f"Không đọc được {u}" for u in unreadable)
+    return c
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from workbooks.consolidated import write_master
+    from xl_addin.consolidation import completeness_summary, status_summary
+
+    c = _consolidation(args)
+    dest = write_master(c, Path(args.out))
+    print(f"Đã ghi bảng tổng hợp: {dest}")
+    print("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in completeness_summary(c).items()))
+    print("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
+    for issue in c.issues:
+        print(f"  - {issue}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from workbooks.consolidated import write_export
+    from workbooks.render_pdf import to_pdf
+
+    c = _consolidation(args)
+    when = dt.date.fromisoformat(args.date) if args.date else None
+    dest = write_export(c, Path(args.out), when=when)
+    print(f"Đã ghi báo cáo gửi thành phố: {dest}")
+    if args.pdf:
+        pdf = to_pdf(dest, Path(args.out).parent)
+        print(f"Bản PDF: {pdf}" if pdf else "Không tạo được PDF: cần cài LibreOffice.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from xl_addin.demo import run_demo
+
+    run_demo(_campaign(args), Path(args.out), pdf=not args.no_pdf)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp.")
     p.add_argument("--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo")
@@ -130,11 +233,51 @@ def build_parser() -> argparse.ArgumentParser:
         v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
         v.add_argument("--no-write", action="store_true", help="không ghi kết quả vào sổ")
         v.set_defaults(func=lambda a, progress=progress: cmd_check(a, progress))
+    def sync_options(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--share", help="thư mục chung (mặc định: ./thu-muc-chung hoặc biến THIDUA_SHARE)")
+        q.add_argument("--google", help="mã bảng tính Google Sheets dùng chung (thay cho thư mục chung)")
+        q.add_argument("--credentials", help="tệp khóa tài khoản dịch vụ Google (không lưu trong sổ)")
+
+    sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
+    sh.add_argument("action", choices=["setup"])
+    sync_options(sh)
+    sh.set_defaults(func=cmd_sheet)
+
+    pu = sub.add_parser("push", help="Gửi báo cáo")
+    pu.add_argument("files", nargs="+")
+    sync_options(pu)
+    pu.set_defaults(func=cmd_push)
+
+    pl = sub.add_parser("pull", help="Lấy về bản đã gửi của đơn vị")
+    pl.add_argument("file")
+    pl.add_argument("--force", action="store_true", help="ghi đè số liệu chưa gửi (có sao lưu)")
+    sync_options(pl)
+    pl.set_defaults(func=cmd_pull)
+
+    for name, func, out, text in (
+        ("consolidate", cmd_consolidate, "tong-hop.xlsx", "Tổng hợp"),
+        ("export", cmd_export, "bao-cao-gui-thanh-pho.xlsx", "Xuất báo cáo"),
+    ):
+        q = sub.add_parser(name, help=text)
+        sync_options(q)
+        q.add_argument("--from-folder", help="thư mục chứa các sổ báo cáo nhận qua thư điện tử")
+        q.add_argument("--as-of", help="ngày tính tình trạng nộp (yyyy-mm-dd), mặc định hôm nay")
+        q.add_argument("--out", default=out)
+        q.set_defaults(func=func)
+        if name == "export":
+            q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
+            q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
+
+    d = sub.add_parser("demo", help="chạy thử toàn bộ quy trình với số liệu mẫu")
+    d.add_argument("--out", default="thidua-demo")
+    d.add_argument("--no-pdf", action="store_true")
+    d.set_defaults(func=cmd_demo)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     from xl_addin.campaign import DefinitionError
+    from sync.backend import SyncError
     from xl_addin.unit_report import WorkbookRefused
 
     args = build_parser().parse_args(argv)
@@ -146,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     except WorkbookRefused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_UNUSABLE
+    except SyncError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FINDINGS
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return EXIT_UNUSABLE

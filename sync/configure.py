@@ -1,0 +1,32 @@
+"""Choosing a backend from settings: the shared folder by default, Google Sheets when asked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sync.backend import Backend
+from xl_addin.campaign import Campaign
+
+DEFAULT_SHARE = "thu-muc-chung"
+
+
+def make_backend(
+    campaign: Campaign,
+    share: str | None = None,
+    google: str | None = None,
+    credentials: str | None = None,
+    acting_unit: str | None = None,
+) -> Backend:
+    """google: a spreadsheet key (or THIDUA_GOOGLE_SHEET); otherwise the folder
+    `share` (or THIDUA_SHARE, or ./thu-muc-chung)."""
+    google = google or os.environ.get("THIDUA_GOOGLE_SHEET")
+    if google:
+        from sync.gsheets import GoogleBackend, client_from_credentials
+
+        client, account = client_from_credentials(credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
+        return GoogleBackend(client, google, campaign, acting_unit=acting_unit, account=account)
+    from sync.folder import FolderBackend
+
+    root = Path(share or os.environ.get("THIDUA_SHARE") or DEFAULT_SHARE)
+    return FolderBackend(root, campaign.id, acting_unit=acting_unit)

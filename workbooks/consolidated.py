@@ -1,0 +1,301 @@
+"""The consolidator's master workbook and the final export for the city (openpyxl).
+
+Both render the same tables from `xl_addin.consolidation`. The export carries the
+administrative header of Decree 30/2020/NĐ-CP (issuing body left, national motto right,
+number and symbol, place and date), the summary table, annexes, charts, the recipients and
+the signature block; macro-free, A4, Times New Roman.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks import layout as L
+from workbooks.atomic import save_atomic
+from workbooks.builder import STATUS_COLOURS, row_height
+from workbooks.writer import set_value
+from xl_addin.consolidation import Consolidation, Table, all_tables, completeness_summary, status_summary
+from xl_addin.unit_report import column_letter
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _font(bold=False, size=12, italic=False, underline=None) -> Font:
+    return Font(name=L.FONT, bold=bold, size=size, italic=italic, underline=underline)
+
+
+def _a4(ws: Worksheet, landscape: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left, ws.page_margins.right = 0.6, 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.oddFooter.center.text = "Trang &P / &N"
+    ws.oddFooter.center.font = L.FONT
+
+
+def _status_colours(ws: Worksheet, col: int, first: int, last: int) -> None:
+    letter = column_letter(col)
+    for status, (bg, fg) in STATUS_COLOURS.items():
+        ws.conditional_formatting.add(
+            f"{letter}{first}:{letter}{max(last, first)}",
+            FormulaRule(formula=[f'${letter}{first}="{status}"'], fill=PatternFill("solid", fgColor=bg, bgColor=bg), font=Font(color=fg, bold=True)),
+        )
+
+
+def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: bool = True) -> int:
+    """Title, header and rows with borders; returns the next free row."""
+    row = top
+    if title:
+        c = ws.cell(row, left, table.title)
+        c.font = _font(bold=True)
+        row += 1
+    for j, h in enumerate(table.headers):
+        c = ws.cell(row, left + j, h)
+        c.font = _font(bold=True, size=11)
+        c.fill = HEAD_FILL
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[row].height = 42
+    header_row = row
+    widths = table.widths or [12] * len(table.headers)
+    for values in table.rows:
+        row += 1
+        ws.row_dimensions[row].height = row_height(values, widths)
+        for j, v in enumerate(values):
+            c = ws.cell(row, left + j)
+            set_value(c, v)
+            c.font = _font(size=11)
+            c.border = BORDER
+            c.alignment = Alignment(vertical="top", wrap_text=True)
+            if isinstance(v, float):
+                c.number_format = "#,##0.##"
+    for j, w in enumerate(table.widths):
+        ws.column_dimensions[column_letter(left + j)].width = w
+    if "Đánh giá" in table.headers:
+        _status_colours(ws, left + table.headers.index("Đánh giá"), header_row + 1, row)
+    return row + 1
+
+
+def write_master(c: Consolidation, dest: Path) -> Path:
+    """The consolidator's workbook: an overview and one sortable sheet per table."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng quan"
+    camp = c.campaign
+    lines = [
+        (f"TỔNG HỢP BÁO CÁO PHONG TRÀO THI ĐUA NĂM {camp.year} — {camp.issuer}", True),
+        (f"Chủ đề: “{camp.theme}”", False),
+        (f"Số liệu tính đến ngày {c.as_of:%d/%m/%Y}; hạn nộp: trước ngày {camp.results_due_before:%d/%m/%Y}.", False),
+        ("", False),
+    ]
+    done = completeness_summary(c)
+    lines += [(f"{k}: {v} đơn vị", False) for k, v in done.items()]
+    lines += [("", False)] + [(f"Chỉ tiêu {k}: {v}", False) for k, v in status_summary(c).items()]
+    if c.issues:
+        lines += [("", False), ("Cần xem lại:", True)] + [(f"- {i}", False) for i in c.issues]
+    for i, (text, bold) in enumerate(lines, 1):
+        ws.cell(i, 1, text).font = _font(bold=bold)
+    ws.column_dimensions["A"].width = 120
+    for name, table in all_tables(c).items():
+        sheet = wb.create_sheet(name)
+        end = write_table(sheet, table, 1)
+        sheet.freeze_panes = "A3"
+        sheet.auto_filter.ref = f"A2:{column_letter(len(table.headers))}{max(end - 1, 2)}"
+        _a4(sheet, landscape=True)
+        sheet.print_title_rows = "2:2"
+    save_atomic(wb, dest)
+    return dest
+
+
+# One table per annex sheet, so each keeps its own column widths.
+ANNEXES = ("Đơn vị nộp báo cáo", "Cụm, khối", "Xếp hạng", "Mô hình, điển hình", "Đề nghị khen thưởng")
+
+
+def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int) -> int:
+    camp = c.campaign
+    mid = width // 2 - 1
+    left_end, right_start = column_letter(mid), column_letter(mid + 1)
+    last = column_letter(width)
+    # Decree 30/2020/NĐ-CP, Appendix I: the issuing body on the left, the national motto on the right
+    rows = [
+        ("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", False, True),
+        (camp.issuer.replace("ỦY BAN NHÂN DÂN ", ""), "Độc lập - Tự do - Hạnh phúc", True, True),
+    ]
+    for r, (left, right, lbold, rbold) in enumerate(rows, 1):
+        ws.merge_cells(f"A{r}:{left_end}{r}")
+        ws.merge_cells(f"{right_start}{r}:{last}{r}")
+        lc, rc = ws[f"A{r}"], ws[f"{right_start}{r}"]
+        lc.value, rc.value = left, right
+        lc.font = _font(bold=lbold, size=13)
+        rc.font = _font(bold=rbold, size=13, underline="single" if r == 2 else None)
+        lc.alignment = rc.alignment = Alignment(horizontal="center")
+    ws.merge_cells(f"A4:{left_end}4")
+    ws.merge_cells(f"{right_start}4:{last}4")
+    ws["A4"] = "Số:        /BC-UBND"
+    ws["A4"].font = _font(size=13)
+    ws["A4"].alignment = Alignment(horizontal="center")
+    date_text = (
+        f"{camp.place}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+        if when
+        else f"{camp.place}, ngày      tháng      năm {camp.year}"
+    )
+    ws[f"{right_start}4"] = date_text
+    ws[f"{right_start}4"].font = _font(italic=True, size=13)
+    ws[f"{right_start}4"].alignment = Alignment(horizontal="center")
+    titles = [
+        ("BÁO CÁO", 14),
+        (f"Kết quả thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}", 13),
+        (f"“{camp.theme}”", 13),
+    ]
+    for i, (text, size) in enumerate(titles, 6):
+        ws.merge_cells(f"A{i}:{last}{i}")
+        ws[f"A{i}"] = text
+        ws[f"A{i}"].font = _font(bold=True, size=size)
+        ws[f"A{i}"].alignment = Alignment(horizontal="center", wrap_text=True)
+    return 10
+
+
+def _paragraph(ws: Worksheet, row: int, text: str, width: int, bold: bool = False, height: float | None = None) -> int:
+    ws.merge_cells(f"A{row}:{column_letter(width)}{row}")
+    c = ws[f"A{row}"]
+    c.value = text
+    c.font = _font(bold=bold, size=13)
+    c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = height or max(18, 18 * (len(text) // 95 + 1))
+    return row + 1
+
+
+def _summary_table(c: Consolidation) -> Table:
+    from xl_addin.consolidation import targets_table
+
+    t = targets_table(c)
+    # the city reads one line per target: drop the list of missing units (it is in the annex)
+    return Table(t.title, t.headers[:-1], [r[:-1] for r in t.rows], [5, 7, 42, 11, 11, 12, 10, 12, 11])
+
+
+def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> Path:
+    """The final, macro-free report to the city."""
+    camp = c.campaign
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo"
+    summary = _summary_table(c)
+    width = len(summary.headers)
+    row = _header(ws, c, when, width)
+    done = completeness_summary(c)
+    st = status_summary(c)
+    total = len(c.units)
+    submitted = done["Đúng hạn"] + done["Muộn"]
+    row = _paragraph(
+        ws,
+        row,
+        f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, {camp.issuer.title().replace('Ủy Ban Nhân Dân', 'Ủy ban nhân dân')} "
+        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {submitted}/{total} cơ quan, đơn vị, doanh nghiệp đã nộp báo cáo "
+        f"({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn), {done['Chưa nộp'] + done['Không dùng được']} chưa nộp.",
+        width,
+        height=54,
+    )
+    row = _paragraph(ws, row + 1, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU", width, bold=True)
+    row = _paragraph(
+        ws,
+        row,
+        f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần): {st.get('Vượt', 0)} vượt, {st.get('Đạt', 0)} đạt, "
+        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu. Tỷ lệ toàn xã được tính bằng "
+        "tổng tử số trên tổng mẫu số của các đơn vị, không lấy bình quân các tỷ lệ.",
+        width,
+        height=40,
+    )
+    table_top = row
+    row = write_table(ws, summary, row, title=False)
+    for col, w in enumerate(summary.widths, 1):
+        ws.column_dimensions[column_letter(col)].width = w
+    row = _paragraph(ws, row + 1, "II. TÌNH HÌNH NỘP BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
+    row = _paragraph(ws, row, "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.", width)
+    proposals = all_tables(c)["Đề nghị khen thưởng"]
+    beyond = sum(1 for r in proposals.rows if str(r[-1]).startswith("Vượt"))
+    row = _paragraph(ws, row + 1, "III. MÔ HÌNH, ĐIỂN HÌNH VÀ ĐỀ NGHỊ KHEN THƯỞNG", width, bold=True)
+    row = _paragraph(
+        ws,
+        row,
+        f"Các đơn vị giới thiệu {len(all_tables(c)['Mô hình, điển hình'].rows)} mô hình, điển hình (Phụ lục 4) và đề nghị "
+        f"{len(proposals.rows)} trường hợp khen thưởng, trong đó {beyond} trường hợp vượt thẩm quyền Chủ tịch UBND xã, "
+        "đề nghị cấp trên xem xét (Phụ lục 5).",
+        width,
+        height=40,
+    )
+    row += 1
+    sign_top = row
+    ws.cell(row, 1, "Nơi nhận:").font = _font(bold=True, italic=True, size=12)
+    for i, rec in enumerate(camp.recipients, 1):
+        end = "." if i == len(camp.recipients) else ";"
+        ws.cell(row + i, 1, f"- {rec}{end}").font = _font(size=11)
+        ws.cell(row + i, 1).alignment = Alignment(wrap_text=False)
+    sign_col = column_letter(width // 2 + 2)
+    last = column_letter(width)
+    lines = list(camp.signer_lines) + ["", "", "", camp.signer_name]
+    for i, text in enumerate(lines):
+        r = sign_top + i
+        ws.merge_cells(f"{sign_col}{r}:{last}{r}")
+        cell = ws[f"{sign_col}{r}"]
+        cell.value = text or None
+        cell.font = _font(bold=True, size=13)
+        cell.alignment = Alignment(horizontal="center")
+    _a4(ws, landscape=False)
+    ws.print_area = f"A1:{last}{max(sign_top + len(lines), sign_top + len(camp.recipients)) + 1}"
+    ws.print_title_rows = f"{table_top}:{table_top}"
+
+    tables = all_tables(c)
+    for i, key in enumerate(ANNEXES, 1):
+        sheet = wb.create_sheet(f"Phụ lục {i}")
+        sheet.cell(1, 1, f"PHỤ LỤC {i}").font = _font(bold=True, size=13)
+        write_table(sheet, tables[key], 3)
+        sheet.print_title_rows = "4:4"
+        _a4(sheet, landscape=True)
+    _charts(wb, ws, table_top, len(summary.rows), st)
+    wb.active = 0
+    save_atomic(wb, dest)
+    return dest
+
+
+def _charts(wb: Workbook, ws: Worksheet, table_top: int, n: int, statuses: dict[str, int]) -> None:
+    sheet = wb.create_sheet("Biểu đồ")
+    sheet.cell(1, 1, "BIỂU ĐỒ TIẾN ĐỘ THỰC HIỆN CÁC CHỈ TIÊU").font = _font(bold=True, size=13)
+    bar = BarChart()
+    bar.type = "bar"
+    bar.title = "% so với mục tiêu, theo chỉ tiêu"
+    bar.y_axis.title = "%"
+    bar.height, bar.width = 14, 24
+    header = table_top
+    data = Reference(ws, min_col=7, min_row=header, max_row=header + n)  # "% so với mục tiêu"
+    cats = Reference(ws, min_col=2, min_row=header + 1, max_row=header + n)  # target codes
+    bar.add_data(data, titles_from_data=True)
+    bar.set_categories(cats)
+    bar.legend = None
+    sheet.add_chart(bar, "A3")
+    sheet.cell(3, 16, "Đánh giá").font = _font(bold=True)
+    sheet.cell(3, 17, "Số chỉ tiêu").font = _font(bold=True)
+    for i, status in enumerate(("Vượt", "Đạt", "Không đạt", "Chưa có số liệu"), 4):
+        sheet.cell(i, 16, status).font = _font()
+        sheet.cell(i, 17, statuses.get(status, 0)).font = _font()
+    pie = PieChart()
+    pie.title = "Đánh giá các chỉ tiêu toàn xã"
+    pie.add_data(Reference(sheet, min_col=17, min_row=3, max_row=7), titles_from_data=True)
+    pie.set_categories(Reference(sheet, min_col=16, min_row=4, max_row=7))
+    pie.dataLabels = DataLabelList()
+    pie.dataLabels.showVal = True
+    pie.height, pie.width = 9, 12
+    sheet.add_chart(pie, "P9")
+    _a4(sheet, landscape=True)

@@ -1,0 +1,355 @@
+"""Tổng hợp: every unit's submission in, the commune's figures and tables out.
+
+Commune figures follow each target's aggregation: the lead unit's value, or the inputs summed
+across reporting units and the rule applied to the sums, so a consolidated rate is always
+the ratio of summed numerators and denominators, never an average of percentages. Plain data
+in and out; the master workbook and the export render the same `Table`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from xl_addin.assessment import Assessment, to_date
+from xl_addin.campaign import Campaign, Target, vn_number
+from xl_addin.findings import CANH_BAO, LOI, sort_findings
+from xl_addin.result_cells import display
+from xl_addin.rules import Outcome, evaluate
+from xl_addin.scoring import ScoreParts, unit_score
+from xl_addin.unit_report import UnitReport
+
+ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
+
+
+@dataclass
+class Submission:
+    """One unit's report as received: from a tab, a shared-folder file, or an e-mailed workbook."""
+
+    unit_code: str
+    source: str
+    received_at: dt.datetime | None
+    report: UnitReport | None
+    assessment: Assessment | None
+    refusal: str | None = None
+    campaign_id: str = ""
+
+
+@dataclass
+class CommuneTarget:
+    target: Target
+    inputs: tuple[Fraction | str | None, ...]
+    outcome: Outcome
+    contributors: list[str]
+    missing: list[str]  # reporting units with no usable figure
+
+
+@dataclass
+class UnitRow:
+    unit_code: str
+    name: str
+    cluster: str
+    status: str
+    received_at: dt.datetime | None
+    source: str
+    errors: int
+    warnings: int
+    score: ScoreParts | None
+    rank: int | None = None
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    widths: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Consolidation:
+    campaign: Campaign
+    as_of: dt.date
+    months: int
+    targets: list[CommuneTarget]
+    units: list[UnitRow]
+    submissions: dict[str, Submission]
+    issues: list[str]  # duplicates, strangers, other campaigns: reported, never merged
+
+    def unit_row(self, code: str) -> UnitRow | None:
+        return next((u for u in self.units if u.unit_code == code), None)
+
+    def target(self, code: str) -> CommuneTarget | None:
+        return next((t for t in self.targets if t.target.code == code), None)
+
+
+def _choose(campaign: Campaign, subs: list[Submission]) -> tuple[dict[str, Submission], list[str]]:
+    issues: list[str] = []
+    by_unit: dict[str, list[Submission]] = defaultdict(list)
+    for s in subs:
+        if s.campaign_id and s.campaign_id != campaign.id:
+            issues.append(f"{s.source}: thuộc chiến dịch '{s.campaign_id}', không phải '{campaign.id}'; không tổng hợp.")
+            continue
+        if campaign.unit(s.unit_code) is None:
+            issues.append(f"{s.source}: đơn vị '{s.unit_code or 'không rõ'}' không có trong danh sách đơn vị; không tổng hợp.")
+            continue
+        by_unit[s.unit_code].append(s)
+    chosen = {}
+    for code, items in by_unit.items():
+        items.sort(key=lambda s: (s.report is not None, s.received_at or dt.datetime.min))
+        chosen[code] = items[-1]
+        if len(items) > 1:
+            others = ", ".join(s.source for s in items[:-1])
+            issues.append(
+                f"Đơn vị {code} có {len(items)} bản nộp; dùng bản mới nhất ({items[-1].source}), bỏ qua: {others}."
+            )
+    return chosen, issues
+
+
+def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], months: int) -> CommuneTarget:
+    reporters = campaign.reporters_of(t)
+    values: dict[str, tuple] = {}
+    for u in reporters:
+        s = subs.get(u.code)
+        r = s.assessment.result(t.code) if s and s.assessment else None
+        if r is not None and all(v is not None for v in r.inputs):
+            values[u.code] = r.inputs
+    missing = [u.code for u in reporters if u.code not in values]
+    if t.aggregate == "lead":
+        lead = next((u.code for u in reporters if u.code in values), None)
+        inputs = values[lead] if lead else (None,) * t.kind.n_inputs
+        contributors = [lead] if lead else []
+    else:
+        contributors = list(values)
+        if contributors:
+            inputs = tuple(sum((values[c][i] for c in contributors), Fraction(0)) for i in range(t.kind.n_inputs))
+        else:
+            inputs = (None,) * t.kind.n_inputs
+    return CommuneTarget(t, inputs, evaluate(t, inputs, months), contributors, missing)
+
+
+def consolidate(
+    campaign: Campaign, submissions: list[Submission], as_of: dt.date | None = None, months: int = 12
+) -> Consolidation:
+    as_of = as_of or dt.date.today()
+    chosen, issues = _choose(campaign, submissions)
+    targets = [_commune_target(campaign, t, chosen, months) for t in campaign.targets]
+    due = campaign.results_due_before
+    units = []
+    for u in campaign.units:
+        s = chosen.get(u.code)
+        if s is None:
+            status, errors, warnings, score = MISSING, 0, 0, None
+        elif s.assessment is None:
+            status, errors, warnings, score = UNUSABLE, 0, 0, None
+        else:
+            a = s.assessment
+            late = s.received_at is not None and s.received_at.date() >= due
+            status = LATE if late else ON_TIME
+            errors = sum(1 for f in a.findings if f.severity == LOI)
+            warnings = sum(1 for f in a.findings if f.severity == CANH_BAO)
+            score = unit_score(
+                campaign.scoring, [(r.outcome.status, r.target.weight) for r in a.results], a.task_levels, late=late, errors=errors
+            )
+        units.append(
+            UnitRow(u.code, u.name, u.cluster, status, s.received_at if s else None, s.source if s else "", errors, warnings, score)
+        )
+    for cluster in campaign.clusters:
+        ranked = sorted(
+            (r for r in units if r.cluster == cluster.code and r.score is not None), key=lambda r: (-r.score.total, r.unit_code)
+        )
+        for i, r in enumerate(ranked, 1):
+            r.rank = i
+    return Consolidation(campaign, as_of, months, targets, units, chosen, issues)
+
+
+def received_time(report: UnitReport, fallback: dt.datetime | None) -> dt.datetime | None:
+    """When a report counts as received: its push time, else the report date typed, else the file's."""
+    pushed = report.meta.get("pushed_at")
+    if pushed:
+        try:
+            return dt.datetime.fromisoformat(str(pushed))
+        except ValueError:
+            pass
+    cell = report.info("report_date")
+    when = to_date(cell.value) if cell is not None else None
+    if when is not None:
+        return dt.datetime.combine(when, dt.time())
+    return fallback
+
+
+# ---------------------------------------------------------------------------------------
+# Tables: what the master workbook and the export show.
+
+
+def _num(v: Fraction | str | None, places: int = 2) -> Any:
+    return display(v, places)
+
+
+def _dt(v: dt.datetime | None) -> str:
+    return v.strftime("%d/%m/%Y %H:%M") if v else ""
+
+
+def targets_table(c: Consolidation) -> Table:
+    rows = []
+    for i, ct in enumerate(c.targets, 1):
+        t = ct.target
+        reporters = len(c.campaign.reporters_of(t))
+        rows.append(
+            [
+                i,
+                t.code,
+                t.name,
+                t.goal_text(),
+                _num(ct.outcome.value),
+                t.unit,
+                _num(ct.outcome.pct_plan, 1),
+                ct.outcome.status,
+                f"{len(ct.contributors)}/{reporters}",
+                ", ".join(ct.missing[:12]) + (" …" if len(ct.missing) > 12 else ""),
+            ]
+        )
+    return Table(
+        "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU TOÀN XÃ",
+        ["STT", "Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Đơn vị tính", "% so với mục tiêu", "Đánh giá", "Số đơn vị đã có số liệu", "Đơn vị chưa có số liệu"],
+        rows,
+        [5, 7, 45, 12, 11, 12, 10, 12, 11, 30],
+    )
+
+
+def units_table(c: Consolidation) -> Table:
+    clusters = {k.code: k.name for k in c.campaign.clusters}
+    rows = [
+        [i, u.unit_code, u.name, clusters.get(u.cluster, u.cluster), u.status, _dt(u.received_at), u.errors, u.warnings]
+        for i, u in enumerate(c.units, 1)
+    ]
+    return Table(
+        "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+        ["STT", "Mã", "Đơn vị", "Cụm, khối", "Tình trạng", "Thời điểm nộp", "Số lỗi", "Số cảnh báo"],
+        rows,
+        [5, 10, 40, 36, 14, 17, 8, 10],
+    )
+
+
+def clusters_table(c: Consolidation) -> Table:
+    rows = []
+    for k in c.campaign.clusters:
+        mine = [u for u in c.units if u.cluster == k.code]
+        count = lambda s: sum(1 for u in mine if u.status == s)  # noqa: E731
+        rows.append([k.code, k.name, len(mine), count(ON_TIME), count(LATE), count(MISSING) + count(UNUSABLE)])
+    return Table(
+        "TỔNG HỢP THEO CỤM, KHỐI THI ĐUA",
+        ["Mã", "Cụm, khối thi đua", "Số đơn vị", "Đúng hạn", "Muộn", "Chưa nộp"],
+        rows,
+        [8, 45, 10, 10, 8, 10],
+    )
+
+
+def ranking_table(c: Consolidation) -> Table:
+    clusters = {k.code: k.name for k in c.campaign.clusters}
+    rows = []
+    for k in c.campaign.clusters:
+        ranked = sorted((u for u in c.units if u.cluster == k.code and u.score), key=lambda u: u.rank or 0)
+        for u in ranked:
+            s = u.score
+            rows.append([clusters[k.code], u.rank, u.unit_code, u.name, float(s.targets), float(s.tasks), -float(s.late_penalty), -float(s.error_penalty), float(s.total)])
+    sc = c.campaign.scoring
+    title = (
+        f"XẾP HẠNG THI ĐUA THEO CỤM, KHỐI (chỉ tiêu {vn_number(sc.targets_share)} %, nhiệm vụ {vn_number(sc.tasks_share)} %, "
+        f"trừ {vn_number(sc.late_penalty)} điểm nếu muộn, {vn_number(sc.error_penalty)} điểm mỗi lỗi)"
+    )
+    return Table(
+        title,
+        ["Cụm, khối", "Hạng", "Mã", "Đơn vị", "Điểm chỉ tiêu", "Điểm nhiệm vụ", "Trừ nộp muộn", "Trừ lỗi", "Tổng điểm"],
+        rows,
+        [34, 6, 10, 38, 10, 10, 10, 8, 10],
+    )
+
+
+def findings_table(c: Consolidation) -> Table:
+    rows = []
+    for code, s in sorted(c.submissions.items()):
+        if s.assessment is None:
+            rows.append([code, LOI, "tep.khong_doc_duoc", "", "", "", s.refusal or "", ""])
+            continue
+        for f in sort_findings(s.assessment.findings):
+            rows.append([code, f.severity, f.code, f.sheet, f.cell, f.target, f.message, f.fix])
+    for issue in c.issues:
+        rows.append(["", CANH_BAO, "tong_hop.ban_nop", "", "", "", issue, "Xem lại các tệp đã nhận."])
+    return Table(
+        "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC ĐƠN VỊ",
+        ["Đơn vị", "Mức độ", "Mã kiểm tra", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa"],
+        rows,
+        [10, 10, 24, 16, 6, 8, 60, 50],
+    )
+
+
+def models_table(c: Consolidation) -> Table:
+    rows = []
+    for code, s in sorted(c.submissions.items()):
+        if s.report is None:
+            continue
+        for r in s.report.rows("models"):
+            if r.is_blank(("type", "name", "description")):
+                continue
+            rows.append([code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")])
+    return Table(
+        "MÔ HÌNH MỚI, CÁCH LÀM HAY, ĐIỂN HÌNH TIÊN TIẾN",
+        ["Đơn vị", "Loại", "Tên mô hình / Họ và tên", "Lĩnh vực", "Nội dung, cách làm", "Hiệu quả"],
+        rows,
+        [10, 18, 36, 16, 50, 36],
+    )
+
+
+def proposals_table(c: Consolidation) -> Table:
+    rows = []
+    for code, s in sorted(c.submissions.items()):
+        if s.report is None:
+            continue
+        for r in s.report.rows("proposals"):
+            if r.is_blank(("award", "subject", "name")):
+                continue
+            award = c.campaign.award(str(r.value("award") or ""))
+            if award is None:
+                authority = "Hình thức không có trong danh mục"
+            elif award.within_commune:
+                authority = "Chủ tịch UBND xã quyết định"
+            else:
+                authority = f"Vượt thẩm quyền xã: trình {award.authority}"
+            rows.append([code, r.value("award"), r.value("subject"), r.value("name"), r.value("position"), r.value("achievement"), authority])
+    return Table(
+        "TỔNG HỢP ĐỀ NGHỊ KHEN THƯỞNG",
+        ["Đơn vị", "Hình thức", "Đối tượng", "Tên tập thể / Họ và tên", "Chức vụ, đơn vị", "Thành tích", "Thẩm quyền"],
+        rows,
+        [10, 34, 10, 30, 30, 45, 30],
+    )
+
+
+def all_tables(c: Consolidation) -> dict[str, Table]:
+    """Sheet name -> table, in the order a reader expects."""
+    return {
+        "Chỉ tiêu toàn xã": targets_table(c),
+        "Đơn vị nộp báo cáo": units_table(c),
+        "Cụm, khối": clusters_table(c),
+        "Xếp hạng": ranking_table(c),
+        "Mô hình, điển hình": models_table(c),
+        "Đề nghị khen thưởng": proposals_table(c),
+        "Kết quả kiểm tra": findings_table(c),
+    }
+
+
+def status_summary(c: Consolidation) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for ct in c.targets:
+        out[ct.outcome.status] += 1
+    return dict(out)
+
+
+def completeness_summary(c: Consolidation) -> dict[str, int]:
+    out = {ON_TIME: 0, LATE: 0, MISSING: 0, UNUSABLE: 0}
+    for u in c.units:
+        out[u.status] += 1
+    return out

@@ -1,0 +1,97 @@
+"""`thidua demo`: the whole year-end flow on the shared-folder default, with sample data.
+
+Generates every unit's workbook, fills most with correct figures, some with typical slips,
+pushes them (some after the deadline, a few never), consolidates and exports, then prints
+where each file is and a summary table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+from sync.backend import SyncError
+from sync.folder import FolderBackend
+from sync.unit_sync import push_file
+from workbooks.writer import fill_entries
+from xl_addin.campaign import Campaign
+from xl_addin.render import table
+from xl_addin.sample_data import clean_entries, faulty_entries
+from xl_addin.unit_files import check_file, new_workbooks
+
+MISSING = 3
+FAULTY = 3
+LATE = 4
+
+
+def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, echo=print) -> dict[str, Path]:
+    from sync.collect import from_backend
+    from workbooks.consolidated import write_export, write_master
+    from xl_addin.consolidation import completeness_summary, consolidate, status_summary
+    from xl_addin.result_cells import display
+
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    units_dir, share = out / "don-vi", out / "thu-muc-chung"
+    paths = new_workbooks(campaign, None, units_dir)
+    echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
+
+    codes = [u.code for u in campaign.units]
+    # the lead units always report, or the commune figures of their targets would be empty
+    leads = {r for t in campaign.targets if t.aggregate == "lead" for r in t.reporters}
+    others = [c for c in codes if c not in leads]
+    rng.shuffle(others)
+    missing = set(others[:MISSING])
+    faulty = set(others[MISSING : MISSING + FAULTY])
+    late = set(others[MISSING + FAULTY : MISSING + FAULTY + LATE])
+
+    admin = FolderBackend(share, campaign.id)
+    admin.setup(codes)
+    refused = []
+    pushed = 0
+    for unit, path in zip(campaign.units, paths):
+        if unit.code in missing:
+            continue
+        entries = faulty_entries(campaign, unit, seed) if unit.code in faulty else clean_entries(campaign, unit, seed)
+        fill_entries(path, entries)
+        check_file(campaign, path, write="progress")
+        day = dt.datetime(campaign.year, 12, 9, 8, 30) if unit.code in late else dt.datetime(campaign.year, 12, rng.randint(1, 6), rng.randint(7, 16))
+        try:
+            push_file(campaign, path, FolderBackend(share, campaign.id, acting_unit=unit.code, account=unit.editors[0] if unit.editors else ""), when=day)
+            pushed += 1
+        except SyncError as exc:
+            refused.append((unit.code, str(exc).splitlines()[0]))
+    echo(f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} ({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)")
+    for code, why in refused:
+        echo(f"   - {code}: bị từ chối — {why}")
+
+    as_of = dt.date(campaign.year, 12, 10)
+    c = consolidate(campaign, from_backend(campaign, admin), as_of=as_of)
+    master = write_master(c, out / "tong-hop.xlsx")
+    export = write_export(c, out / "bao-cao-gui-thanh-pho.xlsx", when=as_of)
+    echo(f"3. Tổng hợp: {master}")
+    echo(f"4. Báo cáo gửi thành phố: {export}")
+    files = {"units": units_dir, "share": share, "master": master, "export": export}
+    if pdf:
+        from workbooks.render_pdf import to_pdf
+
+        made = to_pdf(export, out)
+        if made:
+            files["pdf"] = made
+            echo(f"   và bản PDF: {made}")
+        else:
+            echo("   (không có LibreOffice nên không tạo bản PDF)")
+    rows = [
+        [ct.target.code, ct.target.name[:48], ct.target.goal_text(), display(ct.outcome.value), ct.outcome.status, f"{len(ct.contributors)}/{len(campaign.reporters_of(ct.target))}"]
+        for ct in c.targets
+    ]
+    echo("")
+    echo(table(["Mã", "Chỉ tiêu", "Mục tiêu", "Toàn xã", "Đánh giá", "Đơn vị có số liệu"], rows))
+    done = completeness_summary(c)
+    echo("")
+    echo("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in done.items()) + f" (hạn: trước {campaign.results_due_before:%d/%m/%Y})")
+    echo("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
+    return files
