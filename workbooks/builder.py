@@ -270,6 +270,11 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
     for key in ("value", "pct_plan", "pct_prev"):
         for row in rows.values():
             ws.cell(row, col[key]).number_format = "#,##0.##"
+    # the check column's title cell carries the last check's summary
+    summary = ws.cell(2, col["check"])
+    summary.font = _font(bold=True, colour="1F4E78")
+    summary.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = 32
 
 
 def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, col: dict[str, int], lists: _Lists) -> None:

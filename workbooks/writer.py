@@ -90,11 +90,20 @@ def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_bac
     """Write a result plan (from xl_addin.result_cells) atomically; returns the backup made."""
     wb = load(path)
     saved = backup(path) if keep_backup else None
+    from workbooks.builder import row_height
+
     for sheet_name, cells in plan.items():
         ws = wb[sheet_name]
         for (r, c), value in cells.items():
             cell = ws.cell(r, c)
-            if not isinstance(cell, MergedCell):  # a reporter merged cells here; results skip them
-                set_value(cell, value)
+            if isinstance(cell, MergedCell):  # a reporter merged cells here; results skip them
+                continue
+            set_value(cell, value)
+            if isinstance(value, str) and r > 2:
+                # grow the row so a message prints whole; never shrink what the reporter set
+                width = ws.column_dimensions[cell.column_letter].width or 10
+                need = row_height([value], [width])
+                if need > (ws.row_dimensions[r].height or 0):
+                    ws.row_dimensions[r].height = min(need, 400)
     save_atomic(wb, path)
     return saved
