@@ -141,12 +141,15 @@ def stamped(tab: Tab, revision: int, who: str, when: dt.datetime) -> Tab:
     return replace(tab, revision=revision, content_hash=tab.data_hash(), pushed_by=who, pushed_at=when.isoformat(timespec="seconds"))
 
 
-def _label(sheet: str, col: str) -> tuple[str, str]:
+def _label(sheet: str, row: str, col: str) -> str:
     spec = next((s for s in L.DATA_SHEETS if s.key == sheet), None)
     if spec is None:
-        return sheet, col
+        return f"{sheet} / {row} / {col}"
+    if spec.key == "info":
+        label = next((lb for key, lb, _ in L.INFO_ROWS if key == row), row)
+        return f"{spec.name} / {label}"
     header = next((c.header for c in spec.columns if c.key == col), col)
-    return spec.name, header
+    return f"{spec.name} / {row} / {header}"
 
 
 def diff(local: tuple[DataRow, ...], remote: tuple[DataRow, ...], limit: int = 50) -> list[str]:
@@ -157,9 +160,8 @@ def diff(local: tuple[DataRow, ...], remote: tuple[DataRow, ...], limit: int = 5
     for key in sorted(set(a) | set(b)):
         va, vb = a.get(key), b.get(key)
         if _plain(va)[0] != _plain(vb)[0]:
-            sheet, header = _label(key[0], key[2])
             show = lambda v: "(trống)" if v is None else repr(v) if isinstance(v, str) else str(v)  # noqa: E731
-            out.append(f"{sheet} / {key[1]} / {header}: trong sổ {show(va)}, trên bản chung {show(vb)}")
+            out.append(f"{_label(*key)}: trong sổ {show(va)}, trên bản chung {show(vb)}")
     if len(out) > limit:
         out = out[:limit] + [f"… và {len(out) - limit} ô khác"]
     return out

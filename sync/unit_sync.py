@@ -55,11 +55,18 @@ def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetim
     return result
 
 
-def unpushed_changes(report: UnitReport) -> bool:
-    """Entries differ from what was last pushed (or were never pushed)."""
+def unpushed_changes(campaign: Campaign, report: UnitReport) -> bool:
+    """Entries differ from what was last pushed; a never-pushed workbook counts only if
+    something beyond the template's own defaults (the pre-selected period) was typed."""
     rows = entries_to_rows(entries_of(report))
     pushed = str(report.meta.get("sync_hash") or "")
-    return bool(rows) and content_hash(rows) != pushed
+    if pushed:
+        return content_hash(rows) != pushed
+    unit = campaign.unit(report.unit_code)
+    if unit is None:
+        return bool(rows)
+    blank = entries_to_rows(entries_of(parse_report(blank_grids(campaign, unit), any_version=True)))
+    return set(rows) - set(blank) != set()
 
 
 def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
@@ -71,7 +78,7 @@ def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = Fa
     if remote is None:
         raise SyncError(f"Chưa có bản gửi nào của đơn vị {report.unit_code} trên {backend.name}.")
     local_rows = entries_to_rows(entries_of(report))
-    if unpushed_changes(report) and content_hash(local_rows) != remote.data_hash() and not force:
+    if unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash() and not force:
         raise Conflict(
             "Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc lấy về với tùy chọn --force "
             "(bản hiện tại được sao lưu). Các ô khác nhau:",

@@ -1,0 +1,93 @@
+"""Xuất báo cáo and the demo: the export opens in LibreOffice with everything where a reader looks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import soffice
+from sync.collect import from_folder
+from workbooks.consolidated import write_export, write_master
+from xl_addin.consolidation import consolidate
+
+
+@pytest.fixture
+def consolidation(campaign, workbook, tmp_path):
+    folder = tmp_path / "nhan"
+    folder.mkdir()
+    for code in ("KT", "VP", "CA", "T01", "T02", "HPN", "DNMAY"):
+        workbook(code, filled=True).rename(folder / f"{code}.xlsx")
+    return consolidate(campaign, from_folder(campaign, folder)[0], as_of=dt.date(2026, 12, 10))
+
+
+def _cells(ws):
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_export_has_decree_30_header_table_and_signature(consolidation, tmp_path, campaign):
+    dest = write_export(consolidation, tmp_path / "bao-cao.xlsx", when=dt.date(2026, 12, 10))
+    wb = load_workbook(dest)
+    assert wb.sheetnames[:2] == ["Báo cáo", "Phụ lục 1"] and "Biểu đồ" in wb.sheetnames
+    ws = wb["Báo cáo"]
+    cells = _cells(ws)
+    assert cells["A1"] == "ỦY BAN NHÂN DÂN" and cells["A2"] == "XÃ VĨNH BẢO"
+    right = [v for k, v in cells.items() if k[0] >= "D" and k[1:] in ("1", "2", "4")]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right and "Độc lập - Tự do - Hạnh phúc" in right
+    assert "Vĩnh Bảo, ngày 10 tháng 12 năm 2026" in right
+    assert cells["A4"].startswith("Số:") and "/BC-UBND" in cells["A4"]
+    assert "BÁO CÁO" in cells.values()
+    header_row = next(c.row for row in ws.iter_rows() for c in row if c.value == "Chỉ tiêu")
+    codes = [ws.cell(r, 2).value for r in range(header_row + 1, header_row + 1 + len(campaign.targets))]
+    assert codes == [t.code for t in campaign.targets]
+    nn = next(c for row in ws.iter_rows() for c in row if c.value == "Nơi nhận:")
+    signer = next(c for row in ws.iter_rows() for c in row if c.value == campaign.signer_name)
+    assert nn.row > header_row + len(campaign.targets) and signer.column > nn.column
+    assert any(v == "TM. ỦY BAN NHÂN DÂN" for v in cells.values())
+    assert ws.page_setup.paperSize in (9, "9") and {c.font.name for c in ws["A"] if c.value} == {"Times New Roman"}
+    assert wb["Biểu đồ"]._charts  # charts of progress
+    assert not dest.with_suffix(".xlsm").exists() and dest.suffix == ".xlsx"
+
+
+def test_master_workbook_has_every_table(consolidation, tmp_path):
+    dest = write_master(consolidation, tmp_path / "tong-hop.xlsx")
+    wb = load_workbook(dest)
+    assert wb.sheetnames == [
+        "Tổng quan", "Chỉ tiêu toàn xã", "Đơn vị nộp báo cáo", "Cụm, khối", "Xếp hạng",
+        "Mô hình, điển hình", "Đề nghị khen thưởng", "Kết quả kiểm tra",
+    ]
+    assert wb["Kết quả kiểm tra"].auto_filter.ref.startswith("A2:")
+    units = [r[1] for r in wb["Đơn vị nộp báo cáo"].iter_rows(min_row=3, values_only=True)]
+    assert len(units) == 40
+
+
+def test_export_renders_to_pdf_in_reading_order(consolidation, tmp_path, campaign):
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    from workbooks.render_pdf import to_pdf
+
+    dest = write_export(consolidation, tmp_path / "bao-cao.xlsx", when=dt.date(2026, 12, 10))
+    pdf = to_pdf(dest, tmp_path)
+    assert pdf is not None and pdf.stat().st_size > 20_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        order = [text.find(s) for s in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "CT01", "CT16", "Nơi nhận", campaign.signer_name)]
+        assert all(i >= 0 for i in order) and order == sorted(order), order
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "xl_addin.cli", "demo", "--out", str(tmp_path / "demo")], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Tổng hợp" in proc.stdout and "CT16" in proc.stdout
+    out = tmp_path / "demo"
+    assert (out / "tong-hop.xlsx").exists() and (out / "bao-cao-gui-thanh-pho.xlsx").exists()
+    assert len(list((out / "don-vi").glob("*.xlsx"))) == 40
+    assert len(list((out / "thu-muc-chung" / "vinh-bao-2026" / "don-vi").glob("*.json"))) >= 30

@@ -1,0 +1,201 @@
+"""Push and pull through every backend: the same rules on the shared folder and Google Sheets."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from sync.backend import Conflict, SyncError
+from sync.tab import entries_to_rows
+from sync.unit_sync import pull_all, pull_file, push_file
+from workbooks.writer import fill_entries
+from xl_addin.unit_files import read_report
+from xl_addin.unit_report import entries_of
+
+
+@pytest.fixture(params=["folder", "google"])
+def backends(request, tmp_path, campaign):
+    """make(unit=None) -> a backend acting as that unit (None: the consolidator)."""
+    if request.param == "folder":
+        from sync.folder import FolderBackend
+
+        root = tmp_path / "share"
+        FolderBackend(root, campaign.id).setup([u.code for u in campaign.units])
+
+        def make(unit=None):
+            account = campaign.unit(unit).editors[0] if unit else campaign.consolidators[0]
+            return FolderBackend(root, campaign.id, acting_unit=unit, account=account)
+
+        def edit_remote(unit, sheet, row, col, value):
+            # what an edit of the shared copy by hand looks like: the value changes, the hash stays
+            path = root / campaign.id / "don-vi" / f"{unit}.json"
+            grid = json.loads(path.read_text("utf-8"))
+            for line in grid:
+                if line[:3] == [sheet, row, col]:
+                    line[3] = value
+            path.write_text(json.dumps(grid, ensure_ascii=False), "utf-8")
+
+        make.kind = "folder"
+        make.edit_remote = edit_remote
+        return make
+    google = request.getfixturevalue("google_backends")
+    return google
+
+
+def test_push_then_pull_all_accounts_for_every_value(campaign, workbook, backends):
+    path = workbook("T01", filled=True)
+    r = push_file(campaign, path, backends("T01"))
+    assert r.revision == 1
+    meta = read_report(path).meta
+    assert meta["sync_revision"] == 1 and meta["sync_hash"] == r.content_hash
+    pulled = {p.unit_code: p for p in pull_all(campaign, backends())}
+    assert set(pulled) == {"T01"}
+    got = pulled["T01"]
+    assert got.assessment.errors == 0
+    assert entries_of(got.report) == entries_of(read_report(path))
+
+
+def test_push_is_refused_while_the_workbook_has_errors(campaign, workbook, backends):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT07": {"input_a": "abc"}}})
+    before = path.read_bytes()
+    with pytest.raises(SyncError, match="còn 1 lỗi"):
+        push_file(campaign, path, backends("T01"))
+    assert path.read_bytes() == before
+    assert backends().read_tab("T01") is None
+
+
+def test_a_unit_cannot_write_another_units_tab(campaign, workbook, backends):
+    path = workbook("KT", filled=True)
+    with pytest.raises(SyncError, match="chỉ được gửi vào tab của mình"):
+        push_file(campaign, path, backends("T01"))
+    assert backends().read_tab("KT") is None
+
+
+def test_second_push_from_an_older_copy_is_a_conflict_with_differences(campaign, workbook, backends, tmp_path):
+    path = workbook("CA", filled=True)
+    other_pc = tmp_path / "may-khac.xlsx"
+    other_pc.write_bytes(path.read_bytes())
+    push_file(campaign, path, backends("CA"))
+    fill_entries(other_pc, {"report": {"CT16": {"input_a": 1, "input_b": 40}}})
+    with pytest.raises(Conflict) as err:
+        push_file(campaign, other_pc, backends("CA"))
+    assert any("CT16" in d for d in err.value.differences)
+    assert backends().read_tab("CA").revision == 1  # nothing overwritten
+
+
+def test_edit_on_the_shared_copy_since_the_push_is_a_conflict(campaign, workbook, backends):
+    path = workbook("T02", filled=True)
+    push_file(campaign, path, backends("T02"))
+    backends.edit_remote("T02", "report", "CT07", "input_a", 1)  # someone edits the tab directly
+    fill_entries(path, {"report": {"CT07": {"input_a": 2}}})
+    with pytest.raises(Conflict, match="sửa trực tiếp"):
+        push_file(campaign, path, backends("T02"))
+
+
+def test_pull_never_overwrites_unpushed_local_edits_unless_forced(campaign, workbook, backends):
+    path = workbook("T03", filled=True)
+    push_file(campaign, path, backends("T03"))
+    fill_entries(path, {"report": {"CT09": {"input_a": 123}}})
+    with pytest.raises(Conflict, match="chưa gửi"):
+        pull_file(campaign, path, backends("T03"))
+    assert read_report(path).sheets["report"].cell("CT09", "input_a").value == 123
+    pull_file(campaign, path, backends("T03"), force=True)
+    assert read_report(path).sheets["report"].cell("CT09", "input_a").value != 123
+    assert list((path.parent / ".thidua-sao-luu").iterdir())  # the unpushed copy is kept
+
+
+def test_pull_brings_the_tab_back_into_a_fresh_copy(campaign, workbook, backends, tmp_path):
+    path = tmp_path / "da-gui.xlsx"
+    workbook("VP", filled=True).rename(path)
+    push_file(campaign, path, backends("VP"))
+    fresh2 = tmp_path / "moi.xlsx"
+    workbook("VP").rename(fresh2)
+    pull_file(campaign, fresh2, backends("VP"))
+    assert entries_of(read_report(fresh2)) == entries_of(read_report(path))
+    assert read_report(fresh2).meta["sync_revision"] == 1
+
+
+def test_forty_units_push_concurrently_then_one_pull_all(campaign, workbook, backends, tmp_path):
+    units = campaign.units[:40]
+    paths = {}
+    for u in units:
+        p = workbook(u.code, filled=True)
+        dest = tmp_path / f"w-{u.code}.xlsx"
+        p.rename(dest)
+        paths[u.code] = dest
+    errors = []
+
+    def push(code):
+        try:
+            push_file(campaign, paths[code], backends(code))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append((code, exc))
+
+    threads = [threading.Thread(target=push, args=(u.code,)) for u in units]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    before = backends.request_count() if hasattr(backends, "request_count") else None
+    pulled = {p.unit_code: p for p in pull_all(campaign, backends())}
+    if before is not None:
+        assert backends.request_count() - before <= 2  # metadata + one batchGet
+    assert set(pulled) == {u.code for u in units}
+    for code, p in pulled.items():
+        local = entries_to_rows(entries_of(read_report(paths[code])))
+        assert sorted(map(str, p.tab.rows)) == sorted(map(str, local)), code
+
+
+def test_two_pushes_of_one_unit_at_once_leave_one_whole_revision(campaign, workbook, backends, tmp_path):
+    a = workbook("T05", filled=True, seed=1)
+    b = tmp_path / "b.xlsx"
+    b.write_bytes(workbook("T05", filled=True, seed=2).read_bytes())
+    results, errors = [], []
+
+    def push(p):
+        try:
+            results.append(push_file(campaign, p, backends("T05")))
+        except Conflict as exc:
+            errors.append(exc)
+
+    ts = [threading.Thread(target=push, args=(p,)) for p in (a, b)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    tab = backends().read_tab("T05")
+    assert not tab.edited_since_push  # whole: data and hash written together
+    if backends.kind == "folder":
+        assert len(results) == 1 and len(errors) == 1 and tab.revision == 1  # the lock serialises them
+    else:
+        assert tab.revision in (1, 2) and len(results) + len(errors) == 2
+
+
+def test_folder_push_is_atomic_when_the_share_breaks(campaign, workbook, tmp_path):
+    from sync.folder import FolderBackend
+
+    root = tmp_path / "share"
+    FolderBackend(root, campaign.id).setup([u.code for u in campaign.units])
+    path = workbook("T06", filled=True)
+    push_file(campaign, path, FolderBackend(root, campaign.id, "T06"))
+    tab_file = root / campaign.id / "don-vi" / "T06.json"
+    saved = tab_file.read_bytes()
+    fill_entries(path, {"report": {"CT07": {"input_a": 1}}})
+    local = path.read_bytes()
+    # the share's folder is replaced by a file: every write fails mid-way
+    units_dir = root / campaign.id / "don-vi"
+    moved = root / "moved"
+    units_dir.rename(moved)
+    units_dir.write_text("not a folder")
+    with pytest.raises(SyncError):
+        push_file(campaign, path, FolderBackend(root, campaign.id, "T06"))
+    units_dir.unlink()
+    moved.rename(units_dir)
+    assert tab_file.read_bytes() == saved and json.loads(saved)[0][0] == "#thidua:tab"
+    assert path.read_bytes() == local  # the workbook untouched
+    assert push_file(campaign, path, FolderBackend(root, campaign.id, "T06")).revision == 2
