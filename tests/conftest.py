@@ -60,5 +60,44 @@ def soffice() -> str | None:
 
 
 @pytest.fixture
-def google_backends():
-    pytest.skip("Google Sheets fake server not built yet")
+def fake_google():
+    from fake_sheets import FakeSheetsServer
+
+    with FakeSheetsServer() as server:
+        yield server
+
+
+def google_client(server, email):
+    from sync.gsheets import make_client
+
+    client = make_client(session=server.session(email))
+    client.http_client.sleep = lambda seconds: None  # retries are counted, not waited for
+    return client
+
+
+@pytest.fixture
+def google_backends(fake_google, campaign):
+    """make(unit=None) -> a GoogleBackend acting as that unit's account (None: consolidator)."""
+    from sync.gsheets import GoogleBackend
+
+    admin = campaign.consolidators[0]
+    fake_google.fake.read_quota = fake_google.fake.write_quota = 10_000
+    fake_google.fake.project_quota = 100_000
+    sid = fake_google.fake.create(admin, "Thi đua 2026 - Vĩnh Bảo", locale="vi_VN")
+    GoogleBackend(google_client(fake_google, admin), sid, campaign, account=admin).setup([u.code for u in campaign.units])
+
+    def make(unit=None):
+        account = campaign.unit(unit).editors[0] if unit else admin
+        return GoogleBackend(google_client(fake_google, account), sid, campaign, acting_unit=unit, account=account)
+
+    def edit_remote(unit, sheet, row, col, value):
+        grid = fake_google.fake.grid(sid, unit)
+        r = next(i for i, line in enumerate(grid) if line[:3] == [sheet, row, col])
+        fake_google.fake.set_cell(sid, unit, r, 3, value)
+
+    make.kind = "google"
+    make.edit_remote = edit_remote
+    make.request_count = lambda: len(fake_google.fake.requests)
+    make.server = fake_google
+    make.sid = sid
+    return make
