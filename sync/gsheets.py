@@ -249,10 +249,12 @@ class GoogleBackend(Backend):
                         }
                     }
                 )
-        for extra in (REGISTRY_TAB, LOG_TAB):
+        everyone = sorted({e for u in self.campaign.units for e in u.editors} | set(consolidators))
+        # every unit appends its pushes to the log; only the consolidators edit the registry
+        for extra, editors, text in ((REGISTRY_TAB, consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa"), (LOG_TAB, everyone, "Nhật ký gửi báo cáo")):
             sheet = present[_nfc(extra)]
             if not sheet.get("protectedRanges"):
-                protect.append({"addProtectedRange": {"protectedRange": {"range": {"sheetId": sheet["properties"]["sheetId"]}, "description": "Chỉ phòng Văn hóa - Xã hội được sửa", "editors": {"users": consolidators}}}})
+                protect.append({"addProtectedRange": {"protectedRange": {"range": {"sheetId": sheet["properties"]["sheetId"]}, "description": text, "editors": {"users": editors}}}})
         if protect:
             self._call(lambda: self.http.batch_update(self.sid, {"requests": protect}), "Bảo vệ tab")
             made.append(f"bảo vệ {len(protect)} tab")

@@ -1,0 +1,146 @@
+"""Google Sheets specifics against the fake server: setup, protection, typed values, faults,
+quotas and the Vietnamese messages for each way Google can say no."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import google_client
+from fake_sheets import Fault
+from sync.backend import SyncError
+from sync.gsheets import GoogleBackend
+from sync.tab import Tab
+from sync.unit_sync import pull_file, push_file
+from workbooks.writer import fill_entries
+from xl_addin.unit_files import read_report
+
+
+def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):
+    fake = google_backends.server.fake
+    book = fake.books[google_backends.sid]
+    titles = {s.title for s in book.sheets}
+    assert {u.code for u in campaign.units} <= titles and {"Danh sách đơn vị", "Nhật ký"} <= titles
+    t01 = book.sheet("T01")
+    prot = [p for p in book.protections if p.sheet_id == t01.sheet_id]
+    assert len(prot) == 1 and set(campaign.unit("T01").editors) | set(campaign.consolidators) <= prot[0].editors
+    assert set(campaign.unit("KT").editors).isdisjoint(prot[0].editors)
+    assert campaign.unit("T01").editors[0] in book.writers
+    before = len(fake.requests)
+    again = google_backends().setup([u.code for u in campaign.units])
+    assert again == []
+    assert len(fake.requests) - before <= 4  # metadata, registry read, permissions list: nothing written
+
+
+def test_server_protection_refuses_another_units_tab_even_without_the_client_check(google_backends, campaign):
+    t01_account = campaign.unit("T01").editors[0]
+    rogue = GoogleBackend(google_client(google_backends.server, t01_account), google_backends.sid, campaign, acting_unit=None, account=t01_account)
+    with pytest.raises(SyncError, match="được bảo vệ"):
+        rogue.push(Tab("KT", (("report", "CT01", "input_a", 1, ""),)), 0)
+    assert google_backends().read_tab("KT") is None
+
+
+def test_values_go_up_typed_and_never_become_formulas(google_backends, campaign, workbook):
+    path = workbook("HPN", filled=True)
+    fill_entries(path, {"models": {"MH5": {"type": "Mô hình mới", "name": "=IMPORTXML(\"http://x\")", "description": "97,5"}}})
+    push_file(campaign, path, google_backends("HPN"))
+    fake = google_backends.server.fake
+    grid = fake.grid(google_backends.sid, "HPN")
+    cells = [v for row in grid for v in row]
+    assert "=IMPORTXML(\"http://x\")" in cells and "97,5" in cells  # stored as text, RAW
+    assert not any(type(v).__name__ == "Formula" for v in cells)
+    # numbers are numbers on the sheet: a vi_VN spreadsheet shows them with a decimal comma
+    resp = google_backends().http.values_get(google_backends.sid, "'HPN'!A1:E2000", params={"valueRenderOption": "FORMATTED_VALUE"})
+    assert fake.books[google_backends.sid].locale == "vi_VN"
+    tab = google_backends().read_tab("HPN")
+    assert tab.rows == tuple(r for r in tab.rows) and any(isinstance(r[3], int) for r in tab.rows)
+    shown = [v for row in resp["values"] for v in row]
+    assert "=IMPORTXML(\"http://x\")" in shown  # formatted view: still the text, not a formula result
+
+
+@pytest.mark.parametrize("kind", [500, 503, 429, "drop_before", "drop_after"])
+def test_push_survives_a_fault_and_writes_exactly_once(kind, google_backends, campaign, workbook):
+    path = workbook("T07", filled=True)
+    fake = google_backends.server.fake
+    fake.faults.append(Fault("values:batchUpdate", kind, times=2))
+    result = push_file(campaign, path, google_backends("T07"))
+    assert result.revision == 1
+    tab = google_backends().read_tab("T07")
+    assert not tab.edited_since_push and tab.revision == 1
+    local = read_report(path)
+    assert local.meta["sync_hash"] == tab.content_hash
+    log = fake.grid(google_backends.sid, "Nhật ký")
+    assert sum(1 for row in log if row and row[2] == "T07") == 1  # logged once, no duplicate
+
+
+def test_a_push_that_keeps_failing_leaves_tab_and_workbook_as_they_were(google_backends, campaign, workbook):
+    path = workbook("T08", filled=True)
+    push_file(campaign, path, google_backends("T08"))
+    before_tab = google_backends().read_tab("T08")
+    fill_entries(path, {"report": {"CT07": {"input_a": 1}}})
+    before_local = path.read_bytes()
+    google_backends.server.fake.faults.append(Fault("values:batchUpdate", 503, times=50))
+    with pytest.raises(SyncError, match="máy chủ Google đang lỗi"):
+        push_file(campaign, path, google_backends("T08"))
+    assert path.read_bytes() == before_local
+    after = google_backends().read_tab("T08")
+    assert after.rows == before_tab.rows and after.revision == 1
+
+
+def test_quota_429_is_retried_with_backoff_then_gives_a_clear_message(google_backends, campaign, workbook):
+    fake = google_backends.server.fake
+    now = [0.0]
+    fake.clock = lambda: now[0]
+    fake.read_quota = 2
+    backend = google_backends("T09")
+
+    def sleep(seconds):
+        now[0] += seconds * 20  # the backoff lets the minute pass
+
+    backend.http.sleep = sleep
+    for _ in range(4):
+        assert backend.read_tab("T09") is None
+    stuck = google_backends("T09")  # its sleep does not move the clock: the quota never frees
+    with pytest.raises(SyncError, match="hạn mức"):
+        for _ in range(3):
+            stuck.read_tab("T09")
+
+
+def test_each_refusal_from_google_has_a_vietnamese_message(google_backends, campaign, workbook, fake_google):
+    stranger = GoogleBackend(google_client(fake_google, "nguoi.la@gmail.com"), google_backends.sid, campaign, account="nguoi.la@gmail.com")
+    with pytest.raises(SyncError, match="không có quyền"):
+        stranger.read_tab("T01")
+    gone = GoogleBackend(google_client(fake_google, campaign.consolidators[0]), "khong-ton-tai", campaign)
+    with pytest.raises(SyncError, match="không tìm thấy bảng tính"):
+        gone.read_all(["T01"])
+    path = workbook("T10", filled=True)
+    with pytest.raises(SyncError, match="Chưa có bản gửi"):
+        pull_file(campaign, path, google_backends("T10"))
+
+
+def test_no_network_is_a_clear_message_and_nothing_changes(campaign, workbook):
+    from fake_sheets import FakeSheetsServer
+
+    server = FakeSheetsServer()
+    server.__enter__()
+    sid = server.fake.create(campaign.consolidators[0])
+    backend = GoogleBackend(google_client(server, campaign.unit("T11").editors[0]), sid, campaign, acting_unit="T11")
+    server.__exit__(None, None, None)  # the office loses its connection
+    path = workbook("T11", filled=True)
+    before = path.read_bytes()
+    with pytest.raises(SyncError, match="không kết nối được"):
+        push_file(campaign, path, backend)
+    assert path.read_bytes() == before
+
+
+def test_bad_key_file_is_refused_without_echoing_it(tmp_path):
+    from sync.gsheets import client_from_credentials
+
+    key = tmp_path / "khoa.json"
+    key.write_text(json.dumps({"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nnope\n", "client_email": "a@b"}))
+    with pytest.raises(SyncError) as err:
+        client_from_credentials(str(key))
+    assert "nope" not in str(err.value) and "PRIVATE" not in str(err.value)
+    with pytest.raises(SyncError, match="Không tìm thấy khóa"):
+        client_from_credentials(str(tmp_path / "khong-co.json"))
