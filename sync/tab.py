@@ -52,7 +52,7 @@ class Tab:
 
 def _plain(value: Any) -> tuple[Any, str]:
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(), KIND_DATE
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" "), KIND_DATE
     if isinstance(value, dt.date):
         return value.isoformat(), KIND_DATE
     if isinstance(value, bool):
@@ -138,7 +138,7 @@ def from_grid(unit_code: str, grid: list[list[Any]]) -> Tab | None:
 
 
 def stamped(tab: Tab, revision: int, who: str, when: dt.datetime) -> Tab:
-    return replace(tab, revision=revision, content_hash=tab.data_hash(), pushed_by=who, pushed_at=when.isoformat(timespec="seconds"))
+    return replace(tab, revision=revision, content_hash=tab.data_hash(), pushed_by=who, pushed_at=when.isoformat(sep=" ", timespec="seconds"))
 
 
 def _label(sheet: str, row: str, col: str) -> str:

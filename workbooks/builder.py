@@ -159,6 +159,9 @@ def _style_row(ws: Worksheet, spec: L.SheetLayout, row: int, entry_keys: set[str
             c.protection = Protection(locked=False)
             c.fill = FILL_ENTRY
         elif col.computed:
+            # Excel refuses macro writes into locked cells of a protected sheet, and the
+            # buttons write here; the next click overwrites anything typed by hand
+            c.protection = Protection(locked=False)
             c.fill = FILL_COMPUTED
 
 
@@ -274,6 +277,7 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
     summary = ws.cell(2, col["check"])
     summary.font = _font(bold=True, colour="1F4E78")
     summary.alignment = Alignment(wrap_text=True, vertical="top")
+    summary.protection = Protection(locked=False)
     ws.row_dimensions[2].height = 32
 
 
@@ -335,8 +339,9 @@ def _meta(ws: Worksheet, grid: list[list]) -> None:
     for r, line in enumerate(grid, 1):
         for c, value in enumerate(line, 1):
             ws.cell(r, c, value)
-    ws.sheet_state = "veryHidden"  # not offered by Excel's Unhide dialog
-    ws.protection.sheet = True
+    # not offered by Excel's Unhide dialog; left unprotected because Gửi báo cáo records the
+    # pushed revision here from inside Excel
+    ws.sheet_state = "veryHidden"
 
 
 def build_workbook(

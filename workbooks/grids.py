@@ -91,7 +91,8 @@ def blank_grids(
         "campaign_version": campaign.version,
         "unit_code": unit.code,
         "definition_hash": campaign.definition_hash(),
-        "generated_at": (generated_at or dt.datetime.now()).replace(microsecond=0).isoformat(),
+        # a space, not "T": xlwings' remote engine mistakes "...T12:00:00" text for a date and fails
+        "generated_at": (generated_at or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" "),
         "sync_revision": 0,
     }
     grids[L.META_NAME] = [[k, meta.get(k)] for k in L.META_KEYS]

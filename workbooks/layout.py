@@ -164,6 +164,7 @@ PROPOSALS = SheetLayout(
 SUBJECTS = ("Tập thể", "Cá nhân")
 
 DATA_SHEETS = (INFO, TARGETS, REPORT, TASKS, MODELS, PROPOSALS)
+SHEET_BY_KEY = {s.key: s for s in DATA_SHEETS}
 
 GUIDE_NAME = "Hướng dẫn"
 LISTS_NAME = "Danh mục"

@@ -80,3 +80,31 @@ def _row_of(cell: str) -> int | None:
     digits = "".join(ch for ch in cell if ch.isdigit())
     return int(digits) if digits else None
 
+
+
+def blocks(cells: dict[tuple[int, int], Any]) -> list[tuple[int, int, list[list[Any]]]]:
+    """Contiguous rectangles covering exactly the given cells: (first row, first column, values).
+
+    An Excel button writes each rectangle in one call, so a click costs the same number of
+    writes for 10 target rows as for 200; no rectangle reaches a cell outside the plan.
+    """
+    by_col: dict[int, list[int]] = defaultdict(list)
+    for r, c in cells:
+        by_col[c].append(r)
+    runs = []
+    for c, rows in by_col.items():
+        rows.sort()
+        start = prev = rows[0]
+        for r in rows[1:]:
+            if r != prev + 1:
+                runs.append((start, prev, c))
+                start = r
+            prev = r
+        runs.append((start, prev, c))
+    merged: list[list[int]] = []
+    for r0, r1, c in sorted(runs):
+        if merged and merged[-1][0] == r0 and merged[-1][1] == r1 and merged[-1][3] + 1 == c:
+            merged[-1][3] = c
+        else:
+            merged.append([r0, r1, c, c])
+    return [(r0, c0, [[cells[(r, c)] for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]) for r0, r1, c0, c1 in merged]

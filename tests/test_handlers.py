@@ -1,0 +1,186 @@
+"""The Excel buttons on xlwings' own remote engine, with payloads built from real workbooks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+
+import pytest
+
+from conftest import CORPUS
+from workbooks.writer import fill_entries
+from xl_addin.unit_report import parse_report
+from xlwings_payloads import alerts, apply_actions, book_payload, run_handler
+
+
+@pytest.fixture(autouse=True)
+def _settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("THIDUA_SHARE", str(tmp_path / "share"))
+    monkeypatch.delenv("THIDUA_GOOGLE_SHEET", raising=False)
+    monkeypatch.delenv("THIDUA_CAMPAIGN", raising=False)
+    monkeypatch.setenv("THIDUA_OUT", str(tmp_path))
+
+
+def test_our_payload_has_the_shape_real_excel_sends(workbook):
+    real = json.loads((CORPUS / "xlwings-payloads" / "engines_payload_officejs.json").read_text()) if CORPUS.exists() else None
+    ours = book_payload(workbook("T01"))
+    if real is None:
+        pytest.skip("corpus not present")
+    assert set(ours) == set(real)
+    assert set(ours["book"]) == set(real["book"])
+    assert set(ours["sheets"][0]) == set(real["sheets"][0])
+
+
+def test_kiem_tra_writes_findings_beside_the_cells_and_says_so(campaign, workbook):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT07": {"input_a": 900, "input_b": 800}}})
+    payload = book_payload(path)
+    actions = run_handler("kiem_tra", payload)
+    after = parse_report(apply_actions(payload, actions))
+    check = after.sheets["report"].cell("CT07", "check").value
+    assert check.startswith("Lỗi:") and "tử số 900 lớn hơn mẫu số 800" in check
+    assert after.sheets["report"].cell("CT09", "check").value is None
+    (message,) = alerts(actions)
+    assert "1 lỗi" in message and "Báo cáo!I" in message
+    # entered values are never written
+    written = {(a["sheet_position"], a["start_column"]) for a in actions if a["func"] == "setValues"}
+    report_pos = [s["name"] for s in payload["sheets"]].index("Báo cáo")
+    input_col = after.sheets["report"].columns["input_a"] - 1
+    assert (report_pos, input_col) not in written
+    assert not any(a["func"].lower().startswith(("setcolor", "setfill", "format")) for a in actions)  # colours: conditional formatting
+
+
+def test_tinh_tien_do_writes_value_status_and_percentages(campaign, workbook):
+    path = workbook("CA", filled=True)
+    fill_entries(path, {"report": {"CT16": {"input_a": 31, "input_b": 40}}})
+    payload = book_payload(path)
+    actions = run_handler("tinh_tien_do", payload)
+    after = parse_report(apply_actions(payload, actions))
+    row = {c: after.sheets["report"].cell("CT16", c).value for c in ("value", "pct_plan", "status")}
+    assert row == {"value": 77.5, "pct_plan": 103.3, "status": "Đạt"}
+    assert "Đạt: 1" in alerts(actions)[0]
+
+
+def test_a_click_costs_the_same_writes_for_10_and_200_target_rows(campaign, workbook, tmp_path, monkeypatch):
+    from workbooks.builder import write_unit_workbook
+    from xl_addin.campaign_files import load_campaign
+    from xl_addin.sample_data import clean_entries
+
+    text = resources.files("xl_addin.data").joinpath("vinh-bao-2026.toml").read_text("utf-8")
+    extra = "".join(
+        f'\n[[targets]]\ncode = "X{i:03d}"\nname = "Chỉ tiêu thử {i}"\nunit = "%"\nrule = "rate_min"\nthreshold = 90\n'
+        f'inputs = ["Tử số", "Mẫu số"]\nreporters = ["T01"]\naggregate = "ratio_of_sums"\n'
+        for i in range(195)
+    )
+    big = tmp_path / "big.toml"
+    big.write_text(text + extra, "utf-8")
+    monkeypatch.setenv("THIDUA_CAMPAIGN", str(big))
+    big_campaign = load_campaign(big)
+    counts = {}
+    for label, camp in (("small", campaign), ("big", big_campaign)):
+        path = tmp_path / f"{label}.xlsx"
+        write_unit_workbook(camp, camp.unit("T01"), path)
+        fill_entries(path, clean_entries(camp, camp.unit("T01")))
+        monkeypatch.setenv("THIDUA_CAMPAIGN", str(big) if label == "big" else "")
+        actions = run_handler("tinh_tien_do", book_payload(path))
+        rows = len(camp.targets_for(camp.unit("T01")))
+        counts[label] = (rows, len(actions))
+    assert counts["small"][0] <= 10 and counts["big"][0] >= 200
+    assert counts["small"][1] == counts["big"][1], counts
+
+
+def test_a_workbook_that_is_not_ours_gets_a_clear_message(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "Bảng chấm công"
+    path = tmp_path / "khac.xlsx"
+    wb.save(path)
+    actions = run_handler("kiem_tra", book_payload(path, active="Sheet"))
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "không phải sổ báo cáo thi đua" in alerts(actions)[0]
+
+
+def test_consolidate_on_a_unit_workbook_is_the_wrong_place(workbook):
+    actions = run_handler("tong_hop", book_payload(workbook("T01", filled=True)))
+    assert [a["func"] for a in actions] == ["alert"] and "sổ tổng hợp" in alerts(actions)[0]
+
+
+def test_gui_bao_cao_pushes_and_records_the_revision(campaign, workbook, tmp_path):
+    from sync.folder import FolderBackend
+
+    FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
+    payload = book_payload(workbook("T01", filled=True))
+    actions = run_handler("gui_bao_cao", payload)
+    assert "Đã gửi báo cáo T01 (lần 1" in alerts(actions)[0]
+    after = parse_report(apply_actions(payload, actions))
+    assert after.meta["sync_revision"] == 1 and after.meta["sync_hash"]
+    assert FolderBackend(tmp_path / "share", campaign.id).read_tab("T01").revision == 1
+    # a second click with the recorded revision is accepted as the next push
+    payload2 = {**payload, "sheets": [{**s, "values": [[("" if v is None else v) for v in row] for row in apply_actions(payload, actions)[s["name"]]]} for s in payload["sheets"]]}
+    assert "lần 2" in alerts(run_handler("gui_bao_cao", payload2))[0]
+
+
+def test_gui_bao_cao_with_errors_is_refused_with_the_reason(campaign, workbook, tmp_path):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT07": {"input_a": "nhiều"}}})
+    actions = run_handler("gui_bao_cao", book_payload(path))
+    assert [a["func"] for a in actions] == ["alert"] and "còn 1 lỗi" in alerts(actions)[0]
+
+
+def test_lay_ve_brings_the_pushed_entries_back(campaign, workbook, tmp_path):
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+    from xl_addin.unit_report import entries_of
+
+    FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
+    pushed = tmp_path / "pushed.xlsx"
+    workbook("T02", filled=True).rename(pushed)
+    push_file(campaign, pushed, FolderBackend(tmp_path / "share", campaign.id, "T02"))
+    blank = workbook("T02")
+    payload = book_payload(blank)
+    actions = run_handler("lay_ve", payload)
+    assert "Đã lấy về bản gửi lần 1" in alerts(actions)[0]
+    from xl_addin.unit_files import read_report
+
+    assert entries_of(parse_report(apply_actions(payload, actions))) == entries_of(read_report(pushed))
+
+
+def test_tong_hop_and_xuat_bao_cao_in_the_consolidators_workbook(campaign, workbook, tmp_path):
+    from openpyxl import Workbook
+
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+
+    FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
+    for code in ("T01", "CA"):
+        p = tmp_path / f"{code}-sent.xlsx"
+        workbook(code, filled=True).rename(p)
+        push_file(campaign, p, FolderBackend(tmp_path / "share", campaign.id, code))
+    master = tmp_path / "tong-hop.xlsx"
+    wb = Workbook()
+    wb.active.title = "Tổng quan"
+    wb.save(master)
+    payload = book_payload(master, active="Tổng quan")
+    actions = run_handler("tong_hop", payload)
+    assert "Đã tổng hợp" in alerts(actions)[0] and "Đúng hạn 2" in alerts(actions)[0]
+    grids = apply_actions(payload, actions)
+    targets = grids["Chỉ tiêu toàn xã"]
+    assert targets[1][:3] == ["STT", "Mã", "Chỉ tiêu"] and targets[2][1] == "CT01"
+    ct16 = next(r for r in targets if r[1] == "CT16")
+    assert ct16[7] in ("Đạt", "Không đạt")
+    actions = run_handler("xuat_bao_cao", payload)
+    assert "Đã xuất báo cáo" in alerts(actions)[0]
+    assert list(tmp_path.glob("bao-cao-thi-dua-2026-*.xlsx"))
+
+
+def test_kiem_tra_does_not_import_gspread_pandas_or_openpyxl():
+    code = (
+        "import os, sys; os.environ['XLWINGS_LICENSE_KEY']='noncommercial';"
+        "import xl_addin.handlers, xl_addin.assessment, xl_addin.result_cells, xl_addin.campaign_files, xl_addin.unit_report;"
+        "bad = [m for m in ('gspread', 'pandas', 'openpyxl', 'google.auth') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

@@ -1,0 +1,265 @@
+"""The ribbon buttons: read the calling workbook, run the core, write back, tell the user.
+
+Called from the add-in's VBA through xlwings' RunPython, e.g.
+`RunPython "import xl_addin.handlers as h; h.kiem_tra()"`. Each handler reads every sheet it
+needs in one call per sheet, writes each output rectangle in one call (`result_cells.blocks`),
+and reports in a Vietnamese message box. Colours come from the template's conditional
+formatting; no cell is coloured from here. Only what a button needs is imported: Kiểm tra
+never loads gspread, pandas or openpyxl.
+
+Settings come from the environment the add-in starts Python with: THIDUA_CAMPAIGN (campaign
+file), THIDUA_SHARE (shared folder) or THIDUA_GOOGLE_SHEET and THIDUA_GOOGLE_CREDENTIALS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+TITLE = "Thi đua"
+
+
+def _caller():
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _campaign():
+    from xl_addin.campaign_files import load_campaign
+
+    return load_campaign(os.environ.get("THIDUA_CAMPAIGN") or None)
+
+
+def read_book(book: Any, only: set[str] | None = None) -> dict[str, list[list[Any]]]:
+    """{sheet name: values from A1}, one read per sheet."""
+    grids = {}
+    for sheet in book.sheets:
+        if only is not None and sheet.name not in only:
+            continue
+        used = sheet.used_range
+        values = used.options(ndim=2).value or []
+        top, left = used.row - 1, used.column - 1
+        grid = [[None] * (left + len(values[0]) if values else 0) for _ in range(top)]
+        grid += [[None] * left + list(row) for row in values]
+        grids[sheet.name] = grid
+    return grids
+
+
+def write_plan(book: Any, plan: dict[str, dict[tuple[int, int], Any]]) -> int:
+    """Write a plan as rectangles, one call each; returns how many writes it took."""
+    from xl_addin.result_cells import blocks
+
+    writes = 0
+    for sheet_name, cells in plan.items():
+        sheet = book.sheets[sheet_name]
+        for r0, c0, values in blocks(cells):
+            sheet.range((r0, c0), (r0 + len(values) - 1, c0 + len(values[0]) - 1)).value = [
+                ["" if v is None else v for v in row] for row in values
+            ]
+            writes += 1
+    return writes
+
+
+def _alert(book: Any, text: str) -> None:
+    book.app.alert(text[:1000], title=TITLE)
+
+
+def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
+    """Every outcome, including a bug, ends as a Vietnamese message box, never a traceback."""
+
+    def run() -> None:
+        from sync.backend import SyncError
+        from xl_addin.campaign import DefinitionError
+        from xl_addin.unit_report import WorkbookRefused
+
+        book = _caller()
+        try:
+            message = fn(book)
+        except (WorkbookRefused, SyncError) as exc:
+            message = str(exc)
+        except DefinitionError as exc:
+            message = "Định nghĩa chiến dịch không dùng được:\n" + "\n".join(exc.problems[:10])
+        except Exception:  # noqa: BLE001 - the user gets a message, the details go to the log
+            import traceback
+
+            log = Path.home() / ".thidua" / "loi.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc() + "\n")
+            message = f"Lỗi không mong đợi của phần mềm; chi tiết đã ghi vào {log}."
+        _alert(book, message)
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _unit_report(book: Any):
+    from xl_addin.unit_report import parse_report
+
+    return parse_report(read_book(book), book.name)
+
+
+def _check(book: Any, progress: bool) -> str:
+    from xl_addin.assessment import assess
+    from xl_addin.findings import CANH_BAO, LOI, count, sort_findings
+    from xl_addin.result_cells import result_plan
+
+    report = _unit_report(book)
+    a = assess(_campaign(), report)
+    write_plan(book, result_plan(report, a, progress=progress))
+    head = f"{a.unit.name if a.unit else a.unit_code}: {count(a.findings, LOI)} lỗi, {count(a.findings, CANH_BAO)} cảnh báo."
+    if progress:
+        counts = a.status_counts()
+        head += "\n" + ", ".join(f"{k}: {v}" for k, v in counts.items() if v) + (f"\nĐiểm: {a.score.total}" if a.score else "")
+    errors = [f"- {f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:8]
+    if errors:
+        head += "\n\nCần sửa (xem cột 'Kiểm tra'):\n" + "\n".join(errors)
+    elif not progress:
+        head += "\nKhông còn lỗi: có thể bấm 'Gửi báo cáo'."
+    return head
+
+
+@_guard
+def kiem_tra(book: Any) -> str:
+    """Kiểm tra: every entry checked, findings beside their rows."""
+    return _check(book, progress=False)
+
+
+@_guard
+def tinh_tien_do(book: Any) -> str:
+    """Tính tiến độ: computed value, % of plan, % of last year, status, on track."""
+    return _check(book, progress=True)
+
+
+def _backend(campaign, unit: str | None):
+    from sync.configure import make_backend
+
+    return make_backend(campaign, acting_unit=unit)
+
+
+def _meta_plan(report, values: dict[str, Any]) -> dict[str, dict[tuple[int, int], Any]]:
+    from workbooks import layout as L
+
+    return {L.META_NAME: {(L.META_KEYS.index(k) + 1, 2): v for k, v in values.items()}}
+
+
+@_guard
+def gui_bao_cao(book: Any) -> str:
+    """Gửi báo cáo: check, then push this unit's sheets; refused with the reason."""
+    from sync.unit_sync import push_report
+
+    campaign = _campaign()
+    report = _unit_report(book)
+    backend = _backend(campaign, report.unit_code)
+    result = push_report(campaign, report, backend)
+    write_plan(
+        book,
+        _meta_plan(report, {"sync_revision": result.revision, "sync_hash": result.content_hash, "pushed_at": result.pushed_at, "pushed_by": backend.account}),
+    )
+    return f"Đã gửi báo cáo {result.unit_code} (lần {result.revision}, lúc {result.pushed_at}) vào {backend.name}. Hãy lưu sổ (Ctrl+S)."
+
+
+@_guard
+def lay_ve(book: Any) -> str:
+    """Lấy về: bring this unit's last pushed report back into the workbook."""
+    from sync.backend import Conflict
+    from sync.tab import diff, entries_to_rows, rows_to_entries
+    from sync.unit_sync import unpushed_changes
+    from workbooks import layout as L
+    from xl_addin.unit_report import entries_of, entry_columns
+
+    campaign = _campaign()
+    report = _unit_report(book)
+    remote = _backend(campaign, report.unit_code).read_tab(report.unit_code)
+    if remote is None:
+        return f"Chưa có bản gửi nào của đơn vị {report.unit_code}."
+    local = entries_to_rows(entries_of(report))
+    if unpushed_changes(campaign, report) and set(local) != set(remote.rows):
+        raise Conflict("Sổ có số liệu chưa gửi; không ghi đè. Hãy lưu một bản sao, rồi dùng lệnh 'thidua pull --force':", diff(local, remote.rows))
+    wanted = rows_to_entries(remote.rows)
+    plan: dict[str, dict[tuple[int, int], Any]] = {}
+    for key, sheet in report.sheets.items():
+        cells = plan.setdefault(sheet.name, {})
+        for row in sheet.rows:
+            for col in entry_columns(L.SHEET_BY_KEY[key], row.key):
+                if key == "info" and row.key in ("unit_code", "unit_name", "unit_kind", "cluster"):
+                    continue
+                cells[(row.number, sheet.columns[col])] = wanted.get(key, {}).get(row.key, {}).get(col)
+    plan.update(_meta_plan(report, {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}))
+    write_plan(book, {k: v for k, v in plan.items() if v})
+    return f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
+
+
+def _consolidation(book: Any):
+    from sync.collect import from_backend
+    from workbooks import layout as L
+    from xl_addin.consolidation import consolidate
+
+    if L.META_NAME in [s.name for s in book.sheets]:
+        raise _not_master()
+    campaign = _campaign()
+    return consolidate(campaign, from_backend(campaign, _backend(campaign, None)))
+
+
+def _not_master():
+    from xl_addin.unit_report import WorkbookRefused
+
+    return WorkbookRefused(
+        "Nút này dành cho sổ tổng hợp của phòng Văn hóa - Xã hội, không dùng trong sổ báo cáo của đơn vị. "
+        "Hãy mở một sổ Excel trống (hoặc sổ tổng hợp) rồi bấm lại."
+    )
+
+
+@_guard
+def tong_hop(book: Any) -> str:
+    """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
+    from xl_addin.consolidation import all_tables, completeness_summary, status_summary
+
+    c = _consolidation(book)
+    existing = {s.name: s for s in book.sheets}
+    used = {name: read_book(book, {name})[name] for name in all_tables(c) if name in existing}
+    for name, table in all_tables(c).items():
+        if name not in existing:
+            book.sheets.add(name)
+        rows = [[table.title] + [""] * (len(table.headers) - 1), list(table.headers)] + [list(r) for r in table.rows]
+        width = max(len(table.headers), max((len(r) for r in used.get(name, [])), default=0))
+        height = max(len(rows), len(used.get(name, [])))
+        # one write that also blanks what a longer previous run left below or beside
+        full = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+        full += [[""] * width for _ in range(height - len(full))]
+        book.sheets[name].range((1, 1), (height, width)).value = full
+    done = completeness_summary(c)
+    st = status_summary(c)
+    return (
+        "Đã tổng hợp.\nNộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in done.items())
+        + "\nChỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in st.items())
+        + ("\nCần xem lại:\n" + "\n".join(f"- {i}" for i in c.issues[:5]) if c.issues else "")
+    )
+
+
+@_guard
+def xuat_bao_cao(book: Any) -> str:
+    """Xuất báo cáo: the final, macro-free workbook for the city, beside this workbook."""
+    from workbooks.consolidated import write_export
+    from workbooks.render_pdf import to_pdf
+
+    c = _consolidation(book)
+    folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
+    dest = write_export(c, folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}.xlsx", when=dt.date.today())
+    pdf = to_pdf(dest, folder)
+    return f"Đã xuất báo cáo gửi thành phố:\n{dest}" + (f"\nvà bản PDF: {pdf}" if pdf else "")
+
+
+# One entry per ribbon button: control id -> (label, handler); macros/ and tests use it.
+BUTTONS = {
+    "btnKiemTra": ("Kiểm tra", "kiem_tra"),
+    "btnTinhTienDo": ("Tính tiến độ", "tinh_tien_do"),
+    "btnGuiBaoCao": ("Gửi báo cáo", "gui_bao_cao"),
+    "btnLayVe": ("Lấy về", "lay_ve"),
+    "btnTongHop": ("Tổng hợp", "tong_hop"),
+    "btnXuatBaoCao": ("Xuất báo cáo", "xuat_bao_cao"),
+}
