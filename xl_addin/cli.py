@@ -200,6 +200,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_addin(args: argparse.Namespace) -> int:
+    from xl_addin.addin_build import build_addin, install_addin
+
+    dest = build_addin(Path(args.out))
+    print(f"Đã tạo add-in: {dest}")
+    if args.action == "install":
+        appdata = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+        target, conf = install_addin(dest, sys.executable, appdata, Path.home())
+        print(f"Đã chép vào {target} và ghi cấu hình Python vào {conf}.")
+        print("Trong Excel: Tệp > Tùy chọn > Phần bổ trợ > Phần bổ trợ Excel > Đi tới… > chọn 'thidua'.")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xl_addin.demo import run_demo
 
@@ -267,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "export":
             q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
             q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
+
+    ad = sub.add_parser("addin", help="tạo (và cài) add-in Excel thidua.xlam")
+    ad.add_argument("action", choices=["build", "install"])
+    ad.add_argument("--out", default="dist/thidua.xlam")
+    ad.set_defaults(func=cmd_addin)
 
     d = sub.add_parser("demo", help="chạy thử toàn bộ quy trình với số liệu mẫu")
     d.add_argument("--out", default="thidua-demo")
