@@ -139,7 +139,7 @@ def bench_sync(campaign, tmp: Path) -> None:
     admin = campaign.consolidators[0]
     for n in (10, 100, 500):
         units = tuple(Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n))
-        camp = dataclasses.replace(campaign, units=units, _index={})
+        camp = dataclasses.replace(campaign, units=units)
         with FakeSheetsServer() as server:
             fake = server.fake
             fake.read_quota = fake.write_quota = fake.project_quota = 10**9
@@ -185,7 +185,7 @@ def bench_consolidate(campaign, tmp: Path) -> None:
     for n in (100, 1000, 5000):
         clusters = campaign.clusters
         units = tuple(Unit(f"V{i:04d}", f"Thôn {i}", "thôn", clusters[i % len(clusters)].code, ()) for i in range(n))
-        camp = dataclasses.replace(campaign, units=units, _index={})
+        camp = dataclasses.replace(campaign, units=units)
         subs = []
         for u in units:
             tab = Tab(u.code, entries_to_rows(clean_entries(camp, u, seed=hash(u.code) % 97)))

@@ -188,7 +188,7 @@ class Campaign:
     signer_name: str = ""
     signer_lines: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
-    _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def unit(self, code: str) -> Unit | None:
         if "units" not in self._index:
@@ -218,11 +218,14 @@ class Campaign:
         return tuple(u for u in self.units if reports(u, target))
 
     def definition_hash(self) -> str:
-        """Changes whenever anything a workbook depends on changes; stored in each workbook."""
-        data = asdict(self)
-        data.pop("_index", None)
-        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        """Changes whenever anything a workbook depends on changes; stored in each workbook.
+        Cached: every workbook read compares against it, and a campaign never changes."""
+        if "hash" not in self._index:
+            data = asdict(self)
+            data.pop("_index", None)
+            blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+            self._index["hash"] = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return self._index["hash"]
 
 
 def reports(unit: Unit, target: Target) -> bool:
