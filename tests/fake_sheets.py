@@ -33,6 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlparse
 
+from xl_addin.unit_report import column_letter
+
 SHEETS = "/v4/spreadsheets"
 DRIVE = "/drive/v3/files"
 PROTECTED_MESSAGE = (
@@ -125,12 +127,7 @@ def col_number(letters: str) -> int:
     return n
 
 
-def col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+col_letters = column_letter
 
 
 def needs_quotes(title: str) -> bool:

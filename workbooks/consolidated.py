@@ -178,10 +178,7 @@ def _paragraph(ws: Worksheet, row: int, text: str, width: int, bold: bool = Fals
     return row + 1
 
 
-def _summary_table(c: Consolidation) -> Table:
-    from xl_addin.consolidation import targets_table
-
-    t = targets_table(c)
+def _summary_table(t: Table) -> Table:
     # the city reads one line per target: drop the list of missing units (it is in the annex)
     return Table(t.title, t.headers[:-1], [r[:-1] for r in t.rows], [5, 7, 42, 11, 11, 12, 10, 12, 11])
 
@@ -192,7 +189,8 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"
-    summary = _summary_table(c)
+    tables = all_tables(c)
+    summary = _summary_table(tables["Chỉ tiêu toàn xã"])
     width = len(summary.headers)
     row = _header(ws, c, when, width)
     done = completeness_summary(c)
@@ -202,7 +200,7 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     row = _paragraph(
         ws,
         row,
-        f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, {camp.issuer.title().replace('Ủy Ban Nhân Dân', 'Ủy ban nhân dân')} "
+        f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
         f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {submitted}/{total} cơ quan, đơn vị, doanh nghiệp đã nộp báo cáo "
         f"({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn), {done['Chưa nộp'] + done['Không dùng được']} chưa nộp.",
         width,
@@ -224,13 +222,13 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
         ws.column_dimensions[column_letter(col)].width = w
     row = _paragraph(ws, row + 1, "II. TÌNH HÌNH NỘP BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
     row = _paragraph(ws, row, "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.", width)
-    proposals = all_tables(c)["Đề nghị khen thưởng"]
+    proposals = tables["Đề nghị khen thưởng"]
     beyond = sum(1 for r in proposals.rows if str(r[-1]).startswith("Vượt"))
     row = _paragraph(ws, row + 1, "III. MÔ HÌNH, ĐIỂN HÌNH VÀ ĐỀ NGHỊ KHEN THƯỞNG", width, bold=True)
     row = _paragraph(
         ws,
         row,
-        f"Các đơn vị giới thiệu {len(all_tables(c)['Mô hình, điển hình'].rows)} mô hình, điển hình (Phụ lục 4) và đề nghị "
+        f"Các đơn vị giới thiệu {len(tables['Mô hình, điển hình'].rows)} mô hình, điển hình (Phụ lục 4) và đề nghị "
         f"{len(proposals.rows)} trường hợp khen thưởng, trong đó {beyond} trường hợp vượt thẩm quyền Chủ tịch UBND xã, "
         "đề nghị cấp trên xem xét (Phụ lục 5).",
         width,
@@ -257,7 +255,6 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     ws.print_area = f"A1:{last}{max(sign_top + len(lines), sign_top + len(camp.recipients)) + 1}"
     ws.print_title_rows = f"{table_top}:{table_top}"
 
-    tables = all_tables(c)
     for i, key in enumerate(ANNEXES, 1):
         sheet = wb.create_sheet(f"Phụ lục {i}")
         sheet.cell(1, 1, f"PHỤ LỤC {i}").font = _font(bold=True, size=13)

@@ -220,9 +220,10 @@ def tong_hop(book: Any) -> str:
     from xl_addin.consolidation import all_tables, completeness_summary, status_summary
 
     c = _consolidation(book)
-    existing = {s.name: s for s in book.sheets}
-    used = {name: read_book(book, {name})[name] for name in all_tables(c) if name in existing}
-    for name, table in all_tables(c).items():
+    tables = all_tables(c)
+    existing = {s.name for s in book.sheets}
+    used = read_book(book, set(tables) & existing)
+    for name, table in tables.items():
         if name not in existing:
             book.sheets.add(name)
         rows = [[table.title] + [""] * (len(table.headers) - 1), list(table.headers)] + [list(r) for r in table.rows]
