@@ -144,6 +144,8 @@ class GoogleBackend(Backend):
                 raise SyncError(f"{what}: khóa Google không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại hoặc tải khóa mới.") from None
             if code == 429:
                 raise SyncError(f"{what}: Google đang giới hạn số lần truy cập (hạn mức mỗi phút). Hãy thử lại sau vài phút.") from None
+            if code == 400 and "unable to parse range" in message.lower():
+                raise SyncError(f"{what}: tab của đơn vị không còn trên bảng tính chung (có thể đã bị xóa). Phòng Văn hóa - Xã hội cần chạy 'thidua sheet setup' để tạo lại.") from None
             if code == 400 and "protected" in message.lower():
                 raise SyncError(f"{what}: tab này được bảo vệ, tài khoản {self.account or 'này'} không được sửa. Mỗi đơn vị chỉ gửi vào tab của mình.") from None
             if code >= 500:

@@ -144,3 +144,11 @@ def test_bad_key_file_is_refused_without_echoing_it(tmp_path):
     assert "nope" not in str(err.value) and "PRIVATE" not in str(err.value)
     with pytest.raises(SyncError, match="Không tìm thấy khóa"):
         client_from_credentials(str(tmp_path / "khong-co.json"))
+
+
+def test_a_deleted_tab_is_named_in_the_message(google_backends, campaign, workbook):
+    fake = google_backends.server.fake
+    book = fake.books[google_backends.sid]
+    book.sheets = [s for s in book.sheets if s.title != "T12"]  # someone deleted the tab on the web
+    with pytest.raises(SyncError, match="không còn trên bảng tính chung"):
+        push_file(campaign, workbook("T12", filled=True), google_backends("T12"))
