@@ -54,7 +54,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
             lines = by_cell.pop((sheet.name, row.number), [])
             plan[sheet.name][(row.number, col)] = "\n".join(lines)[:MAX_CELL_TEXT] or None
     # findings on rows the parse did not collect (e.g. the info sheet's own cells) or on none
-    for (sheet_name, _row), lines in by_cell.items():
+    for lines in by_cell.values():
         loose.extend(lines)
     rep = report.sheets["report"]
     summary = "\n".join([summary_text(a, when)] + loose)[:MAX_CELL_TEXT]
