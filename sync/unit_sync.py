@@ -18,7 +18,7 @@ from workbooks.grids import blank_grids, place_entries
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
 from xl_addin.findings import LOI, sort_findings
-from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, parse_report
+from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, last_index, parse_report
 
 
 def tab_of(report: UnitReport) -> Tab:
@@ -107,32 +107,18 @@ def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
     unit = campaign.unit(tab.unit_code)
     if unit is None:
         raise WorkbookRefused(f"Tab '{tab.unit_code}' không thuộc đơn vị nào trong danh sách của chiến dịch.")
-    grids = blank_grids(campaign, unit)
-    meta = dict(grids[L.META_NAME])
-    meta_rows = [[k, v] for k, v in meta.items()]
-    for row in meta_rows:
-        if row[0] == "campaign_id" and tab.campaign_id:
-            row[1] = tab.campaign_id
-        if row[0] == "template_version" and tab.template_version:
-            row[1] = tab.template_version
-        if row[0] == "sync_revision":
-            row[1] = tab.revision
-        if row[0] == "pushed_at":
-            row[1] = tab.pushed_at
-    grids[L.META_NAME] = meta_rows
     entries = rows_to_entries(tab.rows)
-    models = _count(entries.get("models", {}), "MH")
-    proposals = _count(entries.get("proposals", {}), "DN")
-    if models > L.MODEL_ROWS or proposals > L.PROPOSAL_ROWS:
-        grids.update({k: v for k, v in blank_grids(campaign, unit, model_rows=models, proposal_rows=proposals).items() if k != L.META_NAME})
+    grids = blank_grids(
+        campaign, unit, model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]), proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"])
+    )
+    meta = dict(grids[L.META_NAME])
+    meta.update({"sync_revision": tab.revision, "pushed_at": tab.pushed_at})
+    meta.update({k: v for k, v in (("campaign_id", tab.campaign_id), ("template_version", tab.template_version)) if v})
+    grids[L.META_NAME] = [[k, v] for k, v in meta.items()]
     homeless = place_entries(grids, entries)
     if homeless:
         raise WorkbookRefused(f"Tab '{tab.unit_code}': có số liệu không thuộc ô nào của mẫu ({', '.join(homeless[:5])}).")
     return parse_report(grids, f"tab {tab.unit_code}", any_version=True)
-
-
-def _count(rows: dict, prefix: str) -> int:
-    return max((int(k[len(prefix):]) for k in rows if k.startswith(prefix) and k[len(prefix):].isdigit()), default=0)
 
 
 def pull_all(campaign: Campaign, backend: Backend) -> list[Pulled]:

@@ -72,8 +72,8 @@ def blank_grids(
     report = [(t.code, target_row_values(t) | {"stt": i}) for i, t in enumerate(campaign.targets_for(unit), 1)]
     report += [(f"{L.OWN_PREFIX}{i}", {"stt": f"R{i}"}) for i in range(1, L.OWN_TARGET_ROWS + 1)]
     tasks = [(f"NV{g.number}", {"number": g.number, "text": g.text}) for g in campaign.task_groups]
-    models = [(f"MH{i}", {"stt": i}) for i in range(1, max(model_rows, L.MODEL_ROWS) + 1)]
-    proposals = [(f"DN{i}", {"stt": i}) for i in range(1, max(proposal_rows, L.PROPOSAL_ROWS) + 1)]
+    models = [(f"{L.LIST_PREFIX['models']}{i}", {"stt": i}) for i in range(1, max(model_rows, L.MODEL_ROWS) + 1)]
+    proposals = [(f"{L.LIST_PREFIX['proposals']}{i}", {"stt": i}) for i in range(1, max(proposal_rows, L.PROPOSAL_ROWS) + 1)]
     own = f"Đơn vị: {unit.name}"
     grids = {
         L.INFO.name: _sheet(L.INFO, unit.name, info),

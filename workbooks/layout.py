@@ -162,6 +162,8 @@ PROPOSALS = SheetLayout(
     ),
 )
 SUBJECTS = ("Tập thể", "Cá nhân")
+# Row keys of the list sheets are a prefix and a number; rows a reporter inserts get the next ones.
+LIST_PREFIX = {"models": "MH", "proposals": "DN"}
 
 DATA_SHEETS = (INFO, TARGETS, REPORT, TASKS, MODELS, PROPOSALS)
 SHEET_BY_KEY = {s.key: s for s in DATA_SHEETS}

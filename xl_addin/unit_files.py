@@ -14,7 +14,7 @@ from workbooks import layout as L
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
 from xl_addin.result_cells import result_plan
-from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, parse_report
+from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, last_index, parse_report
 
 
 @dataclass
@@ -108,8 +108,8 @@ def write_entries_workbook(campaign: Campaign, unit, dest: Path, entries: dict, 
                 campaign,
                 unit,
                 staged,
-                model_rows=_last_index(entries.get("models", {}), "MH"),
-                proposal_rows=_last_index(entries.get("proposals", {}), "DN"),
+                model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]),
+                proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]),
             )
             fill_entries(staged, entries)
             if meta:
@@ -119,7 +119,3 @@ def write_entries_workbook(campaign: Campaign, unit, dest: Path, entries: dict, 
     write_atomic(Path(dest), build)
     return Path(dest)
 
-
-def _last_index(rows: dict[str, object], prefix: str) -> int:
-    numbers = [int(k[len(prefix) :]) for k in rows if k.startswith(prefix) and k[len(prefix) :].isdigit()]
-    return max(numbers, default=0)

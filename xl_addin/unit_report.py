@@ -217,7 +217,7 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
             continue
         rows: dict[str, dict[str, Any]] = {}
         extra = 0
-        prefix = {"models": "MH", "proposals": "DN"}.get(spec.key)
+        prefix = L.LIST_PREFIX.get(spec.key)
         used = {r.key for r in sheet.rows}
         fixed_info = {k for k, _, entry in L.INFO_ROWS if not entry}
         for row in sheet.rows:
@@ -238,3 +238,9 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
         if any(c.entry for c in spec.columns):
             out[spec.key] = rows
     return out
+
+
+def last_index(rows: dict[str, Any], prefix: str) -> int:
+    """The highest number among row keys like MH7 / DN12: how many list rows a template needs."""
+    numbers = [int(k[len(prefix) :]) for k in rows if k.startswith(prefix) and k[len(prefix) :].isdigit()]
+    return max(numbers, default=0)
