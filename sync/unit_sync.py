@@ -69,27 +69,32 @@ def unpushed_changes(campaign: Campaign, report: UnitReport) -> bool:
     return set(rows) - set(blank) != set()
 
 
+def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, force: bool, how_to_force: str) -> Tab:
+    """The unit's pushed tab, if pulling it loses nothing typed locally (or `force`)."""
+    remote = backend.read_tab(report.unit_code)
+    if remote is None:
+        raise SyncError(f"Chưa có bản gửi nào của đơn vị {report.unit_code} trên {backend.name}.")
+    local_rows = entries_to_rows(entries_of(report))
+    if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
+        raise Conflict(f"Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc {how_to_force}. Các ô khác nhau:", diff(local_rows, remote.rows))
+    return remote
+
+
+def pulled_meta(remote: Tab) -> dict[str, object]:
+    return {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}
+
+
 def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
     from workbooks.writer import backup
     from xl_addin.unit_files import read_report, write_entries_workbook
 
     report = read_report(path)
-    remote = backend.read_tab(report.unit_code)
-    if remote is None:
-        raise SyncError(f"Chưa có bản gửi nào của đơn vị {report.unit_code} trên {backend.name}.")
-    local_rows = entries_to_rows(entries_of(report))
-    if unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash() and not force:
-        raise Conflict(
-            "Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc lấy về với tùy chọn --force "
-            "(bản hiện tại được sao lưu). Các ô khác nhau:",
-            diff(local_rows, remote.rows),
-        )
+    remote = remote_for_pull(campaign, report, backend, force, "lấy về với tùy chọn --force (bản hiện tại được sao lưu)")
     unit = campaign.unit(report.unit_code)
     if unit is None:
         raise SyncError(f"Đơn vị {report.unit_code} không có trong chiến dịch.")
     backup(Path(path))
-    meta = {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}
-    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), meta)
+    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote))
     return remote
 
 

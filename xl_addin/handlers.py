@@ -166,30 +166,23 @@ def gui_bao_cao(book: Any) -> str:
 @_guard
 def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
-    from sync.backend import Conflict
-    from sync.tab import diff, entries_to_rows, rows_to_entries
-    from sync.unit_sync import unpushed_changes
+    from sync.tab import rows_to_entries
+    from sync.unit_sync import pulled_meta, remote_for_pull
     from workbooks import layout as L
-    from xl_addin.unit_report import entries_of, entry_columns
+    from xl_addin.unit_report import entry_columns
 
     campaign = _campaign()
     report = _unit_report(book)
-    remote = _backend(campaign, report.unit_code).read_tab(report.unit_code)
-    if remote is None:
-        return f"Chưa có bản gửi nào của đơn vị {report.unit_code}."
-    local = entries_to_rows(entries_of(report))
-    if unpushed_changes(campaign, report) and set(local) != set(remote.rows):
-        raise Conflict("Sổ có số liệu chưa gửi; không ghi đè. Hãy lưu một bản sao, rồi dùng lệnh 'thidua pull --force':", diff(local, remote.rows))
+    backend = _backend(campaign, report.unit_code)
+    remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
     wanted = rows_to_entries(remote.rows)
     plan: dict[str, dict[tuple[int, int], Any]] = {}
     for key, sheet in report.sheets.items():
         cells = plan.setdefault(sheet.name, {})
         for row in sheet.rows:
             for col in entry_columns(L.SHEET_BY_KEY[key], row.key):
-                if key == "info" and row.key in ("unit_code", "unit_name", "unit_kind", "cluster"):
-                    continue
                 cells[(row.number, sheet.columns[col])] = wanted.get(key, {}).get(row.key, {}).get(col)
-    plan.update(_meta_plan(report, {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}))
+    plan.update(_meta_plan(report, pulled_meta(remote)))
     write_plan(book, {k: v for k, v in plan.items() if v})
     return f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
 

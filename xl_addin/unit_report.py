@@ -196,8 +196,13 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     return report
 
 
+FIXED_INFO_ROWS = {key for key, _, entry in L.INFO_ROWS if not entry}  # filled by the builder
+
+
 def entry_columns(spec: L.SheetLayout, row_key: str) -> tuple[str, ...]:
     """Columns a reporter fills on this row (own-target rows also name their target)."""
+    if spec.key == "info" and row_key in FIXED_INFO_ROWS:
+        return ()
     cols = tuple(c.key for c in spec.columns if c.entry)
     if spec.key == "report" and row_key.startswith(L.OWN_PREFIX):
         cols = L.OWN_ENTRY_COLUMNS + cols
@@ -219,11 +224,8 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
         extra = 0
         prefix = L.LIST_PREFIX.get(spec.key)
         used = {r.key for r in sheet.rows}
-        fixed_info = {k for k, _, entry in L.INFO_ROWS if not entry}
         for row in sheet.rows:
             key = row.key
-            if spec.key == "info" and key in fixed_info:
-                continue
             if not key:
                 if prefix is None:
                     continue
