@@ -120,6 +120,31 @@ def bench_buttons(campaign, tmp: Path) -> None:
     for button in ("kiem_tra", "tinh_tien_do"):
         t = best(lambda b=button: run_handler(b, payload))
         print(f"  {button:<20} {t * 1000:8.1f} ms per click")
+    from openpyxl import Workbook
+
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+
+    os.environ["THIDUA_SHARE"] = str(tmp / "share")
+    os.environ["THIDUA_OUT"] = str(tmp)
+    FolderBackend(tmp / "share", campaign.id).setup([u.code for u in campaign.units])
+    t = best(lambda: run_handler("gui_bao_cao", payload), 1)
+    print(f"  {'gui_bao_cao':<20} {t * 1000:8.1f} ms per click (shared folder)")
+    for unit in campaign.units:
+        if unit.code == "KT":
+            continue  # pushed by the click above
+        p = tmp / f"u-{unit.code}.xlsx"
+        write_unit_workbook(campaign, unit, p)
+        fill_entries(p, clean_entries(campaign, unit))
+        push_file(campaign, p, FolderBackend(tmp / "share", campaign.id, unit.code))
+    master = tmp / "tong-hop.xlsx"
+    wb = Workbook()
+    wb.active.title = "Tổng quan"
+    wb.save(master)
+    master_payload = book_payload(master, active="Tổng quan")
+    for button in ("tong_hop", "xuat_bao_cao"):
+        t = best(lambda b=button: run_handler(b, master_payload), 1)
+        print(f"  {button:<20} {t * 1000:8.1f} ms per click ({len(campaign.units)} units, shared folder)")
     for module in ("xl_addin.handlers",):
         out = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT

@@ -217,6 +217,15 @@ class GoogleBackend(Backend):
         )
 
     # -- administration --
+    @classmethod
+    def create_spreadsheet(cls, client: Any, title: str, campaign: Campaign, account: str = "") -> "GoogleBackend":
+        """A new spreadsheet for the campaign, in the vi_VN locale (what users see on the web)."""
+        backend = cls(client, "", campaign, account=account)
+        backend.sid = backend._call(lambda: client.create(title), "Tạo bảng tính chung").id
+        body = {"requests": [{"updateSpreadsheetProperties": {"properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"}, "fields": "locale,timeZone"}}]}
+        backend._call(lambda: backend.http.batch_update(backend.sid, body), "Đặt ngôn ngữ bảng tính")
+        return backend
+
     def setup(self, unit_codes: list[str]) -> list[str]:
         """Create missing tabs, protect each unit tab for its accounts and the consolidators,
         share the spreadsheet with them. Running it again changes nothing."""

@@ -152,3 +152,12 @@ def test_a_deleted_tab_is_named_in_the_message(google_backends, campaign, workbo
     book.sheets = [s for s in book.sheets if s.title != "T12"]  # someone deleted the tab on the web
     with pytest.raises(SyncError, match="không còn trên bảng tính chung"):
         push_file(campaign, workbook("T12", filled=True), google_backends("T12"))
+
+
+def test_admin_creates_the_spreadsheet_then_setup(fake_google, campaign):
+    admin = campaign.consolidators[0]
+    backend = GoogleBackend.create_spreadsheet(google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin)
+    book = fake_google.fake.books[backend.sid]
+    assert book.owner == admin and book.locale == "vi_VN" and book.title == "Thi đua 2026 - xã Vĩnh Bảo"
+    made = backend.setup([u.code for u in campaign.units])
+    assert any(m.startswith("tab ") for m in made) and backend.setup([u.code for u in campaign.units]) == []

@@ -112,7 +112,14 @@ def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None)
 
 def cmd_sheet(args: argparse.Namespace) -> int:
     campaign = _campaign(args)
-    backend = _backend(args, campaign)
+    if args.create:
+        from sync.gsheets import GoogleBackend, client_from_credentials
+
+        client, account = client_from_credentials(args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
+        backend = GoogleBackend.create_spreadsheet(client, args.create, campaign, account)
+        print(f"Đã tạo bảng tính chung '{args.create}', mã: {backend.sid} (dùng với --google hoặc THIDUA_GOOGLE_SHEET).")
+    else:
+        backend = _backend(args, campaign)
     made = backend.setup([u.code for u in campaign.units])
     print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
     return EXIT_OK
@@ -253,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
     sh.add_argument("action", choices=["setup"])
+    sh.add_argument("--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới với tên này rồi chuẩn bị")
     sync_options(sh)
     sh.set_defaults(func=cmd_sheet)
 
