@@ -184,3 +184,19 @@ def test_kiem_tra_does_not_import_gspread_pandas_or_openpyxl():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_text_that_looks_like_a_formula_reaches_excel_as_text(campaign, workbook, tmp_path):
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+
+    FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
+    pushed = tmp_path / "pushed.xlsx"
+    workbook("HPN", filled=True).rename(pushed)
+    evil = '=HYPERLINK("http://x.example","bấm")'
+    fill_entries(pushed, {"models": {"MH9": {"type": "Mô hình mới", "name": evil, "description": "+84 912 345 678"}}})
+    push_file(campaign, pushed, FolderBackend(tmp_path / "share", campaign.id, "HPN"))
+    actions = run_handler("lay_ve", book_payload(workbook("HPN")))
+    written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert "'" + evil in written and evil not in written
+    assert "'+84 912 345 678" in written

@@ -83,7 +83,10 @@ def apply_actions(payload: dict, actions: list[dict]) -> dict[str, list[list[Any
 
 
 def _as_excel_stores(v: Any) -> Any:
-    # xlwings sends dates as ISO text; Excel stores them as dates
+    # xlwings sends dates as ISO text; Excel stores them as dates. A leading apostrophe only
+    # marks text: Excel keeps what follows it.
+    if isinstance(v, str) and v.startswith("'"):
+        return v[1:]
     if isinstance(v, str):
         import re
 

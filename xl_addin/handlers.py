@@ -48,6 +48,19 @@ def read_book(book: Any, only: set[str] | None = None) -> dict[str, list[list[An
     return grids
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def as_excel_value(v: Any) -> Any:
+    """What to hand Excel for a value: text that Excel would parse as a formula ("=HYPERLINK(…)"
+    from a shared tab, "+84…" a phone number) gets the apostrophe that keeps it text."""
+    if v is None:
+        return ""
+    if isinstance(v, str) and v.startswith(FORMULA_STARTS):
+        return "'" + v
+    return v
+
+
 def write_plan(book: Any, plan: dict[str, dict[tuple[int, int], Any]]) -> int:
     """Write a plan as rectangles, one call each; returns how many writes it took."""
     from xl_addin.result_cells import blocks
@@ -57,7 +70,7 @@ def write_plan(book: Any, plan: dict[str, dict[tuple[int, int], Any]]) -> int:
         sheet = book.sheets[sheet_name]
         for r0, c0, values in blocks(cells):
             sheet.range((r0, c0), (r0 + len(values) - 1, c0 + len(values[0]) - 1)).value = [
-                ["" if v is None else v for v in row] for row in values
+                [as_excel_value(v) for v in row] for row in values
             ]
             writes += 1
     return writes
@@ -223,7 +236,7 @@ def tong_hop(book: Any) -> str:
         width = max(len(table.headers), max((len(r) for r in used.get(name, [])), default=0))
         height = max(len(rows), len(used.get(name, [])))
         # one write that also blanks what a longer previous run left below or beside
-        full = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+        full = [[as_excel_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
         full += [[""] * width for _ in range(height - len(full))]
         book.sheets[name].range((1, 1), (height, width)).value = full
     done = completeness_summary(c)
