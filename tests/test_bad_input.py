@@ -198,7 +198,7 @@ def t01_grids(tmp_path_factory):
     return read_grids(path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_cell_content_makes_validate_or_progress_raise(t01_grids, campaign, data):
     grids = {name: [list(r) for r in grid] for name, grid in t01_grids.items()}
