@@ -101,19 +101,21 @@ def load_default() -> Campaign:
     return load_campaign(None)
 
 
-def load_campaign(path: str | Path | None) -> Campaign:
-    """The shipped 2026 plan when `path` is None; else a .toml or a campaign .xlsx."""
+def toml_text(path: str | Path | None) -> tuple[str, str]:
+    """(text, label) of a TOML definition; the shipped 2026 plan when `path` is None."""
     if path is None:
-        text = resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
-        return campaign_from_toml(text, DEFAULT_CAMPAIGN)
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return campaign_from_workbook(path)
+        return resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8"), DEFAULT_CAMPAIGN
     try:
-        text = path.read_text("utf-8")
+        return Path(path).read_text("utf-8"), Path(path).name
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([f"{path}: không đọc được tệp định nghĩa ({exc})."]) from None
-    return campaign_from_toml(text, path.name)
+
+
+def load_campaign(path: str | Path | None) -> Campaign:
+    """The shipped 2026 plan when `path` is None; else a .toml or a campaign .xlsx."""
+    if path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return campaign_from_workbook(Path(path))
+    return campaign_from_toml(*toml_text(path))
 
 
 def campaign_from_toml(text: str, label: str) -> Campaign:

@@ -32,7 +32,7 @@ def _progress(i: int, n: int, label: str) -> None:
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
-    from xl_addin.campaign_files import DEFAULT_CAMPAIGN, write_campaign_workbook
+    from xl_addin.campaign_files import toml_text, write_campaign_workbook
 
     campaign = _campaign(args)
     if args.action == "check":
@@ -41,13 +41,11 @@ def cmd_campaign(args: argparse.Namespace) -> int:
             f"{len(campaign.task_groups)} nhóm nhiệm vụ, {len(campaign.units)} đơn vị trong {len(campaign.clusters)} cụm, khối. Hợp lệ."
         )
         return EXIT_OK
-    source = Path(args.campaign) if args.campaign else None
-    if source is not None and source.suffix.lower() != ".toml":
+    source = args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None
+    if source is not None and Path(source).suffix.lower() != ".toml":
         print("Chỉ tạo được sổ định nghĩa từ tệp .toml.", file=sys.stderr)
         return EXIT_UNUSABLE
-    from importlib import resources
-
-    text = source.read_text("utf-8") if source else resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
+    text, _ = toml_text(source)
     write_campaign_workbook(text, Path(args.dest))
     print(f"Đã ghi sổ định nghĩa chiến dịch: {args.dest}")
     return EXIT_OK
