@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,8 @@ def to_pdf(path: Path, out_dir: Path, timeout: int = 180) -> Path | None:
             check=False,
             timeout=timeout,
             capture_output=True,
+            # LibreOffice formats numbers by the process locale: 97,5 and 1.234 as in Vietnam
+            env={**os.environ, "LANG": "vi_VN.UTF-8", "LC_ALL": "vi_VN.UTF-8"},
         )
     pdf = Path(out_dir) / (Path(path).stem + ".pdf")
     return pdf if pdf.exists() else None
