@@ -79,7 +79,7 @@ def _openpyxl_cells(path: Path) -> int:
 def bench_check(campaign, tmp: Path) -> None:
     from xl_addin.assessment import assess
     from xl_addin.result_cells import result_plan
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     print("check: validate + progress (read, parse by keys, every check, every target, result plan)")
     paths = _workbooks(campaign, tmp, 100)
@@ -226,7 +226,7 @@ SECTIONS = {"check": bench_check, "read": bench_read, "buttons": bench_buttons, 
 
 
 def main(argv: list[str]) -> None:
-    from xl_addin.campaign_files import load_default
+    from workbooks.campaign_workbook import load_default
 
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     campaign = load_default()

@@ -13,16 +13,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from sync.tab import Tab, diff, stamped
+from xl_addin.refusals import Conflict, SyncError
 
 
-class SyncError(Exception):
-    """A sync that did not happen; the message is Vietnamese and says what to do."""
-
-
-class Conflict(SyncError):
-    def __init__(self, message: str, differences: list[str]):
-        self.differences = differences
-        super().__init__(message + ("\n  " + "\n  ".join(differences) if differences else ""))
 
 
 @dataclass(frozen=True)
@@ -64,9 +57,7 @@ class Backend(ABC):
 
     def check_own_tab(self, unit_code: str) -> None:
         if self.acting_unit is not None and unit_code != self.acting_unit:
-            raise SyncError(
-                f"Đơn vị {self.acting_unit} chỉ được gửi vào tab của mình, không được ghi vào tab '{unit_code}'."
-            )
+            raise SyncError("gui.sai_tab", acting=self.acting_unit, unit=unit_code)
 
     def push(self, tab: Tab, base_revision: int, when: dt.datetime | None = None) -> PushResult:
         self.check_own_tab(tab.unit_code)
@@ -76,17 +67,16 @@ class Backend(ABC):
             if remote is not None:
                 if remote.revision > base_revision:
                     raise Conflict(
-                        f"Tab {tab.unit_code} đã có bản gửi lần {remote.revision} lúc {remote.pushed_at or 'không rõ'} "
-                        f"({remote.pushed_by or 'không rõ'}), mới hơn bản sổ này đã thấy (lần {base_revision}). "
-                        "Không ghi đè. Hãy 'Lấy về' để xem, sửa trong sổ rồi gửi lại:",
+                        "gui.ban_moi_hon",
                         diff(tab.rows, remote.rows),
+                        unit=tab.unit_code,
+                        revision=remote.revision,
+                        pushed_at=remote.pushed_at,
+                        pushed_by=remote.pushed_by,
+                        base=base_revision,
                     )
                 if remote.edited_since_push:
-                    raise Conflict(
-                        f"Tab {tab.unit_code} đã bị sửa trực tiếp trên bản chung sau lần gửi {remote.revision}. "
-                        "Không ghi đè. Các ô khác nhau:",
-                        diff(tab.rows, remote.rows),
-                    )
+                    raise Conflict("gui.sua_tren_ban_chung", diff(tab.rows, remote.rows), unit=tab.unit_code, revision=remote.revision)
             new = stamped(tab, (remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
             self._write_tab(new, remote)
         try:

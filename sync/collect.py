@@ -10,7 +10,7 @@ from sync.unit_sync import pull_all
 from xl_addin.assessment import assess
 from xl_addin.campaign import Campaign
 from xl_addin.consolidation import Submission, received_time
-from xl_addin.unit_report import WorkbookRefused
+from xl_addin.refusals import WorkbookRefused
 
 WORKBOOK_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
 
@@ -29,7 +29,7 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
 
 def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
     """Every workbook in a folder (e-mailed reports); unreadable files are listed, not skipped silently."""
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     subs, unreadable = [], []
     files = sorted({p for pattern in WORKBOOK_PATTERNS for p in Path(folder).glob(pattern) if not p.name.startswith(("~$", "."))})

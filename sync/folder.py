@@ -14,9 +14,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sync.backend import Backend, SyncError
+from sync.backend import Backend
 from sync.tab import Tab, from_grid, to_grid
 from workbooks.atomic import write_bytes_atomic
+from xl_addin.refusals import SyncError
 
 LOCK_STALE_SECONDS = 120
 
@@ -43,7 +44,7 @@ class FolderBackend(Backend):
 
     def _path(self, unit_code: str) -> Path:
         if not unit_code or any(ch in unit_code for ch in "/\\:.") or len(unit_code) > 40:
-            raise SyncError(f"Mã đơn vị '{unit_code}' không hợp lệ.")
+            raise SyncError("thu_muc.ma_don_vi", unit=unit_code)
         return self.units_dir / f"{unit_code}.json"
 
     def read_tab(self, unit_code: str) -> Tab | None:
@@ -53,7 +54,7 @@ class FolderBackend(Backend):
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise SyncError(f"Không đọc được bản gửi của {unit_code} trong thư mục chung ({exc}).") from None
+            raise SyncError("thu_muc.khong_doc_duoc", unit=unit_code, why=exc) from None
         return from_grid(unit_code, grid)
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
@@ -66,19 +67,19 @@ class FolderBackend(Backend):
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
         if not self.units_dir.exists():
-            raise SyncError(f"Chưa có thư mục chung {self.units_dir}. Hãy chạy 'thidua sheet setup' trước.")
+            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
         data = json.dumps(to_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
         try:
             write_bytes_atomic(self._path(tab.unit_code), data)
         except OSError as exc:
-            raise SyncError(f"Không ghi được vào thư mục chung ({exc}). Bản gửi trước vẫn nguyên vẹn.") from None
+            raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
 
     def append_log(self, fields: list[str]) -> None:
         try:
             with open(self.root / "nhat-ky.csv", "a", newline="", encoding="utf-8") as fh:
                 csv.writer(fh).writerow(fields)
         except OSError as exc:
-            raise SyncError(str(exc)) from None
+            raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
 
     @contextmanager
     def lock(self, unit_code: str):
@@ -96,10 +97,10 @@ class FolderBackend(Backend):
                 except FileNotFoundError:
                     continue
                 if time.monotonic() > deadline:
-                    raise SyncError(f"Đơn vị {unit_code} đang được gửi từ máy khác; hãy thử lại sau ít phút.") from None
+                    raise SyncError("thu_muc.dang_gui", unit=unit_code) from None
                 time.sleep(0.05)
             except OSError as exc:
-                raise SyncError(f"Không ghi được vào thư mục chung {self.units_dir} ({exc}).") from None
+                raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
         try:
             os.close(fd)
             yield

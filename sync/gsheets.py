@@ -20,9 +20,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable
 
-from sync.backend import Backend, SyncError
+from sync.backend import Backend
 from sync.tab import DATA_START, Tab, from_grid, to_grid
 from xl_addin.campaign import Campaign
+from xl_addin.refusals import SyncError
 
 TAB_COLUMNS = 5
 TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
@@ -99,12 +100,9 @@ def client_from_credentials(path: str | None) -> tuple[Any, str]:
             return client_from_credentials(str(default))
         return gspread.oauth(http_client=_retrying_client_class()), ""
     except FileNotFoundError:
-        raise SyncError(
-            "Không tìm thấy khóa Google. Đặt tệp khóa tài khoản dịch vụ vào ~/.config/gspread/service_account.json "
-            "hoặc chỉ đường dẫn bằng --credentials. Không gửi khóa qua thư hay Zalo."
-        ) from None
+        raise SyncError("google.khong_co_khoa", folder=gspread.auth.DEFAULT_CONFIG_DIR) from None
     except (ValueError, KeyError) as exc:
-        raise SyncError(f"Tệp khóa Google không hợp lệ ({type(exc).__name__}). Hãy tải lại khóa từ Google Cloud.") from None
+        raise SyncError("google.khoa_hong", why=type(exc).__name__) from None
 
 
 def _nfc(text: str) -> str:
@@ -137,22 +135,22 @@ class GoogleBackend(Backend):
             code = err.response.status_code if err.response is not None else err.code
             message = str(err.error.get("message", ""))
             if code == 404:
-                raise SyncError(f"{what}: không tìm thấy bảng tính chung hoặc tab (có thể đã bị xóa). Liên hệ phòng Văn hóa - Xã hội.") from None
+                raise SyncError("google.khong_tim_thay", what=what) from None
             if code == 403:
-                raise SyncError(f"{what}: tài khoản {self.account or 'này'} không có quyền với bảng tính chung. Liên hệ phòng Văn hóa - Xã hội để được cấp quyền.") from None
+                raise SyncError("google.khong_co_quyen", what=what, account=self.account or "này") from None
             if code == 401:
-                raise SyncError(f"{what}: khóa Google không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại hoặc tải khóa mới.") from None
+                raise SyncError("google.het_han", what=what) from None
             if code == 429:
-                raise SyncError(f"{what}: Google đang giới hạn số lần truy cập (hạn mức mỗi phút). Hãy thử lại sau vài phút.") from None
+                raise SyncError("google.han_muc", what=what) from None
             if code == 400 and "unable to parse range" in message.lower():
-                raise SyncError(f"{what}: tab của đơn vị không còn trên bảng tính chung (có thể đã bị xóa). Phòng Văn hóa - Xã hội cần chạy 'thidua sheet setup' để tạo lại.") from None
+                raise SyncError("google.mat_tab", what=what) from None
             if code == 400 and "protected" in message.lower():
-                raise SyncError(f"{what}: tab này được bảo vệ, tài khoản {self.account or 'này'} không được sửa. Mỗi đơn vị chỉ gửi vào tab của mình.") from None
+                raise SyncError("google.bi_bao_ve", what=what, account=self.account or "này") from None
             if code >= 500:
-                raise SyncError(f"{what}: máy chủ Google đang lỗi ({code}); đã thử lại nhiều lần. Bản chung và sổ của bạn vẫn nguyên vẹn; hãy thử lại sau.") from None
-            raise SyncError(f"{what}: Google từ chối yêu cầu ({code}: {message[:200]}).") from None
+                raise SyncError("google.may_chu_loi", what=what, status=code) from None
+            raise SyncError("google.tu_choi", what=what, status=code, detail=message[:200]) from None
         except (ConnError, Timeout):
-            raise SyncError(f"{what}: không kết nối được tới Google (mất mạng?). Sổ của bạn vẫn nguyên vẹn; hãy thử lại khi có mạng.") from None
+            raise SyncError("google.mat_mang", what=what) from None
 
     def _metadata(self) -> dict:
         return self._call(lambda: self.http.fetch_sheet_metadata(self.sid), "Đọc bảng tính chung")
@@ -200,7 +198,7 @@ class GoogleBackend(Backend):
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
         grid = to_grid(tab)
         if len(grid) > TAB_ROWS:
-            raise SyncError(f"Báo cáo của {tab.unit_code} quá dài ({len(grid)} dòng) cho tab {TAB_ROWS} dòng.")
+            raise SyncError("google.tab_qua_dai", unit=tab.unit_code, rows=len(grid), limit=TAB_ROWS)
         # pad with empty strings over what the previous submission used, so the one write
         # replaces the whole tab: no stale rows, and no second request that could fail alone
         used = max(previous.extra.get("rows_used", 0) if previous else 0, DATA_START + len(tab.rows))

@@ -11,14 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.backend import Backend, Conflict, PushResult, SyncError
+from sync.backend import Backend, PushResult
 from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
-from workbooks import layout as L
-from workbooks.grids import blank_grids, place_entries
+from xl_addin import layout as L
+from xl_addin.grids import blank_grids, place_entries
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
 from xl_addin.findings import LOI, sort_findings
-from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, last_index, parse_report
+from xl_addin.refusals import Conflict, SyncError, WorkbookRefused
+from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
 def tab_of(report: UnitReport) -> Tab:
@@ -35,16 +36,14 @@ def push_report(campaign: Campaign, report: UnitReport, backend: Backend, when: 
     a = assess(campaign, report)
     if a.errors:
         first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
-        raise SyncError(
-            f"Chưa gửi được: sổ còn {a.errors} lỗi. Bấm 'Kiểm tra', sửa các ô báo lỗi rồi gửi lại.\n  " + "\n  ".join(first)
-        )
+        raise SyncError("gui.con_loi", errors=a.errors, first="\n  ".join(first))
     base = int(report.meta.get("sync_revision") or 0)
     return backend.push(tab_of(report), base, when)
 
 
 def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
     from workbooks.writer import set_meta
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     report = read_report(path)
     result = push_report(campaign, report, backend, when)
@@ -73,10 +72,10 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
     """The unit's pushed tab, if pulling it loses nothing typed locally (or `force`)."""
     remote = backend.read_tab(report.unit_code)
     if remote is None:
-        raise SyncError(f"Chưa có bản gửi nào của đơn vị {report.unit_code} trên {backend.name}.")
+        raise SyncError("lay_ve.chua_co_ban", unit=report.unit_code, where=backend.name)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
-        raise Conflict(f"Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc {how_to_force}. Các ô khác nhau:", diff(local_rows, remote.rows))
+        raise Conflict("lay_ve.chua_gui", diff(local_rows, remote.rows), how=how_to_force)
     return remote
 
 
@@ -86,13 +85,13 @@ def pulled_meta(remote: Tab) -> dict[str, object]:
 
 def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
     from workbooks.writer import backup
-    from xl_addin.unit_files import read_report, write_entries_workbook
+    from workbooks.unit_files import read_report, write_entries_workbook
 
     report = read_report(path)
     remote = remote_for_pull(campaign, report, backend, force, "lấy về với tùy chọn --force (bản hiện tại được sao lưu)")
     unit = campaign.unit(report.unit_code)
     if unit is None:
-        raise SyncError(f"Đơn vị {report.unit_code} không có trong chiến dịch.")
+        raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
     backup(Path(path))
     write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote))
     return remote
@@ -111,7 +110,7 @@ def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
     """A tab read into the same plain data as a workbook: its entries placed in the unit's grids."""
     unit = campaign.unit(tab.unit_code)
     if unit is None:
-        raise WorkbookRefused(f"Tab '{tab.unit_code}' không thuộc đơn vị nào trong danh sách của chiến dịch.")
+        raise WorkbookRefused("tab.don_vi_la", unit=tab.unit_code)
     entries = rows_to_entries(tab.rows)
     grids = blank_grids(
         campaign, unit, model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]), proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"])
@@ -122,7 +121,7 @@ def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
     grids[L.META_NAME] = [[k, v] for k, v in meta.items()]
     homeless = place_entries(grids, entries)
     if homeless:
-        raise WorkbookRefused(f"Tab '{tab.unit_code}': có số liệu không thuộc ô nào của mẫu ({', '.join(homeless[:5])}).")
+        raise WorkbookRefused("tab.o_la", unit=tab.unit_code, cells=homeless[:5])
     return parse_report(grids, f"tab {tab.unit_code}", any_version=True)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from workbooks.builder import write_unit_workbook
 from workbooks.writer import fill_entries
-from xl_addin.campaign_files import load_default
+from workbooks.campaign_workbook import load_default
 from xl_addin.sample_data import clean_entries
 
 # CI clones the repository with shared/ beside it; a developer's checkout has it one level up too.
@@ -43,7 +43,7 @@ def workbook(blank_dir, tmp_path):
         dest = tmp_path / f"{code}.xlsx"
         shutil.copy(blank_dir / f"{code}.xlsx", dest)
         if filled:
-            from xl_addin.campaign_files import load_default
+            from workbooks.campaign_workbook import load_default
 
             c = campaign or load_default()
             fill_entries(dest, clean_entries(c, c.unit(code), seed))

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import soffice
 from xl_addin import handlers
-from xl_addin.addin_build import MODULE, build_addin, install_addin, macro_source, skeleton_path, xlwings_module_source
+from macros.addin_build import MODULE, build_addin, install_addin, macro_source, skeleton_path, xlwings_module_source
 
 # Office 2010+ ribbon XML (customUI14): the 2009/07 namespace goes with the 2007 relationship
 # type; the 2006/01 namespace would need the 2006 relationship type. Excel 2016+ is the target.

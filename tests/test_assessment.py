@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from workbooks.writer import fill_entries
 from xl_addin.assessment import assess
-from xl_addin.unit_files import read_report
+from workbooks.unit_files import read_report
 
 
 def run(campaign, path):

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import CORPUS
-from workbooks import layout as L
-from workbooks.writer import set_value
+from xl_addin import layout as L
+from workbooks.cells import set_value
 from xl_addin.assessment import assess
 from xl_addin.result_cells import result_plan
-from xl_addin.unit_files import check_file
+from workbooks.unit_files import check_file
 from xl_addin.unit_report import parse_report
 
 VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
@@ -190,7 +190,7 @@ CELL = st.one_of(
 def t01_grids(tmp_path_factory):
     from workbooks.builder import write_unit_workbook
     from workbooks.grid_reader import read_grids
-    from xl_addin.campaign_files import load_default
+    from workbooks.campaign_workbook import load_default
 
     c = load_default()
     path = tmp_path_factory.mktemp("h") / "T01.xlsx"

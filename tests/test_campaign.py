@@ -8,8 +8,9 @@ from importlib import resources
 
 import pytest
 
-from xl_addin.campaign import DefinitionError
-from xl_addin.campaign_files import DEFAULT_CAMPAIGN, campaign_from_toml, load_campaign, write_campaign_workbook
+from xl_addin.refusals import DefinitionError
+from workbooks.campaign_workbook import load_campaign, write_campaign_workbook
+from xl_addin.campaign_files import DEFAULT_CAMPAIGN, campaign_from_toml
 
 TOML = resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
 

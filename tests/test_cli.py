@@ -8,10 +8,10 @@ import sys
 
 from openpyxl import load_workbook
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from workbooks.writer import fill_entries
 from xl_addin.cli import main
-from xl_addin.unit_files import read_report
+from workbooks.unit_files import read_report
 from xl_addin.unit_report import entries_of
 
 

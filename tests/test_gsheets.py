@@ -9,12 +9,12 @@ import pytest
 
 from conftest import google_client
 from fake_sheets import Fault
-from sync.backend import SyncError
+from xl_addin.refusals import SyncError
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab
 from sync.unit_sync import pull_file, push_file
 from workbooks.writer import fill_entries
-from xl_addin.unit_files import read_report
+from workbooks.unit_files import read_report
 
 
 def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):

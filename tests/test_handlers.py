@@ -65,7 +65,7 @@ def test_tinh_tien_do_writes_value_status_and_percentages(campaign, workbook):
 
 def test_a_click_costs_the_same_writes_for_10_and_200_target_rows(campaign, workbook, tmp_path, monkeypatch):
     from workbooks.builder import write_unit_workbook
-    from xl_addin.campaign_files import load_campaign
+    from workbooks.campaign_workbook import load_campaign
     from xl_addin.sample_data import clean_entries
 
     text = resources.files("xl_addin.data").joinpath("vinh-bao-2026.toml").read_text("utf-8")
@@ -143,7 +143,7 @@ def test_lay_ve_brings_the_pushed_entries_back(campaign, workbook, tmp_path):
     payload = book_payload(blank)
     actions = run_handler("lay_ve", payload)
     assert "Đã lấy về bản gửi lần 1" in alerts(actions)[0]
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     assert entries_of(parse_report(apply_actions(payload, actions))) == entries_of(read_report(pushed))
 

@@ -8,11 +8,13 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from workbooks import layout as L
-from workbooks.writer import fill_entries, set_value
+from xl_addin import layout as L
+from workbooks.cells import set_value
+from workbooks.writer import fill_entries
 from xl_addin.sample_data import clean_entries
-from xl_addin.unit_files import read_report, upgrade_file
-from xl_addin.unit_report import WorkbookRefused, entries_of
+from workbooks.unit_files import read_report, upgrade_file
+from xl_addin.refusals import WorkbookRefused
+from xl_addin.unit_report import entries_of
 
 
 def _norm(entries):
@@ -185,7 +187,7 @@ def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
 
 def test_built_workbook_holds_exactly_the_blank_grids(campaign, workbook):
     from workbooks.grid_reader import read_grids
-    from workbooks.grids import blank_grids
+    from xl_addin.grids import blank_grids
 
     for code in ("KT", "T01", "HPN"):
         grids = read_grids(workbook(code))

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from workbooks.atomic import save_atomic
-from workbooks.grids import blank_grids
-from workbooks.writer import set_value
+from xl_addin.grids import blank_grids
+from workbooks.cells import row_height, set_value
 from xl_addin.campaign import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
 from xl_addin.unit_report import column_letter
 
@@ -163,17 +163,6 @@ def _style_row(ws: Worksheet, spec: L.SheetLayout, row: int, entry_keys: set[str
             # buttons write here; the next click overwrites anything typed by hand
             c.protection = Protection(locked=False)
             c.fill = FILL_COMPUTED
-
-
-def row_height(values: list, widths: list[float]) -> float:
-    """openpyxl cannot measure text: estimate the wrapped lines so a row prints whole."""
-    lines = 1
-    for v, w in zip(values, widths):
-        if v is not None:
-            text = str(v)
-            per_line = max(int(w * 1.25), 1)
-            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
-    return 15.5 * lines + 3
 
 
 def _fit_heights(ws: Worksheet, spec: L.SheetLayout, first: int, last: int) -> None:

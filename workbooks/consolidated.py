@@ -18,10 +18,10 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from workbooks.atomic import save_atomic
-from workbooks.builder import STATUS_COLOURS, row_height
-from workbooks.writer import set_value
+from workbooks.builder import STATUS_COLOURS
+from workbooks.cells import row_height, set_value
 from xl_addin.consolidation import Consolidation, Table, all_tables, completeness_summary, status_summary
 from xl_addin.unit_report import column_letter
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from xl_addin.unit_report import WorkbookRefused
+from xl_addin.refusals import WorkbookRefused
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit report is ~50 KB; anything this big is not one
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -23,13 +23,13 @@ def read_grids(path: str | Path) -> dict[str, list[list[Any]]]:
     try:
         size = path.stat().st_size
     except OSError:
-        raise WorkbookRefused(f"Không tìm thấy tệp '{path}'. Hãy kiểm tra lại đường dẫn.") from None
+        raise WorkbookRefused("tep.khong_tim_thay", path=path) from None
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise WorkbookRefused(f"Tệp '{path.name}' không phải sổ Excel (.xlsx). Hãy gửi đúng sổ báo cáo.")
+        raise WorkbookRefused("tep.khong_phai_excel", name=path.name)
     if size > MAX_FILE_BYTES:
-        raise WorkbookRefused(f"Tệp '{path.name}' quá lớn ({size // 1024 // 1024} MB), không phải sổ báo cáo thi đua.")
+        raise WorkbookRefused("tep.qua_lon", name=path.name, size=f"{size // 1024 // 1024} MB")
     if size == 0:
-        raise WorkbookRefused(f"Tệp '{path.name}' rỗng. Hãy lưu lại sổ báo cáo trong Excel rồi gửi lại.")
+        raise WorkbookRefused("tep.rong", name=path.name)
     try:
         from python_calamine import CalamineWorkbook
 
@@ -45,7 +45,4 @@ def read_grids(path: str | Path) -> dict[str, list[list[Any]]]:
             why = "tệp đang đặt mật khẩu hoặc là định dạng Excel cũ bị hỏng"
         else:
             why = f"tệp bị hỏng hoặc không phải sổ Excel ({type(exc).__name__})"
-        raise WorkbookRefused(
-            f"Không mở được tệp '{path.name}': {why}. Hãy mở tệp trong Excel, bỏ mật khẩu nếu có, "
-            "lưu lại dạng .xlsx rồi gửi lại."
-        ) from None
+        raise WorkbookRefused("tep.hong", name=path.name, why=why) from None

@@ -12,11 +12,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import MergedCell
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from workbooks.atomic import save_atomic
-from xl_addin.unit_report import UnitReport, WorkbookRefused, parse_report
+from workbooks.cells import row_height, set_value
+from xl_addin.refusals import WorkbookRefused
+from xl_addin.unit_report import UnitReport, parse_report
 
 BACKUP_DIR = ".thidua-sao-luu"
 Entries = dict[str, dict[str, dict[str, Any]]]  # layout key -> row key -> column key -> value
@@ -28,21 +30,11 @@ def load(path: Path):
     try:
         return load_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise WorkbookRefused(f"Không mở được tệp '{Path(path).name}' để ghi ({type(exc).__name__}).") from None
+        raise WorkbookRefused("tep.khong_ghi_duoc", name=Path(path).name, why=type(exc).__name__) from None
 
 
 def grids_of(wb) -> dict[str, list[list[Any]]]:
     return {ws.title: [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)] for ws in wb.worksheets}
-
-
-def set_value(cell, value: Any) -> None:
-    """Write a value as data: openpyxl would turn a string starting with '=' into a formula."""
-    if isinstance(value, str):
-        # control characters are invalid in OOXML; a pasted one must not cost the whole save
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
 
 
 def backup(path: Path, when: dt.datetime | None = None) -> Path:
@@ -68,10 +60,7 @@ def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> Unit
             for col_key, value in cols.items():
                 cell = ws.cell(row.number, sheet.columns[col_key])
                 if isinstance(cell, MergedCell):
-                    raise WorkbookRefused(
-                        f"Trang '{sheet.name}', ô {cell.coordinate} đang bị gộp (merge) nên không ghi được số liệu. "
-                        "Hãy bỏ gộp ô rồi thử lại."
-                    )
+                    raise WorkbookRefused("so.o_gop", sheet=sheet.name, cell=cell.coordinate)
                 set_value(cell, value)
     save_atomic(wb, Path(dest or path))
     return report
@@ -90,7 +79,6 @@ def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_bac
     """Write a result plan (from xl_addin.result_cells) atomically; returns the backup made."""
     wb = load(path)
     saved = backup(path) if keep_backup else None
-    from workbooks.builder import row_height
 
     for sheet_name, cells in plan.items():
         ws = wb[sheet_name]

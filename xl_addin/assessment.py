@@ -15,8 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from workbooks import layout as L
-from workbooks.grids import target_row_values
+from xl_addin import layout as L
+from xl_addin.grids import target_row_values
 from xl_addin.campaign import (
     RULE_BY_LABEL,
     RULE_KINDS,

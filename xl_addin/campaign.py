@@ -16,13 +16,9 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xl_addin.refusals import DefinitionError
 
-class DefinitionError(Exception):
-    """A campaign definition that cannot be used; `problems` name the row of each fault."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reading the campaign definition from its two forms, and writing the workbook form.
+"""The campaign definition's two forms as plain data: TOML text, and the grids of its workbook.
 
 The TOML text file is what lives under version control; the campaign workbook is what staff
 edit in Excel. Both become the same records and go through `campaign.build_campaign`, so both
@@ -8,14 +8,14 @@ field names is `SECTIONS` below, the one place that knows it.
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xl_addin.campaign import Campaign, DefinitionError, Record, RULE_KINDS, build_campaign
+from xl_addin.campaign import Campaign, Record, build_campaign
+from xl_addin.refusals import DefinitionError
 
 DEFAULT_CAMPAIGN = "vinh-bao-2026.toml"
 
@@ -97,10 +97,6 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
 KEY_VALUE = ("campaign", "scoring")
 
 
-def load_default() -> Campaign:
-    return load_campaign(None)
-
-
 def toml_text(path: str | Path | None) -> tuple[str, str]:
     """(text, label) of a TOML definition; the shipped 2026 plan when `path` is None."""
     if path is None:
@@ -109,13 +105,6 @@ def toml_text(path: str | Path | None) -> tuple[str, str]:
         return Path(path).read_text("utf-8"), Path(path).name
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([f"{path}: không đọc được tệp định nghĩa ({exc})."]) from None
-
-
-def load_campaign(path: str | Path | None) -> Campaign:
-    """The shipped 2026 plan when `path` is None; else a .toml or a campaign .xlsx."""
-    if path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        return campaign_from_workbook(Path(path))
-    return campaign_from_toml(*toml_text(path))
 
 
 def campaign_from_toml(text: str, label: str) -> Campaign:
@@ -136,73 +125,14 @@ def campaign_from_toml(text: str, label: str) -> Campaign:
     return build_campaign(sections)
 
 
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, bool):
-        return "Có" if value else ""
-    return value
-
-
-def write_campaign_workbook(campaign_toml: str, dest: Path) -> None:
-    """The workbook form of a TOML definition, for staff to edit in Excel."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from workbooks.atomic import save_atomic
-
-    data = tomllib.loads(campaign_toml)
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(name="Times New Roman", bold=True)
-    body = Font(name="Times New Roman")
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for section, (sheet, fields) in SECTIONS.items():
-        ws = wb.create_sheet(sheet)
-        if section in KEY_VALUE:
-            ws.append(["Thông số", "Giá trị"])
-            for key, label in fields:
-                ws.append([label, _cell_value(data.get(section, {}).get(key))])
-            ws.column_dimensions["A"].width = 45
-            ws.column_dimensions["B"].width = 60
-        else:
-            ws.append([label for _, label in fields])
-            for row in data.get(section, []):
-                ws.append([_cell_value(row.get(key)) for key, _ in fields])
-            for i, (key, _) in enumerate(fields, 1):
-                ws.column_dimensions[ws.cell(1, i).column_letter].width = 60 if key in ("name", "text", "inputs") else 16
-        for c in ws[1]:
-            c.font, c.fill = bold, fill
-        for row in ws.iter_rows(min_row=2):
-            for c in row:
-                c.font = body
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-                if isinstance(c.value, (dt.date, dt.datetime)):
-                    c.number_format = "dd/mm/yyyy"
-        ws.freeze_panes = "A2"
-    notes = wb.create_sheet("Loại quy tắc")
-    notes.append(["Mã quy tắc", "Ý nghĩa"])
-    for kind in RULE_KINDS.values():
-        notes.append([kind.code, kind.label])
-    save_atomic(wb, dest)
-
-
-def campaign_from_workbook(path: Path) -> Campaign:
-    from workbooks.grid_reader import read_grids
-    from xl_addin.unit_report import WorkbookRefused
-
-    try:
-        grids = read_grids(path)
-    except WorkbookRefused as exc:
-        raise DefinitionError([str(exc)]) from None
+def campaign_from_grids(grids: dict[str, list[list[Any]]], file_name: str) -> Campaign:
+    """The campaign that the sheets of a campaign workbook (as grids of values) define."""
     sections: dict[str, list[Record]] = {}
     problems = []
     for section, (sheet, fields) in SECTIONS.items():
         grid = grids.get(sheet)
         if grid is None:
-            problems.append(f"{path.name}: thiếu trang '{sheet}'.")
+            problems.append(f"{file_name}: thiếu trang '{sheet}'.")
             continue
         by_label = {label: key for key, label in fields}
         if section in KEY_VALUE:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from pathlib import Path
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+from xl_addin.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 
 
 def _campaign(args: argparse.Namespace):
-    from xl_addin.campaign_files import load_campaign
+    from workbooks.campaign_workbook import load_campaign
 
     return load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
 
@@ -32,7 +31,8 @@ def _progress(i: int, n: int, label: str) -> None:
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
-    from xl_addin.campaign_files import toml_text, write_campaign_workbook
+    from workbooks.campaign_workbook import write_campaign_workbook
+    from xl_addin.campaign_files import toml_text
 
     campaign = _campaign(args)
     if args.action == "check":
@@ -52,7 +52,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 
 def cmd_workbook(args: argparse.Namespace) -> int:
-    from xl_addin.unit_files import new_workbooks, upgrade_file
+    from workbooks.unit_files import new_workbooks, upgrade_file
 
     campaign = _campaign(args)
     if args.action == "new":
@@ -72,7 +72,7 @@ def cmd_workbook(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace, progress: bool) -> int:
     from xl_addin.render import assessment_json, assessment_text, dumps
-    from xl_addin.unit_files import check_file
+    from workbooks.unit_files import check_file
 
     campaign = _campaign(args)
     files = [Path(f) for f in args.files]
@@ -124,9 +124,9 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from sync.backend import SyncError
+    from xl_addin.refusals import SyncError
     from sync.unit_sync import push_file
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     campaign = _campaign(args)
     code = EXIT_OK
@@ -142,9 +142,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from sync.backend import SyncError
+    from xl_addin.refusals import SyncError
     from sync.unit_sync import pull_file
-    from xl_addin.unit_files import read_report
+    from workbooks.unit_files import read_report
 
     campaign = _campaign(args)
     unit = read_report(Path(args.file)).unit_code
@@ -206,7 +206,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_addin(args: argparse.Namespace) -> int:
-    from xl_addin.addin_build import build_addin, install_addin
+    from macros.addin_build import build_addin, install_addin
 
     dest = build_addin(Path(args.out))
     print(f"Đã tạo add-in: {dest}")
@@ -300,32 +300,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from xl_addin.campaign import DefinitionError
-    from sync.backend import SyncError
-    from xl_addin.unit_report import WorkbookRefused
+    from xl_addin.refusals import explain
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except DefinitionError as exc:
-        print("Định nghĩa chiến dịch không dùng được:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
-        return EXIT_UNUSABLE
-    except WorkbookRefused as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNUSABLE
-    except SyncError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_FINDINGS
-    except KeyboardInterrupt:
-        print("Đã dừng.", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except Exception:
-        log = Path.home() / ".thidua" / "loi.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc() + "\n")
-        print(f"Lỗi không mong đợi của phần mềm; chi tiết đã ghi vào {log}. Hãy gửi tệp này cho bộ phận hỗ trợ.", file=sys.stderr)
-        return EXIT_UNUSABLE
+    except (Exception, KeyboardInterrupt) as exc:  # one function says every refusal and bug
+        message, code = explain(exc)
+        print(message, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

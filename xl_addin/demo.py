@@ -12,14 +12,14 @@ import random
 import shutil
 from pathlib import Path
 
-from sync.backend import SyncError
+from xl_addin.refusals import SyncError
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
 from xl_addin.render import table
 from xl_addin.sample_data import clean_entries, faulty_entries
-from xl_addin.unit_files import check_file, new_workbooks
+from workbooks.unit_files import check_file, new_workbooks
 
 MISSING = 3
 FAULTY = 3

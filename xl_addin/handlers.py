@@ -28,7 +28,7 @@ def _caller():
 
 
 def _campaign():
-    from xl_addin.campaign_files import load_campaign
+    from workbooks.campaign_workbook import load_campaign
 
     return load_campaign(os.environ.get("THIDUA_CAMPAIGN") or None)
 
@@ -84,25 +84,13 @@ def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
     """Every outcome, including a bug, ends as a Vietnamese message box, never a traceback."""
 
     def run() -> None:
-        from sync.backend import SyncError
-        from xl_addin.campaign import DefinitionError
-        from xl_addin.unit_report import WorkbookRefused
+        from xl_addin.refusals import explain
 
         book = _caller()
         try:
             message = fn(book)
-        except (WorkbookRefused, SyncError) as exc:
-            message = str(exc)
-        except DefinitionError as exc:
-            message = "Định nghĩa chiến dịch không dùng được:\n" + "\n".join(exc.problems[:10])
-        except Exception:  # noqa: BLE001 - the user gets a message, the details go to the log
-            import traceback
-
-            log = Path.home() / ".thidua" / "loi.log"
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc() + "\n")
-            message = f"Lỗi không mong đợi của phần mềm; chi tiết đã ghi vào {log}."
+        except Exception as exc:  # noqa: BLE001 - the user gets a message, a bug's details go to the log
+            message, _ = explain(exc)
         _alert(book, message)
 
     run.__name__ = fn.__name__
@@ -155,7 +143,7 @@ def _backend(campaign, unit: str | None):
 
 
 def _meta_plan(report, values: dict[str, Any]) -> dict[str, dict[tuple[int, int], Any]]:
-    from workbooks import layout as L
+    from xl_addin import layout as L
 
     return {L.META_NAME: {(L.META_KEYS.index(k) + 1, 2): v for k, v in values.items()}}
 
@@ -181,7 +169,7 @@ def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
     from sync.tab import rows_to_entries
     from sync.unit_sync import pulled_meta, remote_for_pull
-    from workbooks import layout as L
+    from xl_addin import layout as L
     from xl_addin.unit_report import entry_columns
 
     campaign = _campaign()
@@ -202,7 +190,7 @@ def lay_ve(book: Any) -> str:
 
 def _consolidation(book: Any):
     from sync.collect import from_backend
-    from workbooks import layout as L
+    from xl_addin import layout as L
     from xl_addin.consolidation import consolidate
 
     if L.META_NAME in [s.name for s in book.sheets]:
@@ -212,12 +200,9 @@ def _consolidation(book: Any):
 
 
 def _not_master():
-    from xl_addin.unit_report import WorkbookRefused
+    from xl_addin.refusals import WorkbookRefused
 
-    return WorkbookRefused(
-        "Nút này dành cho sổ tổng hợp của phòng Văn hóa - Xã hội, không dùng trong sổ báo cáo của đơn vị. "
-        "Hãy mở một sổ Excel trống (hoặc sổ tổng hợp) rồi bấm lại."
-    )
+    return WorkbookRefused("so.khong_phai_so_tong_hop")
 
 
 @_guard

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbooks import layout as L
+from xl_addin import layout as L
+
+from xl_addin.refusals import WorkbookRefused
 
 
-class WorkbookRefused(Exception):
-    """Not a workbook we can read; the message is Vietnamese and says what to do."""
 
 
 def column_letter(col: int) -> str:
@@ -117,7 +117,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     """Column and row keys of one sheet; rows run from below the key row to the end marker."""
     found = _find_marker(grid, spec.marker)
     if found is None:
-        raise WorkbookRefused(f"Trang '{sheet_name}': không tìm thấy dấu khóa {spec.marker}.")
+        raise WorkbookRefused("so.thieu_dau_khoa", sheet=sheet_name, marker=spec.marker)
     kr, kc = found
     columns: dict[str, int] = {}
     for c, v in enumerate(grid[kr][kc + 1 :], kc + 1):
@@ -126,10 +126,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     missing = [col.key for col in spec.columns if col.key not in columns]
     if missing:
         headers = ", ".join(f"'{spec.column(k).header}'" for k in missing)
-        raise WorkbookRefused(
-            f"Trang '{sheet_name}': thiếu cột {headers} (hàng khóa ẩn số {kr + 1} đã bị sửa hoặc cột bị xóa). "
-            "Hãy dán số liệu vào một sổ báo cáo mới tạo bằng lệnh 'thidua workbook new'."
-        )
+        raise WorkbookRefused("so.thieu_cot", sheet=sheet_name, headers=headers, row=kr + 1)
     rows: list[Row] = []
     end_row = None
     in_data = False  # titles and the header row sit between the key row and the data
@@ -167,17 +164,12 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     any_version reads a workbook of another template version by its keys, for upgrade."""
     label = source or "Tệp"
     if L.META_NAME not in grids:
-        raise WorkbookRefused(
-            f"{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{L.META_NAME}'). "
-            "Hãy dùng sổ báo cáo do phòng Văn hóa - Xã hội gửi hoặc tạo bằng lệnh 'thidua workbook new'."
-        )
+        raise WorkbookRefused("so.khong_phai_so_bao_cao", label=label, meta=L.META_NAME)
     meta = parse_meta(grids[L.META_NAME])
     version = str(meta.get("template_version") or "")
     if version not in L.KNOWN_TEMPLATE_VERSIONS and not any_version:
         raise WorkbookRefused(
-            f"{label}: sổ báo cáo theo mẫu phiên bản '{version or 'không rõ'}', phần mềm này đọc mẫu "
-            f"{', '.join(L.KNOWN_TEMPLATE_VERSIONS)}. Chạy 'thidua workbook upgrade {source or 'TỆP'}' "
-            "để chuyển sang mẫu mới, giữ nguyên mọi số liệu đã nhập."
+            "so.phien_ban", label=label, version=version, known=L.KNOWN_TEMPLATE_VERSIONS, source=source or "TỆP"
         )
     report = UnitReport(source, meta)
     by_marker: dict[str, str] = {}
@@ -188,10 +180,7 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     for spec in L.DATA_SHEETS:
         name = by_marker.get(spec.key)
         if name is None:
-            raise WorkbookRefused(
-                f"{label}: thiếu trang '{spec.name}' (đã bị xóa hoặc thay bằng trang khác). "
-                "Hãy tạo lại sổ báo cáo bằng lệnh 'thidua workbook new' và nhập lại từ bản sao lưu."
-            )
+            raise WorkbookRefused("so.thieu_trang", label=label, sheet=spec.name)
         report.sheets[spec.key] = parse_sheet(grids[name], name, spec)
     return report
 

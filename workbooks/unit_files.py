@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
 from xl_addin.result_cells import result_plan
-from xl_addin.unit_report import UnitReport, WorkbookRefused, entries_of, last_index, parse_report
+from xl_addin.refusals import WorkbookRefused
+from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
 @dataclass
@@ -58,7 +59,7 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
     units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
-        raise WorkbookRefused(f"Không có đơn vị mã {', '.join(unknown)} trong danh sách đơn vị của chiến dịch.")
+        raise WorkbookRefused("so.don_vi_la", codes=unknown)
     now = dt.datetime.now().replace(microsecond=0)
     return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
 
@@ -71,20 +72,17 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Pa
     old = read_report(path, any_version=True)
     unit = campaign.unit(old.unit_code)
     if unit is None:
-        raise WorkbookRefused(f"'{path.name}': đơn vị '{old.unit_code}' không có trong chiến dịch {campaign.id}.")
+        raise WorkbookRefused("so.nang_cap_don_vi_la", name=path.name, unit=old.unit_code, campaign=campaign.id)
     entries = entries_of(old)
     # campaign rows of targets no longer assigned, and own rows beyond the template, are kept as own rows
     assigned = {t.code for t in campaign.targets_for(unit)}
     report_rows = entries.get("report", {})
     dropped = [k for k in report_rows if not k.startswith(L.OWN_PREFIX) and k not in assigned]
     if dropped:
-        raise WorkbookRefused(
-            f"'{path.name}': chỉ tiêu {', '.join(dropped)} không còn giao cho đơn vị; phòng Văn hóa - Xã hội cần "
-            "xem lại trước khi nâng cấp để không mất số liệu."
-        )
+        raise WorkbookRefused("so.nang_cap_bo_chi_tieu", name=path.name, targets=dropped)
     own = sum(1 for k in report_rows if k.startswith(L.OWN_PREFIX))
     if own > L.OWN_TARGET_ROWS:
-        raise WorkbookRefused(f"'{path.name}': có {own} chỉ tiêu riêng, mẫu mới có {L.OWN_TARGET_ROWS} dòng.")
+        raise WorkbookRefused("so.nang_cap_qua_nhieu_rieng", name=path.name, count=own, rows=L.OWN_TARGET_ROWS)
     dest = Path(dest or path)
     if dest == path:
         backup(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from workbooks import layout as L
+from xl_addin import layout as L
 from xl_addin.campaign import Campaign, Target, Unit
 
 Grid = list[list[Any]]

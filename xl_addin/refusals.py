@@ -1,0 +1,198 @@
+"""One way to refuse a whole input: a stable code, its context, and one catalogue of texts.
+
+A finding (`findings.py`) is about one cell and never stops a check. A refusal is about a whole
+input that cannot be used at all: a file that is not our workbook, a campaign definition that
+does not build, a sync that must not happen. Every refusal is a `Refusal` with a `code` from
+`REFUSALS` and the context that fills its text (pyxform's `PyXFormError(code=, context=)`), so
+tests assert on the code and the wording is reviewed in one place. `explain` is the one function
+that turns any exception into what the user reads and the CLI's exit code; the CLI and the
+ribbon handlers both call it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+SETUP_HINT = "Hãy chạy 'thidua sheet setup' trước"
+
+# code: Vietnamese text; placeholders come from the refusal's context.
+REFUSALS: dict[str, str] = {
+    # files
+    "tep.khong_tim_thay": "Không tìm thấy tệp '{path}'. Hãy kiểm tra lại đường dẫn.",
+    "tep.khong_phai_excel": "Tệp '{name}' không phải sổ Excel (.xlsx). Hãy gửi đúng sổ báo cáo.",
+    "tep.qua_lon": "Tệp '{name}' quá lớn ({size}), không phải sổ báo cáo thi đua.",
+    "tep.rong": "Tệp '{name}' rỗng. Hãy lưu lại sổ báo cáo trong Excel rồi gửi lại.",
+    "tep.hong": "Không mở được tệp '{name}': {why}. Hãy mở tệp trong Excel, bỏ mật khẩu nếu có, lưu lại dạng .xlsx rồi gửi lại.",
+    "tep.vuot_gioi_han": (
+        "Tệp '{name}': {why}. Sổ báo cáo do Excel tạo không như vậy; hãy mở sổ trong Excel, "
+        "xóa các ô thừa ở xa vùng báo cáo, lưu lại dạng .xlsx rồi gửi lại."
+    ),
+    "tep.dinh_dang_cu": (
+        "Tệp '{name}' là định dạng {fmt}: phần mềm đọc được để kiểm tra nhưng không ghi kết quả vào được. "
+        "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx) rồi dùng tệp .xlsx."
+    ),
+    "tep.khong_ghi_duoc": "Không mở được tệp '{name}' để ghi ({why}). Hãy đóng tệp trong Excel rồi thử lại.",
+    # the unit workbook
+    "so.khong_phai_so_bao_cao": (
+        "{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{meta}'). "
+        "Hãy dùng sổ báo cáo do phòng Văn hóa - Xã hội gửi hoặc tạo bằng lệnh 'thidua workbook new'."
+    ),
+    "so.phien_ban": (
+        "{label}: sổ báo cáo theo mẫu phiên bản '{version}', phần mềm này đọc mẫu {known}. "
+        "Chạy 'thidua workbook upgrade {source}' để chuyển sang mẫu mới, giữ nguyên mọi số liệu đã nhập."
+    ),
+    "so.thieu_trang": (
+        "{label}: thiếu trang '{sheet}' (đã bị xóa hoặc thay bằng trang khác). "
+        "Hãy tạo lại sổ báo cáo bằng lệnh 'thidua workbook new' và nhập lại từ bản sao lưu."
+    ),
+    "so.thieu_dau_khoa": "Trang '{sheet}': không tìm thấy dấu khóa {marker}.",
+    "so.thieu_cot": (
+        "Trang '{sheet}': thiếu cột {headers} (hàng khóa ẩn số {row} đã bị sửa hoặc cột bị xóa). "
+        "Hãy dán số liệu vào một sổ báo cáo mới tạo bằng lệnh 'thidua workbook new'."
+    ),
+    "so.o_gop": "Trang '{sheet}', ô {cell} đang bị gộp (merge) nên không ghi được số liệu. Hãy bỏ gộp ô rồi thử lại.",
+    "so.don_vi_la": "Không có đơn vị mã {codes} trong danh sách đơn vị của chiến dịch.",
+    "so.nang_cap_don_vi_la": "'{name}': đơn vị '{unit}' không có trong chiến dịch {campaign}.",
+    "so.nang_cap_bo_chi_tieu": (
+        "'{name}': chỉ tiêu {targets} không còn giao cho đơn vị; phòng Văn hóa - Xã hội cần "
+        "xem lại trước khi nâng cấp để không mất số liệu."
+    ),
+    "so.nang_cap_qua_nhieu_rieng": "'{name}': có {count} chỉ tiêu riêng, mẫu mới có {rows} dòng.",
+    "so.khong_phai_so_tong_hop": (
+        "Nút này dành cho sổ tổng hợp của phòng Văn hóa - Xã hội, không dùng trong sổ báo cáo của đơn vị. "
+        "Hãy mở một sổ Excel trống (hoặc sổ tổng hợp) rồi bấm lại."
+    ),
+    "tab.don_vi_la": "Tab '{unit}' không thuộc đơn vị nào trong danh sách của chiến dịch.",
+    "tab.o_la": "Tab '{unit}': có số liệu không thuộc ô nào của mẫu ({cells}).",
+    # the campaign definition: its problems are collected lazily, each naming its row
+    "dinh_nghia.khong_dung_duoc": "Định nghĩa chiến dịch không dùng được:\n  {problems}",
+    # push and pull
+    "gui.con_loi": "Chưa gửi được: sổ còn {errors} lỗi. Bấm 'Kiểm tra', sửa các ô báo lỗi rồi gửi lại.\n  {first}",
+    "gui.sai_tab": "Đơn vị {acting} chỉ được gửi vào tab của mình, không được ghi vào tab '{unit}'.",
+    "gui.ban_moi_hon": (
+        "Báo cáo của {unit} đã có bản gửi lần {revision} lúc {pushed_at} ({pushed_by}), mới hơn bản sổ này "
+        "đã thấy (lần {base}). Không ghi đè. Hãy 'Lấy về' để xem, sửa trong sổ rồi gửi lại:"
+    ),
+    "gui.sua_tren_ban_chung": (
+        "Báo cáo của {unit} đã bị sửa trực tiếp trên bản chung sau lần gửi {revision}. Không ghi đè. Các ô khác nhau:"
+    ),
+    "lay_ve.chua_co_ban": "Chưa có bản gửi nào của đơn vị {unit} trên {where}.",
+    "lay_ve.chua_gui": "Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc {how}. Các ô khác nhau:",
+    "lay_ve.don_vi_la": "Đơn vị {unit} không có trong chiến dịch.",
+    # the shared folder
+    "thu_muc.ma_don_vi": "Mã đơn vị '{unit}' không hợp lệ.",
+    "thu_muc.khong_doc_duoc": "Không đọc được bản gửi của {unit} trong thư mục chung ({why}).",
+    "thu_muc.chua_chuan_bi": "Chưa có thư mục chung {folder}. " + SETUP_HINT + ".",
+    "thu_muc.khong_ghi_duoc": "Không ghi được vào thư mục chung {folder} ({why}). Bản gửi trước vẫn nguyên vẹn.",
+    "thu_muc.dang_gui": "Đơn vị {unit} đang được gửi từ máy khác; hãy thử lại sau ít phút.",
+    # Google Sheets
+    "google.khong_co_khoa": (
+        "Không tìm thấy khóa Google. Đặt tệp khóa vào {folder} hoặc chỉ đường dẫn bằng --credentials. "
+        "Không gửi khóa qua thư hay Zalo."
+    ),
+    "google.khoa_hong": "Tệp khóa Google không hợp lệ ({why}). Hãy tải lại khóa từ Google Cloud.",
+    "google.khong_tim_thay": "{what}: không tìm thấy bảng tính chung hoặc tab (có thể đã bị xóa). Liên hệ phòng Văn hóa - Xã hội.",
+    "google.khong_co_quyen": (
+        "{what}: tài khoản {account} không có quyền với bảng tính chung. "
+        "Liên hệ phòng Văn hóa - Xã hội để được cấp quyền."
+    ),
+    "google.het_han": "{what}: khóa Google không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại hoặc tải khóa mới.",
+    "google.han_muc": "{what}: Google đang giới hạn số lần truy cập (hạn mức mỗi phút). Hãy thử lại sau vài phút.",
+    "google.mat_tab": (
+        "{what}: tab của đơn vị không còn trên bảng tính chung (có thể đã bị xóa). "
+        "Phòng Văn hóa - Xã hội cần chạy 'thidua sheet setup' để tạo lại."
+    ),
+    "google.bi_bao_ve": (
+        "{what}: tab này được bảo vệ, tài khoản {account} không được sửa. Mỗi đơn vị chỉ gửi vào tab của mình."
+    ),
+    "google.may_chu_loi": (
+        "{what}: máy chủ Google đang lỗi ({status}); đã thử lại nhiều lần. "
+        "Bản chung và sổ của bạn vẫn nguyên vẹn; hãy thử lại sau."
+    ),
+    "google.tu_choi": "{what}: Google từ chối yêu cầu ({status}: {detail}).",
+    "google.mat_mang": (
+        "{what}: không kết nối được tới Google (mất mạng?). Sổ của bạn vẫn nguyên vẹn; hãy thử lại khi có mạng."
+    ),
+    "google.tab_qua_dai": "Báo cáo của {unit} quá dài ({rows} dòng) cho tab {limit} dòng.",
+    # the add-in
+    "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
+}
+
+
+class Refusal(Exception):
+    """A whole input that cannot be used: `code` keys `REFUSALS`, `context` fills the text."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def __init__(self, code: str, **context: Any):
+        if code not in REFUSALS:
+            raise KeyError(f"unknown refusal code {code!r}")
+        self.code = code
+        self.context = context
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return REFUSALS[self.code].format_map({k: _show(v) for k, v in self.context.items()})
+
+
+class WorkbookRefused(Refusal):
+    """Not a workbook we can read or write."""
+
+
+class DefinitionError(Refusal):
+    """A campaign definition that cannot be used; `problems` name the row of each fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("dinh_nghia.khong_dung_duoc", problems="\n  ".join(self.problems))
+
+
+class SyncError(Refusal):
+    """A push, pull or setup that did not happen; exit 1, like a report with errors."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class Conflict(SyncError):
+    """A sync refused because two versions differ; `differences` are cell-by-cell lines."""
+
+    def __init__(self, code: str, differences: list[str], **context: Any):
+        self.differences = list(differences)
+        super().__init__(code, **context)
+
+    @property
+    def message(self) -> str:
+        text = super().message
+        return text + ("\n  " + "\n  ".join(self.differences) if self.differences else "")
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    return "không rõ" if v is None or v == "" else str(v)
+
+
+def log_path() -> Path:
+    return Path.home() / ".thidua" / "loi.log"
+
+
+def explain(exc: BaseException) -> tuple[str, int]:
+    """(what the user reads, the CLI's exit code) for any exception; a bug goes to the log."""
+    if isinstance(exc, Refusal):
+        return exc.message, exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return "Đã dừng.", EXIT_UNUSABLE
+    log = log_path()
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f"chi tiết đã ghi vào {log}. Hãy gửi tệp này cho bộ phận hỗ trợ."
+    except OSError:
+        where = "không ghi được nhật ký lỗi."
+    return f"Lỗi không mong đợi của phần mềm; {where}", EXIT_UNUSABLE
