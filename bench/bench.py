@@ -77,9 +77,9 @@ def _openpyxl_cells(path: Path) -> int:
 
 
 def bench_check(campaign, tmp: Path) -> None:
+    from workbooks.unit_files import read_report
     from xl_addin.assessment import assess
     from xl_addin.result_cells import result_plan
-    from workbooks.unit_files import read_report
 
     print("check: validate + progress (read, parse by keys, every check, every target, result plan)")
     paths = _workbooks(campaign, tmp, 100)
@@ -99,7 +99,11 @@ def bench_read(campaign, tmp: Path) -> None:
 
     print("read: 100 unit workbooks into values")
     paths = _workbooks(campaign, tmp, 100)
-    line("python-calamine vs openpyxl load_workbook", best(lambda: [read_grids(p) for p in paths], 1), best(lambda: [_openpyxl_cells(p) for p in paths], 1))
+    line(
+        "python-calamine vs openpyxl load_workbook",
+        best(lambda: [read_grids(p) for p in paths], 1),
+        best(lambda: [_openpyxl_cells(p) for p in paths], 1),
+    )
 
 
 def bench_buttons(campaign, tmp: Path) -> None:
@@ -109,9 +113,9 @@ def bench_buttons(campaign, tmp: Path) -> None:
     except ImportError as exc:
         print(f"  skipped: {exc}")
         return
+    from workbooks.builder import write_unit_workbook
     from workbooks.writer import fill_entries
     from xl_addin.sample_data import clean_entries
-    from workbooks.builder import write_unit_workbook
 
     path = tmp / "KT.xlsx"
     write_unit_workbook(campaign, campaign.unit("KT"), path)
@@ -146,9 +150,17 @@ def bench_buttons(campaign, tmp: Path) -> None:
         t = best(lambda b=button: run_handler(b, master_payload), 1)
         print(f"  {button:<20} {t * 1000:8.1f} ms per click ({len(campaign.units)} units, shared folder)")
     for module in ("xl_addin.handlers",):
-        out = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT
-        ).stderr.strip().splitlines()
+        out = (
+            subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=False,
+            )
+            .stderr.strip()
+            .splitlines()
+        )
         total = int(out[-1].split("|")[1]) if out else 0
         print(f"  import {module:<30} {total / 1000:8.1f} ms (cumulative, cold)")
 
@@ -156,6 +168,7 @@ def bench_buttons(campaign, tmp: Path) -> None:
 def bench_sync(campaign, tmp: Path) -> None:
     from conftest import google_client
     from fake_sheets import FakeSheetsServer
+
     from sync.gsheets import GoogleBackend
     from sync.tab import Tab
     from xl_addin.campaign import Unit
@@ -163,7 +176,9 @@ def bench_sync(campaign, tmp: Path) -> None:
     print("sync: requests and time against a local fake Sheets server")
     admin = campaign.consolidators[0]
     for n in (10, 100, 500):
-        units = tuple(Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n))
+        units = tuple(
+            Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n)
+        )
         camp = dataclasses.replace(campaign, units=units)
         with FakeSheetsServer() as server:
             fake = server.fake
@@ -173,7 +188,9 @@ def bench_sync(campaign, tmp: Path) -> None:
             rows = tuple(("report", "CT07", c, v, "") for c, v in (("input_a", 950), ("input_b", 1000)))
             t0, r0 = time.perf_counter(), len(fake.requests)
             for u in units:
-                GoogleBackend(google_client(server, u.editors[0]), sid, camp, acting_unit=u.code, account=u.editors[0]).push(Tab(u.code, rows), 0)
+                GoogleBackend(
+                    google_client(server, u.editors[0]), sid, camp, acting_unit=u.code, account=u.editors[0]
+                ).push(Tab(u.code, rows), 0)
             push_t, push_r = (time.perf_counter() - t0) / n, (len(fake.requests) - r0) / n
             consolidator = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
             t0, r0 = time.perf_counter(), len(fake.requests)
@@ -216,13 +233,19 @@ def bench_consolidate(campaign, tmp: Path) -> None:
             tab = Tab(u.code, entries_to_rows(clean_entries(camp, u, seed=hash(u.code) % 97)))
             report = report_from_tab(camp, tab)
             subs.append(Submission(u.code, u.code, None, report, assess(camp, report)))
-        t = best(lambda: consolidate(camp, subs), 1)
+        t = best(lambda camp=camp, subs=subs: consolidate(camp, subs), 1)
         per_unit.append(t / n)
         print(f"  {n:5d} units: {t * 1000:8.1f} ms, {t / n * 1e6:7.1f} µs per unit")
     print(f"  per-unit cost at 5 000 vs 100 units: {per_unit[-1] / per_unit[0]:.2f} (1.0 = linear)")
 
 
-SECTIONS = {"check": bench_check, "read": bench_read, "buttons": bench_buttons, "sync": bench_sync, "consolidate": bench_consolidate}
+SECTIONS = {
+    "check": bench_check,
+    "read": bench_read,
+    "buttons": bench_buttons,
+    "sync": bench_sync,
+    "consolidate": bench_consolidate,
+}
 
 
 def main(argv: list[str]) -> None:

@@ -80,7 +80,11 @@ def _repack(package: bytes) -> bytes:
             elif item.filename == "xl/workbook.xml":
                 text = data.decode("utf-8").replace("_myaddin.conf", f"_{PROJECT_NAME}.conf")
                 # the skeleton remembers the path it was saved from on its author's PC
-                text = re.sub(r"<mc:AlternateContent[^>]*><mc:Choice Requires=\"x15\"><x15ac:absPath [^>]*/></mc:Choice></mc:AlternateContent>", "", text)
+                text = re.sub(
+                    r"<mc:AlternateContent[^>]*><mc:Choice Requires=\"x15\"><x15ac:absPath [^>]*/></mc:Choice></mc:AlternateContent>",
+                    "",
+                    text,
+                )
                 data = text.encode("utf-8")
             elif item.filename == "docProps/core.xml":
                 data = CORE_XML.encode("utf-8")

@@ -16,8 +16,6 @@ from sync.tab import Tab, diff, stamped
 from xl_addin.refusals import Conflict, SyncError
 
 
-
-
 @dataclass(frozen=True)
 class PushResult:
     unit_code: str
@@ -76,7 +74,12 @@ class Backend(ABC):
                         base=base_revision,
                     )
                 if remote.edited_since_push:
-                    raise Conflict("gui.sua_tren_ban_chung", diff(tab.rows, remote.rows), unit=tab.unit_code, revision=remote.revision)
+                    raise Conflict(
+                        "gui.sua_tren_ban_chung",
+                        diff(tab.rows, remote.rows),
+                        unit=tab.unit_code,
+                        revision=remote.revision,
+                    )
             new = stamped(tab, (remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
             self._write_tab(new, remote)
         try:

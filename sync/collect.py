@@ -23,7 +23,17 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
             when = dt.datetime.fromisoformat(p.tab.pushed_at) if p.tab.pushed_at else None
         except ValueError:
             pass
-        out.append(Submission(p.unit_code, f"{backend.name}: {p.unit_code}", when, p.report, p.assessment, p.refusal, p.tab.campaign_id))
+        out.append(
+            Submission(
+                p.unit_code,
+                f"{backend.name}: {p.unit_code}",
+                when,
+                p.report,
+                p.assessment,
+                p.refusal,
+                p.tab.campaign_id,
+            )
+        )
     return out
 
 
@@ -32,7 +42,9 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
     from workbooks.unit_files import read_report
 
     subs, unreadable = [], []
-    files = sorted({p for pattern in WORKBOOK_PATTERNS for p in Path(folder).glob(pattern) if not p.name.startswith(("~$", "."))})
+    files = sorted(
+        {p for pattern in WORKBOOK_PATTERNS for p in Path(folder).glob(pattern) if not p.name.startswith(("~$", "."))}
+    )
     for path in files:
         try:
             report = read_report(path)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sync.backend import Backend
 from sync.tab import DATA_START, Tab, from_grid, to_grid
@@ -47,7 +48,7 @@ def _retrying_client_class():
         max_seconds = 90.0
         base_delay = 1.0
         sleep: Callable[[float], None] = staticmethod(time.sleep)
-        RETRY = {408, 429, 500, 502, 503, 504}
+        RETRY = frozenset({408, 429, 500, 502, 503, 504})
 
         def __init__(self, auth: Any, session: Any = None) -> None:
             super().__init__(auth, session)
@@ -68,7 +69,11 @@ def _retrying_client_class():
                 except (ConnError, Timeout) as err:
                     retry, error = True, err
                 delay = self.base_delay * 2 ** (attempt - 1)
-                if not (retry and idempotent) or attempt >= self.max_attempts or time.monotonic() - start + delay > self.max_seconds:
+                if (
+                    not (retry and idempotent)
+                    or attempt >= self.max_attempts
+                    or time.monotonic() - start + delay > self.max_seconds
+                ):
                     raise error
                 self.sleep(delay)
 
@@ -116,7 +121,9 @@ def _quote(title: str) -> str:
 class GoogleBackend(Backend):
     name = "Google Sheets"
 
-    def __init__(self, client: Any, spreadsheet_id: str, campaign: Campaign, acting_unit: str | None = None, account: str = ""):
+    def __init__(
+        self, client: Any, spreadsheet_id: str, campaign: Campaign, acting_unit: str | None = None, account: str = ""
+    ):
         super().__init__(acting_unit, account)
         self.client = client
         self.http = client.http_client
@@ -187,7 +194,9 @@ class GoogleBackend(Backend):
         for i in range(0, len(codes), BATCH_RANGES):
             chunk = codes[i : i + BATCH_RANGES]
             ranges = [f"{_quote(c)}!A1:E{TAB_ROWS}" for c in chunk]
-            data = self._call(lambda r=ranges: self.http.values_batch_get(self.sid, r, params=dict(RENDER)), "Lấy báo cáo các đơn vị")
+            data = self._call(
+                lambda r=ranges: self.http.values_batch_get(self.sid, r, params=dict(RENDER)), "Lấy báo cáo các đơn vị"
+            )
             for code, vr in zip(chunk, data.get("valueRanges", [])):
                 tab = from_grid(code, vr.get("values", []))
                 if tab is not None:
@@ -204,23 +213,42 @@ class GoogleBackend(Backend):
         used = max(previous.extra.get("rows_used", 0) if previous else 0, DATA_START + len(tab.rows))
         values = [list(r) + [""] * (TAB_COLUMNS - len(r)) for r in grid]
         values += [[""] * TAB_COLUMNS for _ in range(max(0, used - len(values)))]
-        body = {"valueInputOption": "RAW", "data": [{"range": f"{_quote(tab.unit_code)}!A1:E{len(values)}", "majorDimension": "ROWS", "values": values}]}
+        body = {
+            "valueInputOption": "RAW",
+            "data": [
+                {"range": f"{_quote(tab.unit_code)}!A1:E{len(values)}", "majorDimension": "ROWS", "values": values}
+            ],
+        }
         self._call(lambda: self.http.values_batch_update(self.sid, body), f"Gửi báo cáo {tab.unit_code}")
 
     def append_log(self, fields: list[str]) -> None:
         body = {"values": [[str(f) for f in fields]]}
         self._call(
-            lambda: self.http.values_append(self.sid, f"{_quote(LOG_TAB)}!A1:F1", params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}, body=body),
+            lambda: self.http.values_append(
+                self.sid,
+                f"{_quote(LOG_TAB)}!A1:F1",
+                params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                body=body,
+            ),
             "Ghi nhật ký",
         )
 
     # -- administration --
     @classmethod
-    def create_spreadsheet(cls, client: Any, title: str, campaign: Campaign, account: str = "") -> "GoogleBackend":
+    def create_spreadsheet(cls, client: Any, title: str, campaign: Campaign, account: str = "") -> GoogleBackend:
         """A new spreadsheet for the campaign, in the vi_VN locale (what users see on the web)."""
         backend = cls(client, "", campaign, account=account)
         backend.sid = backend._call(lambda: client.create(title), "Tạo bảng tính chung").id
-        body = {"requests": [{"updateSpreadsheetProperties": {"properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"}, "fields": "locale,timeZone"}}]}
+        body = {
+            "requests": [
+                {
+                    "updateSpreadsheetProperties": {
+                        "properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"},
+                        "fields": "locale,timeZone",
+                    }
+                }
+            ]
+        }
         backend._call(lambda: backend.http.batch_update(backend.sid, body), "Đặt ngôn ngữ bảng tính")
         return backend
 
@@ -233,7 +261,10 @@ class GoogleBackend(Backend):
         missing = [t for t in wanted if _nfc(t) not in present]
         made = []
         if missing:
-            requests = [{"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": TAB_ROWS, "columnCount": 8}}}} for t in missing]
+            requests = [
+                {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": TAB_ROWS, "columnCount": 8}}}}
+                for t in missing
+            ]
             self._call(lambda: self.http.batch_update(self.sid, {"requests": requests}), "Tạo tab")
             made += [f"tab {t}" for t in missing]
             meta = self._metadata()
@@ -260,25 +291,53 @@ class GoogleBackend(Backend):
                 )
         everyone = sorted({e for u in self.campaign.units for e in u.editors} | set(consolidators))
         # every unit appends its pushes to the log; only the consolidators edit the registry
-        for extra, editors, text in ((REGISTRY_TAB, consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa"), (LOG_TAB, everyone, "Nhật ký gửi báo cáo")):
+        for extra, editors, text in (
+            (REGISTRY_TAB, consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa"),
+            (LOG_TAB, everyone, "Nhật ký gửi báo cáo"),
+        ):
             sheet = present[_nfc(extra)]
             if not sheet.get("protectedRanges"):
-                protect.append({"addProtectedRange": {"protectedRange": {"range": {"sheetId": sheet["properties"]["sheetId"]}, "description": text, "editors": {"users": editors}}}})
+                protect.append(
+                    {
+                        "addProtectedRange": {
+                            "protectedRange": {
+                                "range": {"sheetId": sheet["properties"]["sheetId"]},
+                                "description": text,
+                                "editors": {"users": editors},
+                            }
+                        }
+                    }
+                )
         if protect:
             self._call(lambda: self.http.batch_update(self.sid, {"requests": protect}), "Bảo vệ tab")
             made.append(f"bảo vệ {len(protect)} tab")
         registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản được sửa"]] + [
-            [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)] for u in self.campaign.units if u.code in unit_codes
+            [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
+            for u in self.campaign.units
+            if u.code in unit_codes
         ]
-        current = self._call(lambda: self.http.values_get(self.sid, f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", params=dict(RENDER)), "Đọc danh sách")
+        current = self._call(
+            lambda: self.http.values_get(self.sid, f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", params=dict(RENDER)),
+            "Đọc danh sách",
+        )
         if current.get("values", []) != registry:
-            body = {"valueInputOption": "RAW", "data": [{"range": f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", "values": registry}]}
+            body = {
+                "valueInputOption": "RAW",
+                "data": [{"range": f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", "values": registry}],
+            }
             self._call(lambda: self.http.values_batch_update(self.sid, body), "Ghi danh sách đơn vị")
             made.append("danh sách đơn vị")
-        shared = {p.get("emailAddress") for p in self._call(lambda: self.http.list_permissions(self.sid), "Đọc quyền chia sẻ")}
-        accounts = sorted({e for u in self.campaign.units if u.code in unit_codes for e in u.editors} | set(consolidators))
+        shared = {
+            p.get("emailAddress") for p in self._call(lambda: self.http.list_permissions(self.sid), "Đọc quyền chia sẻ")
+        }
+        accounts = sorted(
+            {e for u in self.campaign.units if u.code in unit_codes for e in u.editors} | set(consolidators)
+        )
         for email in accounts:
             if email not in shared:
-                self._call(lambda e=email: self.http.insert_permission(self.sid, e, "user", "writer", notify=False), "Chia sẻ bảng tính")
+                self._call(
+                    lambda e=email: self.http.insert_permission(self.sid, e, "user", "writer", notify=False),
+                    "Chia sẻ bảng tính",
+                )
                 made.append(f"chia sẻ {email}")
         return made

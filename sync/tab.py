@@ -138,7 +138,13 @@ def from_grid(unit_code: str, grid: list[list[Any]]) -> Tab | None:
 
 
 def stamped(tab: Tab, revision: int, who: str, when: dt.datetime) -> Tab:
-    return replace(tab, revision=revision, content_hash=tab.data_hash(), pushed_by=who, pushed_at=when.isoformat(sep=" ", timespec="seconds"))
+    return replace(
+        tab,
+        revision=revision,
+        content_hash=tab.data_hash(),
+        pushed_by=who,
+        pushed_at=when.isoformat(sep=" ", timespec="seconds"),
+    )
 
 
 def _label(sheet: str, row: str, col: str) -> str:
@@ -160,7 +166,7 @@ def diff(local: tuple[DataRow, ...], remote: tuple[DataRow, ...], limit: int = 5
     for key in sorted(set(a) | set(b)):
         va, vb = a.get(key), b.get(key)
         if _plain(va)[0] != _plain(vb)[0]:
-            show = lambda v: "(trống)" if v is None else repr(v) if isinstance(v, str) else str(v)  # noqa: E731
+            show = lambda v: "(trống)" if v is None else repr(v) if isinstance(v, str) else str(v)
             out.append(f"{_label(*key)}: trong sổ {show(va)}, trên bản chung {show(vb)}")
     if len(out) > limit:
         out = out[:limit] + [f"… và {len(out) - limit} ô khác"]

@@ -14,10 +14,10 @@ from pathlib import Path
 from sync.backend import Backend, PushResult
 from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
 from xl_addin import layout as L
-from xl_addin.grids import blank_grids, place_entries
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
 from xl_addin.findings import LOI, sort_findings
+from xl_addin.grids import blank_grids, place_entries
 from xl_addin.refusals import Conflict, SyncError, WorkbookRefused
 from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
@@ -31,7 +31,9 @@ def tab_of(report: UnitReport) -> Tab:
     )
 
 
-def push_report(campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None) -> PushResult:
+def push_report(
+    campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None
+) -> PushResult:
     """Check, then push; raises SyncError (refusal) or Conflict (with the differences)."""
     a = assess(campaign, report)
     if a.errors:
@@ -42,14 +44,19 @@ def push_report(campaign: Campaign, report: UnitReport, backend: Backend, when: 
 
 
 def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
-    from workbooks.writer import set_meta
     from workbooks.unit_files import read_report
+    from workbooks.writer import set_meta
 
     report = read_report(path)
     result = push_report(campaign, report, backend, when)
     set_meta(
         Path(path),
-        {"sync_revision": result.revision, "sync_hash": result.content_hash, "pushed_at": result.pushed_at, "pushed_by": backend.account},
+        {
+            "sync_revision": result.revision,
+            "sync_hash": result.content_hash,
+            "pushed_at": result.pushed_at,
+            "pushed_by": backend.account,
+        },
     )
     return result
 
@@ -80,15 +87,22 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
 
 
 def pulled_meta(remote: Tab) -> dict[str, object]:
-    return {"sync_revision": remote.revision, "sync_hash": remote.data_hash(), "pushed_at": remote.pushed_at, "pushed_by": remote.pushed_by}
+    return {
+        "sync_revision": remote.revision,
+        "sync_hash": remote.data_hash(),
+        "pushed_at": remote.pushed_at,
+        "pushed_by": remote.pushed_by,
+    }
 
 
 def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
-    from workbooks.writer import backup
     from workbooks.unit_files import read_report, write_entries_workbook
+    from workbooks.writer import backup
 
     report = read_report(path)
-    remote = remote_for_pull(campaign, report, backend, force, "lấy về với tùy chọn --force (bản hiện tại được sao lưu)")
+    remote = remote_for_pull(
+        campaign, report, backend, force, "lấy về với tùy chọn --force (bản hiện tại được sao lưu)"
+    )
     unit = campaign.unit(report.unit_code)
     if unit is None:
         raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
@@ -113,7 +127,10 @@ def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
         raise WorkbookRefused("tab.don_vi_la", unit=tab.unit_code)
     entries = rows_to_entries(tab.rows)
     grids = blank_grids(
-        campaign, unit, model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]), proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"])
+        campaign,
+        unit,
+        model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]),
+        proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]),
     )
     meta = dict(grids[L.META_NAME])
     meta.update({"sync_revision": tab.revision, "pushed_at": tab.pushed_at})

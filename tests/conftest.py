@@ -9,13 +9,21 @@ from pathlib import Path
 import pytest
 
 from workbooks.builder import write_unit_workbook
-from workbooks.writer import fill_entries
 from workbooks.campaign_workbook import load_default
+from workbooks.writer import fill_entries
 from xl_addin.sample_data import clean_entries
 
 # CI clones the repository with shared/ beside it; a developer's checkout has it one level up too.
 SHARED = next(
-    (p for p in (Path(os.environ.get("THIDUA_SHARED", "/nonexistent")), Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")) if p.is_dir()),
+    (
+        p
+        for p in (
+            Path(os.environ.get("THIDUA_SHARED", "/nonexistent")),
+            Path(__file__).resolve().parents[2] / "shared",
+            Path("/work/shared"),
+        )
+        if p.is_dir()
+    ),
     Path(__file__).resolve().parents[2] / "shared",
 )
 CORPUS = SHARED / "corpus"
@@ -84,7 +92,9 @@ def google_backends(fake_google, campaign):
     fake_google.fake.read_quota = fake_google.fake.write_quota = 10_000
     fake_google.fake.project_quota = 100_000
     sid = fake_google.fake.create(admin, "Thi đua 2026 - Vĩnh Bảo", locale="vi_VN")
-    GoogleBackend(google_client(fake_google, admin), sid, campaign, account=admin).setup([u.code for u in campaign.units])
+    GoogleBackend(google_client(fake_google, admin), sid, campaign, account=admin).setup(
+        [u.code for u in campaign.units]
+    )
 
     def make(unit=None):
         account = campaign.unit(unit).editors[0] if unit else admin

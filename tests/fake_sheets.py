@@ -28,18 +28,17 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlparse
 
 from xl_addin.unit_report import column_letter
 
 SHEETS = "/v4/spreadsheets"
 DRIVE = "/drive/v3/files"
-PROTECTED_MESSAGE = (
-    "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit."
-)
+PROTECTED_MESSAGE = "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit."
 
 
 class ApiError(Exception):
@@ -201,7 +200,10 @@ def resolve(book: Spreadsheet, a1: str) -> Box:
     if len(parts) == 2:
         # open ends reach the grid's edge: A1:C -> A1:C1000, A1:1 -> A1:Z1
         if c_a is None or c_b is None:
-            c0, c1 = (c0 if c_a is not None or c_b is not None else 1), (c1 if c_a is not None and c_b is not None else sheet.cols)
+            c0, c1 = (
+                (c0 if c_a is not None or c_b is not None else 1),
+                (c1 if c_a is not None and c_b is not None else sheet.cols),
+            )
             if c_a is None and c_b is None:
                 c0, c1 = 1, sheet.cols
         if r_a is None or r_b is None:
@@ -238,7 +240,7 @@ def formatted(v: Any, locale: str) -> str:
         return formatted(v.cached, locale) if v.cached is not None else ""
     if _is_number(v):
         text = repr(float(v)) if isinstance(v, float) and not v.is_integer() else str(int(v))
-        if locale.startswith("vi") or locale.startswith(("de", "fr", "id")):
+        if locale.startswith(("vi", "de", "fr", "id")):
             text = text.replace(".", ",")
         return text
     return "" if v is None else str(v)
@@ -275,7 +277,13 @@ def _arithmetic(expr: str, locale: str) -> Any:
     import ast
     import operator
 
-    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.USub: operator.neg}
+    ops = {
+        ast.Add: operator.add,
+        ast.Sub: operator.sub,
+        ast.Mult: operator.mul,
+        ast.Div: operator.truediv,
+        ast.USub: operator.neg,
+    }
 
     def ev(node):
         if isinstance(node, ast.Constant) and _is_number(node.value):
@@ -306,7 +314,13 @@ def _num(s: str) -> int | float:
 class FakeSheets:
     """State and behaviour; `FakeSheetsServer` puts it on a socket."""
 
-    def __init__(self, read_quota: int = 60, write_quota: int = 60, project_quota: int = 300, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        read_quota: int = 60,
+        write_quota: int = 60,
+        project_quota: int = 300,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.books: dict[str, Spreadsheet] = {}
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
@@ -319,7 +333,9 @@ class FakeSheets:
     # -- helpers for tests --
     def create(self, owner: str, title: str = "Thi đua 2026", locale: str = "en_US", sid: str | None = None) -> str:
         with self.lock:
-            sid = sid or "".join(self.rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") for _ in range(44))
+            sid = sid or "".join(
+                self.rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") for _ in range(44)
+            )
             book = Spreadsheet(sid, title, owner, locale)
             book.sheets.append(Sheet(0, "Sheet1", 0))
             self.books[sid] = book
@@ -356,8 +372,10 @@ class FakeSheets:
         if len(mine) >= limit or len(everyone) >= self.project_quota:
             per_user = len(mine) >= limit
             metric = "Read requests" if kind == "read" else "Write requests"
-            quota = ("ReadRequestsPerMinutePerUser" if kind == "read" else "WriteRequestsPerMinutePerUser") if per_user else (
-                "ReadRequestsPerMinutePerProject" if kind == "read" else "WriteRequestsPerMinutePerProject"
+            quota = (
+                ("ReadRequestsPerMinutePerUser" if kind == "read" else "WriteRequestsPerMinutePerUser")
+                if per_user
+                else ("ReadRequestsPerMinutePerProject" if kind == "read" else "WriteRequestsPerMinutePerProject")
             )
             raise ApiError(
                 429,
@@ -411,7 +429,12 @@ class FakeSheets:
             sheets.append(entry)
         return {
             "spreadsheetId": book.sid,
-            "properties": {"title": book.title, "locale": book.locale, "autoRecalc": "ON_CHANGE", "timeZone": book.time_zone},
+            "properties": {
+                "title": book.title,
+                "locale": book.locale,
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": book.time_zone,
+            },
             "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.sid}/edit",
         }
@@ -421,7 +444,12 @@ class FakeSheets:
         rng: dict[str, Any] = {"sheetId": p.sheet_id}
         if p.bounds:
             rng.update(dict(zip(("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex"), p.bounds)))
-        out: dict[str, Any] = {"protectedRangeId": p.pid, "range": rng, "requestingUserCanEdit": True, "editors": {"users": sorted(p.editors)}}
+        out: dict[str, Any] = {
+            "protectedRangeId": p.pid,
+            "range": rng,
+            "requestingUserCanEdit": True,
+            "editors": {"users": sorted(p.editors)},
+        }
         if p.description:
             out["description"] = p.description
         if p.warning_only:
@@ -489,7 +517,7 @@ class FakeSheets:
         protections = copy.deepcopy(book.protections)
         replies = []
         for i, req in enumerate(body.get("requests") or []):
-            (kind, args), = req.items()
+            ((kind, args),) = req.items()
             try:
                 replies.append(self._one_request(book, sheets, protections, kind, args or {}, account))
             except ApiError as err:
@@ -502,12 +530,26 @@ class FakeSheets:
             props = args.get("properties") or {}
             title = props.get("title") or f"Sheet{len(sheets) + 1}"
             if any(s.title == title for s in sheets):
-                raise ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.', "INVALID_ARGUMENT")
+                raise ApiError(
+                    400,
+                    f'A sheet with the name "{title}" already exists. Please enter another name.',
+                    "INVALID_ARGUMENT",
+                )
             grid = props.get("gridProperties") or {}
             sid = props.get("sheetId", self.rng.randrange(10**8, 2 * 10**9))
             s = Sheet(sid, title, len(sheets), grid.get("rowCount", 1000), grid.get("columnCount", 26))
             sheets.append(s)
-            return {"addSheet": {"properties": {"sheetId": sid, "title": title, "index": s.index, "sheetType": "GRID", "gridProperties": {"rowCount": s.rows, "columnCount": s.cols}}}}
+            return {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sid,
+                        "title": title,
+                        "index": s.index,
+                        "sheetType": "GRID",
+                        "gridProperties": {"rowCount": s.rows, "columnCount": s.cols},
+                    }
+                }
+            }
         if kind == "deleteSheet":
             before = len(sheets)
             sheets[:] = [s for s in sheets if s.sheet_id != args.get("sheetId")]
@@ -523,10 +565,22 @@ class FakeSheets:
             bounds = None
             if any(k in rng for k in keys):
                 s = next(s for s in sheets if s.sheet_id == rng.get("sheetId", 0))
-                bounds = (rng.get("startRowIndex", 0), rng.get("endRowIndex", s.rows), rng.get("startColumnIndex", 0), rng.get("endColumnIndex", s.cols))
+                bounds = (
+                    rng.get("startRowIndex", 0),
+                    rng.get("endRowIndex", s.rows),
+                    rng.get("startColumnIndex", 0),
+                    rng.get("endColumnIndex", s.cols),
+                )
             editors = set((pr.get("editors") or {}).get("users") or [])
             editors.add(account)  # the account that creates a protection is always an editor
-            p = Protection(self.rng.randrange(10**8, 2 * 10**9), rng.get("sheetId", 0), bounds, editors, bool(pr.get("warningOnly")), pr.get("description"))
+            p = Protection(
+                self.rng.randrange(10**8, 2 * 10**9),
+                rng.get("sheetId", 0),
+                bounds,
+                editors,
+                bool(pr.get("warningOnly")),
+                pr.get("description"),
+            )
             protections.append(p)
             return {"addProtectedRange": {"protectedRange": self._protection_json(p, book)}}
         if kind == "deleteProtectedRange":
@@ -561,15 +615,28 @@ class FakeSheets:
                 return 204, None
             if path == DRIVE and method == "POST":
                 sid = self.create(account, (body or {}).get("name", "Untitled"))
-                return 200, {"kind": "drive#file", "id": sid, "name": self.books[sid].title, "mimeType": "application/vnd.google-apps.spreadsheet"}
+                return 200, {
+                    "kind": "drive#file",
+                    "id": sid,
+                    "name": self.books[sid].title,
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                }
             m = re.fullmatch(DRIVE + r"/([^/]+)/permissions", path)
             if m:
                 book = self._book(m[1], account, write=method == "POST")
                 if method == "POST":
                     email = (body or {}).get("emailAddress")
                     (book.writers if (body or {}).get("role") in ("writer", "owner") else book.readers).add(email)
-                    return 200, {"kind": "drive#permission", "id": str(abs(hash(email)) % 10**12), "type": "user", "role": body.get("role")}
-                perms = [{"id": str(abs(hash(e)) % 10**12), "emailAddress": e, "role": "writer", "type": "user"} for e in sorted(book.writers)]
+                    return 200, {
+                        "kind": "drive#permission",
+                        "id": str(abs(hash(email)) % 10**12),
+                        "type": "user",
+                        "role": body.get("role"),
+                    }
+                perms = [
+                    {"id": str(abs(hash(e)) % 10**12), "emailAddress": e, "role": "writer", "type": "user"}
+                    for e in sorted(book.writers)
+                ]
                 perms.append({"id": "0", "emailAddress": book.owner, "role": "owner", "type": "user"})
                 return 200, {"permissions": perms}
             if not path.startswith(SHEETS + "/"):
@@ -587,7 +654,10 @@ class FakeSheets:
             if tail == "values:batchGet":
                 self._quota(account, "read")
                 ranges = query.get("ranges", [])
-                return 200, {"spreadsheetId": book.sid, "valueRanges": [self.values_get(book, r, query) for r in ranges]}
+                return 200, {
+                    "spreadsheetId": book.sid,
+                    "valueRanges": [self.values_get(book, r, query) for r in ranges],
+                }
             if tail == "values:batchUpdate":
                 self._quota(account, "write")
                 body = body or {}
@@ -601,7 +671,13 @@ class FakeSheets:
                 for s in staged:
                     self._apply(s["box"].sheet, s["staged"])
                 responses = [
-                    {"spreadsheetId": book.sid, "updatedRange": s["box"].a1(), "updatedRows": s["rows"], "updatedColumns": s["cols"], "updatedCells": s["rows"] * s["cols"]}
+                    {
+                        "spreadsheetId": book.sid,
+                        "updatedRange": s["box"].a1(),
+                        "updatedRows": s["rows"],
+                        "updatedColumns": s["cols"],
+                        "updatedCells": s["rows"] * s["cols"],
+                    }
                     for s in staged
                 ]
                 return 200, {
@@ -622,7 +698,17 @@ class FakeSheets:
                     start = f"{quote_title(box.sheet.title)}!{col_letters(box.c0 + 1)}{last + 2}"
                     s = self._write(book, start, values, (query.get("valueInputOption") or ["RAW"])[0], account)
                     self._apply(s["box"].sheet, s["staged"])
-                    return 200, {"spreadsheetId": book.sid, "tableRange": box.a1(), "updates": {"spreadsheetId": book.sid, "updatedRange": s["box"].a1(), "updatedRows": s["rows"], "updatedColumns": s["cols"], "updatedCells": s["rows"] * s["cols"]}}
+                    return 200, {
+                        "spreadsheetId": book.sid,
+                        "tableRange": box.a1(),
+                        "updates": {
+                            "spreadsheetId": book.sid,
+                            "updatedRange": s["box"].a1(),
+                            "updatedRows": s["rows"],
+                            "updatedColumns": s["cols"],
+                            "updatedCells": s["rows"] * s["cols"],
+                        },
+                    }
                 if a1.endswith(":clear") and method == "POST":
                     self._quota(account, "write")
                     box = resolve(book, a1[: -len(":clear")])
@@ -638,7 +724,13 @@ class FakeSheets:
                     option = (query.get("valueInputOption") or ["RAW"])[0]
                     s = self._write(book, a1, (body or {}).get("values") or [], option, account)
                     self._apply(s["box"].sheet, s["staged"])
-                    return 200, {"spreadsheetId": book.sid, "updatedRange": s["box"].a1(), "updatedRows": s["rows"], "updatedColumns": s["cols"], "updatedCells": s["rows"] * s["cols"]}
+                    return 200, {
+                        "spreadsheetId": book.sid,
+                        "updatedRange": s["box"].a1(),
+                        "updatedRows": s["rows"],
+                        "updatedColumns": s["cols"],
+                        "updatedCells": s["rows"] * s["cols"],
+                    }
             raise not_found()
 
 
@@ -669,7 +761,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._drop()
                 return
             elif isinstance(fault.kind, int):
-                body = {"error": {"code": fault.kind, "message": "The service is currently unavailable." if fault.kind >= 500 else "Quota exceeded", "status": "UNAVAILABLE" if fault.kind >= 500 else "RESOURCE_EXHAUSTED"}}
+                body = {
+                    "error": {
+                        "code": fault.kind,
+                        "message": "The service is currently unavailable." if fault.kind >= 500 else "Quota exceeded",
+                        "status": "UNAVAILABLE" if fault.kind >= 500 else "RESOURCE_EXHAUSTED",
+                    }
+                }
                 self._reply(fault.kind, body)
                 return
         try:
@@ -707,16 +805,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._serve("POST")
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._serve("PUT")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._serve("DELETE")
 
 
@@ -732,11 +830,11 @@ class FakeSheetsServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeSheetsServer":
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
 

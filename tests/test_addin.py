@@ -9,10 +9,10 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from conftest import soffice
-from xl_addin import handlers
+
 from macros.addin_build import MODULE, build_addin, install_addin, macro_source, skeleton_path, xlwings_module_source
+from xl_addin import handlers
 
 # Office 2010+ ribbon XML (customUI14): the 2009/07 namespace goes with the 2007 relationship
 # type; the 2006/01 namespace would need the 2006 relationship type. Excel 2016+ is the target.
@@ -108,12 +108,26 @@ def test_libreoffice_opens_the_addin_and_lists_our_modules(xlam, tmp_path):
         pytest.skip("LibreOffice not installed")
     out = tmp_path / "lo"
     subprocess.run(
-        [exe, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--infilter=Calc MS Excel 2007 VBA XML",
-         "--convert-to", "xlsm:Calc MS Excel 2007 VBA XML", "--outdir", str(out), str(xlam)],
-        check=True, capture_output=True, timeout=180,
+        [
+            exe,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--infilter=Calc MS Excel 2007 VBA XML",
+            "--convert-to",
+            "xlsm:Calc MS Excel 2007 VBA XML",
+            "--outdir",
+            str(out),
+            str(xlam),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     mods = _modules(out / "thidua.xlsm")
-    assert _norm(mods[MODULE]).split("Option Explicit", 1)[1] == _norm(macro_source(f"{MODULE}.bas")).split("Option Explicit", 1)[1]
+    assert (
+        _norm(mods[MODULE]).split("Option Explicit", 1)[1]
+        == _norm(macro_source(f"{MODULE}.bas")).split("Option Explicit", 1)[1]
+    )
     assert "xlwings" in mods
 
 

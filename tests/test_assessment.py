@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from xl_addin import layout as L
-from workbooks.writer import fill_entries
-from xl_addin.assessment import assess
 from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin import layout as L
+from xl_addin.assessment import assess
 
 
 def run(campaign, path):
@@ -90,7 +90,7 @@ def test_unit_and_period_must_match_the_metadata(campaign, workbook):
     ws = wb[L.INFO.name]
     ws["C5"] = "T02"  # unit code cell rewritten by hand
     wb.save(path)
-    report, a = run(campaign, path)
+    _, a = run(campaign, path)
     found = {f.code for f in a.findings}
     assert {"thong_tin.don_vi", "thong_tin.ky"} <= found
 
@@ -134,12 +134,35 @@ def test_duplicate_and_missing_target_rows(campaign, workbook):
 def test_own_targets_are_checked_and_evaluated(campaign, workbook):
     path = workbook("HPN", filled=True)
     own = {
-        "RIENG1": {"code": "R1", "name": "Hội viên tham gia sinh hoạt", "unit": "%", "rule": "Tỷ lệ, tối thiểu", "goal": "≥ 90",
-                   "input_a_label": "Số hội viên sinh hoạt", "input_b_label": "Tổng số hội viên", "input_a": 950, "input_b": 1000},
-        "RIENG2": {"code": "R2", "name": "Phát triển hội viên mới", "rule": "Tăng trưởng so với năm trước, trong khoảng",
-                   "goal": "quá nhiều", "input_a_label": "Năm trước", "input_b_label": "Năm nay", "input_a": 10, "input_b": 12},
-        "RIENG3": {"code": "CT07", "name": "Trùng mã", "rule": "Số lượng, không vượt quá", "goal": "0",
-                   "input_a_label": "Số vụ", "input_a": 0},
+        "RIENG1": {
+            "code": "R1",
+            "name": "Hội viên tham gia sinh hoạt",
+            "unit": "%",
+            "rule": "Tỷ lệ, tối thiểu",
+            "goal": "≥ 90",
+            "input_a_label": "Số hội viên sinh hoạt",
+            "input_b_label": "Tổng số hội viên",
+            "input_a": 950,
+            "input_b": 1000,
+        },
+        "RIENG2": {
+            "code": "R2",
+            "name": "Phát triển hội viên mới",
+            "rule": "Tăng trưởng so với năm trước, trong khoảng",
+            "goal": "quá nhiều",
+            "input_a_label": "Năm trước",
+            "input_b_label": "Năm nay",
+            "input_a": 10,
+            "input_b": 12,
+        },
+        "RIENG3": {
+            "code": "CT07",
+            "name": "Trùng mã",
+            "rule": "Số lượng, không vượt quá",
+            "goal": "0",
+            "input_a_label": "Số vụ",
+            "input_a": 0,
+        },
         "RIENG4": {"name": "Thiếu mã"},
     }
     fill_entries(path, {"report": own})
@@ -155,11 +178,20 @@ def test_task_progress_and_commendation_rows_complete(campaign, workbook):
     fill_entries(
         path,
         {
-            "tasks": {"NV1": {"level": None}, "NV2": {"level": "Hoàn thành", "percent": 80}, "NV3": {"level": "Xong rồi"},
-                      "NV4": {"level": "Đang thực hiện", "percent": 0.6}},
+            "tasks": {
+                "NV1": {"level": None},
+                "NV2": {"level": "Hoàn thành", "percent": 80},
+                "NV3": {"level": "Xong rồi"},
+                "NV4": {"level": "Đang thực hiện", "percent": 0.6},
+            },
             "proposals": {
                 "DN5": {"award": "Giấy khen của Chủ tịch UBND xã", "subject": "Cá nhân"},
-                "DN6": {"award": "Cờ thi đua của UBND thành phố", "subject": "Cá nhân", "name": "Nguyễn Văn A", "achievement": "Tốt"},
+                "DN6": {
+                    "award": "Cờ thi đua của UBND thành phố",
+                    "subject": "Cá nhân",
+                    "name": "Nguyễn Văn A",
+                    "achievement": "Tốt",
+                },
             },
             "models": {"MH7": {"name": "Mô hình không có loại"}},
         },
@@ -167,8 +199,14 @@ def test_task_progress_and_commendation_rows_complete(campaign, workbook):
     _, a = run(campaign, path)
     found = {f.code for f in a.findings}
     assert {
-        "nhiem_vu.thieu_muc", "nhiem_vu.mau_thuan", "nhiem_vu.muc_la", "so.phan_so_thay_phan_tram",
-        "khen_thuong.thieu", "khen_thuong.doi_tuong", "khen_thuong.vuot_tham_quyen", "mo_hinh.thieu",
+        "nhiem_vu.thieu_muc",
+        "nhiem_vu.mau_thuan",
+        "nhiem_vu.muc_la",
+        "so.phan_so_thay_phan_tram",
+        "khen_thuong.thieu",
+        "khen_thuong.doi_tuong",
+        "khen_thuong.vuot_tham_quyen",
+        "mo_hinh.thieu",
     } <= found
 
 
@@ -181,7 +219,12 @@ def test_every_finding_names_sheet_cell_and_says_what_to_do(campaign, workbook):
     assert a.errors >= 3
     for f in a.findings:
         assert f.sheet and f.message and f.fix
-        assert f.cell or f.code in ("chi_tieu.thieu_dong", "thong_tin.chien_dich", "thong_tin.dinh_nghia_doi", "thong_tin.don_vi_la")
+        assert f.cell or f.code in (
+            "chi_tieu.thieu_dong",
+            "thong_tin.chien_dich",
+            "thong_tin.dinh_nghia_doi",
+            "thong_tin.don_vi_la",
+        )
 
 
 def test_score_counts_statuses_with_weights(campaign, workbook):

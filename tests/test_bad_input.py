@@ -9,16 +9,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from conftest import CORPUS
-from xl_addin import layout as L
 from workbooks.cells import set_value
+from workbooks.unit_files import check_file
+from xl_addin import layout as L
 from xl_addin.assessment import assess
 from xl_addin.result_cells import result_plan
-from workbooks.unit_files import check_file
 from xl_addin.unit_report import parse_report
 
 VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
@@ -52,7 +52,7 @@ def _mutations():
         out[f"delete marker {spec.key}"] = _edit(lambda wb, n=spec.name: wb[n].cell(1, 1, None))
         out[f"delete header marker {spec.key}"] = _edit(lambda wb, n=spec.name: wb[n].cell(4, 1, None))
         out[f"delete end marker {spec.key}"] = _edit(
-            lambda wb, n=spec.name: [c for c in wb[n]["A"] if c.value == L.END_MARKER][0].__setattr__("value", None)
+            lambda wb, n=spec.name: next(c for c in wb[n]["A"] if c.value == L.END_MARKER).__setattr__("value", None)
         )
     for r in (2, 5, 6, 8, 12):
         out[f"insert rows at {r}"] = _edit(lambda wb, r=r: wb[L.REPORT.name].insert_rows(r, 3))
@@ -77,19 +77,33 @@ def _mutations():
         "excel error text": "#DIV/0!",
         "tab and newline": "12\t\n3",
         "unicode junk": "💥\u202e123",
-        "formula injection": "=HYPERLINK(\"http://x\",\"bấm\")",
+        "formula injection": '=HYPERLINK("http://x","bấm")',
     }
     for label, v in values.items():
-        out[f"inputs: {label}"] = _edit(lambda wb, v=v: [set_value(wb[L.REPORT.name].cell(r, c), v) for r in range(5, 10) for c in (9, 11)])
-        out[f"everywhere: {label}"] = _edit(
-            lambda wb, v=v: [set_value(wb[s.name].cell(r, c), v) for s in L.DATA_SHEETS for r in range(5, 8) for c in range(2, 8)]
+        out[f"inputs: {label}"] = _edit(
+            lambda wb, v=v: [set_value(wb[L.REPORT.name].cell(r, c), v) for r in range(5, 10) for c in (9, 11)]
         )
-    meta = {"no version": ("B1", None), "old version": ("B1", "2024.1"), "other campaign": ("B2", "hai-duong-2026"),
-            "unknown unit": ("B4", "ZZZ"), "empty unit": ("B4", None), "number unit": ("B4", 12)}
+        out[f"everywhere: {label}"] = _edit(
+            lambda wb, v=v: [
+                set_value(wb[s.name].cell(r, c), v) for s in L.DATA_SHEETS for r in range(5, 8) for c in range(2, 8)
+            ]
+        )
+    meta = {
+        "no version": ("B1", None),
+        "old version": ("B1", "2024.1"),
+        "other campaign": ("B2", "hai-duong-2026"),
+        "unknown unit": ("B4", "ZZZ"),
+        "empty unit": ("B4", None),
+        "number unit": ("B4", 12),
+    }
     for label, (ref, v) in meta.items():
         out[f"meta: {label}"] = _edit(lambda wb, ref=ref, v=v: wb[L.META_NAME].__setitem__(ref, v))
-    out["info sheet emptied"] = _edit(lambda wb: [set_value(c, None) for row in wb[L.INFO.name].iter_rows() for c in row])
-    out["report sheet emptied"] = _edit(lambda wb: [set_value(c, None) for row in wb[L.REPORT.name].iter_rows() for c in row])
+    out["info sheet emptied"] = _edit(
+        lambda wb: [set_value(c, None) for row in wb[L.INFO.name].iter_rows() for c in row]
+    )
+    out["report sheet emptied"] = _edit(
+        lambda wb: [set_value(c, None) for row in wb[L.REPORT.name].iter_rows() for c in row]
+    )
     out["truncated zip"] = _raw(lambda b: b[: len(b) // 2])
     out["first bytes only"] = _raw(lambda b: b[:100])
     out["empty file"] = _raw(lambda b: b"")
@@ -178,19 +192,21 @@ def test_real_world_workbook_is_refused_clearly(path, campaign, tmp_path):
 CELL = st.one_of(
     st.none(),
     st.text(max_size=30),
-    st.integers(min_value=-10**20, max_value=10**20),
+    st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
-    st.sampled_from(["97,5", "1.234", "1.234.567,5", "#N/A", "=1/0", "0,975", "95 triệu", "Hoàn thành", "Vượt", "12%", "(5)"]),
+    st.sampled_from(
+        ["97,5", "1.234", "1.234.567,5", "#N/A", "=1/0", "0,975", "95 triệu", "Hoàn thành", "Vượt", "12%", "(5)"]
+    ),
 )
 
 
 @pytest.fixture(scope="module")
 def t01_grids(tmp_path_factory):
     from workbooks.builder import write_unit_workbook
-    from workbooks.grid_reader import read_grids
     from workbooks.campaign_workbook import load_default
+    from workbooks.grid_reader import read_grids
 
     c = load_default()
     path = tmp_path_factory.mktemp("h") / "T01.xlsx"
@@ -198,7 +214,13 @@ def t01_grids(tmp_path_factory):
     return read_grids(path)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_no_cell_content_makes_validate_or_progress_raise(t01_grids, campaign, data):
     grids = {name: [list(r) for r in grid] for name, grid in t01_grids.items()}

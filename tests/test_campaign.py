@@ -8,9 +8,9 @@ from importlib import resources
 
 import pytest
 
-from xl_addin.refusals import DefinitionError
 from workbooks.campaign_workbook import load_campaign, write_campaign_workbook
 from xl_addin.campaign_files import DEFAULT_CAMPAIGN, campaign_from_toml
+from xl_addin.refusals import DefinitionError
 
 TOML = resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
 
@@ -42,9 +42,11 @@ def test_shipped_plan_has_every_target_of_the_brief_with_exact_thresholds(campai
         "CT14c": ("rate_min", "100", None, None),
         "CT16": ("rate_strict", "75", None, None),
     }
-    dec = lambda s: None if s is None else Decimal(s)  # noqa: E731
+    dec = lambda s: None if s is None else Decimal(s)
     for code, (rule, thr, low, high) in expected.items():
-        assert (t[code].rule, t[code].threshold, t[code].low, t[code].high) == (rule, dec(thr), dec(low), dec(high)), code
+        assert (t[code].rule, t[code].threshold, t[code].low, t[code].high) == (rule, dec(thr), dec(low), dec(high)), (
+            code
+        )
     assert t["CT15"].rule == "level" and t["CT15"].target_level == "Hoàn thành"
     assert len(campaign.task_groups) == 10
     assert campaign.task_groups[0].text.startswith("Tập trung cao độ mạnh phát triển sản xuất nông nghiệp")

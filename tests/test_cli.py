@@ -8,10 +8,10 @@ import sys
 
 from openpyxl import load_workbook
 
-from xl_addin import layout as L
-from workbooks.writer import fill_entries
-from xl_addin.cli import main
 from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin import layout as L
+from xl_addin.cli import main
 from xl_addin.unit_report import entries_of
 
 
@@ -75,7 +75,10 @@ def test_bad_campaign_file_is_a_clear_message_not_a_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[campaign]\nid = "x"\n[[targets]]\ncode = "A"\nrule = "nope"\n', "utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "xl_addin.cli", "--campaign", str(bad), "campaign", "check"], capture_output=True, text=True
+        [sys.executable, "-m", "xl_addin.cli", "--campaign", str(bad), "campaign", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "loại quy tắc 'nope' không có" in proc.stderr

@@ -42,7 +42,7 @@ def test_commune_rate_is_the_ratio_of_sums_not_the_average_of_percentages(campai
     ct07 = c.target("CT07")
     assert ct07.inputs == (Fraction(1049), Fraction(1100))
     assert ct07.outcome.value == Fraction(1049, 1100) * 100
-    assert round(float(ct07.outcome.value), 2) == 95.36 != 97.0
+    assert round(float(ct07.outcome.value), 2) == 95.36  # the average of the two villages' rates would be 97,0
     assert sorted(ct07.contributors) == ["T01", "T02"]
     assert len(ct07.missing) == 14  # the other villages have not reported
     # CT06 is a sum: 0 + 0 poor households
@@ -76,8 +76,12 @@ def test_lead_unit_value_is_the_commune_figure(campaign, workbook, tmp_path):
 def test_completeness_on_time_late_missing_against_the_deadline(campaign, workbook, tmp_path):
     folder = tmp_path / "nhan"
     folder.mkdir()
-    _village(workbook, campaign, "T01", 100, 98, 100, 97, date=(2026, 12, 6)).rename(folder / "a.xlsx")  # the last day in time
-    _village(workbook, campaign, "T02", 100, 98, 100, 97, date=(2026, 12, 7)).rename(folder / "b.xlsx")  # 07/12 is late: "trước ngày 07/12"
+    _village(workbook, campaign, "T01", 100, 98, 100, 97, date=(2026, 12, 6)).rename(
+        folder / "a.xlsx"
+    )  # the last day in time
+    _village(workbook, campaign, "T02", 100, 98, 100, 97, date=(2026, 12, 7)).rename(
+        folder / "b.xlsx"
+    )  # 07/12 is late: "trước ngày 07/12"
     c = consolidate(campaign, from_folder(campaign, folder)[0], as_of=dt.date(2026, 12, 8))
     assert c.unit_row("T01").status == ON_TIME
     assert c.unit_row("T02").status == LATE

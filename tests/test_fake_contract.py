@@ -8,7 +8,6 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-
 from conftest import CORPUS
 from fake_sheets import FakeSheetsServer
 
@@ -67,7 +66,9 @@ def test_fake_answers_like_the_recording(name):
             if body and '"addSheet"' in body and recorded:
                 # the recording's later requests name the sheet id Google chose; let the fake use it
                 req = json.loads(body)
-                req["requests"][0]["addSheet"].setdefault("properties", {})["sheetId"] = recorded["replies"][0]["addSheet"]["properties"]["sheetId"]
+                req["requests"][0]["addSheet"].setdefault("properties", {})["sheetId"] = recorded["replies"][0][
+                    "addSheet"
+                ]["properties"]["sheetId"]
                 body = json.dumps(req)
             resp = requests.request(
                 rq["method"],
@@ -79,7 +80,10 @@ def test_fake_answers_like_the_recording(name):
             assert resp.status_code == rs["status"]["code"], (rq["method"], rq["uri"], resp.text)
             got = resp.json() if resp.content else None
             if resp.status_code >= 400:
-                assert got["error"]["code"] == recorded["error"]["code"] and got["error"]["status"] == recorded["error"]["status"]
+                assert (
+                    got["error"]["code"] == recorded["error"]["code"]
+                    and got["error"]["status"] == recorded["error"]["status"]
+                )
             else:
                 assert _strip(got) == _strip(recorded), (rq["method"], rq["uri"])
             compared += 1
@@ -88,10 +92,15 @@ def test_fake_answers_like_the_recording(name):
 
 def test_metadata_shape_matches_the_recording():
     interactions = _load("ClientTest.test_open_by_key_has_metadata")
-    recorded = next(json.loads(i["response"]["body"]["string"]) for i in interactions if "includeGridData" in i["request"]["uri"])
+    recorded = next(
+        json.loads(i["response"]["body"]["string"]) for i in interactions if "includeGridData" in i["request"]["uri"]
+    )
     with FakeSheetsServer() as server:
         sid = server.fake.create(ACCOUNT, recorded["properties"]["title"])
-        got = requests.get(f"{server.url}/v4/spreadsheets/{sid}?includeGridData=false", headers={"Authorization": f"Bearer fake-token:{ACCOUNT}"}).json()
+        got = requests.get(
+            f"{server.url}/v4/spreadsheets/{sid}?includeGridData=false",
+            headers={"Authorization": f"Bearer fake-token:{ACCOUNT}"},
+        ).json()
     assert set(got) == set(recorded)
     assert set(got["sheets"][0]["properties"]) == set(recorded["sheets"][0]["properties"])
     assert set(got["properties"]) <= set(recorded["properties"])

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import google_client
 from fake_sheets import Fault
-from xl_addin.refusals import SyncError
+
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab
 from sync.unit_sync import pull_file, push_file
-from workbooks.writer import fill_entries
 from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin.refusals import SyncError
 
 
 def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):
@@ -35,7 +35,13 @@ def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campai
 
 def test_server_protection_refuses_another_units_tab_even_without_the_client_check(google_backends, campaign):
     t01_account = campaign.unit("T01").editors[0]
-    rogue = GoogleBackend(google_client(google_backends.server, t01_account), google_backends.sid, campaign, acting_unit=None, account=t01_account)
+    rogue = GoogleBackend(
+        google_client(google_backends.server, t01_account),
+        google_backends.sid,
+        campaign,
+        acting_unit=None,
+        account=t01_account,
+    )
     with pytest.raises(SyncError, match="được bảo vệ"):
         rogue.push(Tab("KT", (("report", "CT01", "input_a", 1, ""),)), 0)
     assert google_backends().read_tab("KT") is None
@@ -43,20 +49,24 @@ def test_server_protection_refuses_another_units_tab_even_without_the_client_che
 
 def test_values_go_up_typed_and_never_become_formulas(google_backends, campaign, workbook):
     path = workbook("HPN", filled=True)
-    fill_entries(path, {"models": {"MH5": {"type": "Mô hình mới", "name": "=IMPORTXML(\"http://x\")", "description": "97,5"}}})
+    fill_entries(
+        path, {"models": {"MH5": {"type": "Mô hình mới", "name": '=IMPORTXML("http://x")', "description": "97,5"}}}
+    )
     push_file(campaign, path, google_backends("HPN"))
     fake = google_backends.server.fake
     grid = fake.grid(google_backends.sid, "HPN")
     cells = [v for row in grid for v in row]
-    assert "=IMPORTXML(\"http://x\")" in cells and "97,5" in cells  # stored as text, RAW
+    assert '=IMPORTXML("http://x")' in cells and "97,5" in cells  # stored as text, RAW
     assert not any(type(v).__name__ == "Formula" for v in cells)
     # numbers are numbers on the sheet: a vi_VN spreadsheet shows them with a decimal comma
-    resp = google_backends().http.values_get(google_backends.sid, "'HPN'!A1:E2000", params={"valueRenderOption": "FORMATTED_VALUE"})
+    resp = google_backends().http.values_get(
+        google_backends.sid, "'HPN'!A1:E2000", params={"valueRenderOption": "FORMATTED_VALUE"}
+    )
     assert fake.books[google_backends.sid].locale == "vi_VN"
     tab = google_backends().read_tab("HPN")
     assert tab.rows == tuple(r for r in tab.rows) and any(isinstance(r[3], int) for r in tab.rows)
     shown = [v for row in resp["values"] for v in row]
-    assert "=IMPORTXML(\"http://x\")" in shown  # formatted view: still the text, not a formula result
+    assert '=IMPORTXML("http://x")' in shown  # formatted view: still the text, not a formula result
 
 
 @pytest.mark.parametrize("kind", [500, 503, 429, "drop_before", "drop_after"])
@@ -108,7 +118,9 @@ def test_quota_429_is_retried_with_backoff_then_gives_a_clear_message(google_bac
 
 
 def test_each_refusal_from_google_has_a_vietnamese_message(google_backends, campaign, workbook, fake_google):
-    stranger = GoogleBackend(google_client(fake_google, "nguoi.la@gmail.com"), google_backends.sid, campaign, account="nguoi.la@gmail.com")
+    stranger = GoogleBackend(
+        google_client(fake_google, "nguoi.la@gmail.com"), google_backends.sid, campaign, account="nguoi.la@gmail.com"
+    )
     with pytest.raises(SyncError, match="không có quyền"):
         stranger.read_tab("T01")
     gone = GoogleBackend(google_client(fake_google, campaign.consolidators[0]), "khong-ton-tai", campaign)
@@ -138,7 +150,11 @@ def test_bad_key_file_is_refused_without_echoing_it(tmp_path):
     from sync.gsheets import client_from_credentials
 
     key = tmp_path / "khoa.json"
-    key.write_text(json.dumps({"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nnope\n", "client_email": "a@b"}))
+    key.write_text(
+        json.dumps(
+            {"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nnope\n", "client_email": "a@b"}
+        )
+    )
     with pytest.raises(SyncError) as err:
         client_from_credentials(str(key))
     assert "nope" not in str(err.value) and "PRIVATE" not in str(err.value)
@@ -156,7 +172,9 @@ def test_a_deleted_tab_is_named_in_the_message(google_backends, campaign, workbo
 
 def test_admin_creates_the_spreadsheet_then_setup(fake_google, campaign):
     admin = campaign.consolidators[0]
-    backend = GoogleBackend.create_spreadsheet(google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin)
+    backend = GoogleBackend.create_spreadsheet(
+        google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin
+    )
     book = fake_google.fake.books[backend.sid]
     assert book.owner == admin and book.locale == "vi_VN" and book.title == "Thi đua 2026 - xã Vĩnh Bảo"
     made = backend.setup([u.code for u in campaign.units])

@@ -8,11 +8,11 @@ import sys
 from importlib import resources
 
 import pytest
-
 from conftest import CORPUS
+from xlwings_payloads import alerts, apply_actions, book_payload, run_handler
+
 from workbooks.writer import fill_entries
 from xl_addin.unit_report import parse_report
-from xlwings_payloads import alerts, apply_actions, book_payload, run_handler
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,11 @@ def _settings(tmp_path, monkeypatch):
 
 
 def test_our_payload_has_the_shape_real_excel_sends(workbook):
-    real = json.loads((CORPUS / "xlwings-payloads" / "engines_payload_officejs.json").read_text()) if CORPUS.exists() else None
+    real = (
+        json.loads((CORPUS / "xlwings-payloads" / "engines_payload_officejs.json").read_text())
+        if CORPUS.exists()
+        else None
+    )
     ours = book_payload(workbook("T01"))
     if real is None:
         pytest.skip("corpus not present")
@@ -49,7 +53,9 @@ def test_kiem_tra_writes_findings_beside_the_cells_and_says_so(campaign, workboo
     report_pos = [s["name"] for s in payload["sheets"]].index("Báo cáo")
     input_col = after.sheets["report"].columns["input_a"] - 1
     assert (report_pos, input_col) not in written
-    assert not any(a["func"].lower().startswith(("setcolor", "setfill", "format")) for a in actions)  # colours: conditional formatting
+    assert not any(
+        a["func"].lower().startswith(("setcolor", "setfill", "format")) for a in actions
+    )  # colours: conditional formatting
 
 
 def test_tinh_tien_do_writes_value_status_and_percentages(campaign, workbook):
@@ -119,7 +125,18 @@ def test_gui_bao_cao_pushes_and_records_the_revision(campaign, workbook, tmp_pat
     assert after.meta["sync_revision"] == 1 and after.meta["sync_hash"]
     assert FolderBackend(tmp_path / "share", campaign.id).read_tab("T01").revision == 1
     # a second click with the recorded revision is accepted as the next push
-    payload2 = {**payload, "sheets": [{**s, "values": [[("" if v is None else v) for v in row] for row in apply_actions(payload, actions)[s["name"]]]} for s in payload["sheets"]]}
+    payload2 = {
+        **payload,
+        "sheets": [
+            {
+                **s,
+                "values": [
+                    [("" if v is None else v) for v in row] for row in apply_actions(payload, actions)[s["name"]]
+                ],
+            }
+            for s in payload["sheets"]
+        ],
+    }
     assert "lần 2" in alerts(run_handler("gui_bao_cao", payload2))[0]
 
 

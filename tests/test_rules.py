@@ -71,7 +71,9 @@ BOUNDARIES = [
 ]
 
 
-@pytest.mark.parametrize("code,inputs,status", BOUNDARIES, ids=[f"{c}-{s}-{i}" for i, (c, _, s) in enumerate(BOUNDARIES)])
+@pytest.mark.parametrize(
+    "code,inputs,status", BOUNDARIES, ids=[f"{c}-{s}-{i}" for i, (c, _, s) in enumerate(BOUNDARIES)]
+)
 def test_status_at_the_boundary(campaign, code, inputs, status):
     assert evaluate(campaign.target(code), inputs).status == status
 

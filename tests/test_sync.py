@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from xl_addin.refusals import Conflict, SyncError
 from sync.tab import entries_to_rows
 from sync.unit_sync import pull_all, pull_file, push_file
-from workbooks.writer import fill_entries
 from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin.refusals import Conflict, SyncError
 from xl_addin.unit_report import entries_of
 
 

@@ -8,12 +8,12 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from xl_addin import layout as L
 from workbooks.cells import set_value
-from workbooks.writer import fill_entries
-from xl_addin.sample_data import clean_entries
 from workbooks.unit_files import read_report, upgrade_file
+from workbooks.writer import fill_entries
+from xl_addin import layout as L
 from xl_addin.refusals import WorkbookRefused
+from xl_addin.sample_data import clean_entries
 from xl_addin.unit_report import entries_of
 
 
@@ -177,11 +177,16 @@ def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
         pytest.skip("LibreOffice not installed")
     path = workbook("T01", filled=True)
     out = tmp_path / "pdf"
-    subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)], check=True, timeout=180, capture_output=True)
+    subprocess.run(
+        [exe, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
     pdf = out / "T01.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA" in text
 
 

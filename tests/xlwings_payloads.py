@@ -37,7 +37,11 @@ def book_payload(path: Path, active: str = "Báo cáo") -> dict:
     return {
         "client": "Office.js",
         "version": xw.__version__,
-        "book": {"name": Path(path).name, "active_sheet_index": names.index(active) if active in names else 0, "selection": "A1"},
+        "book": {
+            "name": Path(path).name,
+            "active_sheet_index": names.index(active) if active in names else 0,
+            "selection": "A1",
+        },
         "names": [],
         "sheets": sheets,
     }

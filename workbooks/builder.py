@@ -17,13 +17,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_addin import layout as L
 from workbooks.atomic import save_atomic
-from xl_addin.grids import blank_grids
 from workbooks.cells import row_height, set_value
+from xl_addin import layout as L
 from xl_addin.campaign import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
+from xl_addin.grids import blank_grids
 from xl_addin.unit_report import column_letter
-
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -84,13 +83,17 @@ def _list_validation(ws: Worksheet, source: str, prompt: str, cells: str) -> Non
     ws.add_data_validation(dv)
 
 
-def _number_validation(ws: Worksheet, cell: str, label: str, whole: bool, low: int = 0, high: int | None = None) -> None:
+def _number_validation(
+    ws: Worksheet, cell: str, label: str, whole: bool, low: int = 0, high: int | None = None
+) -> None:
     kind = "số nguyên" if whole else "số"
     if high is None:
         dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1=str(low))
         rng = f"{kind} từ {low} trở lên"
     else:
-        dv = DataValidation(type="whole" if whole else "decimal", operator="between", formula1=str(low), formula2=str(high))
+        dv = DataValidation(
+            type="whole" if whole else "decimal", operator="between", formula1=str(low), formula2=str(high)
+        )
         rng = f"{kind} từ {low} đến {high}"
     dv.allow_blank = True
     dv.showInputMessage = True
@@ -180,11 +183,20 @@ def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
         ("", False),
         ("Cách điền:", True),
         ("1. Trang 'Thông tin': chọn kỳ báo cáo, ghi người báo cáo, ngày báo cáo.", False),
-        ("2. Trang 'Báo cáo': nhập số liệu vào các ô màu vàng. Tỷ lệ % do phần mềm tự tính từ tử số và mẫu số, không gõ %.", False),
+        (
+            "2. Trang 'Báo cáo': nhập số liệu vào các ô màu vàng. Tỷ lệ % do phần mềm tự tính từ tử số và mẫu số, không gõ %.",
+            False,
+        ),
         ("   Số thập phân dùng dấu phẩy (97,5); có thể gõ dấu chấm ngăn cách hàng nghìn (1.234.567).", False),
-        ("   Các dòng 'Chỉ tiêu riêng' để đơn vị tự bổ sung chỉ tiêu của mình (chọn cách đánh giá, ghi mục tiêu, ví dụ ≥ 95 hoặc 14 - 15).", False),
+        (
+            "   Các dòng 'Chỉ tiêu riêng' để đơn vị tự bổ sung chỉ tiêu của mình (chọn cách đánh giá, ghi mục tiêu, ví dụ ≥ 95 hoặc 14 - 15).",
+            False,
+        ),
         ("3. Trang 'Nhiệm vụ': chọn mức độ thực hiện từng nhóm nhiệm vụ và ghi kết quả nổi bật.", False),
-        ("4. Trang 'Mô hình, điển hình' và 'Đề nghị khen thưởng': mỗi dòng một mô hình, một người hoặc một tập thể.", False),
+        (
+            "4. Trang 'Mô hình, điển hình' và 'Đề nghị khen thưởng': mỗi dòng một mô hình, một người hoặc một tập thể.",
+            False,
+        ),
         ("5. Bấm 'Kiểm tra' (hoặc chạy 'thidua validate'): lỗi hiện ở cột 'Kiểm tra' ngay cạnh ô cần sửa.", False),
         ("6. Bấm 'Tính tiến độ', rồi 'Gửi báo cáo' khi không còn lỗi.", False),
         ("", False),
@@ -250,9 +262,19 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
             ws.cell(row, col[key]).number_format = "#,##0.##"
     if own_rows:
         rule_col = column_letter(col["rule"])
-        _list_validation(ws, rule_src, "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.", f"{rule_col}{own_rows[0]}:{rule_col}{own_rows[-1]}")
+        _list_validation(
+            ws,
+            rule_src,
+            "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.",
+            f"{rule_col}{own_rows[0]}:{rule_col}{own_rows[-1]}",
+        )
     self_col = column_letter(col["self_status"])
-    _list_validation(ws, status_src, "Đơn vị tự đánh giá: Vượt, Đạt hoặc Không đạt.", f"{self_col}{first}:{self_col}{max(rows.values())}")
+    _list_validation(
+        ws,
+        status_src,
+        "Đơn vị tự đánh giá: Vượt, Đạt hoặc Không đạt.",
+        f"{self_col}{first}:{self_col}{max(rows.values())}",
+    )
     _status_colours(ws, column_letter(col["status"]), first)
     check = column_letter(col["check"])
     ws.conditional_formatting.add(
@@ -370,6 +392,8 @@ def build_workbook(
     return wb
 
 
-def write_unit_workbook(campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int) -> Path:
+def write_unit_workbook(
+    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int
+) -> Path:
     save_atomic(build_workbook(campaign, unit, generated_at, **rows), dest)
     return dest

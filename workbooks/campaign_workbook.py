@@ -16,9 +16,8 @@ from typing import Any
 from workbooks.atomic import save_atomic
 from workbooks.grid_reader import read_grids
 from xl_addin.campaign import RULE_KINDS, Campaign
-from xl_addin.refusals import DefinitionError
 from xl_addin.campaign_files import KEY_VALUE, SECTIONS, campaign_from_grids, campaign_from_toml, toml_text
-from xl_addin.refusals import WorkbookRefused
+from xl_addin.refusals import DefinitionError, WorkbookRefused
 
 
 def load_default() -> Campaign:
@@ -74,7 +73,9 @@ def write_campaign_workbook(campaign_toml: str, dest: Path) -> None:
             for row in data.get(section, []):
                 ws.append([_cell_value(row.get(key)) for key, _ in fields])
             for i, (key, _) in enumerate(fields, 1):
-                ws.column_dimensions[ws.cell(1, i).column_letter].width = 60 if key in ("name", "text", "inputs") else 16
+                ws.column_dimensions[ws.cell(1, i).column_letter].width = (
+                    60 if key in ("name", "text", "inputs") else 16
+                )
         for c in ws[1]:
             c.font, c.fill = bold, fill
         for row in ws.iter_rows(min_row=2):

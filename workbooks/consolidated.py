@@ -18,10 +18,10 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_addin import layout as L
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
 from workbooks.cells import row_height, set_value
+from xl_addin import layout as L
 from xl_addin.consolidation import Consolidation, Table, all_tables, completeness_summary, status_summary
 from xl_addin.unit_report import column_letter
 
@@ -51,7 +51,11 @@ def _status_colours(ws: Worksheet, col: int, first: int, last: int) -> None:
     for status, (bg, fg) in STATUS_COLOURS.items():
         ws.conditional_formatting.add(
             f"{letter}{first}:{letter}{max(last, first)}",
-            FormulaRule(formula=[f'${letter}{first}="{status}"'], fill=PatternFill("solid", fgColor=bg, bgColor=bg), font=Font(color=fg, bold=True)),
+            FormulaRule(
+                formula=[f'${letter}{first}="{status}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
+                font=Font(color=fg, bold=True),
+            ),
         )
 
 
@@ -221,7 +225,12 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     for col, w in enumerate(summary.widths, 1):
         ws.column_dimensions[column_letter(col)].width = w
     row = _paragraph(ws, row + 1, "II. TÌNH HÌNH NỘP BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
-    row = _paragraph(ws, row, "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.", width)
+    row = _paragraph(
+        ws,
+        row,
+        "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.",
+        width,
+    )
     proposals = tables["Đề nghị khen thưởng"]
     beyond = sum(1 for r in proposals.rows if str(r[-1]).startswith("Vượt"))
     row = _paragraph(ws, row + 1, "III. MÔ HÌNH, ĐIỂN HÌNH VÀ ĐỀ NGHỊ KHEN THƯỞNG", width, bold=True)

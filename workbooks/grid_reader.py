@@ -39,7 +39,7 @@ def read_grids(path: str | Path) -> dict[str, list[list[Any]]]:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
         return grids
-    except Exception as exc:  # calamine raises many kinds; all mean "cannot read this file"
+    except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "cannot read this file"
         head = path.read_bytes()[:8]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             why = "tệp đang đặt mật khẩu hoặc là định dạng Excel cũ bị hỏng"

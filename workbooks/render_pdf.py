@@ -16,7 +16,16 @@ def to_pdf(path: Path, out_dir: Path, timeout: int = 180) -> Path | None:
     # a private profile: a user's open LibreOffice window must not block or receive the job
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(path)],
+            [
+                exe,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                str(path),
+            ],
             check=False,
             timeout=timeout,
             capture_output=True,

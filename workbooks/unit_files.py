@@ -13,8 +13,8 @@ from pathlib import Path
 from xl_addin import layout as L
 from xl_addin.assessment import Assessment, assess
 from xl_addin.campaign import Campaign
-from xl_addin.result_cells import result_plan
 from xl_addin.refusals import WorkbookRefused
+from xl_addin.result_cells import result_plan
 from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
@@ -48,7 +48,12 @@ def check_file(campaign: Campaign, path: Path, write: str | None = None, when: d
         try:
             saved = apply_plan(path, result_plan(report, a, progress=write == "progress", when=when))
         except (OSError, WorkbookRefused) as exc:
-            return Checked(path, report, a, f"Không ghi được kết quả vào '{path.name}': {exc}. Hãy đóng tệp trong Excel rồi thử lại.")
+            return Checked(
+                path,
+                report,
+                a,
+                f"Không ghi được kết quả vào '{path.name}': {exc}. Hãy đóng tệp trong Excel rồi thử lại.",
+            )
     return Checked(path, report, a, None, saved)
 
 
@@ -116,4 +121,3 @@ def write_entries_workbook(campaign: Campaign, unit, dest: Path, entries: dict, 
 
     write_atomic(Path(dest), build)
     return Path(dest)
-

@@ -14,9 +14,9 @@ from typing import Any
 
 from openpyxl.cell.cell import MergedCell
 
-from xl_addin import layout as L
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
+from xl_addin import layout as L
 from xl_addin.refusals import WorkbookRefused
 from xl_addin.unit_report import UnitReport, parse_report
 
@@ -29,7 +29,7 @@ def load(path: Path):
 
     try:
         return load_workbook(path)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise WorkbookRefused("tep.khong_ghi_duoc", name=Path(path).name, why=type(exc).__name__) from None
 
 

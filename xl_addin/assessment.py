@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import Any
 
 from xl_addin import layout as L
-from xl_addin.grids import target_row_values
 from xl_addin.campaign import (
     RULE_BY_LABEL,
     RULE_KINDS,
@@ -32,6 +31,7 @@ from xl_addin.campaign import (
     nfc,
 )
 from xl_addin.findings import LOI, MESSAGES, Finding, count
+from xl_addin.grids import target_row_values
 from xl_addin.numbers import parse_number
 from xl_addin.rules import NO_DATA, Outcome, evaluate
 from xl_addin.scoring import TASK_DONE, ScoreParts, unit_score
@@ -103,7 +103,9 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     meta = report.meta
     if str(meta.get("campaign_id") or "") != campaign.id:
         out.findings.append(
-            Finding.make("thong_tin.chien_dich", sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id)
+            Finding.make(
+                "thong_tin.chien_dich", sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id
+            )
         )
     elif meta.get("definition_hash") != campaign.definition_hash():
         out.findings.append(Finding.make("thong_tin.dinh_nghia_doi", sheet.name))
@@ -112,16 +114,28 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     code_cell = report.info("unit_code")
     if code_cell is not None and _text(code_cell.value) != out.unit_code:
         out.findings.append(
-            Finding.make("thong_tin.don_vi", sheet.name, code_cell.ref, detail=_text(code_cell.value) or "trống", expected=out.unit_code)
+            Finding.make(
+                "thong_tin.don_vi",
+                sheet.name,
+                code_cell.ref,
+                detail=_text(code_cell.value) or "trống",
+                expected=out.unit_code,
+            )
         )
     period_cell = report.info("period")
     names = ", ".join(p.name for p in campaign.periods)
     if period_cell is None or period_cell.empty:
-        out.findings.append(Finding.make("thong_tin.ky", sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names))
+        out.findings.append(
+            Finding.make(
+                "thong_tin.ky", sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names
+            )
+        )
     else:
         out.period = campaign.period(_text(period_cell.value))
         if out.period is None:
-            out.findings.append(Finding.make("thong_tin.ky", sheet.name, period_cell.ref, detail=period_cell.value, expected=names))
+            out.findings.append(
+                Finding.make("thong_tin.ky", sheet.name, period_cell.ref, detail=period_cell.value, expected=names)
+            )
     for key, label, entry in L.INFO_ROWS:
         if entry and key in ("reporter", "report_date"):
             cell = report.info(key)
@@ -132,7 +146,9 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
         when = to_date(date_cell.value)
         if when is None or when.year != campaign.year:
             out.findings.append(
-                Finding.make("thong_tin.ngay", sheet.name, date_cell.ref, detail=_text(date_cell.value)[:30], year=campaign.year)
+                Finding.make(
+                    "thong_tin.ngay", sheet.name, date_cell.ref, detail=_text(date_cell.value)[:30], year=campaign.year
+                )
             )
 
 
@@ -182,7 +198,9 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
             if campaign.target(key):
                 out.findings.append(Finding.make("chi_tieu.khong_giao", sheet.name, cell.ref, key))
             else:
-                out.findings.append(Finding.make("chi_tieu.la", sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống"))
+                out.findings.append(
+                    Finding.make("chi_tieu.la", sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống")
+                )
     for key, rows in seen.items():
         if key in assigned and len(rows) > 1:
             out.findings.append(
@@ -203,7 +221,9 @@ def _check_locked(t: Target, row: Row, out: Assessment) -> None:
         cell = row.cells[col]
         got = _text(cell.value)
         if got != nfc(want):
-            out.findings.append(Finding.make("chi_tieu.bi_sua", cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want))
+            out.findings.append(
+                Finding.make("chi_tieu.bi_sua", cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want)
+            )
 
 
 def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[Fraction | str | None, ...]:
@@ -218,7 +238,9 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             level = _text(cell.value)
             if level not in t.levels:
                 out.findings.append(
-                    Finding.make("chi_tieu.muc_do", cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels))
+                    Finding.make(
+                        "chi_tieu.muc_do", cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels)
+                    )
                 )
                 values.append(None)
             else:
@@ -228,7 +250,9 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
         p = parse_number(cell.value, whole=whole, millions="triệu" in label.lower())
         if p.code:
             out.findings.append(
-                Finding.make(p.code, cell.sheet, cell.ref, t.code, detail=p.detail, value=p.value, suggestion=p.suggestion)
+                Finding.make(
+                    p.code, cell.sheet, cell.ref, t.code, detail=p.detail, value=p.value, suggestion=p.suggestion
+                )
             )
         if p.value is None or (p.code is not None and MESSAGES[p.code][0] == LOI):
             values.append(None)
@@ -247,15 +271,23 @@ def _check_relations(campaign: Campaign, t: Target, row: Row, values: list, out:
     b = row.cells["input_b"]
     if t.rule in ("rate_min", "rate_strict", "ratio_min", "growth_range") and len(values) == 2:
         first, second = values
-        denominator, den_cell, den_label = (second, b, t.inputs[1]) if t.rule.startswith("rate") else (first, a, t.inputs[0])
+        denominator, den_cell, den_label = (
+            (second, b, t.inputs[1]) if t.rule.startswith("rate") else (first, a, t.inputs[0])
+        )
         if denominator is not None and denominator == 0:
-            out.findings.append(Finding.make("chi_tieu.mau_so_bang_0", den_cell.sheet, den_cell.ref, t.code, label=den_label))
+            out.findings.append(
+                Finding.make("chi_tieu.mau_so_bang_0", den_cell.sheet, den_cell.ref, t.code, label=den_label)
+            )
             values[0 if den_cell is a else 1] = None
         elif t.rule.startswith("rate") and first is not None and second is not None and first > second:
-            out.findings.append(Finding.make("chi_tieu.tu_so_lon_hon_mau_so", a.sheet, a.ref, t.code, num=first, den=second))
+            out.findings.append(
+                Finding.make("chi_tieu.tu_so_lon_hon_mau_so", a.sheet, a.ref, t.code, num=first, den=second)
+            )
             values[0] = None
     if t.rule == "rank_max" and values and values[0] is not None and not 1 <= values[0] <= campaign.localities:
-        out.findings.append(Finding.make("chi_tieu.thu_hang", a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities))
+        out.findings.append(
+            Finding.make("chi_tieu.thu_hang", a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities)
+        )
         values[0] = None
 
 
@@ -275,7 +307,13 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
     if row.is_blank(cols):
         return None
     sheet = row.cells["code"].sheet
-    required = {"code": "mã", "name": "tên chỉ tiêu", "rule": "cách đánh giá", "goal": "mục tiêu", "input_a_label": "tên số liệu thứ nhất"}
+    required = {
+        "code": "mã",
+        "name": "tên chỉ tiêu",
+        "rule": "cách đánh giá",
+        "goal": "mục tiêu",
+        "input_a_label": "tên số liệu thứ nhất",
+    }
     missing = [label for col, label in required.items() if row.cells[col].empty]
     if missing:
         out.findings.append(Finding.make("rieng.thieu", sheet, row.cells["code"].ref, detail=", ".join(missing)))
@@ -293,10 +331,19 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
     if numbers is None or len(numbers) != need or any(not lb for lb in labels):
         if numbers is None or len(numbers) != need:
             out.findings.append(
-                Finding.make("rieng.muc_tieu", sheet, goal_cell.ref, detail=_text(goal_cell.value)[:40], rule=kind.label, example=GOAL_EXAMPLES[rule])
+                Finding.make(
+                    "rieng.muc_tieu",
+                    sheet,
+                    goal_cell.ref,
+                    detail=_text(goal_cell.value)[:40],
+                    rule=kind.label,
+                    example=GOAL_EXAMPLES[rule],
+                )
             )
         else:
-            out.findings.append(Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai"))
+            out.findings.append(
+                Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
+            )
         return None
     params = {"low": numbers[0], "high": numbers[1]} if need == 2 else {"threshold": numbers[0]}
     t = Target(
@@ -310,7 +357,14 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
     problems = check_rule(t)
     if problems:
         out.findings.append(
-            Finding.make("rieng.muc_tieu", sheet, goal_cell.ref, detail=_text(goal_cell.value)[:40], rule=kind.label, example=GOAL_EXAMPLES[rule])
+            Finding.make(
+                "rieng.muc_tieu",
+                sheet,
+                goal_cell.ref,
+                detail=_text(goal_cell.value)[:40],
+                rule=kind.label,
+                example=GOAL_EXAMPLES[rule],
+            )
         )
         return None
     return t
@@ -323,7 +377,9 @@ def _goal_numbers(raw: Any) -> list[Decimal] | None:
         p = parse_number(raw, percent_ok=True)
         return [p.value] if p.value is not None else None
     text = re.sub(r"^[≥>≤<=\s]+|[%\s]+$", "", nfc(str(raw)))
-    parts = re.split(r"\s*(?:-|–|…|\.\.\.|đến)\s*", text) if re.search(r"\d\s*(-|–|…|\.\.\.|đến)\s*\d", text) else [text]
+    parts = (
+        re.split(r"\s*(?:-|–|…|\.\.\.|đến)\s*", text) if re.search(r"\d\s*(-|–|…|\.\.\.|đến)\s*\d", text) else [text]
+    )
     values = []
     for part in parts:
         p = parse_number(part, percent_ok=True)
@@ -342,7 +398,11 @@ def _check_self_status(r: TargetResult, out: Assessment) -> None:
     met = {STATUS_VUOT, STATUS_DAT}
     contradicts = said != r.outcome.status and not (said in met and r.outcome.status in met)
     if contradicts or said not in (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT):
-        out.findings.append(Finding.make("chi_tieu.tu_danh_gia", cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status))
+        out.findings.append(
+            Finding.make(
+                "chi_tieu.tu_danh_gia", cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status
+            )
+        )
 
 
 def _check_growth_band(campaign: Campaign, r: TargetResult, out: Assessment) -> None:
@@ -351,7 +411,11 @@ def _check_growth_band(campaign: Campaign, r: TargetResult, out: Assessment) -> 
     band = Fraction(str(campaign.growth_warning_band))
     if abs(r.outcome.value) > band:
         cell = r.row.cells["input_b"]
-        out.findings.append(Finding.make("chi_tieu.tang_bat_thuong", cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band))
+        out.findings.append(
+            Finding.make(
+                "chi_tieu.tang_bat_thuong", cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band
+            )
+        )
 
 
 def _check_tasks(report: UnitReport, out: Assessment) -> None:
@@ -365,7 +429,15 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
             out.findings.append(Finding.make("nhiem_vu.thieu_muc", level_cell.sheet, level_cell.ref, detail=number))
             out.task_levels.append(None)
         elif level not in L.TASK_LEVELS:
-            out.findings.append(Finding.make("nhiem_vu.muc_la", level_cell.sheet, level_cell.ref, detail=level[:40], expected=", ".join(L.TASK_LEVELS)))
+            out.findings.append(
+                Finding.make(
+                    "nhiem_vu.muc_la",
+                    level_cell.sheet,
+                    level_cell.ref,
+                    detail=level[:40],
+                    expected=", ".join(L.TASK_LEVELS),
+                )
+            )
             out.task_levels.append(None)
         else:
             out.task_levels.append(level)
@@ -373,11 +445,19 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
             continue
         p = parse_number(pct_cell.value, percent_ok=True)
         if p.code and p.code != "so.luu_dang_chu":
-            out.findings.append(Finding.make(p.code, pct_cell.sheet, pct_cell.ref, detail=p.detail, value=p.value, suggestion=p.suggestion))
+            out.findings.append(
+                Finding.make(
+                    p.code, pct_cell.sheet, pct_cell.ref, detail=p.detail, value=p.value, suggestion=p.suggestion
+                )
+            )
         if p.value is not None and not 0 <= p.value <= 100:
-            out.findings.append(Finding.make("nhiem_vu.phan_tram", pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value))
+            out.findings.append(
+                Finding.make("nhiem_vu.phan_tram", pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value)
+            )
         elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != "so.phan_so_thay_phan_tram":
-            out.findings.append(Finding.make("nhiem_vu.mau_thuan", pct_cell.sheet, pct_cell.ref, detail=number, value=p.value))
+            out.findings.append(
+                Finding.make("nhiem_vu.mau_thuan", pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
+            )
 
 
 def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -392,7 +472,11 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
             out.findings.append(Finding.make("mo_hinh.thieu", first.sheet, first.ref, detail=", ".join(missing)))
         kind = _text(first.value)
         if kind and kind not in L.MODEL_TYPES:
-            out.findings.append(Finding.make("mo_hinh.loai", first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)))
+            out.findings.append(
+                Finding.make(
+                    "mo_hinh.loai", first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
+                )
+            )
     prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
     for row in report.rows("proposals"):
         entries = tuple(c.key for c in L.PROPOSALS.columns if c.entry)
@@ -401,17 +485,32 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
         award_cell = row.cells["award"]
         missing = [label for col, label in prop_required.items() if row.cells[col].empty]
         if missing:
-            out.findings.append(Finding.make("khen_thuong.thieu", award_cell.sheet, award_cell.ref, detail=", ".join(missing)))
+            out.findings.append(
+                Finding.make("khen_thuong.thieu", award_cell.sheet, award_cell.ref, detail=", ".join(missing))
+            )
         if award_cell.empty:
             continue
         award = campaign.award(_text(award_cell.value))
         if award is None:
-            out.findings.append(Finding.make("khen_thuong.hinh_thuc", award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]))
+            out.findings.append(
+                Finding.make(
+                    "khen_thuong.hinh_thuc", award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
+                )
+            )
             continue
         subject = row.cells["subject"]
         if not subject.empty and _text(subject.value) not in award.subjects:
             out.findings.append(
-                Finding.make("khen_thuong.doi_tuong", subject.sheet, subject.ref, detail=_text(subject.value)[:30], award=award.name, expected=", ".join(award.subjects))
+                Finding.make(
+                    "khen_thuong.doi_tuong",
+                    subject.sheet,
+                    subject.ref,
+                    detail=_text(subject.value)[:30],
+                    award=award.name,
+                    expected=", ".join(award.subjects),
+                )
             )
         if not award.within_commune:
-            out.findings.append(Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name))
+            out.findings.append(
+                Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name)
+            )

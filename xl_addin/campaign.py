@@ -19,8 +19,6 @@ from typing import Any
 from xl_addin.refusals import DefinitionError
 
 
-
-
 @dataclass(frozen=True)
 class RuleKind:
     code: str
@@ -228,7 +226,7 @@ def reports(unit: Unit, target: Target) -> bool:
     return unit.code in target.reporters or f"kind:{unit.kind}" in target.reporters
 
 
-def vn_number(value: Decimal | float | int | None, places: int | None = None) -> str:
+def vn_number(value: Decimal | float | None, places: int | None = None) -> str:
     """A number as Vietnamese documents print it: 1.234.567,5 (dot thousands, decimal comma)."""
     if value is None:
         return ""
@@ -401,7 +399,9 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
     sc = (sections.get("scoring") or [("scoring", {})])[0]
 
     targets = [t for rec in sections.get("targets", []) if (t := _target(rec, probs))]
-    task_groups = [TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])]
+    task_groups = [
+        TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])
+    ]
     awards = [
         Award(_text(r, "code", probs), _text(r, "name", probs), _list(r, "subjects"), _text(r, "authority", probs))
         for r in sections.get("awards", [])
@@ -424,7 +424,10 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         elif u.cluster not in cluster_codes:
             probs.add(r[0], f"đơn vị {u.code}: cụm, khối '{u.cluster}' không có trong danh sách cụm, khối.")
         units.append(u)
-    periods = [Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs)) for r in sections.get("periods", [])]
+    periods = [
+        Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs))
+        for r in sections.get("periods", [])
+    ]
 
     for name, recs, items in (
         ("chỉ tiêu", sections.get("targets", []), targets),
@@ -451,13 +454,7 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
     if len(set(numbers)) != len(numbers):
         probs.add("Nhiệm vụ", "số thứ tự nhóm nhiệm vụ bị trùng.")
 
-    scoring = Scoring(
-        **{
-            f: d
-            for f in Scoring.__dataclass_fields__
-            if (d := _decimal(sc, f, probs)) is not None
-        }
-    )
+    scoring = Scoring(**{f: d for f in Scoring.__dataclass_fields__ if (d := _decimal(sc, f, probs)) is not None})
     campaign = Campaign(
         id=_text(head, "id", probs),
         version=_int(head, "version", probs, default=1),

@@ -9,7 +9,6 @@ field names is `SECTIONS` below, the one place that knows it.
 from __future__ import annotations
 
 import tomllib
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,7 +79,12 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "task_groups": ("Nhiệm vụ", [("number", "Số thứ tự"), ("text", "Nhiệm vụ và giải pháp")]),
     "awards": (
         "Khen thưởng",
-        [("code", "Mã"), ("name", "Hình thức"), ("subjects", "Đối tượng (cách nhau bởi ;)"), ("authority", "Thẩm quyền")],
+        [
+            ("code", "Mã"),
+            ("name", "Hình thức"),
+            ("subjects", "Đối tượng (cách nhau bởi ;)"),
+            ("authority", "Thẩm quyền"),
+        ],
     ),
     "clusters": ("Cụm khối", [("code", "Mã"), ("name", "Tên cụm, khối thi đua")]),
     "units": (

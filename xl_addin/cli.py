@@ -71,8 +71,8 @@ def cmd_workbook(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace, progress: bool) -> int:
-    from xl_addin.render import assessment_json, assessment_text, dumps
     from workbooks.unit_files import check_file
+    from xl_addin.render import assessment_json, assessment_text, dumps
 
     campaign = _campaign(args)
     files = [Path(f) for f in args.files]
@@ -105,7 +105,9 @@ def cmd_check(args: argparse.Namespace, progress: bool) -> int:
 def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None):
     from sync.configure import make_backend
 
-    return make_backend(campaign, share=args.share, google=args.google, credentials=args.credentials, acting_unit=acting_unit)
+    return make_backend(
+        campaign, share=args.share, google=args.google, credentials=args.credentials, acting_unit=acting_unit
+    )
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
@@ -115,7 +117,9 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
         client, account = client_from_credentials(args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
         backend = GoogleBackend.create_spreadsheet(client, args.create, campaign, account)
-        print(f"Đã tạo bảng tính chung '{args.create}', mã: {backend.sid} (dùng với --google hoặc THIDUA_GOOGLE_SHEET).")
+        print(
+            f"Đã tạo bảng tính chung '{args.create}', mã: {backend.sid} (dùng với --google hoặc THIDUA_GOOGLE_SHEET)."
+        )
     else:
         backend = _backend(args, campaign)
     made = backend.setup([u.code for u in campaign.units])
@@ -124,9 +128,9 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from xl_addin.refusals import SyncError
     from sync.unit_sync import push_file
     from workbooks.unit_files import read_report
+    from xl_addin.refusals import SyncError
 
     campaign = _campaign(args)
     code = EXIT_OK
@@ -142,9 +146,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from xl_addin.refusals import SyncError
     from sync.unit_sync import pull_file
     from workbooks.unit_files import read_report
+    from xl_addin.refusals import SyncError
 
     campaign = _campaign(args)
     unit = read_report(Path(args.file)).unit_code
@@ -226,8 +230,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp.")
-    p.add_argument("--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo")
+    p = argparse.ArgumentParser(
+        prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp."
+    )
+    p.add_argument(
+        "--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("campaign", help="định nghĩa chiến dịch")
@@ -251,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
         v.add_argument("--no-write", action="store_true", help="không ghi kết quả vào sổ")
         v.set_defaults(func=lambda a, progress=progress: cmd_check(a, progress))
+
     def sync_options(q: argparse.ArgumentParser) -> None:
         q.add_argument("--share", help="thư mục chung (mặc định: ./thu-muc-chung hoặc biến THIDUA_SHARE)")
         q.add_argument("--google", help="mã bảng tính Google Sheets dùng chung (thay cho thư mục chung)")
@@ -305,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (Exception, KeyboardInterrupt) as exc:  # one function says every refusal and bug
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one function says every refusal and bug
         message, code = explain(exc)
         print(message, file=sys.stderr)
         return code

@@ -91,10 +91,14 @@ def _choose(campaign: Campaign, subs: list[Submission]) -> tuple[dict[str, Submi
     by_unit: dict[str, list[Submission]] = defaultdict(list)
     for s in subs:
         if s.campaign_id and s.campaign_id != campaign.id:
-            issues.append(f"{s.source}: thuộc chiến dịch '{s.campaign_id}', không phải '{campaign.id}'; không tổng hợp.")
+            issues.append(
+                f"{s.source}: thuộc chiến dịch '{s.campaign_id}', không phải '{campaign.id}'; không tổng hợp."
+            )
             continue
         if campaign.unit(s.unit_code) is None:
-            issues.append(f"{s.source}: đơn vị '{s.unit_code or 'không rõ'}' không có trong danh sách đơn vị; không tổng hợp.")
+            issues.append(
+                f"{s.source}: đơn vị '{s.unit_code or 'không rõ'}' không có trong danh sách đơn vị; không tổng hợp."
+            )
             continue
         by_unit[s.unit_code].append(s)
     chosen = {}
@@ -152,14 +156,29 @@ def consolidate(
             errors = sum(1 for f in a.findings if f.severity == LOI)
             warnings = sum(1 for f in a.findings if f.severity == CANH_BAO)
             score = unit_score(
-                campaign.scoring, [(r.outcome.status, r.target.weight) for r in a.results], a.task_levels, late=late, errors=errors
+                campaign.scoring,
+                [(r.outcome.status, r.target.weight) for r in a.results],
+                a.task_levels,
+                late=late,
+                errors=errors,
             )
         units.append(
-            UnitRow(u.code, u.name, u.cluster, status, s.received_at if s else None, s.source if s else "", errors, warnings, score)
+            UnitRow(
+                u.code,
+                u.name,
+                u.cluster,
+                status,
+                s.received_at if s else None,
+                s.source if s else "",
+                errors,
+                warnings,
+                score,
+            )
         )
     for cluster in campaign.clusters:
         ranked = sorted(
-            (r for r in units if r.cluster == cluster.code and r.score is not None), key=lambda r: (-r.score.total, r.unit_code)
+            (r for r in units if r.cluster == cluster.code and r.score is not None),
+            key=lambda r: (-r.score.total, r.unit_code),
         )
         for i, r in enumerate(ranked, 1):
             r.rank = i
@@ -214,7 +233,18 @@ def targets_table(c: Consolidation) -> Table:
         )
     return Table(
         "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU TOÀN XÃ",
-        ["STT", "Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Đơn vị tính", "% so với mục tiêu", "Đánh giá", "Số đơn vị đã có số liệu", "Đơn vị chưa có số liệu"],
+        [
+            "STT",
+            "Mã",
+            "Chỉ tiêu",
+            "Mục tiêu",
+            "Kết quả",
+            "Đơn vị tính",
+            "% so với mục tiêu",
+            "Đánh giá",
+            "Số đơn vị đã có số liệu",
+            "Đơn vị chưa có số liệu",
+        ],
         rows,
         [5, 7, 45, 12, 11, 12, 10, 12, 11, 30],
     )
@@ -238,7 +268,10 @@ def clusters_table(c: Consolidation) -> Table:
     rows = []
     for k in c.campaign.clusters:
         mine = [u for u in c.units if u.cluster == k.code]
-        count = lambda s: sum(1 for u in mine if u.status == s)  # noqa: E731
+
+        def count(s: str, mine: list = mine) -> int:
+            return sum(1 for u in mine if u.status == s)
+
         rows.append([k.code, k.name, len(mine), count(ON_TIME), count(LATE), count(MISSING) + count(UNUSABLE)])
     return Table(
         "TỔNG HỢP THEO CỤM, KHỐI THI ĐUA",
@@ -255,7 +288,19 @@ def ranking_table(c: Consolidation) -> Table:
         ranked = sorted((u for u in c.units if u.cluster == k.code and u.score), key=lambda u: u.rank or 0)
         for u in ranked:
             s = u.score
-            rows.append([clusters[k.code], u.rank, u.unit_code, u.name, float(s.targets), float(s.tasks), -float(s.late_penalty), -float(s.error_penalty), float(s.total)])
+            rows.append(
+                [
+                    clusters[k.code],
+                    u.rank,
+                    u.unit_code,
+                    u.name,
+                    float(s.targets),
+                    float(s.tasks),
+                    -float(s.late_penalty),
+                    -float(s.error_penalty),
+                    float(s.total),
+                ]
+            )
     sc = c.campaign.scoring
     title = (
         f"XẾP HẠNG THI ĐUA THEO CỤM, KHỐI (chỉ tiêu {vn_number(sc.targets_share)} %, nhiệm vụ {vn_number(sc.tasks_share)} %, "
@@ -295,7 +340,9 @@ def models_table(c: Consolidation) -> Table:
         for r in s.report.rows("models"):
             if r.is_blank(("type", "name", "description")):
                 continue
-            rows.append([code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")])
+            rows.append(
+                [code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")]
+            )
     return Table(
         "MÔ HÌNH MỚI, CÁCH LÀM HAY, ĐIỂN HÌNH TIÊN TIẾN",
         ["Đơn vị", "Loại", "Tên mô hình / Họ và tên", "Lĩnh vực", "Nội dung, cách làm", "Hiệu quả"],
@@ -319,7 +366,17 @@ def proposals_table(c: Consolidation) -> Table:
                 authority = "Chủ tịch UBND xã quyết định"
             else:
                 authority = f"Vượt thẩm quyền xã: trình {award.authority}"
-            rows.append([code, r.value("award"), r.value("subject"), r.value("name"), r.value("position"), r.value("achievement"), authority])
+            rows.append(
+                [
+                    code,
+                    r.value("award"),
+                    r.value("subject"),
+                    r.value("name"),
+                    r.value("position"),
+                    r.value("achievement"),
+                    authority,
+                ]
+            )
     return Table(
         "TỔNG HỢP ĐỀ NGHỊ KHEN THƯỞNG",
         ["Đơn vị", "Hình thức", "Đối tượng", "Tên tập thể / Họ và tên", "Chức vụ, đơn vị", "Thành tích", "Thẩm quyền"],

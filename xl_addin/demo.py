@@ -12,14 +12,14 @@ import random
 import shutil
 from pathlib import Path
 
-from xl_addin.refusals import SyncError
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
+from workbooks.unit_files import check_file, new_workbooks
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
+from xl_addin.refusals import SyncError
 from xl_addin.render import table
 from xl_addin.sample_data import clean_entries, faulty_entries
-from workbooks.unit_files import check_file, new_workbooks
 
 MISSING = 3
 FAULTY = 3
@@ -58,13 +58,26 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
         entries = faulty_entries(campaign, unit, seed) if unit.code in faulty else clean_entries(campaign, unit, seed)
         fill_entries(path, entries)
         check_file(campaign, path, write="progress")
-        day = dt.datetime(campaign.year, 12, 9, 8, 30) if unit.code in late else dt.datetime(campaign.year, 12, rng.randint(1, 6), rng.randint(7, 16))
+        day = (
+            dt.datetime(campaign.year, 12, 9, 8, 30)
+            if unit.code in late
+            else dt.datetime(campaign.year, 12, rng.randint(1, 6), rng.randint(7, 16))
+        )
         try:
-            push_file(campaign, path, FolderBackend(share, campaign.id, acting_unit=unit.code, account=unit.editors[0] if unit.editors else ""), when=day)
+            push_file(
+                campaign,
+                path,
+                FolderBackend(
+                    share, campaign.id, acting_unit=unit.code, account=unit.editors[0] if unit.editors else ""
+                ),
+                when=day,
+            )
             pushed += 1
         except SyncError as exc:
             refused.append((unit.code, str(exc).splitlines()[0]))
-    echo(f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} ({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)")
+    echo(
+        f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} ({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)"
+    )
     for code, why in refused:
         echo(f"   - {code}: bị từ chối — {why}")
 
@@ -85,13 +98,24 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
         else:
             echo("   (không có LibreOffice nên không tạo bản PDF)")
     rows = [
-        [ct.target.code, ct.target.name[:48], ct.target.goal_text(), display(ct.outcome.value), ct.outcome.status, f"{len(ct.contributors)}/{len(campaign.reporters_of(ct.target))}"]
+        [
+            ct.target.code,
+            ct.target.name[:48],
+            ct.target.goal_text(),
+            display(ct.outcome.value),
+            ct.outcome.status,
+            f"{len(ct.contributors)}/{len(campaign.reporters_of(ct.target))}",
+        ]
         for ct in c.targets
     ]
     echo("")
     echo(table(["Mã", "Chỉ tiêu", "Mục tiêu", "Toàn xã", "Đánh giá", "Đơn vị có số liệu"], rows))
     done = completeness_summary(c)
     echo("")
-    echo("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in done.items()) + f" (hạn: trước {campaign.results_due_before:%d/%m/%Y})")
+    echo(
+        "Nộp báo cáo: "
+        + ", ".join(f"{k} {v}" for k, v in done.items())
+        + f" (hạn: trước {campaign.results_due_before:%d/%m/%Y})"
+    )
     echo("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
     return files

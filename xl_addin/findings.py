@@ -17,53 +17,173 @@ SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
 # code: (severity, message, fix). Placeholders are filled from `Finding.make(**fields)`.
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # numbers as typed
-    "so.khong_phai_so": (LOI, "'{detail}' không phải là số.", "Gõ một số, ví dụ 1234 hoặc 97,5; ghi chú để ở cột Ghi chú."),
-    "so.la_ngay": (LOI, "Ô cần số nhưng Excel đã hiểu thành ngày {detail}.", "Định dạng ô là Number rồi gõ lại số, dùng dấu phẩy cho phần thập phân."),
+    "so.khong_phai_so": (
+        LOI,
+        "'{detail}' không phải là số.",
+        "Gõ một số, ví dụ 1234 hoặc 97,5; ghi chú để ở cột Ghi chú.",
+    ),
+    "so.la_ngay": (
+        LOI,
+        "Ô cần số nhưng Excel đã hiểu thành ngày {detail}.",
+        "Định dạng ô là Number rồi gõ lại số, dùng dấu phẩy cho phần thập phân.",
+    ),
     "so.loi_excel": (LOI, "Ô có lỗi công thức {detail}.", "Xóa công thức và gõ trực tiếp số liệu."),
-    "so.co_phan_tram": (LOI, "Ô này cần số lượng, không phải tỷ lệ '{detail}'.", "Nhập số lượng (tử số, mẫu số); phần mềm tự tính tỷ lệ %."),
+    "so.co_phan_tram": (
+        LOI,
+        "Ô này cần số lượng, không phải tỷ lệ '{detail}'.",
+        "Nhập số lượng (tử số, mẫu số); phần mềm tự tính tỷ lệ %.",
+    ),
     "so.khong_nguyen": (LOI, "'{detail}' phải là số nguyên (đếm được).", "Gõ số nguyên, không có phần thập phân."),
-    "so.mo_ho": (LOI, "'{detail}' không rõ là số nghìn hay số thập phân.", "Gõ không có dấu chấm ngăn cách (ví dụ 1234) hoặc dùng dấu phẩy cho thập phân (1,234)."),
+    "so.mo_ho": (
+        LOI,
+        "'{detail}' không rõ là số nghìn hay số thập phân.",
+        "Gõ không có dấu chấm ngăn cách (ví dụ 1234) hoặc dùng dấu phẩy cho thập phân (1,234).",
+    ),
     "so.da_hieu_hang_nghin": (THONG_TIN, "'{detail}' được hiểu là {value}.", "Nếu không đúng, hãy gõ lại số."),
-    "so.phan_so_thay_phan_tram": (CANH_BAO, "'{detail}' có vẻ là phân số; tỷ lệ phần trăm là {suggestion}.", "Gõ {suggestion} nếu đúng là {suggestion} %."),
-    "so.luu_dang_chu": (THONG_TIN, "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.", "Có thể định dạng lại ô là Number."),
+    "so.phan_so_thay_phan_tram": (
+        CANH_BAO,
+        "'{detail}' có vẻ là phân số; tỷ lệ phần trăm là {suggestion}.",
+        "Gõ {suggestion} nếu đúng là {suggestion} %.",
+    ),
+    "so.luu_dang_chu": (
+        THONG_TIN,
+        "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.",
+        "Có thể định dạng lại ô là Number.",
+    ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
     # target rows
     "chi_tieu.thieu_so_lieu": (LOI, "Chưa nhập '{label}' của chỉ tiêu {target}.", "Nhập số liệu vào ô màu vàng."),
-    "chi_tieu.mau_so_bang_0": (LOI, "'{label}' của chỉ tiêu {target} phải lớn hơn 0.", "Nhập tổng số (mẫu số) lớn hơn 0."),
-    "chi_tieu.tu_so_lon_hon_mau_so": (LOI, "Chỉ tiêu {target}: tử số {num} lớn hơn mẫu số {den}.", "Kiểm tra lại: số đạt không thể lớn hơn tổng số."),
-    "chi_tieu.thu_hang": (LOI, "Thứ hạng {value} của chỉ tiêu {target} phải từ 1 đến {localities}.", "Nhập thứ hạng trong thành phố, 1 là cao nhất."),
-    "chi_tieu.muc_do": (LOI, "Mức '{detail}' của chỉ tiêu {target} không có trong danh sách.", "Chọn một mức: {levels}."),
-    "chi_tieu.tang_bat_thuong": (CANH_BAO, "Chỉ tiêu {target} tăng {value} % so với năm trước, ngoài khoảng ±{band} % thường gặp.", "Kiểm tra lại số năm trước và năm nay."),
-    "chi_tieu.tu_danh_gia": (CANH_BAO, "Đơn vị tự đánh giá '{detail}' nhưng kết quả tính là '{status}'.", "Sửa cột tự đánh giá hoặc kiểm tra lại số liệu."),
-    "chi_tieu.bi_sua": (LOI, "Ô khóa của chỉ tiêu {target} đã bị sửa thành '{detail}'.", "Khôi phục nội dung gốc: '{expected}'."),
-    "chi_tieu.trung_dong": (LOI, "Chỉ tiêu {target} xuất hiện nhiều lần (dòng {rows}).", "Xóa dòng thừa, giữ một dòng cho mỗi chỉ tiêu."),
-    "chi_tieu.thieu_dong": (LOI, "Thiếu dòng của chỉ tiêu {target} (đơn vị phải báo cáo chỉ tiêu này).", "Tạo lại sổ báo cáo bằng 'thidua workbook upgrade' để khôi phục dòng."),
-    "chi_tieu.khong_giao": (CANH_BAO, "Chỉ tiêu {target} không giao cho đơn vị này.", "Xóa số liệu ở dòng này hoặc liên hệ phòng Văn hóa - Xã hội."),
-    "chi_tieu.la": (CANH_BAO, "Dòng có mã '{detail}' không thuộc chiến dịch.", "Đưa vào dòng 'Chỉ tiêu riêng' nếu là chỉ tiêu của đơn vị."),
+    "chi_tieu.mau_so_bang_0": (
+        LOI,
+        "'{label}' của chỉ tiêu {target} phải lớn hơn 0.",
+        "Nhập tổng số (mẫu số) lớn hơn 0.",
+    ),
+    "chi_tieu.tu_so_lon_hon_mau_so": (
+        LOI,
+        "Chỉ tiêu {target}: tử số {num} lớn hơn mẫu số {den}.",
+        "Kiểm tra lại: số đạt không thể lớn hơn tổng số.",
+    ),
+    "chi_tieu.thu_hang": (
+        LOI,
+        "Thứ hạng {value} của chỉ tiêu {target} phải từ 1 đến {localities}.",
+        "Nhập thứ hạng trong thành phố, 1 là cao nhất.",
+    ),
+    "chi_tieu.muc_do": (
+        LOI,
+        "Mức '{detail}' của chỉ tiêu {target} không có trong danh sách.",
+        "Chọn một mức: {levels}.",
+    ),
+    "chi_tieu.tang_bat_thuong": (
+        CANH_BAO,
+        "Chỉ tiêu {target} tăng {value} % so với năm trước, ngoài khoảng ±{band} % thường gặp.",
+        "Kiểm tra lại số năm trước và năm nay.",
+    ),
+    "chi_tieu.tu_danh_gia": (
+        CANH_BAO,
+        "Đơn vị tự đánh giá '{detail}' nhưng kết quả tính là '{status}'.",
+        "Sửa cột tự đánh giá hoặc kiểm tra lại số liệu.",
+    ),
+    "chi_tieu.bi_sua": (
+        LOI,
+        "Ô khóa của chỉ tiêu {target} đã bị sửa thành '{detail}'.",
+        "Khôi phục nội dung gốc: '{expected}'.",
+    ),
+    "chi_tieu.trung_dong": (
+        LOI,
+        "Chỉ tiêu {target} xuất hiện nhiều lần (dòng {rows}).",
+        "Xóa dòng thừa, giữ một dòng cho mỗi chỉ tiêu.",
+    ),
+    "chi_tieu.thieu_dong": (
+        LOI,
+        "Thiếu dòng của chỉ tiêu {target} (đơn vị phải báo cáo chỉ tiêu này).",
+        "Tạo lại sổ báo cáo bằng 'thidua workbook upgrade' để khôi phục dòng.",
+    ),
+    "chi_tieu.khong_giao": (
+        CANH_BAO,
+        "Chỉ tiêu {target} không giao cho đơn vị này.",
+        "Xóa số liệu ở dòng này hoặc liên hệ phòng Văn hóa - Xã hội.",
+    ),
+    "chi_tieu.la": (
+        CANH_BAO,
+        "Dòng có mã '{detail}' không thuộc chiến dịch.",
+        "Đưa vào dòng 'Chỉ tiêu riêng' nếu là chỉ tiêu của đơn vị.",
+    ),
     # own targets
-    "rieng.thieu": (LOI, "Chỉ tiêu riêng chưa đủ thông tin: thiếu {detail}.", "Điền đủ mã, tên, cách đánh giá, mục tiêu và số liệu."),
+    "rieng.thieu": (
+        LOI,
+        "Chỉ tiêu riêng chưa đủ thông tin: thiếu {detail}.",
+        "Điền đủ mã, tên, cách đánh giá, mục tiêu và số liệu.",
+    ),
     "rieng.trung_ma": (LOI, "Mã chỉ tiêu riêng '{detail}' trùng với chỉ tiêu khác.", "Đặt mã khác, ví dụ R-{detail}."),
-    "rieng.cach_danh_gia": (LOI, "Cách đánh giá '{detail}' không có trong danh sách.", "Chọn cách đánh giá trong danh sách thả xuống."),
-    "rieng.muc_tieu": (LOI, "Mục tiêu '{detail}' không đọc được cho cách đánh giá '{rule}'.", "Ghi mục tiêu dạng {example}."),
+    "rieng.cach_danh_gia": (
+        LOI,
+        "Cách đánh giá '{detail}' không có trong danh sách.",
+        "Chọn cách đánh giá trong danh sách thả xuống.",
+    ),
+    "rieng.muc_tieu": (
+        LOI,
+        "Mục tiêu '{detail}' không đọc được cho cách đánh giá '{rule}'.",
+        "Ghi mục tiêu dạng {example}.",
+    ),
     # information sheet and metadata
-    "thong_tin.don_vi": (LOI, "Mã đơn vị '{detail}' khác với mã trong sổ ({expected}).", "Dùng đúng sổ báo cáo của đơn vị; không chép số liệu sang sổ của đơn vị khác."),
-    "thong_tin.don_vi_la": (LOI, "Đơn vị '{detail}' không có trong danh sách đơn vị của chiến dịch.", "Liên hệ phòng Văn hóa - Xã hội để được cấp sổ đúng."),
-    "thong_tin.chien_dich": (LOI, "Sổ thuộc chiến dịch '{detail}', không phải '{expected}'.", "Dùng sổ báo cáo của chiến dịch năm nay."),
-    "thong_tin.dinh_nghia_doi": (CANH_BAO, "Định nghĩa chỉ tiêu đã thay đổi kể từ khi tạo sổ.", "Chạy 'thidua workbook upgrade' để cập nhật, số liệu được giữ nguyên."),
+    "thong_tin.don_vi": (
+        LOI,
+        "Mã đơn vị '{detail}' khác với mã trong sổ ({expected}).",
+        "Dùng đúng sổ báo cáo của đơn vị; không chép số liệu sang sổ của đơn vị khác.",
+    ),
+    "thong_tin.don_vi_la": (
+        LOI,
+        "Đơn vị '{detail}' không có trong danh sách đơn vị của chiến dịch.",
+        "Liên hệ phòng Văn hóa - Xã hội để được cấp sổ đúng.",
+    ),
+    "thong_tin.chien_dich": (
+        LOI,
+        "Sổ thuộc chiến dịch '{detail}', không phải '{expected}'.",
+        "Dùng sổ báo cáo của chiến dịch năm nay.",
+    ),
+    "thong_tin.dinh_nghia_doi": (
+        CANH_BAO,
+        "Định nghĩa chỉ tiêu đã thay đổi kể từ khi tạo sổ.",
+        "Chạy 'thidua workbook upgrade' để cập nhật, số liệu được giữ nguyên.",
+    ),
     "thong_tin.ky": (LOI, "Kỳ báo cáo '{detail}' không hợp lệ.", "Chọn kỳ trong danh sách: {expected}."),
     "thong_tin.thieu": (CANH_BAO, "Chưa ghi '{label}'.", "Điền vào trang Thông tin."),
-    "thong_tin.ngay": (LOI, "Ngày báo cáo '{detail}' không hợp lệ hoặc ngoài năm {year}.", "Gõ ngày dạng dd/mm/yyyy trong năm {year}."),
+    "thong_tin.ngay": (
+        LOI,
+        "Ngày báo cáo '{detail}' không hợp lệ hoặc ngoài năm {year}.",
+        "Gõ ngày dạng dd/mm/yyyy trong năm {year}.",
+    ),
     # task groups, models, proposals
-    "nhiem_vu.thieu_muc": (CANH_BAO, "Nhóm nhiệm vụ {detail} chưa chọn mức độ thực hiện.", "Chọn mức độ trong danh sách."),
+    "nhiem_vu.thieu_muc": (
+        CANH_BAO,
+        "Nhóm nhiệm vụ {detail} chưa chọn mức độ thực hiện.",
+        "Chọn mức độ trong danh sách.",
+    ),
     "nhiem_vu.muc_la": (LOI, "Mức độ '{detail}' không có trong danh sách.", "Chọn: {expected}."),
     "nhiem_vu.phan_tram": (LOI, "% hoàn thành '{detail}' phải từ 0 đến 100.", "Gõ số từ 0 đến 100, không cần dấu %."),
-    "nhiem_vu.mau_thuan": (CANH_BAO, "Nhóm nhiệm vụ {detail} ghi 'Hoàn thành' nhưng % hoàn thành là {value}.", "Sửa mức độ hoặc % hoàn thành."),
+    "nhiem_vu.mau_thuan": (
+        CANH_BAO,
+        "Nhóm nhiệm vụ {detail} ghi 'Hoàn thành' nhưng % hoàn thành là {value}.",
+        "Sửa mức độ hoặc % hoàn thành.",
+    ),
     "mo_hinh.thieu": (LOI, "Dòng mô hình, điển hình chưa đủ: thiếu {detail}.", "Điền loại, tên và nội dung."),
     "mo_hinh.loai": (LOI, "Loại '{detail}' không có trong danh sách.", "Chọn: {expected}."),
-    "khen_thuong.thieu": (LOI, "Dòng đề nghị khen thưởng chưa đủ: thiếu {detail}.", "Điền hình thức, đối tượng, tên và tóm tắt thành tích."),
-    "khen_thuong.hinh_thuc": (LOI, "Hình thức khen thưởng '{detail}' không có trong danh sách.", "Chọn hình thức trong danh sách thả xuống."),
+    "khen_thuong.thieu": (
+        LOI,
+        "Dòng đề nghị khen thưởng chưa đủ: thiếu {detail}.",
+        "Điền hình thức, đối tượng, tên và tóm tắt thành tích.",
+    ),
+    "khen_thuong.hinh_thuc": (
+        LOI,
+        "Hình thức khen thưởng '{detail}' không có trong danh sách.",
+        "Chọn hình thức trong danh sách thả xuống.",
+    ),
     "khen_thuong.doi_tuong": (LOI, "'{award}' không dành cho đối tượng '{detail}'.", "Chọn đối tượng: {expected}."),
-    "khen_thuong.vuot_tham_quyen": (THONG_TIN, "'{award}' vượt thẩm quyền Chủ tịch UBND xã; xã sẽ trình cấp trên.", "Chuẩn bị hồ sơ theo yêu cầu của cấp trên."),
+    "khen_thuong.vuot_tham_quyen": (
+        THONG_TIN,
+        "'{award}' vượt thẩm quyền Chủ tịch UBND xã; xã sẽ trình cấp trên.",
+        "Chuẩn bị hồ sơ theo yêu cầu của cấp trên.",
+    ),
     # whole file
     "tep.khong_doc_duoc": (LOI, "{detail}", "Sửa theo hướng dẫn trong thông báo."),
 }
@@ -80,7 +200,7 @@ class Finding:
     fix: str
 
     @classmethod
-    def make(cls, code: str, sheet: str = "", cell: str = "", target: str = "", **fields: Any) -> "Finding":
+    def make(cls, code: str, sheet: str = "", cell: str = "", target: str = "", **fields: Any) -> Finding:
         severity, message, fix = MESSAGES[code]
         values = {k: _show(v) for k, v in fields.items()}
         values.setdefault("target", target)

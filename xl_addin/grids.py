@@ -64,7 +64,7 @@ def blank_grids(
         "period": campaign.periods[-1].name,
     }
     info = [(key, {"label": label, "value": fixed.get(key)}) for key, label, _ in L.INFO_ROWS]
-    reporters = lambda t: ", ".join(r.removeprefix("kind:") for r in t.reporters)  # noqa: E731
+    reporters = lambda t: ", ".join(r.removeprefix("kind:") for r in t.reporters)
     targets = [
         (t.code, target_row_values(t) | {"reporters": reporters(t), "aggregate": AGGREGATE_TEXT[t.aggregate]})
         for t in campaign.targets
@@ -73,12 +73,16 @@ def blank_grids(
     report += [(f"{L.OWN_PREFIX}{i}", {"stt": f"R{i}"}) for i in range(1, L.OWN_TARGET_ROWS + 1)]
     tasks = [(f"NV{g.number}", {"number": g.number, "text": g.text}) for g in campaign.task_groups]
     models = [(f"{L.LIST_PREFIX['models']}{i}", {"stt": i}) for i in range(1, max(model_rows, L.MODEL_ROWS) + 1)]
-    proposals = [(f"{L.LIST_PREFIX['proposals']}{i}", {"stt": i}) for i in range(1, max(proposal_rows, L.PROPOSAL_ROWS) + 1)]
+    proposals = [
+        (f"{L.LIST_PREFIX['proposals']}{i}", {"stt": i}) for i in range(1, max(proposal_rows, L.PROPOSAL_ROWS) + 1)
+    ]
     own = f"Đơn vị: {unit.name}"
     grids = {
         L.INFO.name: _sheet(L.INFO, unit.name, info),
         L.TARGETS.name: _sheet(
-            L.TARGETS, f"Theo Kế hoạch phát động phong trào thi đua năm {campaign.year} của UBND xã {campaign.place}", targets
+            L.TARGETS,
+            f"Theo Kế hoạch phát động phong trào thi đua năm {campaign.year} của UBND xã {campaign.place}",
+            targets,
         ),
         L.REPORT.name: _sheet(L.REPORT, own, report),
         L.TASKS.name: _sheet(L.TASKS, own, tasks),

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 TITLE = "Thi đua"
 
@@ -115,7 +116,11 @@ def _check(book: Any, progress: bool) -> str:
     head = f"{a.unit.name if a.unit else a.unit_code}: {count(a.findings, LOI)} lỗi, {count(a.findings, CANH_BAO)} cảnh báo."
     if progress:
         counts = a.status_counts()
-        head += "\n" + ", ".join(f"{k}: {v}" for k, v in counts.items() if v) + (f"\nĐiểm: {a.score.total}" if a.score else "")
+        head += (
+            "\n"
+            + ", ".join(f"{k}: {v}" for k, v in counts.items() if v)
+            + (f"\nĐiểm: {a.score.total}" if a.score else "")
+        )
     errors = [f"- {f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:8]
     if errors:
         head += "\n\nCần sửa (xem cột 'Kiểm tra'):\n" + "\n".join(errors)
@@ -159,7 +164,15 @@ def gui_bao_cao(book: Any) -> str:
     result = push_report(campaign, report, backend)
     write_plan(
         book,
-        _meta_plan(report, {"sync_revision": result.revision, "sync_hash": result.content_hash, "pushed_at": result.pushed_at, "pushed_by": backend.account}),
+        _meta_plan(
+            report,
+            {
+                "sync_revision": result.revision,
+                "sync_hash": result.content_hash,
+                "pushed_at": result.pushed_at,
+                "pushed_by": backend.account,
+            },
+        ),
     )
     return f"Đã gửi báo cáo {result.unit_code} (lần {result.revision}, lúc {result.pushed_at}) vào {backend.name}. Hãy lưu sổ (Ctrl+S)."
 
@@ -227,8 +240,10 @@ def tong_hop(book: Any) -> str:
     done = completeness_summary(c)
     st = status_summary(c)
     return (
-        "Đã tổng hợp.\nNộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in done.items())
-        + "\nChỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in st.items())
+        "Đã tổng hợp.\nNộp báo cáo: "
+        + ", ".join(f"{k} {v}" for k, v in done.items())
+        + "\nChỉ tiêu: "
+        + ", ".join(f"{k} {v}" for k, v in st.items())
         + ("\nCần xem lại:\n" + "\n".join(f"- {i}" for i in c.issues[:5]) if c.issues else "")
     )
 
@@ -241,7 +256,9 @@ def xuat_bao_cao(book: Any) -> str:
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
-    dest = write_export(c, folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}.xlsx", when=dt.date.today())
+    dest = write_export(
+        c, folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}.xlsx", when=dt.date.today()
+    )
     pdf = to_pdf(dest, folder)
     return f"Đã xuất báo cáo gửi thành phố:\n{dest}" + (f"\nvà bản PDF: {pdf}" if pdf else "")
 

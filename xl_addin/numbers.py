@@ -17,12 +17,40 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+EXCEL_ERRORS = (
+    "#DIV/0!",
+    "#REF!",
+    "#N/A",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+)
 
 # Trailing words people add after a number; they carry no value. Compared after NFC and lower().
 UNIT_WORDS = (
-    "hộ", "người", "tấn", "trường", "hồ sơ", "vụ", "doanh nghiệp", "dn", "đồng", "đ", "lao động",
-    "hạng", "việc", "mô hình", "triệu đồng", "tr đồng", "trđ", "kg", "ha",
+    "hộ",
+    "người",
+    "tấn",
+    "trường",
+    "hồ sơ",
+    "vụ",
+    "doanh nghiệp",
+    "dn",
+    "đồng",
+    "đ",
+    "lao động",
+    "hạng",
+    "việc",
+    "mô hình",
+    "triệu đồng",
+    "tr đồng",
+    "trđ",
+    "kg",
+    "ha",
 )
 SCALE_WORDS = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tr": 10**6, "tỷ": 10**9, "tỉ": 10**9}
 _SPACES = "\u00a0\u202f\u2009\u2007 "

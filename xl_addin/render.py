@@ -50,7 +50,9 @@ def assessment_text(a: Assessment, progress: bool, max_findings: int = 12) -> st
         parts.append(table(["Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "% KH", "Đánh giá", "Tiến độ"], rows))
         counts = ", ".join(f"{k}: {v}" for k, v in a.status_counts().items())
         if a.score:
-            parts.append(f"   {counts}. Điểm: {vn_number(a.score.total)} (chỉ tiêu {vn_number(a.score.targets)}, nhiệm vụ {vn_number(a.score.tasks)}, trừ lỗi {vn_number(a.score.error_penalty)})")
+            parts.append(
+                f"   {counts}. Điểm: {vn_number(a.score.total)} (chỉ tiêu {vn_number(a.score.targets)}, nhiệm vụ {vn_number(a.score.tasks)}, trừ lỗi {vn_number(a.score.error_penalty)})"
+            )
     shown = sort_findings(a.findings)
     for f in shown[:max_findings]:
         parts.append(f"   [{f.severity}] {f.where}: {f.message} → {f.fix}")

@@ -46,7 +46,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
             loose.append(f.line())
         else:
             by_cell[(f.sheet, row)].append(f.line())
-    for key, sheet in report.sheets.items():
+    for sheet in report.sheets.values():
         if "check" not in sheet.columns:
             continue
         col = sheet.columns["check"]
@@ -81,7 +81,6 @@ def _row_of(cell: str) -> int | None:
     return int(digits) if digits else None
 
 
-
 def blocks(cells: dict[tuple[int, int], Any]) -> list[tuple[int, int, list[list[Any]]]]:
     """Contiguous rectangles covering exactly the given cells: (first row, first column, values).
 
@@ -107,4 +106,6 @@ def blocks(cells: dict[tuple[int, int], Any]) -> list[tuple[int, int, list[list[
             merged[-1][3] = c
         else:
             merged.append([r0, r1, c, c])
-    return [(r0, c0, [[cells[(r, c)] for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]) for r0, r1, c0, c1 in merged]
+    return [
+        (r0, c0, [[cells[(r, c)] for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]) for r0, r1, c0, c1 in merged
+    ]

@@ -8,10 +8,10 @@ range is Đạt; strict targets, counts, ranks and 100 % rates have no Vượt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
 
 from xl_addin.campaign import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
 
@@ -31,7 +31,7 @@ class Outcome:
 NO_DATA = Outcome()
 
 
-def F(x: Decimal | int | float | str | None) -> Fraction | None:
+def F(x: Decimal | float | str | None) -> Fraction | None:
     return None if x is None else Fraction(str(x))
 
 

@@ -78,13 +78,21 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
         tasks[f"NV{g.number}"] = {
             "level": level,
             "percent": 100 if level == TASK_DONE else (rng.randrange(50, 95, 5) if level == TASK_ONGOING else None),
-            "result": f"Đã triển khai các nội dung của nhóm nhiệm vụ {g.number}" if level != TASK_NOT_APPLICABLE else None,
+            "result": f"Đã triển khai các nội dung của nhóm nhiệm vụ {g.number}"
+            if level != TASK_NOT_APPLICABLE
+            else None,
         }
     models = {}
     if rng.random() < 0.6:
         models["MH1"] = {
             "type": "Mô hình mới",
-            "name": rng.choice(["Mô hình “Ngõ xóm xanh - sạch - đẹp”", "Mô hình “Dân vận khéo” trong giải phóng mặt bằng", "Mô hình lúa hữu cơ liên kết tiêu thụ"]),
+            "name": rng.choice(
+                [
+                    "Mô hình “Ngõ xóm xanh - sạch - đẹp”",
+                    "Mô hình “Dân vận khéo” trong giải phóng mặt bằng",
+                    "Mô hình lúa hữu cơ liên kết tiêu thụ",
+                ]
+            ),
             "field": rng.choice(["Môi trường", "Dân vận", "Nông nghiệp"]),
             "description": "Vận động nhân dân tham gia, phân công tổ tự quản theo dõi hằng tuần.",
             "effect": "Được nhân rộng ra các thôn lân cận.",
@@ -113,7 +121,13 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
         "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
         "report_date": dt.date(campaign.year, 12, rng.randint(1, 5)),
     }
-    return {"info": {k: {"value": v} for k, v in info.items()}, "report": report, "tasks": tasks, "models": models, "proposals": proposals}
+    return {
+        "info": {k: {"value": v} for k, v in info.items()},
+        "report": report,
+        "tasks": tasks,
+        "models": models,
+        "proposals": proposals,
+    }
 
 
 def faulty_entries(campaign: Campaign, unit: Unit, seed: int = 0) -> Entries:

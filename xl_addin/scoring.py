@@ -59,5 +59,9 @@ def unit_score(
     error_p = scoring.error_penalty * errors
     total = max(Decimal(0), targets_part + tasks_part - late_p - error_p)
     return ScoreParts(
-        targets_part.quantize(CENT), tasks_part.quantize(CENT), late_p.quantize(CENT), error_p.quantize(CENT), total.quantize(CENT)
+        targets_part.quantize(CENT),
+        tasks_part.quantize(CENT),
+        late_p.quantize(CENT),
+        error_p.quantize(CENT),
+        total.quantize(CENT),
     )

@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xl_addin import layout as L
-
 from xl_addin.refusals import WorkbookRefused
-
-
 
 
 def column_letter(col: int) -> str:
@@ -141,8 +138,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
             in_data = key == L.HEADER_MARKER
             continue
         cells = {
-            ck: Cell(_norm(line[c]) if c < len(line) else None, sheet_name, r + 1, c + 1)
-            for ck, c in columns.items()
+            ck: Cell(_norm(line[c]) if c < len(line) else None, sheet_name, r + 1, c + 1) for ck, c in columns.items()
         }
         row = Row(key, r + 1, cells)
         if key or not row.is_blank():
