@@ -1,4 +1,10 @@
-"""Gathering submissions for Tổng hợp: from a backend, or from a folder of e-mailed workbooks."""
+"""Gathering submissions for Tổng hợp: from a backend, or from a folder of e-mailed workbooks.
+
+When a report counts as received is never something the unit typed or can edit: in a folder of
+e-mailed files it is when the file arrived there (its modification time in the inbox); on the
+shared folder, when the unit's file was last written there; on Google Sheets, the push time the
+push itself recorded. Each submission says which of these its time came from.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,24 @@ from pathlib import Path
 
 from sync.backend import Backend
 from sync.unit_sync import pull_all
+from workbooks.read_guard import GuardedReader
+from workbooks.unit_files import read_report
 from xl_addin.assessment import assess
 from xl_addin.campaign import Campaign
-from xl_addin.consolidation import Submission, received_time
+from xl_addin.consolidation import Submission
 from xl_addin.refusals import WorkbookRefused
 
-WORKBOOK_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TIME_OF_INBOX = "thời điểm tệp đến thư mục nhận"
+TIME_OF_SHARE = "thời điểm tệp được ghi vào thư mục chung"
+TIME_OF_PUSH = "giờ gửi ghi trên bảng tính chung"
 
 
 def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
     out = []
     for p in pull_all(campaign, backend):
-        when = None
-        try:
-            when = dt.datetime.fromisoformat(p.tab.pushed_at) if p.tab.pushed_at else None
-        except ValueError:
-            pass
+        arrived = p.tab.extra.get("arrived_at")
+        when, source = (arrived, TIME_OF_SHARE) if arrived else (_parse(p.tab.pushed_at), TIME_OF_PUSH)
         out.append(
             Submission(
                 p.unit_code,
@@ -32,35 +40,51 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
                 p.assessment,
                 p.refusal,
                 p.tab.campaign_id,
+                time_source=source if when else "",
             )
         )
     return out
 
 
-def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
-    """Every workbook in a folder (e-mailed reports); unreadable files are listed, not skipped silently."""
-    from workbooks.unit_files import read_report
+def _parse(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
-    subs, unreadable = [], []
-    files = sorted(
-        {p for pattern in WORKBOOK_PATTERNS for p in Path(folder).glob(pattern) if not p.name.startswith(("~$", "."))}
+
+def inbox_files(folder: Path) -> list[Path]:
+    """The workbooks in a folder, in every format a unit may have saved; Excel's lock files and
+    hidden files are not reports."""
+    return sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", "."))
     )
-    for path in files:
-        try:
-            report = read_report(path)
-        except WorkbookRefused as exc:
-            unreadable.append(f"{path.name}: {exc}")
-            continue
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime)
-        subs.append(
-            Submission(
-                report.unit_code,
-                path.name,
-                received_time(report, mtime),
-                report,
-                assess(campaign, report),
-                None,
-                str(report.meta.get("campaign_id") or ""),
+
+
+def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
+    """Every workbook in a folder (e-mailed reports); unreadable files are listed, not skipped
+    silently. Each file is read in a guarded child process, so no file can stop the others."""
+    subs, unreadable = [], []
+    with GuardedReader() as reader:
+        for path in inbox_files(folder):
+            try:
+                report = read_report(path, reader=reader)
+            except WorkbookRefused as exc:
+                unreadable.append(f"{path.name}: {exc}")
+                continue
+            arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+            subs.append(
+                Submission(
+                    report.unit_code,
+                    path.name,
+                    arrived,
+                    report,
+                    assess(campaign, report),
+                    None,
+                    str(report.meta.get("campaign_id") or ""),
+                    time_source=TIME_OF_INBOX,
+                )
             )
-        )
     return subs, unreadable

@@ -8,6 +8,7 @@ an append-only CSV. No account is needed.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import time
@@ -42,20 +43,25 @@ class FolderBackend(Backend):
             made.append(str(registry))
         return made
 
-    def _path(self, unit_code: str) -> Path:
+    def tab_path(self, unit_code: str) -> Path:
         if not unit_code or any(ch in unit_code for ch in "/\\:.") or len(unit_code) > 40:
             raise SyncError("thu_muc.ma_don_vi", unit=unit_code)
         return self.units_dir / f"{unit_code}.json"
 
     def read_tab(self, unit_code: str) -> Tab | None:
-        path = self._path(unit_code)
+        path = self.tab_path(unit_code)
         try:
             grid = json.loads(path.read_text("utf-8"))
+            arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             raise SyncError("thu_muc.khong_doc_duoc", unit=unit_code, why=exc) from None
-        return from_grid(unit_code, grid)
+        tab = from_grid(unit_code, grid)
+        if tab is not None:
+            # when the file was written on the share, not the pushed_at the unit's PC wrote in it
+            tab.extra["arrived_at"] = arrived
+        return tab
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
         out = {}
@@ -70,7 +76,7 @@ class FolderBackend(Backend):
             raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
         data = json.dumps(to_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
         try:
-            write_bytes_atomic(self._path(tab.unit_code), data)
+            write_bytes_atomic(self.tab_path(tab.unit_code), data)
         except OSError as exc:
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from fractions import Fraction
 
 from sync.collect import from_folder
@@ -10,7 +11,17 @@ from workbooks.writer import fill_entries
 from xl_addin.consolidation import LATE, MISSING, ON_TIME, consolidate
 
 
-def _village(workbook, campaign, code, households, cultural, population, insured, poor=0, date=(2026, 12, 3)):
+def _arrive(path, *when):
+    """The file reaches the inbox at `when` (its modification time there)."""
+    stamp = dt.datetime(*when).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def _village(
+    workbook, campaign, code, households, cultural, population, insured, poor=0, date=(2026, 12, 3), arrived=None
+):
+    """A village's report typed as dated `date`, arriving at `arrived` (default: that day, 08:00)."""
     path = workbook(code, filled=True)
     fill_entries(
         path,
@@ -23,7 +34,7 @@ def _village(workbook, campaign, code, households, cultural, population, insured
             "info": {"report_date": {"value": dt.date(*date)}},
         },
     )
-    return path
+    return _arrive(path, *(arrived or (*date, 8)))
 
 
 def test_commune_rate_is_the_ratio_of_sums_not_the_average_of_percentages(campaign, workbook, tmp_path):

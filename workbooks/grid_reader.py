@@ -1,25 +1,56 @@
-"""Reading any workbook file into grids of values, safely and fast.
+"""Reading any workbook file into grids of values, safely, in bounded time and memory.
 
-python-calamine (Rust) reads the cached values of .xlsx/.xlsm/.xls/.ods without evaluating
-anything and without an XML parser that expands entities, so an untrusted e-mailed file
-cannot run code or blow up memory through XML; it is also several times faster than openpyxl
-(see bench/). Anything it cannot read becomes a Vietnamese refusal, never a traceback.
+python-calamine (Rust) reads the cached values of .xlsx/.xlsm/.xlsb/.xls/.ods without evaluating
+anything and without an XML parser that expands entities, so an untrusted e-mailed file cannot
+run code through XML; it is also several times faster than openpyxl (see bench/). It does trust
+a sheet's extent, though: a dense rectangle up to the farthest value. So an .xlsx is first cut to
+what a unit workbook can use (`xlsx_bounds`), and the formats we cannot cut (.xls, .xlsb, .ods)
+are read in a child process with a memory cap and a time limit (`read_guard`). Anything that
+cannot be read becomes a Vietnamese refusal, never a traceback.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from workbooks import xlsx_bounds
 from xl_addin.refusals import WorkbookRefused
+from xl_addin.unit_report import cell_ref
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit report is ~50 KB; anything this big is not one
-READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+MAX_SHEETS = 64  # read from one file; a unit workbook has nine
+MAX_CELL_TEXT = 32767  # Excel's own limit: longer text was not made by Excel
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+OTHER_SUFFIXES = (".xls", ".xlsb", ".ods")
+READABLE_SUFFIXES = XLSX_SUFFIXES + OTHER_SUFFIXES
 
 
-def read_grids(path: str | Path) -> dict[str, list[list[Any]]]:
-    """{sheet name: rows of values} with empty cells as None, coordinates kept from A1."""
-    path = Path(path)
+class Grids(dict):
+    """{sheet name: rows of values from A1, empty cells None}; `outside` lists, per sheet, the
+    cells holding a value beyond the area a unit workbook uses (left out, not read)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.outside: dict[str, list[str]] = {}
+
+
+def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
+    """The grids of `sheets` (every sheet when None) of any workbook file. An .xlsx is read in
+    this process once bounded; other formats in a guarded child process."""
+    path = checked(Path(path))
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return read_grids_here(path, sheets)
+    from workbooks.read_guard import GuardedReader
+
+    with GuardedReader() as reader:
+        return reader.read(path, sheets)
+
+
+def checked(path: Path) -> Path:
+    """The path, if it could be a workbook we read; else the refusal that says why."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -30,19 +61,57 @@ def read_grids(path: str | Path) -> dict[str, list[list[Any]]]:
         raise WorkbookRefused("tep.qua_lon", name=path.name, size=f"{size // 1024 // 1024} MB")
     if size == 0:
         raise WorkbookRefused("tep.rong", name=path.name)
-    try:
-        from python_calamine import CalamineWorkbook
+    return path
 
-        wb = CalamineWorkbook.from_path(str(path))
-        grids = {}
-        for name in wb.sheet_names:
+
+def read_grids_here(path: str | Path, sheets: set[str] | None = None) -> Grids:
+    """read_grids in this process; call it for other formats only behind `read_guard`."""
+    from python_calamine import CalamineWorkbook
+
+    path = checked(Path(path))
+    outside: dict[str, list[str]] = {}
+    try:
+        if path.suffix.lower() in XLSX_SUFFIXES:
+            bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS)
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
+            outside = bounded.outside
+        else:
+            wb = CalamineWorkbook.from_path(str(path))
+        names = [n for n in wb.sheet_names if sheets is None or n in sheets]
+        if len(names) > MAX_SHEETS:
+            raise xlsx_bounds.TooBig(f"sổ có {len(wb.sheet_names)} trang")
+        grids = Grids()
+        for name in names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
-        return grids
-    except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "cannot read this file"
-        head = path.read_bytes()[:8]
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            why = "tệp đang đặt mật khẩu hoặc là định dạng Excel cũ bị hỏng"
-        else:
-            why = f"tệp bị hỏng hoặc không phải sổ Excel ({type(exc).__name__})"
-        raise WorkbookRefused("tep.hong", name=path.name, why=why) from None
+    except xlsx_bounds.TooBig as exc:
+        raise WorkbookRefused("tep.vuot_gioi_han", name=path.name, why=exc.why) from None
+    except Exception as exc:  # noqa: BLE001 - calamine, zipfile and expat raise many kinds; all mean "cannot read"
+        raise WorkbookRefused("tep.hong", name=path.name, why=_why(path, exc)) from None
+    _check_text(path, grids)
+    grids.outside = outside
+    return grids
+
+
+def _why(path: Path, exc: Exception) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() in XLSX_SUFFIXES:
+        return "tệp đang đặt mật khẩu"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "tệp Excel cũ bị hỏng hoặc đang đặt mật khẩu"
+    if isinstance(exc, (zipfile.BadZipFile, xlsx_bounds.NotXlsx)):
+        return "tệp bị hỏng hoặc không phải sổ Excel"
+    return "tệp bị hỏng hoặc không phải sổ Excel"
+
+
+def _check_text(path: Path, grids: Grids) -> None:
+    for name, grid in grids.items():
+        for r, row in enumerate(grid, 1):
+            for c, v in enumerate(row, 1):
+                if isinstance(v, str) and len(v) > MAX_CELL_TEXT:
+                    raise WorkbookRefused(
+                        "tep.vuot_gioi_han",
+                        name=path.name,
+                        why=f"trang '{name}', ô {cell_ref(r, c)} có {len(v)} ký tự, quá {MAX_CELL_TEXT} ký tự Excel cho phép",
+                    )

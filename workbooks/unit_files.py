@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xl_addin import layout as L
 from xl_addin.assessment import Assessment, assess
@@ -27,10 +28,21 @@ class Checked:
     backup: Path | None = None
 
 
-def read_report(path: Path, any_version: bool = False) -> UnitReport:
-    from workbooks.grid_reader import read_grids
+CONTRACT_SHEETS = frozenset({s.name for s in L.DATA_SHEETS} | {L.META_NAME})
 
-    return parse_report(read_grids(path), Path(path).name, any_version=any_version)
+
+def read_report(path: Path, any_version: bool = False, reader: Any = None) -> UnitReport:
+    """A unit workbook file as plain data; only the sheets of the contract are read, unless one
+    was renamed, then every sheet, to find it by its marker. `reader`: a `GuardedReader` that
+    reads in a child process (Tổng hợp), else this process reads (bounded by `xlsx_bounds`)."""
+    from workbooks.grid_reader import checked, read_grids
+
+    read = reader.read if reader is not None else read_grids
+    checked(Path(path))
+    grids = read(path, set(CONTRACT_SHEETS))
+    if not CONTRACT_SHEETS <= set(grids):
+        grids = read(path)
+    return parse_report(grids, Path(path).name, any_version=any_version)
 
 
 def check_file(campaign: Campaign, path: Path, write: str | None = None, when: dt.datetime | None = None) -> Checked:

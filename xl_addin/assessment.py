@@ -19,6 +19,7 @@ from xl_addin import layout as L
 from xl_addin.campaign import (
     RULE_BY_LABEL,
     RULE_KINDS,
+    STATUS_CHUA_CO,
     STATUS_DAT,
     STATUS_KHONG_DAT,
     STATUS_VUOT,
@@ -58,7 +59,15 @@ class Assessment:
     findings: list[Finding] = field(default_factory=list)
     results: list[TargetResult] = field(default_factory=list)
     task_levels: list[str | None] = field(default_factory=list)
+    missing_targets: list[Target] = field(default_factory=list)  # required, but their row is gone
     score: ScoreParts | None = None
+
+    def scored_statuses(self) -> list[tuple[str, Decimal]]:
+        """(status, weight) of every target the unit is scored on: a required target whose row
+        was deleted counts as no data, so deleting rows cannot shift the score onto tasks."""
+        return [(r.outcome.status, r.target.weight) for r in self.results] + [
+            (STATUS_CHUA_CO, t.weight) for t in self.missing_targets
+        ]
 
     @property
     def errors(self) -> int:
@@ -76,6 +85,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     unit_code = str(report.meta.get("unit_code") or "")
     unit = campaign.unit(unit_code)
     out = Assessment(report.source, unit_code, unit, None)
+    _check_outside(report, out)
     _check_info(campaign, report, out)
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
@@ -87,7 +97,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
         _check_growth_band(campaign, r, out)
     out.score = unit_score(
         campaign.scoring,
-        [(r.outcome.status, r.target.weight) for r in out.results],
+        out.scored_statuses(),
         out.task_levels,
         errors=out.errors,
     )
@@ -96,6 +106,11 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
 
 def _text(value: Any) -> str:
     return nfc(str(value)) if value is not None else ""
+
+
+def _check_outside(report: UnitReport, out: Assessment) -> None:
+    for sheet, cells in report.outside.items():
+        out.findings.extend(Finding.make("tep.o_ngoai_vung", sheet, cell) for cell in cells)
 
 
 def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -206,8 +221,9 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
             out.findings.append(
                 Finding.make("chi_tieu.trung_dong", sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
             )
-    for code in assigned:
+    for code, target in assigned.items():
         if code not in seen:
+            out.missing_targets.append(target)
             out.findings.append(Finding.make("chi_tieu.thieu_dong", sheet.name, "", code))
     campaign_codes = {t.code for t in campaign.targets}
     counts = Counter(c for c, _ in own_codes)

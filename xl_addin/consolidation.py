@@ -9,20 +9,24 @@ in and out; the master workbook and the export render the same `Table`s.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from xl_addin.assessment import Assessment, to_date
+from xl_addin import layout as L
+from xl_addin.assessment import Assessment
 from xl_addin.campaign import Campaign, Target, vn_number
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
 from xl_addin.result_cells import display
 from xl_addin.rules import Outcome, evaluate
 from xl_addin.scoring import ScoreParts, unit_score
-from xl_addin.unit_report import UnitReport
+from xl_addin.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
+WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Submission:
     assessment: Assessment | None
     refusal: str | None = None
     campaign_id: str = ""
+    time_source: str = ""  # where received_at came from: never a field the unit can type
 
 
 @dataclass
@@ -59,6 +64,7 @@ class UnitRow:
     warnings: int
     score: ScoreParts | None
     rank: int | None = None
+    time_source: str = ""
 
 
 @dataclass
@@ -103,14 +109,44 @@ def _choose(campaign: Campaign, subs: list[Submission]) -> tuple[dict[str, Submi
         by_unit[s.unit_code].append(s)
     chosen = {}
     for code, items in by_unit.items():
-        items.sort(key=lambda s: (s.report is not None, s.received_at or dt.datetime.min))
-        chosen[code] = items[-1]
+        # a readable copy beats a newer unreadable one; then the one that arrived last
+        items.sort(key=lambda s: (s.report is not None, s.received_at or dt.datetime.min, s.source))
+        chosen[code] = used = items[-1]
         if len(items) > 1:
-            others = ", ".join(s.source for s in items[:-1])
+            others = ", ".join(f"{s.source} ({_arrival(s)})" for s in items[:-1])
+            why = "đến sau cùng" if used.report is not None and all(s.report is not None for s in items) else "đọc được"
             issues.append(
-                f"Đơn vị {code} có {len(items)} bản nộp; dùng bản mới nhất ({items[-1].source}), bỏ qua: {others}."
+                f"Đơn vị {code} có {len(items)} bản nộp; dùng {used.source} ({_arrival(used)}, bản {why}), "
+                f"bỏ qua: {others}."
             )
     return chosen, issues
+
+
+def _arrival(s: Submission) -> str:
+    return f"đến {s.received_at:%d/%m/%Y %H:%M}" if s.received_at else "không rõ lúc đến"
+
+
+def entries_digest(report: UnitReport) -> str:
+    """A fingerprint of what a unit reported (targets, tasks, models, proposals), without who it
+    is: two units with the same fingerprint sent the same figures."""
+    entries = {k: v for k, v in entries_of(report).items() if k != L.INFO.key}
+    if not any(entries.values()):
+        return ""
+    blob = json.dumps(entries, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _same_figures(chosen: dict[str, Submission]) -> list[str]:
+    by_digest: dict[str, list[str]] = defaultdict(list)
+    for code, s in sorted(chosen.items()):
+        digest = entries_digest(s.report) if s.report is not None else ""
+        if digest:
+            by_digest[digest].append(code)
+    return [
+        f"Các đơn vị {', '.join(codes)} gửi số liệu giống hệt nhau: cần kiểm tra lại (có thể chép sổ của nhau)."
+        for codes in by_digest.values()
+        if len(codes) > 1
+    ]
 
 
 def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], months: int) -> CommuneTarget:
@@ -140,6 +176,7 @@ def consolidate(
 ) -> Consolidation:
     as_of = as_of or dt.date.today()
     chosen, issues = _choose(campaign, submissions)
+    issues.extend(_same_figures(chosen))
     targets = [_commune_target(campaign, t, chosen, months) for t in campaign.targets]
     due = campaign.results_due_before
     units = []
@@ -152,16 +189,12 @@ def consolidate(
         else:
             a = s.assessment
             late = s.received_at is not None and s.received_at.date() >= due
-            status = LATE if late else ON_TIME
             errors = sum(1 for f in a.findings if f.severity == LOI)
             warnings = sum(1 for f in a.findings if f.severity == CANH_BAO)
-            score = unit_score(
-                campaign.scoring,
-                [(r.outcome.status, r.target.weight) for r in a.results],
-                a.task_levels,
-                late=late,
-                errors=errors,
-            )
+            status = WITH_ERRORS if errors else LATE if late else ON_TIME
+            score = unit_score(campaign.scoring, a.scored_statuses(), a.task_levels, late=late, errors=errors)
+            if errors:
+                issues.append(f"Đơn vị {u.code} ({s.source}) còn {errors} lỗi như khi gửi bị từ chối: không xếp hạng.")
         units.append(
             UnitRow(
                 u.code,
@@ -173,31 +206,17 @@ def consolidate(
                 errors,
                 warnings,
                 score,
+                time_source=s.time_source if s else "",
             )
         )
     for cluster in campaign.clusters:
         ranked = sorted(
-            (r for r in units if r.cluster == cluster.code and r.score is not None),
+            (r for r in units if r.cluster == cluster.code and r.score is not None and r.status != WITH_ERRORS),
             key=lambda r: (-r.score.total, r.unit_code),
         )
         for i, r in enumerate(ranked, 1):
             r.rank = i
     return Consolidation(campaign, as_of, months, targets, units, chosen, issues)
-
-
-def received_time(report: UnitReport, fallback: dt.datetime | None) -> dt.datetime | None:
-    """When a report counts as received: its push time, else the report date typed, else the file's."""
-    pushed = report.meta.get("pushed_at")
-    if pushed:
-        try:
-            return dt.datetime.fromisoformat(str(pushed))
-        except ValueError:
-            pass
-    cell = report.info("report_date")
-    when = to_date(cell.value) if cell is not None else None
-    if when is not None:
-        return dt.datetime.combine(when, dt.time())
-    return fallback
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,14 +272,34 @@ def targets_table(c: Consolidation) -> Table:
 def units_table(c: Consolidation) -> Table:
     clusters = {k.code: k.name for k in c.campaign.clusters}
     rows = [
-        [i, u.unit_code, u.name, clusters.get(u.cluster, u.cluster), u.status, _dt(u.received_at), u.errors, u.warnings]
+        [
+            i,
+            u.unit_code,
+            u.name,
+            clusters.get(u.cluster, u.cluster),
+            u.status,
+            _dt(u.received_at),
+            u.time_source,
+            u.errors,
+            u.warnings,
+        ]
         for i, u in enumerate(c.units, 1)
     ]
     return Table(
         "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
-        ["STT", "Mã", "Đơn vị", "Cụm, khối", "Tình trạng", "Thời điểm nộp", "Số lỗi", "Số cảnh báo"],
+        [
+            "STT",
+            "Mã",
+            "Đơn vị",
+            "Cụm, khối",
+            "Tình trạng",
+            "Thời điểm nộp",
+            "Căn cứ thời điểm",
+            "Số lỗi",
+            "Số cảnh báo",
+        ],
         rows,
-        [5, 10, 40, 36, 14, 17, 8, 10],
+        [5, 10, 40, 36, 14, 17, 26, 8, 10],
     )
 
 
@@ -272,12 +311,22 @@ def clusters_table(c: Consolidation) -> Table:
         def count(s: str, mine: list = mine) -> int:
             return sum(1 for u in mine if u.status == s)
 
-        rows.append([k.code, k.name, len(mine), count(ON_TIME), count(LATE), count(MISSING) + count(UNUSABLE)])
+        rows.append(
+            [
+                k.code,
+                k.name,
+                len(mine),
+                count(ON_TIME),
+                count(LATE),
+                count(WITH_ERRORS),
+                count(MISSING) + count(UNUSABLE),
+            ]
+        )
     return Table(
         "TỔNG HỢP THEO CỤM, KHỐI THI ĐUA",
-        ["Mã", "Cụm, khối thi đua", "Số đơn vị", "Đúng hạn", "Muộn", "Chưa nộp"],
+        ["Mã", "Cụm, khối thi đua", "Số đơn vị", "Đúng hạn", "Muộn", "Còn lỗi", "Chưa nộp"],
         rows,
-        [8, 45, 10, 10, 8, 10],
+        [8, 45, 10, 10, 8, 8, 10],
     )
 
 
@@ -406,7 +455,7 @@ def status_summary(c: Consolidation) -> dict[str, int]:
 
 
 def completeness_summary(c: Consolidation) -> dict[str, int]:
-    out = {ON_TIME: 0, LATE: 0, MISSING: 0, UNUSABLE: 0}
+    out = {ON_TIME: 0, LATE: 0, WITH_ERRORS: 0, MISSING: 0, UNUSABLE: 0}
     for u in c.units:
         out[u.status] += 1
     return out

@@ -81,6 +81,7 @@ class UnitReport:
     source: str
     meta: dict[str, Any]
     sheets: dict[str, SheetData] = field(default_factory=dict)  # by layout key
+    outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values left unread
 
     @property
     def unit_code(self) -> str:
@@ -167,7 +168,7 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
         raise WorkbookRefused(
             "so.phien_ban", label=label, version=version, known=L.KNOWN_TEMPLATE_VERSIONS, source=source or "TỆP"
         )
-    report = UnitReport(source, meta)
+    report = UnitReport(source, meta, outside=dict(getattr(grids, "outside", {})))
     by_marker: dict[str, str] = {}
     for name, grid in grids.items():
         for spec in L.DATA_SHEETS:

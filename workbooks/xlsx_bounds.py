@@ -1,0 +1,264 @@
+"""Bounding an .xlsx before a parser sees it: sizes checked, sheets cut to the contract's extent.
+
+A parser builds what a file describes. calamine (Rust) turns a sheet into a dense rectangle from
+A1 to the last cell holding a value, so one value in XFD1048576 asks for 512 GB and aborts the
+process; a 1.5 MB zip can inflate to gigabytes of XML. Nothing here trusts what the file says
+about itself: the zip's declared sizes are checked and then the actual inflated bytes are
+counted; the `<dimension>` element is ignored; each wanted sheet is scanned for its real extent
+and, when a cell lies outside the area a unit workbook can use, the sheet is rewritten without
+it. Only the parts that passed (the package's XML, the wanted sheets) reach calamine, as a new
+in-memory zip. Sheets that are not wanted are never inflated, so a bomb in a sheet we do not
+read costs nothing.
+
+XML is read with expat, with document type declarations refused, so no entity can expand.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+from xl_addin.unit_report import cell_ref
+
+# What a unit workbook can use: the widest sheet has 19 columns and the longest a few dozen
+# rows; reporters insert rows and columns, so the bounds leave room for that many times over.
+MAX_ROWS = 2000
+MAX_COLS = 64
+MAX_PARTS = 2000  # parts in the zip (a 300-sheet workbook has ~650)
+MAX_PART_BYTES = 16 * 1024 * 1024  # one inflated XML part (a unit's sheet is ~20 KB)
+MAX_TOTAL_BYTES = 64 * 1024 * 1024  # every part inflated for one file
+MAX_OUTSIDE_SHOWN = 5
+
+_XML_SUFFIXES = (".xml", ".rels")
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+
+
+class TooBig(Exception):
+    """The file describes more than a unit workbook can hold; `why` is Vietnamese."""
+
+    def __init__(self, why: str):
+        self.why = why
+        super().__init__(why)
+
+
+class NotXlsx(Exception):
+    """The zip is not an Excel package we can follow: no workbook part, or broken XML."""
+
+
+@dataclass
+class Bounded:
+    """An .xlsx cut to its wanted sheets: `data` is a zip calamine may read safely."""
+
+    data: bytes
+    sheet_names: list[str]
+    outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _split_ref(ref: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})", ref.strip().upper())
+    if not m:
+        return None
+    return int(m.group(2)), column_number(m.group(1))
+
+
+class _Reader:
+    """Reads parts of one zip with the size limits applied to declared and actual bytes."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.total = 0
+        self.by_lower = {i.filename.lower(): i for i in zf.infolist()}
+
+    def info(self, name: str) -> zipfile.ZipInfo | None:
+        return self.by_lower.get(name.lstrip("/").lower())
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        if info.file_size > MAX_PART_BYTES:
+            raise TooBig(f"phần '{info.filename}' giải nén ra {_mb(info.file_size)}")
+        with self.zf.open(info) as fh:
+            data = fh.read(MAX_PART_BYTES + 1)
+        if len(data) > MAX_PART_BYTES:  # the header lied about the size
+            raise TooBig(f"phần '{info.filename}' giải nén ra hơn {_mb(MAX_PART_BYTES)}")
+        self.total += len(data)
+        if self.total > MAX_TOTAL_BYTES:
+            raise TooBig(f"nội dung giải nén ra hơn {_mb(MAX_TOTAL_BYTES)}")
+        return data
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB".replace(".", ",")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _rels(reader: _Reader, part: str) -> dict[str, tuple[str, str]]:
+    """{id: (type, target part)} of a part's relationships."""
+    folder, name = posixpath.split(part)
+    info = reader.info(posixpath.join(folder, "_rels", name + ".rels"))
+    if info is None:
+        return {}
+    out = {}
+    for el in safe_fromstring(reader.read(info)):
+        if _local(el.tag) == "Relationship":
+            target = el.get("Target", "")
+            if el.get("TargetMode") == "External":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[el.get("Id", "")] = (el.get("Type", ""), path)
+    return out
+
+
+def _sheets(reader: _Reader) -> tuple[str, list[tuple[str, str]]]:
+    """(workbook part, [(sheet name, sheet part)]) from the package's own relationships."""
+    root = _rels(reader, "")
+    book = next((p for t, p in root.values() if t.endswith(_REL_OFFICE_DOCUMENT)), None)
+    info = reader.info(book) if book else None
+    if info is None:
+        raise NotXlsx("không có phần workbook")
+    rels = _rels(reader, book)
+    sheets = []
+    for el in safe_fromstring(reader.read(info)).iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+        sheets.append((el.get("name", ""), rels.get(rid, ("", ""))[1]))
+    return book, sheets
+
+
+def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
+    """The file as a zip calamine may read: wanted sheets only (all when None), each cut to
+    MAX_ROWS x MAX_COLS. Raises TooBig, NotXlsx, zipfile.BadZipFile."""
+    with zipfile.ZipFile(path) as zf:
+        if len(zf.infolist()) > MAX_PARTS:
+            raise TooBig(f"tệp có {len(zf.infolist())} phần")
+        reader = _Reader(zf)
+        _, sheets = _sheets(reader)
+        names = [n for n, _ in sheets]
+        chosen = [(n, p) for n, p in sheets if wanted is None or n in wanted]
+        if len(chosen) > max_sheets:
+            raise TooBig(f"sổ có {len(sheets)} trang")
+        sheet_parts = {p.lower() for _, p in sheets}
+        out = io.BytesIO()
+        bounded = Bounded(b"", names)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dest:
+            for info in zf.infolist():
+                lower = info.filename.lower()
+                if lower in sheet_parts or not lower.endswith(_XML_SUFFIXES):
+                    continue  # sheets are added below; pictures, VBA and other binaries are not needed
+                dest.writestr(info.filename, reader.read(info))
+            for name, part in chosen:
+                info = reader.info(part)
+                if info is None:
+                    continue  # calamine reports the missing sheet part itself
+                data, outside = bound_sheet(reader.read(info))
+                if outside:
+                    bounded.outside[name] = outside
+                dest.writestr(info.filename, data)
+        bounded.data = out.getvalue()
+        return bounded
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
+
+
+def bound_sheet(data: bytes) -> tuple[bytes, list[str]]:
+    """(the sheet's XML with every cell outside MAX_ROWS x MAX_COLS removed, the cut cells that
+    held a value). Unchanged when every cell names its place inside the bounds (a fast check)."""
+    refs = _CELL_REF.findall(data)
+    if len(refs) == len(_CELL_TAG.findall(data)) and all(
+        int(r) <= MAX_ROWS and column_number(c.decode()) <= MAX_COLS for c, r in refs
+    ):
+        return data, []
+    return _rewrite(data)
+
+
+def _parser() -> expat.XMLParserType:
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    p.ordered_attributes = True
+
+    def refuse(*_: object) -> None:
+        raise TooBig("tệp có khai báo DTD (không có trong sổ Excel)")
+
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return p
+
+
+def _escape(text: str, attr: bool = False) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if attr:
+        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return text
+
+
+def _rewrite(data: bytes) -> tuple[bytes, list[str]]:
+    """One expat pass that writes the sheet back without the cells outside the bounds (and
+    without `<dimension>`), following rows and cells that do not name their place."""
+    out: list[str] = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']
+    outside: list[str] = []
+    state = {"row": 0, "col": 0, "skip": 0, "cell": None, "value": False}
+
+    def start(name: str, attrs: list[str]) -> None:
+        local = _local(name)
+        pairs = dict(zip(attrs[::2], attrs[1::2]))
+        if state["skip"]:
+            state["skip"] += 1
+            if local in ("v", "is"):
+                state["value"] = True
+            return
+        if local == "row":
+            state["row"] = int(pairs["r"]) if pairs.get("r", "").isdigit() else state["row"] + 1
+            state["col"] = 0
+        elif local == "c":
+            place = _split_ref(pairs.get("r", "")) or (state["row"], state["col"] + 1)
+            state["row"], state["col"] = place[0], place[1]
+            if place[0] > MAX_ROWS or place[1] > MAX_COLS:
+                state["skip"], state["cell"], state["value"] = 1, place, False
+                return
+        elif local == "dimension":
+            state["skip"], state["cell"] = 1, None
+            return
+        body = "".join(f' {k}="{_escape(v, True)}"' for k, v in pairs.items())
+        out.append(f"<{name}{body}>")
+
+    def end(name: str) -> None:
+        if state["skip"]:
+            state["skip"] -= 1
+            done = not state["skip"] and state["cell"] is not None and state["value"]
+            if done and len(outside) < MAX_OUTSIDE_SHOWN:
+                row, col = state["cell"]
+                outside.append(cell_ref(row, col))
+            return
+        out.append(f"</{name}>")
+
+    def text(content: str) -> None:
+        if not state["skip"]:
+            out.append(_escape(content))
+
+    p = _parser()
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = text
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise NotXlsx(f"XML của một trang bị hỏng ({expat.ErrorString(exc.code)})") from None
+    return "".join(out).encode("utf-8"), outside
