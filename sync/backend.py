@@ -62,6 +62,11 @@ class Backend(ABC):
         when = when or dt.datetime.now().replace(microsecond=0)
         with self.lock(tab.unit_code):
             remote = self.read_tab(tab.unit_code)
+            if remote is not None and remote.data_hash() == tab.data_hash() and not remote.edited_since_push:
+                # Already there: this push, or one whose answer never reached the workbook (a
+                # kill between the share write and the workbook update). The workbook takes
+                # the revision the share holds; nothing is written twice.
+                return PushResult(remote.unit_code, remote.revision, remote.content_hash, remote.pushed_at)
             if remote is not None:
                 if remote.revision > base_revision:
                     raise Conflict(

@@ -69,7 +69,11 @@ def test_growth_far_outside_the_band_is_a_warning(campaign, workbook):
     fill_entries(path, {"report": {"CT03": {"input_a": 100, "input_b": 190}}})
     report, a = run(campaign, path)
     f = next(f for f in a.findings if f.code == "chi_tieu.tang_bat_thuong")
-    assert f.severity == "cảnh báo" and f.cell == cell_of(report, "CT03", "input_b") and "90" in f.message
+    assert (
+        f.severity == "cảnh báo"
+        and f.cell == cell_of(report, "CT03", "input_b")
+        and "tăng 90 % so với năm trước" in f.message
+    )
 
 
 def test_self_assessment_contradicting_the_computed_status(campaign, workbook):

@@ -33,6 +33,10 @@ def _edit(fn):
     return mutate
 
 
+def _clear(cell) -> None:
+    cell.value = None
+
+
 def _raw(fn):
     def mutate(path: Path) -> None:
         path.write_bytes(fn(path.read_bytes()))
@@ -47,10 +51,11 @@ def _mutations():
         out[f"delete sheet {name}"] = _edit(lambda wb, n=name: wb.remove(wb[n]))
     for i, col in enumerate(L.REPORT.columns, 2):
         out[f"rename header {col.key}"] = _edit(lambda wb, c=i: wb[L.REPORT.name].cell(4, c, "Cột đã đổi tên"))
-        out[f"delete key {col.key}"] = _edit(lambda wb, c=i: wb[L.REPORT.name].cell(1, c, None))
+        # openpyxl's ws.cell(r, c, None) leaves the value alone: clear it through the cell
+        out[f"delete key {col.key}"] = _edit(lambda wb, c=i: _clear(wb[L.REPORT.name].cell(1, c)))
     for spec in L.DATA_SHEETS:
-        out[f"delete marker {spec.key}"] = _edit(lambda wb, n=spec.name: wb[n].cell(1, 1, None))
-        out[f"delete header marker {spec.key}"] = _edit(lambda wb, n=spec.name: wb[n].cell(4, 1, None))
+        out[f"delete marker {spec.key}"] = _edit(lambda wb, n=spec.name: _clear(wb[n].cell(1, 1)))
+        out[f"delete header marker {spec.key}"] = _edit(lambda wb, n=spec.name: _clear(wb[n].cell(4, 1)))
         out[f"delete end marker {spec.key}"] = _edit(
             lambda wb, n=spec.name: next(c for c in wb[n]["A"] if c.value == L.END_MARKER).__setattr__("value", None)
         )
@@ -111,8 +116,9 @@ def _mutations():
     out["csv renamed"] = _raw(lambda b: "Mã,Giá trị\nCT07,97,5\n".encode())
     out["old xls header"] = _raw(lambda b: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     out["zip without workbook"] = _raw(lambda b: _zip_without(b, "xl/workbook.xml"))
-    out["zip without shared strings"] = _raw(lambda b: _zip_without(b, "xl/sharedStrings.xml"))
-    out["xml bomb in sheet"] = _raw(lambda b: _zip_replace(b, "docProps/core.xml", BOMB))
+    out["zip without the report sheet's part"] = _raw(lambda b: _zip_without(b, "xl/worksheets/sheet4.xml"))
+    out["xml bomb in document properties"] = _raw(lambda b: _zip_replace(b, "docProps/core.xml", BOMB))
+    out["xml bomb in the report sheet"] = _raw(lambda b: _zip_replace(b, "xl/worksheets/sheet4.xml", BOMB))
     return out
 
 
@@ -172,7 +178,7 @@ def test_malformed_workbook_ends_in_findings_or_a_clear_refusal(name, campaign, 
     _assert_handled(checked, path)
     if checked.assessment is None:
         assert path.read_bytes() == mutated  # a refused file is left exactly as it was
-    assert before  # the fixture wrote a real workbook
+    assert mutated != before  # the mutation really changed the workbook
 
 
 CORPUS_FILES = sorted(p for p in (CORPUS / "xlsx").glob("*.xls*")) if (CORPUS / "xlsx").exists() else []

@@ -10,11 +10,12 @@ from conftest import google_client
 from fake_sheets import Fault
 
 from sync.gsheets import GoogleBackend
-from sync.tab import Tab
+from sync.tab import Tab, entries_to_rows
 from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
 from xl_addin.refusals import SyncError
+from xl_addin.unit_report import entries_of
 
 
 def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):
@@ -64,7 +65,9 @@ def test_values_go_up_typed_and_never_become_formulas(google_backends, campaign,
     )
     assert fake.books[google_backends.sid].locale == "vi_VN"
     tab = google_backends().read_tab("HPN")
-    assert tab.rows == tuple(r for r in tab.rows) and any(isinstance(r[3], int) for r in tab.rows)
+    sent = entries_to_rows(entries_of(read_report(path)))
+    assert sorted(map(repr, tab.rows)) == sorted(map(repr, sent))  # every value back with its type
+    assert any(type(r[3]) is int for r in tab.rows) and ("models", "MH5", "description", "97,5", "") in tab.rows
     shown = [v for row in resp["values"] for v in row]
     assert '=IMPORTXML("http://x")' in shown  # formatted view: still the text, not a formula result
 

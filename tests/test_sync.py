@@ -151,9 +151,10 @@ def test_forty_units_push_concurrently_then_one_pull_all(campaign, workbook, bac
 
 
 def test_two_pushes_of_one_unit_at_once_leave_one_whole_revision(campaign, workbook, backends, tmp_path):
-    a = workbook("T05", filled=True, seed=1)
     b = tmp_path / "b.xlsx"
     b.write_bytes(workbook("T05", filled=True, seed=2).read_bytes())
+    a = workbook("T05", filled=True, seed=1)  # the fixture reuses its path: made after b is copied
+    assert read_report(a).meta == read_report(b).meta and entries_of(read_report(a)) != entries_of(read_report(b))
     results, errors = [], []
 
     def push(p):

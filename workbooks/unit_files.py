@@ -109,27 +109,22 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Pa
 
 def write_entries_workbook(campaign: Campaign, unit, dest: Path, entries: dict, meta: dict | None = None) -> Path:
     """A fresh workbook on the current template holding exactly `entries` (upgrade, pull)."""
-    import tempfile
-
     from workbooks.atomic import write_atomic
     from workbooks.builder import write_unit_workbook
     from workbooks.writer import fill_entries, set_meta
 
     def build(tmp: Path) -> None:
-        # built beside the destination and swapped in whole: a crash leaves the old file
-        with tempfile.TemporaryDirectory(dir=Path(dest).parent) as work:
-            staged = Path(work) / "staged.xlsx"
-            write_unit_workbook(
-                campaign,
-                unit,
-                staged,
-                model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]),
-                proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]),
-            )
-            fill_entries(staged, entries)
-            if meta:
-                set_meta(staged, {k: v for k, v in meta.items() if v is not None})
-            tmp.write_bytes(staged.read_bytes())
+        # staged in the temporary file itself and swapped in whole: a crash leaves the old file
+        write_unit_workbook(
+            campaign,
+            unit,
+            tmp,
+            model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]),
+            proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]),
+        )
+        fill_entries(tmp, entries)
+        if meta:
+            set_meta(tmp, {k: v for k, v in meta.items() if v is not None})
 
     write_atomic(Path(dest), build)
     return Path(dest)
