@@ -86,7 +86,9 @@ def read_grids_here(path: str | Path, sheets: set[str] | None = None) -> Grids:
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
     except xlsx_bounds.TooBig as exc:
         raise WorkbookRefused("tep.vuot_gioi_han", name=path.name, why=exc.why) from None
-    except Exception as exc:  # noqa: BLE001 - calamine, zipfile and expat raise many kinds; all mean "cannot read"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine (its panics are BaseException), zipfile and expat raise many kinds; all mean "cannot read"
         raise WorkbookRefused("tep.hong", name=path.name, why=_why(path, exc)) from None
     _check_text(path, grids)
     grids.outside = outside

@@ -28,6 +28,7 @@ def _worker(conn: Any) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     except (ImportError, ValueError, OSError):
         pass  # Windows has no rlimit
+    _stderr_to_log()
     from workbooks.grid_reader import read_grids_here
 
     conn.send(("ready",))
@@ -45,6 +46,23 @@ def _worker(conn: Any) -> None:
             conn.send(("refused", exc.code, exc.context))
         except MemoryError:
             conn.send(("memory",))
+
+
+def _stderr_to_log() -> None:
+    """A dying reader's last words (a Rust panic, an allocation failure) go to the log file,
+    not over the user's screen."""
+    import os
+
+    from xl_addin.refusals import log_path
+
+    try:
+        log = log_path()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+    except OSError:
+        pass
 
 
 class GuardedReader:
@@ -66,10 +84,13 @@ class GuardedReader:
         self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
         self.proc.start()
         child.close()
-        if not self.conn.poll(START_LIMIT):
+        try:
+            if not self.conn.poll(START_LIMIT):
+                raise EOFError
+            self.conn.recv()
+        except (EOFError, OSError):
             self._kill()
-            raise WorkbookRefused("tep.hong", name="", why="không khởi động được bộ đọc tệp")
-        self.conn.recv()
+            raise WorkbookRefused("tep.bo_doc_hong") from None
 
     def read(self, path: str | Path, sheets: set[str] | None = None) -> Any:
         name = Path(path).name

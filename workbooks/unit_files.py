@@ -54,18 +54,19 @@ def check_file(campaign: Campaign, path: Path, write: str | None = None, when: d
         return Checked(path, None, None, str(exc))
     a = assess(campaign, report)
     saved = None
+    if write and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        # read and checked, but openpyxl writes only .xlsx: the findings stand, the format is the problem
+        return Checked(path, report, a, WorkbookRefused("tep.dinh_dang_cu", name=path.name, fmt=path.suffix).message)
     if write:
         from workbooks.writer import apply_plan
 
         try:
             saved = apply_plan(path, result_plan(report, a, progress=write == "progress", when=when))
-        except (OSError, WorkbookRefused) as exc:
-            return Checked(
-                path,
-                report,
-                a,
-                f"Không ghi được kết quả vào '{path.name}': {exc}. Hãy đóng tệp trong Excel rồi thử lại.",
-            )
+        except WorkbookRefused as exc:
+            return Checked(path, report, a, exc.message)
+        except OSError as exc:
+            refusal = WorkbookRefused("tep.khong_ghi_duoc", name=path.name, why=exc.strerror or type(exc).__name__)
+            return Checked(path, report, a, refusal.message)
     return Checked(path, report, a, None, saved)
 
 

@@ -16,6 +16,7 @@ from openpyxl.cell.cell import MergedCell
 
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
+from workbooks.xlsx_bounds import TooBig, check_sizes
 from xl_addin import layout as L
 from xl_addin.refusals import WorkbookRefused
 from xl_addin.unit_report import UnitReport, parse_report
@@ -28,9 +29,13 @@ def load(path: Path):
     from openpyxl import load_workbook
 
     try:
+        # openpyxl loads every sheet in full: the declared sizes bound it (a lie fails the CRC)
+        check_sizes(path)
         return load_workbook(path)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise WorkbookRefused("tep.khong_ghi_duoc", name=Path(path).name, why=type(exc).__name__) from None
+    except TooBig as exc:
+        raise WorkbookRefused("tep.vuot_gioi_han", name=Path(path).name, why=exc.why) from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        raise WorkbookRefused("tep.khong_mo_de_ghi", name=Path(path).name) from None
 
 
 def grids_of(wb) -> dict[str, list[list[Any]]]:

@@ -20,6 +20,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
@@ -138,6 +139,22 @@ def _sheets(reader: _Reader) -> tuple[str, list[tuple[str, str]]]:
         rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
         sheets.append((el.get("name", ""), rels.get(rid, ("", ""))[1]))
     return book, sheets
+
+
+def check_sizes(path: str | Path) -> None:
+    """Raise TooBig unless every part of the zip, as declared, fits the limits (for a reader
+    that inflates whole parts, like openpyxl; zipfile stops at the declared size, so a part that
+    inflates to more than it declares fails its CRC instead of growing)."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_PARTS:
+            raise TooBig(f"tệp có {len(infos)} phần")
+        for info in infos:
+            if info.file_size > MAX_PART_BYTES:
+                raise TooBig(f"phần '{info.filename}' giải nén ra {_mb(info.file_size)}")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise TooBig(f"nội dung giải nén ra {_mb(total)}")
 
 
 def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:

@@ -35,7 +35,13 @@ REFUSALS: dict[str, str] = {
         "Tệp '{name}' là định dạng {fmt}: phần mềm đọc được để kiểm tra nhưng không ghi kết quả vào được. "
         "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx) rồi dùng tệp .xlsx."
     ),
-    "tep.khong_ghi_duoc": "Không mở được tệp '{name}' để ghi ({why}). Hãy đóng tệp trong Excel rồi thử lại.",
+    "tep.bo_doc_hong": (
+        "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua ('pip install thidua') rồi thử lại."
+    ),
+    "tep.khong_ghi_duoc": "Không ghi được vào tệp '{name}' ({why}). Hãy đóng tệp trong Excel rồi thử lại.",
+    "tep.khong_mo_de_ghi": (
+        "Không mở được tệp '{name}' để ghi kết quả: tệp bị hỏng. Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."
+    ),
     # the unit workbook
     "so.khong_phai_so_bao_cao": (
         "{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{meta}'). "
