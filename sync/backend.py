@@ -22,6 +22,16 @@ class PushResult:
     revision: int
     content_hash: str
     pushed_at: str
+    unchanged: bool = False  # the share already held exactly this report: nothing was written
+
+    def said(self, where: str) -> str:
+        """What the unit reads after Gửi báo cáo."""
+        if self.unchanged:
+            return (
+                f"Báo cáo {self.unit_code} đã có trên {where} (bản gửi lần {self.revision}, lúc {self.pushed_at}); "
+                "không có gì thay đổi nên không gửi lại."
+            )
+        return f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {self.pushed_at}) vào {where}."
 
 
 class Backend(ABC):
@@ -66,7 +76,7 @@ class Backend(ABC):
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes
                 # the revision the share holds; nothing is written twice.
-                return PushResult(remote.unit_code, remote.revision, remote.content_hash, remote.pushed_at)
+                return PushResult(remote.unit_code, remote.revision, remote.content_hash, remote.pushed_at, True)
             if remote is not None:
                 if remote.revision > base_revision:
                     raise Conflict(

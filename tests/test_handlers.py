@@ -124,20 +124,19 @@ def test_gui_bao_cao_pushes_and_records_the_revision(campaign, workbook, tmp_pat
     after = parse_report(apply_actions(payload, actions))
     assert after.meta["sync_revision"] == 1 and after.meta["sync_hash"]
     assert FolderBackend(tmp_path / "share", campaign.id).read_tab("T01").revision == 1
-    # a second click with the recorded revision is accepted as the next push
-    payload2 = {
-        **payload,
-        "sheets": [
-            {
-                **s,
-                "values": [
-                    [("" if v is None else v) for v in row] for row in apply_actions(payload, actions)[s["name"]]
-                ],
-            }
-            for s in payload["sheets"]
-        ],
-    }
-    assert "lần 2" in alerts(run_handler("gui_bao_cao", payload2))[0]
+
+    def payload_of(grids):
+        values = {k: [[("" if v is None else v) for v in row] for row in g] for k, g in grids.items()}
+        return {**payload, "sheets": [{**s, "values": values[s["name"]]} for s in payload["sheets"]]}
+
+    # a second click with nothing changed: the share already holds it, nothing is written twice
+    assert "không có gì thay đổi" in alerts(run_handler("gui_bao_cao", payload_of(apply_actions(payload, actions))))[0]
+    assert FolderBackend(tmp_path / "share", campaign.id).read_tab("T01").revision == 1
+    # edited after the first push: the recorded revision makes it the next push, not a conflict
+    grids = apply_actions(payload, actions)
+    cell = after.sheets["report"].cell("CT07", "input_a")
+    grids[cell.sheet][cell.row - 1][cell.col - 1] = (cell.value or 0) + 1
+    assert "lần 2" in alerts(run_handler("gui_bao_cao", payload_of(grids)))[0]
 
 
 def test_gui_bao_cao_with_errors_is_refused_with_the_reason(campaign, workbook, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbooks.atomic import save_atomic
-from workbooks.grid_reader import read_grids
+from workbooks.read_guard import read_safely
 from xl_addin.campaign import RULE_KINDS, Campaign
 from xl_addin.campaign_files import KEY_VALUE, SECTIONS, campaign_from_grids, campaign_from_toml, toml_text
 from xl_addin.refusals import DefinitionError, WorkbookRefused
@@ -33,7 +33,7 @@ def load_campaign(path: str | Path | None) -> Campaign:
 
 def campaign_from_workbook(path: Path) -> Campaign:
     try:
-        grids = read_grids(path)
+        grids = read_safely(path)
     except WorkbookRefused as exc:
         raise DefinitionError([str(exc)]) from None
     return campaign_from_grids(grids, path.name)

@@ -5,7 +5,7 @@ anything and without an XML parser that expands entities, so an untrusted e-mail
 run code through XML; it is also several times faster than openpyxl (see bench/). It does trust
 a sheet's extent, though: a dense rectangle up to the farthest value. So an .xlsx is first cut to
 what a unit workbook can use (`xlsx_bounds`), and the formats we cannot cut (.xls, .xlsb, .ods)
-are read in a child process with a memory cap and a time limit (`read_guard`). Anything that
+are read in a child process with a memory cap and a time limit (`read_guard.read_safely`). Anything that
 cannot be read becomes a Vietnamese refusal, never a traceback.
 """
 
@@ -37,18 +37,6 @@ class Grids(dict):
         self.outside: dict[str, list[str]] = {}
 
 
-def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
-    """The grids of `sheets` (every sheet when None) of any workbook file. An .xlsx is read in
-    this process once bounded; other formats in a guarded child process."""
-    path = checked(Path(path))
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_grids_here(path, sheets)
-    from workbooks.read_guard import GuardedReader
-
-    with GuardedReader() as reader:
-        return reader.read(path, sheets)
-
-
 def checked(path: Path) -> Path:
     """The path, if it could be a workbook we read; else the refusal that says why."""
     try:
@@ -64,8 +52,9 @@ def checked(path: Path) -> Path:
     return path
 
 
-def read_grids_here(path: str | Path, sheets: set[str] | None = None) -> Grids:
-    """read_grids in this process; call it for other formats only behind `read_guard`."""
+def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
+    """The grids of `sheets` (every sheet when None) of any workbook file, read in this process:
+    an .xlsx is bounded first; other formats are not, so read them through `read_guard`."""
     from python_calamine import CalamineWorkbook
 
     path = checked(Path(path))

@@ -14,6 +14,7 @@ import multiprocessing as mp
 from pathlib import Path
 from typing import Any, Self
 
+from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
 from xl_addin.refusals import WorkbookRefused
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
@@ -29,7 +30,6 @@ def _worker(conn: Any) -> None:
     except (ImportError, ValueError, OSError):
         pass  # Windows has no rlimit
     _stderr_to_log()
-    from workbooks.grid_reader import read_grids_here
 
     conn.send(("ready",))
     while True:
@@ -41,11 +41,20 @@ def _worker(conn: Any) -> None:
             return
         path, sheets = job
         try:
-            conn.send(("ok", read_grids_here(path, sheets)))
+            conn.send(("ok", read_grids(path, sheets)))
         except WorkbookRefused as exc:
             conn.send(("refused", exc.code, exc.context))
         except MemoryError:
             conn.send(("memory",))
+
+
+def read_safely(path: str | Path, sheets: set[str] | None = None) -> Grids:
+    """Any workbook file's grids: an .xlsx in this process once bounded, other formats behind
+    the guard."""
+    if checked(Path(path)).suffix.lower() in XLSX_SUFFIXES:
+        return read_grids(path, sheets)
+    with GuardedReader() as reader:
+        return reader.read(path, sheets)
 
 
 def _stderr_to_log() -> None:

@@ -35,10 +35,9 @@ def read_report(path: Path, any_version: bool = False, reader: Any = None) -> Un
     """A unit workbook file as plain data; only the sheets of the contract are read, unless one
     was renamed, then every sheet, to find it by its marker. `reader`: a `GuardedReader` that
     reads in a child process (Tổng hợp), else this process reads (bounded by `xlsx_bounds`)."""
-    from workbooks.grid_reader import checked, read_grids
+    from workbooks.read_guard import read_safely
 
-    read = reader.read if reader is not None else read_grids
-    checked(Path(path))
+    read = reader.read if reader is not None else read_safely
     grids = read(path, set(CONTRACT_SHEETS))
     if not CONTRACT_SHEETS <= set(grids):
         grids = read(path)

@@ -136,9 +136,9 @@ def cmd_push(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for f in args.files:
         unit = read_report(Path(f)).unit_code
+        backend = _backend(args, campaign, acting_unit=unit)
         try:
-            r = push_file(campaign, Path(f), _backend(args, campaign, acting_unit=unit))
-            print(f"Đã gửi báo cáo {r.unit_code} (lần {r.revision}, lúc {r.pushed_at}).")
+            print(push_file(campaign, Path(f), backend).said(backend.name))
         except SyncError as exc:
             print(f"{Path(f).name}: {exc}", file=sys.stderr)
             code = EXIT_FINDINGS

@@ -174,7 +174,7 @@ def gui_bao_cao(book: Any) -> str:
             },
         ),
     )
-    return f"Đã gửi báo cáo {result.unit_code} (lần {result.revision}, lúc {result.pushed_at}) vào {backend.name}. Hãy lưu sổ (Ctrl+S)."
+    return result.said(backend.name) + " Hãy lưu sổ (Ctrl+S)."
 
 
 @_guard
