@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sync.backend import Backend
 from sync.tab import Tab, from_grid, to_grid
-from workbooks.atomic import write_bytes_atomic
+from workbooks.atomic import process_alive, this_host, write_bytes_atomic
 from xl_addin.refusals import SyncError
 
 LOCK_STALE_SECONDS = 120
@@ -89,16 +89,19 @@ class FolderBackend(Backend):
 
     @contextmanager
     def lock(self, unit_code: str):
+        if not self.units_dir.exists():
+            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
         path = self.units_dir / f".{unit_code}.lock"
         deadline = time.monotonic() + 30
         while True:
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, f"{this_host()} {os.getpid()}".encode())
                 break
             except FileExistsError:
                 try:
-                    if time.time() - path.stat().st_mtime > LOCK_STALE_SECONDS:
-                        path.unlink()  # left by a crashed push
+                    if _stale(path):
+                        path.unlink()  # left by a push that was killed
                         continue
                 except FileNotFoundError:
                     continue
@@ -115,3 +118,14 @@ class FolderBackend(Backend):
                 path.unlink()
             except FileNotFoundError:
                 pass
+
+
+def _stale(lock: Path) -> bool:
+    """A lock left by a push that died: by a process of this PC that is gone, or old."""
+    if time.time() - lock.stat().st_mtime > LOCK_STALE_SECONDS:
+        return True
+    try:
+        host, pid = lock.read_text("utf-8").split()
+    except (OSError, ValueError):
+        return False  # being written right now, or by an older version: wait for the age limit
+    return host == this_host() and pid.isdigit() and not process_alive(int(pid))

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
-from workbooks.atomic import TMP_MARK, write_atomic, write_bytes_atomic
+from workbooks.atomic import TMP_MARK, this_host, write_atomic, write_bytes_atomic
 from xl_addin import layout as L
 from xl_addin.consolidation import Submission, consolidate
 from xl_addin.handlers import as_excel_value
@@ -54,9 +54,7 @@ def test_a_rewritten_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_pat
 def test_a_temp_file_of_a_killed_run_is_removed_by_the_next_write(tmp_path):
     """A kill -9 between mkstemp and rename leaves a temp file; the next write clears it, but
     not the temp file of a writer that is still running."""
-    import socket
-
-    host = "".join(ch for ch in socket.gethostname() if ch.isalnum())[:20] or "may"
+    host = this_host()
     dead = tmp_path / f".so.xlsx.{host}.999999999.abc{TMP_MARK}.xlsx"
     alive = tmp_path / f".so.xlsx.{host}.{os.getpid()}.def{TMP_MARK}.xlsx"
     other_pc = tmp_path / f".so.xlsx.maykhac.123.ghi{TMP_MARK}.xlsx"

@@ -26,7 +26,7 @@ TMP_MARK = ".thidua-tmp"  # followed by the destination's own suffix: openpyxl r
 STALE_SECONDS = 3600
 
 
-def _host() -> str:
+def this_host() -> str:
     return "".join(ch for ch in socket.gethostname() if ch.isalnum())[:20] or "may"
 
 
@@ -43,7 +43,7 @@ def _mode_for(dest: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if os.name != "posix":
         return True  # no cheap, safe check on Windows: wait for the age limit
     try:
@@ -58,7 +58,7 @@ def _alive(pid: int) -> bool:
 def remove_leftovers(folder: Path) -> list[Path]:
     """Temporary files of killed runs in `folder`; returns what was removed."""
     removed = []
-    host = _host()
+    host = this_host()
     try:
         candidates = [p for p in Path(folder).iterdir() if TMP_MARK in p.name]
     except OSError:
@@ -67,7 +67,9 @@ def remove_leftovers(folder: Path) -> list[Path]:
         parts = p.name[: p.name.rindex(TMP_MARK)].split(".")
         try:
             old = time.time() - p.stat().st_mtime > STALE_SECONDS
-            mine_and_dead = len(parts) >= 4 and parts[-3] == host and parts[-2].isdigit() and not _alive(int(parts[-2]))
+            mine_and_dead = (
+                len(parts) >= 4 and parts[-3] == host and parts[-2].isdigit() and not process_alive(int(parts[-2]))
+            )
             if old or mine_and_dead:
                 p.unlink()
                 removed.append(p)
@@ -93,7 +95,7 @@ def write_atomic(dest: Path, write: Callable[[Path], Any]) -> None:
     remove_leftovers(dest.parent)
     mode = _mode_for(dest)
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{dest.name}.{_host()}.{os.getpid()}.", suffix=TMP_MARK + dest.suffix, dir=dest.parent
+        prefix=f".{dest.name}.{this_host()}.{os.getpid()}.", suffix=TMP_MARK + dest.suffix, dir=dest.parent
     )
     os.close(fd)
     tmp = Path(tmp_name)

@@ -1,0 +1,129 @@
+"""Crash consistency: kill -9 at random points of `thidua push` and `thidua validate`.
+
+Afterwards the workbook and the share are each either as they were or fully new, never a mix
+or a half-written file; the one combination a kill may leave, the share new and the workbook
+not yet told, is recognised by the next push as already sent. A rerun clears the temp files.
+Kill points are drawn from a fixed seed, spread over the whole life of the process.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sync.folder import FolderBackend
+from sync.tab import entries_to_rows
+from sync.unit_sync import push_file
+from workbooks.atomic import TMP_MARK
+from workbooks.grid_reader import read_grids
+from workbooks.unit_files import check_file, read_report
+from workbooks.writer import fill_entries
+from xl_addin.unit_report import entries_of
+
+RUNS = 30
+
+
+def _cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "xl_addin.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _duration(*args: str) -> float:
+    start = time.monotonic()
+    assert _cli(*args).wait(120) in (0, 1)
+    return time.monotonic() - start
+
+
+def _temp_files(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob("*") if TMP_MARK in p.name or p.name.endswith(".lock")]
+
+
+def _kill_at(delay: float, *args: str) -> None:
+    proc = _cli(*args)
+    time.sleep(delay)
+    proc.kill()
+    proc.wait(60)
+
+
+@pytest.fixture
+def pushed_once(campaign, workbook, tmp_path):
+    """T01 pushed as revision 1, then edited: the state every killed push starts from."""
+    share = tmp_path / "share"
+    FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
+    path = workbook("T01", filled=True, seed=1)
+    push_file(campaign, path, FolderBackend(share, campaign.id, "T01"))
+    fill_entries(path, {"report": {"CT07": {"input_a": 123}}})
+    return path, share
+
+
+def test_push_killed_anywhere_leaves_old_or_new_and_the_next_push_completes(campaign, pushed_once, tmp_path):
+    source, share0 = pushed_once
+    edited = entries_to_rows(entries_of(read_report(source)))
+    rng = random.Random(2026)
+    work = tmp_path / "run"
+    shutil.copytree(share0, work / "share")
+    shutil.copy(source, work / "T01.xlsx")
+    full = _duration("push", str(work / "T01.xlsx"), "--share", str(work / "share"))
+    seen = set()
+    for i in range(RUNS):
+        run = tmp_path / f"k{i:02d}"
+        shutil.copytree(share0, run / "share")
+        book = run / "unit" / "T01.xlsx"
+        book.parent.mkdir()
+        shutil.copy(source, book)
+        _kill_at(rng.uniform(0.0, full * 1.1), "push", str(book), "--share", str(run / "share"))
+
+        report = read_report(book)  # whole: readable, never half a file
+        assert sorted(map(repr, entries_to_rows(entries_of(report)))) == sorted(map(repr, edited))
+        local = int(report.meta.get("sync_revision") or 0)
+        tab_file = FolderBackend(run / "share", campaign.id).tab_path("T01")
+        tab = FolderBackend(run / "share", campaign.id).read_tab("T01")  # whole JSON
+        assert tab is not None and not tab.edited_since_push
+        assert (tab.revision, local) in {(1, 1), (2, 1), (2, 2)}, (i, tab.revision, local)
+        if tab.revision == 2:
+            assert sorted(map(repr, tab.rows)) == sorted(map(repr, edited))
+        seen.add((tab.revision, local))
+        json.loads(tab_file.read_text("utf-8"))
+
+        rerun = _cli("push", str(book), "--share", str(run / "share"))
+        assert rerun.wait(120) == 0, i  # never refused as a conflict with its own content
+        assert FolderBackend(run / "share", campaign.id).read_tab("T01").revision == 2
+        assert int(read_report(book).meta["sync_revision"]) == 2
+        assert _temp_files(book.parent, run / "share") == []
+    assert (1, 1) in seen and (2, 2) in seen  # the kills fell before and after the work
+
+
+def test_validate_killed_anywhere_leaves_old_or_new_and_a_rerun_cleans_up(campaign, workbook, tmp_path):
+    source = workbook("T01", filled=True, seed=2)
+    old = read_grids(source)
+    done = tmp_path / "done.xlsx"
+    shutil.copy(source, done)
+    check_file(campaign, done, write="check")
+    new = read_grids(done)
+    assert new != old
+    rng = random.Random(7)
+    work = tmp_path / "timing.xlsx"
+    shutil.copy(source, work)
+    full = _duration("validate", str(work))
+    outcomes = set()
+    for i in range(RUNS):
+        folder = tmp_path / f"v{i:02d}"
+        folder.mkdir()
+        book = folder / "T01.xlsx"
+        shutil.copy(source, book)
+        _kill_at(rng.uniform(0.0, full * 1.1), "validate", str(book))
+        grids = read_grids(book)
+        assert grids in (old, new), i
+        outcomes.add("new" if grids == new else "old")
+        assert _cli("validate", str(book)).wait(120) in (0, 1)
+        assert read_grids(book) == new
+        assert _temp_files(folder) == []
+    assert outcomes == {"old", "new"}
