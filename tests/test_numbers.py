@@ -34,7 +34,12 @@ CASES = [
     ("95 triệu", {"millions": True}, D(95), None),
     ("95tr", {"millions": True}, D(95), None),
     ("1,2 tỷ", {"millions": True}, D(1200), None),
-    ("2 triệu", {}, D(2000000), None),
+    ("2 triệu", {"money": True}, D(2000000), None),  # a cell in đồng
+    ("2 triệu", {}, None, "so.chu_chi_tien"),  # tonnes, households: a scale word is a slip
+    ("12 triệu", {"whole": True}, None, "so.chu_chi_tien"),
+    ("9" * 30, {"whole": True}, D("9" * 30), "so.luu_dang_chu"),  # exact: 28 digits would round it to 1E+30
+    ("-" + "9" * 30, {}, D("-" + "9" * 30), "so.luu_dang_chu"),
+    (True, {}, None, "so.khong_phai_so"),
     ("120 hộ", {"whole": True}, D(120), None),
     ("chưa có", {}, None, "so.khong_phai_so"),
     ("12a", {}, None, "so.khong_phai_so"),

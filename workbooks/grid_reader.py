@@ -60,10 +60,11 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
     path = checked(Path(path))
     outside: dict[str, list[str]] = {}
     try:
+        errors: dict[str, dict[tuple[int, int], str]] = {}
         if path.suffix.lower() in XLSX_SUFFIXES:
             bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS)
             wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
-            outside = bounded.outside
+            outside, errors = bounded.outside, bounded.errors
         else:
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
@@ -73,6 +74,7 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
         for name in names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
+            _put_errors(grids[name], errors.get(name, {}))
     except xlsx_bounds.TooBig as exc:
         raise WorkbookRefused("tep.vuot_gioi_han", name=path.name, why=exc.why) from None
     except (KeyboardInterrupt, SystemExit):
@@ -82,6 +84,15 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
     _check_text(path, grids)
     grids.outside = outside
     return grids
+
+
+def _put_errors(grid: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
+    for (row, col), text in errors.items():
+        while len(grid) < row:
+            grid.append([])
+        line = grid[row - 1]
+        line.extend([None] * (col - len(line)))
+        line[col - 1] = text
 
 
 def _why(path: Path, exc: Exception) -> str:

@@ -59,6 +59,7 @@ class Bounded:
     data: bytes
     sheet_names: list[str]
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> "#DIV/0!"
 
 
 def column_number(letters: str) -> int:
@@ -185,6 +186,9 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
                 data, outside = bound_sheet(reader.read(info))
                 if outside:
                     bounded.outside[name] = outside
+                errors = excel_errors(data)
+                if errors:
+                    bounded.errors[name] = errors
                 dest.writestr(info.filename, data)
         bounded.data = out.getvalue()
         return bounded
@@ -192,6 +196,24 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
+
+
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_REF_ATTR = re.compile(rb"\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def excel_errors(data: bytes) -> dict[tuple[int, int], str]:
+    """{(row, col): "#DIV/0!"} of the cells showing an Excel error. calamine hands such a cell
+    over as empty, and an empty input is "not entered" where the truth is "a broken formula"."""
+    out = {}
+    for m in _ERROR_CELL.finditer(data):
+        ref, value = _REF_ATTR.search(m.group(1)), _VALUE.search(m.group(2))
+        if ref and value:
+            row, col = int(ref.group(2)), column_number(ref.group(1).decode())
+            if row <= MAX_ROWS and col <= MAX_COLS:
+                out[(row, col)] = value.group(1).decode("utf-8", "replace").strip()[:20]
+    return out
 
 
 def bound_sheet(data: bytes) -> tuple[bytes, list[str]]:

@@ -32,13 +32,15 @@ from xl_addin.campaign import (
     nfc,
 )
 from xl_addin.findings import LOI, MESSAGES, Finding, count
-from xl_addin.grids import target_row_values
+from xl_addin.grids import target_row_values, targets_sheet_values
 from xl_addin.numbers import parse_number
 from xl_addin.rules import NO_DATA, Outcome, evaluate
 from xl_addin.scoring import TASK_DONE, ScoreParts, unit_score
 from xl_addin.unit_report import Row, UnitReport
 
 INPUT_COLS = ("input_a", "input_b")
+EXCEL_CELL_TEXT = 32767
+EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
 
 
 @dataclass
@@ -86,6 +88,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     unit = campaign.unit(unit_code)
     out = Assessment(report.source, unit_code, unit, None)
     _check_outside(report, out)
+    _check_long_text(report, out)
     _check_info(campaign, report, out)
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
@@ -108,9 +111,42 @@ def _text(value: Any) -> str:
     return nfc(str(value)) if value is not None else ""
 
 
+def _check_long_text(report: UnitReport, out: Assessment) -> None:
+    """Excel holds at most 32 767 characters in a cell: a longer text (from a Google tab) would
+    be cut in the workbook and in the export."""
+    for sheet in report.sheets.values():
+        for row in sheet.rows:
+            for cell in row.cells.values():
+                if isinstance(cell.value, str) and len(cell.value) > EXCEL_CELL_TEXT:
+                    out.findings.append(Finding.make("van_ban.qua_dai", cell.sheet, cell.ref, count=len(cell.value)))
+
+
 def _check_outside(report: UnitReport, out: Assessment) -> None:
     for sheet, cells in report.outside.items():
         out.findings.extend(Finding.make("tep.o_ngoai_vung", sheet, cell) for cell in cells)
+
+
+def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    """The 'Chỉ tiêu' sheet is the plan as the unit reads it; an edit there changes no figure
+    (the definition decides) but misleads whoever reads the workbook: said, as a warning."""
+    sheet = report.sheets["targets"]
+    for row in sheet.rows:
+        t = campaign.target(row.key)
+        if t is None:
+            continue
+        for col, want in targets_sheet_values(t).items():
+            cell = row.cells.get(col)
+            if cell is not None and _text(cell.value) != nfc(str(want)):
+                out.findings.append(
+                    Finding.make(
+                        "chi_tieu.trang_bi_sua",
+                        sheet.name,
+                        cell.ref,
+                        t.code,
+                        detail=_text(cell.value)[:60] or "trống",
+                        expected=want,
+                    )
+                )
 
 
 def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -124,6 +160,8 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
         )
     elif meta.get("definition_hash") != campaign.definition_hash():
         out.findings.append(Finding.make("thong_tin.dinh_nghia_doi", sheet.name))
+    else:
+        _check_targets_sheet(campaign, report, out)
     if out.unit is None:
         out.findings.append(Finding.make("thong_tin.don_vi_la", sheet.name, detail=out.unit_code or "trống"))
     code_cell = report.info("unit_code")
@@ -156,6 +194,9 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
             cell = report.info(key)
             if cell is None or cell.empty:
                 out.findings.append(Finding.make("thong_tin.thieu", sheet.name, cell.ref if cell else "", label=label))
+    email = report.info("email")
+    if email is not None and not email.empty and not EMAIL.fullmatch(_text(email.value).strip()):
+        out.findings.append(Finding.make("thong_tin.email", sheet.name, email.ref, detail=_text(email.value)[:60]))
     date_cell = report.info("report_date")
     if date_cell is not None and not date_cell.empty:
         when = to_date(date_cell.value)
@@ -263,7 +304,8 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
                 values.append(level)
             continue
         whole = t.integer_inputs or t.rule == "rank_max"
-        p = parse_number(cell.value, whole=whole, millions="triệu" in label.lower())
+        money = "đồng" in f"{label} {t.unit}".lower()
+        p = parse_number(cell.value, whole=whole, millions="triệu" in label.lower(), money=money)
         if p.code:
             out.findings.append(
                 Finding.make(
@@ -277,6 +319,11 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             out.findings.append(Finding.make("so.am", cell.sheet, cell.ref, t.code, value=p.value))
             values.append(None)
             continue
+        limit = t.plausible_max[i] if i < len(t.plausible_max) else None
+        if limit is not None and p.value > limit:
+            out.findings.append(
+                Finding.make("so.ngoai_khoang", cell.sheet, cell.ref, t.code, label=label, value=p.value, limit=limit)
+            )
         values.append(Fraction(p.value))
     _check_relations(campaign, t, row, values, out)
     return tuple(values)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xl_addin.numbers import parse_number, vn_number
 from xl_addin.refusals import DefinitionError
 
 
@@ -76,6 +77,9 @@ class Target:
     target_level: str = ""
     parent: str = ""
     integer_inputs: bool = False
+    # per input: above this a figure is implausible for one unit (households in a village, a
+    # commune's population): a warning, never a refusal, since the band is a guess
+    plausible_max: tuple[Decimal | None, ...] = ()
 
     @property
     def kind(self) -> RuleKind:
@@ -226,26 +230,6 @@ def reports(unit: Unit, target: Target) -> bool:
     return unit.code in target.reporters or f"kind:{unit.kind}" in target.reporters
 
 
-def vn_number(value: Decimal | float | None, places: int | None = None) -> str:
-    """A number as Vietnamese documents print it: 1.234.567,5 (dot thousands, decimal comma)."""
-    if value is None:
-        return ""
-    d = Decimal(str(value))
-    if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places))
-    sign = "-" if d < 0 else ""
-    text = format(abs(d), "f")
-    whole, _, frac = text.partition(".")
-    frac = frac.rstrip("0") if places is None else frac
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    out = ".".join(groups)
-    return sign + (out + "," + frac if frac else out)
-
-
 # ---------------------------------------------------------------------------------------
 # Building a campaign from records, with every fault named by its row.
 
@@ -322,6 +306,24 @@ def _list(rec: Record, key: str) -> tuple[str, ...]:
     return tuple(nfc(str(x)) for x in items if str(x).strip())
 
 
+def _decimals(rec: Record, key: str, probs: _Problems) -> tuple[Decimal | None, ...]:
+    """A list of numbers: TOML numbers, or "2.000.000; 5000" typed in the campaign workbook."""
+    value = rec[1].get(key)
+    if value is None:
+        return ()
+    items = value.split(";") if isinstance(value, str) else list(value)
+    out: list[Decimal | None] = []
+    for item in items:
+        if isinstance(item, str) and item.strip() in ("", "-"):
+            out.append(None)
+            continue
+        parsed = parse_number(item, whole=True)
+        if parsed.value is None:
+            probs.add(rec[0], f"'{key}' phải là các số cách nhau bởi ;, không phải '{item}'.")
+        out.append(parsed.value)
+    return tuple(out)
+
+
 def _bool(rec: Record, key: str) -> bool:
     value = rec[1].get(key)
     if isinstance(value, str):
@@ -357,6 +359,7 @@ def _target(rec: Record, probs: _Problems) -> Target | None:
         target_level=_text(rec, "target_level", probs, required=False),
         parent=_text(rec, "parent", probs, required=False),
         integer_inputs=_bool(rec, "integer_inputs"),
+        plausible_max=_decimals(rec, "plausible_max", probs),
     )
     if not rule:
         return None

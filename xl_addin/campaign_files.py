@@ -71,6 +71,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("target_level", "Mức mục tiêu"),
             ("inputs", "Số liệu đơn vị nhập (cách nhau bởi ;)"),
             ("integer_inputs", "Số nguyên"),
+            ("plausible_max", "Giới hạn hợp lý mỗi số liệu (cách nhau bởi ;)"),
             ("reporters", "Đơn vị báo cáo (mã hoặc kind:loại)"),
             ("aggregate", "Cách tổng hợp"),
             ("weight", "Trọng số"),

@@ -18,8 +18,9 @@ from typing import Any
 
 from xl_addin import layout as L
 from xl_addin.assessment import Assessment
-from xl_addin.campaign import Campaign, Target, vn_number
+from xl_addin.campaign import Campaign, Target
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
+from xl_addin.numbers import vn_number
 from xl_addin.result_cells import display
 from xl_addin.rules import Outcome, evaluate
 from xl_addin.scoring import ScoreParts, unit_score
@@ -381,13 +382,27 @@ def findings_table(c: Consolidation) -> Table:
     )
 
 
+def flagged_rows(s: Submission, layout_key: str) -> set[int]:
+    """Rows of one list sheet that Kiểm tra marked with an error or a text Excel would cut: they
+    stay out of the annexes (listed with their findings in the master workbook instead)."""
+    if s.assessment is None or s.report is None:
+        return set()
+    name = s.report.sheets[layout_key].name
+    return {
+        int("".join(ch for ch in f.cell if ch.isdigit()))
+        for f in s.assessment.findings
+        if f.sheet == name and any(ch.isdigit() for ch in f.cell) and (f.severity == LOI or f.code == "van_ban.qua_dai")
+    }
+
+
 def models_table(c: Consolidation) -> Table:
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.report is None:
             continue
+        flagged = flagged_rows(s, "models")
         for r in s.report.rows("models"):
-            if r.is_blank(("type", "name", "description")):
+            if r.is_blank(("type", "name", "description")) or r.number in flagged:
                 continue
             rows.append(
                 [code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")]
@@ -405,8 +420,9 @@ def proposals_table(c: Consolidation) -> Table:
     for code, s in sorted(c.submissions.items()):
         if s.report is None:
             continue
+        flagged = flagged_rows(s, "proposals")
         for r in s.report.rows("proposals"):
-            if r.is_blank(("award", "subject", "name")):
+            if r.is_blank(("award", "subject", "name")) or r.number in flagged:
                 continue
             award = c.campaign.award(str(r.value("award") or ""))
             if award is None:

@@ -9,7 +9,11 @@ one place for review.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
+
+from xl_addin.numbers import vn_number
 
 LOI, CANH_BAO, THONG_TIN = "lỗi", "cảnh báo", "thông tin"
 SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
@@ -27,7 +31,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Ô cần số nhưng Excel đã hiểu thành ngày {detail}.",
         "Định dạng ô là Number rồi gõ lại số, dùng dấu phẩy cho phần thập phân.",
     ),
-    "so.loi_excel": (LOI, "Ô có lỗi công thức {detail}.", "Xóa công thức và gõ trực tiếp số liệu."),
+    "so.loi_excel": (
+        LOI,
+        "Ô đang báo lỗi Excel ({detail}).",
+        "Sửa công thức, hoặc xóa công thức và gõ trực tiếp số liệu.",
+    ),
     "so.co_phan_tram": (
         LOI,
         "Ô này cần số lượng, không phải tỷ lệ '{detail}'.",
@@ -49,6 +57,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         THONG_TIN,
         "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.",
         "Có thể định dạng lại ô là Number.",
+    ),
+    "so.chu_chi_tien": (
+        LOI,
+        "'{detail}': chữ nghìn, triệu, tỷ chỉ dùng cho ô tiền; ô này không tính bằng tiền.",
+        "Gõ số theo đúng đơn vị tính của ô, ví dụ 12 hoặc 12000000.",
+    ),
+    "so.ngoai_khoang": (
+        CANH_BAO,
+        "'{label}' của chỉ tiêu {target} là {value}, lớn bất thường với một đơn vị (thường không quá {limit}).",
+        "Kiểm tra lại số liệu (có thể thừa chữ số 0 hoặc nhầm đơn vị tính).",
     ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
     # target rows
@@ -87,6 +105,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         LOI,
         "Ô khóa của chỉ tiêu {target} đã bị sửa thành '{detail}'.",
         "Khôi phục nội dung gốc: '{expected}'.",
+    ),
+    "chi_tieu.trang_bi_sua": (
+        CANH_BAO,
+        "Trang Chỉ tiêu đã bị sửa: chỉ tiêu {target} ghi '{detail}'.",
+        "Khôi phục nội dung gốc '{expected}'; trang này chỉ để xem, phần mềm đánh giá theo kế hoạch.",
     ),
     "chi_tieu.trung_dong": (
         LOI,
@@ -148,6 +171,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "thong_tin.ky": (LOI, "Kỳ báo cáo '{detail}' không hợp lệ.", "Chọn kỳ trong danh sách: {expected}."),
     "thong_tin.thieu": (CANH_BAO, "Chưa ghi '{label}'.", "Điền vào trang Thông tin."),
+    "thong_tin.email": (
+        CANH_BAO,
+        "Thư điện tử '{detail}' không đúng dạng.",
+        "Ghi một địa chỉ dạng ten@vinhbao.haiphong.gov.vn.",
+    ),
     "thong_tin.ngay": (
         LOI,
         "Ngày báo cáo '{detail}' không hợp lệ hoặc ngoài năm {year}.",
@@ -183,6 +211,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         THONG_TIN,
         "'{award}' vượt thẩm quyền Chủ tịch UBND xã; xã sẽ trình cấp trên.",
         "Chuẩn bị hồ sơ theo yêu cầu của cấp trên.",
+    ),
+    "van_ban.qua_dai": (
+        CANH_BAO,
+        "Ô có {count} ký tự, quá 32.767 ký tự một ô Excel giữ được; dòng này không đưa vào phụ lục báo cáo.",
+        "Rút gọn nội dung, phần chi tiết gửi kèm thành văn bản riêng.",
     ),
     # whole file
     "tep.o_ngoai_vung": (
@@ -224,17 +257,31 @@ class Finding:
 
 
 def _show(v: Any) -> str:
-    from decimal import Decimal
-    from fractions import Fraction
-
-    from xl_addin.campaign import vn_number
-
+    """A value as a message prints it: numbers the Vietnamese way and exactly as typed; a
+    computed ratio that has no end (95,3636…) to two places."""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
     if isinstance(v, Fraction):
-        v = Decimal(v.numerator) / Decimal(v.denominator)
-    if isinstance(v, (Decimal, float)) and not isinstance(v, bool):
-        d = Decimal(str(v))
-        return vn_number(d.quantize(Decimal("0.01")).normalize() if d != d.to_integral_value() else d)
+        d = _terminating(v)
+        return vn_number(d) if d is not None else vn_number(Decimal(v.numerator) / Decimal(v.denominator), 2)
+    if isinstance(v, float):
+        return vn_number(Decimal(repr(v)))
+    if isinstance(v, (Decimal, int)):
+        return vn_number(Decimal(v))
     return str(v)
+
+
+def _terminating(f: Fraction) -> Decimal | None:
+    """The exact decimal of a fraction whose denominator has no prime but 2 and 5, else None."""
+    den, twos, fives = f.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    return Decimal(f.numerator * 10**places // f.denominator).scaleb(-places)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -36,6 +36,14 @@ def target_row_values(t: Target) -> dict[str, Any]:
     }
 
 
+def targets_sheet_values(t: Target) -> dict[str, Any]:
+    """A row of the locked 'Chỉ tiêu' sheet: the plan's own words, for the unit to read."""
+    return target_row_values(t) | {
+        "reporters": ", ".join(r.removeprefix("kind:") for r in t.reporters),
+        "aggregate": AGGREGATE_TEXT[t.aggregate],
+    }
+
+
 def _sheet(spec: L.SheetLayout, subtitle: str, rows: list[tuple[str, dict[str, Any]]]) -> Grid:
     width = len(spec.columns) + 1
     grid: Grid = [[spec.marker] + [c.key for c in spec.columns]]
@@ -64,11 +72,7 @@ def blank_grids(
         "period": campaign.periods[-1].name,
     }
     info = [(key, {"label": label, "value": fixed.get(key)}) for key, label, _ in L.INFO_ROWS]
-    reporters = lambda t: ", ".join(r.removeprefix("kind:") for r in t.reporters)
-    targets = [
-        (t.code, target_row_values(t) | {"reporters": reporters(t), "aggregate": AGGREGATE_TEXT[t.aggregate]})
-        for t in campaign.targets
-    ]
+    targets = [(t.code, targets_sheet_values(t)) for t in campaign.targets]
     report = [(t.code, target_row_values(t) | {"stt": i}) for i, t in enumerate(campaign.targets_for(unit), 1)]
     report += [(f"{L.OWN_PREFIX}{i}", {"stt": f"R{i}"}) for i in range(1, L.OWN_TARGET_ROWS + 1)]
     tasks = [(f"NV{g.number}", {"number": g.number, "text": g.text}) for g in campaign.task_groups]

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 EXCEL_ERRORS = (
@@ -80,17 +80,21 @@ def _exact(x: float) -> Decimal:
     return Decimal(repr(x))
 
 
-def parse_number(raw: Any, *, whole: bool = False, millions: bool = False, percent_ok: bool = False) -> Parsed:
+def parse_number(
+    raw: Any, *, whole: bool = False, millions: bool = False, percent_ok: bool = False, money: bool = False
+) -> Parsed:
     """Interpret one cell.
 
     whole: the cell holds a count, so "1.234" can only mean 1234.
     millions: the cell is in triệu đồng, so "95 triệu" is 95 and "1,2 tỷ" is 1200.
+    money: the cell holds money; only then do "triệu", "tỷ" scale a number ("12 triệu" in a
+    cell of tonnes is a slip, not 12 000 000 t).
     percent_ok: the cell holds a percentage, so "97,5%" is 97.5 and 0,975 is likely a slip.
     """
     if raw is None:
         return EMPTY
     if isinstance(raw, bool):
-        return Parsed(None, "so.khong_phai_so", str(raw))
+        return Parsed(None, "so.khong_phai_so", "TRUE" if raw else "FALSE")  # as Excel shows it
     if isinstance(raw, (dt.date, dt.datetime, dt.time)):
         return Parsed(None, "so.la_ngay", raw.strftime("%d/%m/%Y") if isinstance(raw, dt.date) else str(raw))
     if isinstance(raw, int):
@@ -123,6 +127,8 @@ def parse_number(raw: Any, *, whole: bool = False, millions: bool = False, perce
         if lowered.endswith(word) and (len(lowered) == len(word) or not lowered[-len(word) - 1].isalpha()):
             head = body[: -len(word)].strip()
             if word in SCALE_WORDS:
+                if not (money or millions):
+                    return Parsed(None, "so.chu_chi_tien", text)
                 factor = Decimal(SCALE_WORDS[word])
                 # a cell in triệu đồng: "95 triệu" is 95, "1,2 tỷ" is 1 200
                 scale = factor / Decimal(10**6) if millions else factor
@@ -139,9 +145,11 @@ def parse_number(raw: Any, *, whole: bool = False, millions: bool = False, perce
     value, code, detail = _separators(compact, whole, bool(spaced))
     if value is None:
         return Parsed(None, code, detail or text)
-    value = value * scale
+    if scale != 1:
+        with localcontext(prec=60):  # exact: 28 digits would round a long number silently
+            value = value * scale
     if negative:
-        value = -value
+        value = value.copy_negate()
     return _finish(value, whole, percent_ok, percent, code, text)
 
 
@@ -181,13 +189,34 @@ def _grouped(s: str, sep: str) -> bool:
 
 def _finish(value: Decimal, whole: bool, percent_ok: bool, percent: bool, code: str | None, text: str = "") -> Parsed:
     if percent and not percent_ok:
-        return Parsed(None, "so.co_phan_tram", text or str(value), percent=True)
+        return Parsed(None, "so.co_phan_tram", text or vn_number(value), percent=True)
     if whole and value != value.to_integral_value():
-        return Parsed(value, "so.khong_nguyen", text or str(value))
+        return Parsed(value, "so.khong_nguyen", text or vn_number(value))
     if percent_ok and not percent and 0 < value <= 1:
         # 0,975 where 97,5 % was meant: keep what was typed, suggest the percentage
-        return Parsed(value, "so.phan_so_thay_phan_tram", text or str(value), suggestion=value * 100)
+        return Parsed(value, "so.phan_so_thay_phan_tram", text or vn_number(value), suggestion=value.scaleb(2))
     if text and code is None and not any(ch.isalpha() or ch in "%" for ch in text) and not percent:
         # a plain number that arrived as text: Excel stores it as text, SUM skips it
         return Parsed(value, "so.luu_dang_chu", text)
     return Parsed(value, code, text, percent=percent)
+
+
+def vn_number(value: Decimal | float | None, places: int | None = None) -> str:
+    """A number as Vietnamese documents print it: 1.234.567,5 (dot thousands, decimal comma)."""
+    if value is None:
+        return ""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if places is not None:
+        with localcontext(prec=max(60, d.adjusted() + places + 2)):  # exact: no silent rounding of big numbers
+            d = d.quantize(Decimal(1).scaleb(-places))
+    sign = "-" if d < 0 else ""
+    text = format(d.copy_abs(), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0") if places is None else frac
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = ".".join(groups)
+    return sign + (out + "," + frac if frac else out)

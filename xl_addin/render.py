@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from xl_addin.assessment import Assessment
-from xl_addin.campaign import vn_number
 from xl_addin.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
+from xl_addin.numbers import vn_number
 from xl_addin.result_cells import display
 
 
