@@ -6,46 +6,31 @@ units; one of them must not cost the other fifty-nine. Each file is read by one 
 worker process with an address-space cap (POSIX; on Windows the pre-checks of `xlsx_bounds`
 are the bound) and a time limit; if the worker dies or overruns, that file is refused with a
 Vietnamese message, the worker is replaced, and the run goes on.
+
+The worker is `python -m workbooks.read_guard`, talking over its stdin and stdout in
+length-prefixed pickles. Not multiprocessing: its "spawn" re-imports the parent's main module,
+which breaks under hosts that are not plain scripts (test runners, mutation tools, embedded
+Python). The worker's stderr (a panic's last words) goes to the log file, not the user's screen.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, BinaryIO, Self
 
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
-from xl_addin.refusals import WorkbookRefused
+from xl_addin.refusals import WorkbookRefused, log_path
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
 TIME_LIMIT = 10.0  # seconds for one file
 START_LIMIT = 60.0  # seconds for a new worker to import its libraries
-
-
-def _worker(conn: Any) -> None:
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (ImportError, ValueError, OSError):
-        pass  # Windows has no rlimit
-    _stderr_to_log()
-
-    conn.send(("ready",))
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        path, sheets = job
-        try:
-            conn.send(("ok", read_grids(path, sheets)))
-        except WorkbookRefused as exc:
-            conn.send(("refused", exc.code, exc.context))
-        except MemoryError:
-            conn.send(("memory",))
 
 
 def read_safely(path: str | Path, sheets: set[str] | None = None) -> Grids:
@@ -57,29 +42,53 @@ def read_safely(path: str | Path, sheets: set[str] | None = None) -> Grids:
         return reader.read(path, sheets)
 
 
-def _stderr_to_log() -> None:
-    """A dying reader's last words (a Rust panic, an allocation failure) go to the log file,
-    not over the user's screen."""
-    import os
+def _send(out: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(struct.pack("<Q", len(data)) + data)
+    out.flush()
 
-    from xl_addin.refusals import log_path
 
+def _receive(inp: BinaryIO) -> Any:
+    head = inp.read(8)
+    if len(head) < 8:
+        raise EOFError
+    (n,) = struct.unpack("<Q", head)
+    data = inp.read(n)
+    if len(data) < n:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _worker() -> None:
     try:
-        log = log_path()
-        log.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 2)
-        os.close(fd)
-    except OSError:
-        pass
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass  # Windows has no rlimit
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers on the answer channel
+    _send(out, ("ready",))
+    while True:
+        try:
+            job = _receive(inp)
+        except EOFError:
+            return
+        path, sheets = job
+        try:
+            _send(out, ("ok", read_grids(path, sheets)))
+        except WorkbookRefused as exc:
+            _send(out, ("refused", exc.code, exc.context))
+        except MemoryError:
+            _send(out, ("memory",))
 
 
 class GuardedReader:
     """`with GuardedReader() as reader: reader.read(path)` -> Grids, or WorkbookRefused."""
 
     def __init__(self) -> None:
-        self.proc: Any = None
-        self.conn: Any = None
+        self.proc: subprocess.Popen | None = None
+        self.answers: queue.Queue = queue.Queue()
 
     def __enter__(self) -> Self:
         return self
@@ -88,34 +97,66 @@ class GuardedReader:
         self.close()
 
     def _start(self) -> None:
-        ctx = mp.get_context("spawn")  # a fresh interpreter: the cap applies to the reader alone
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
-        self.proc.start()
-        child.close()
+        log = log_path()
         try:
-            if not self.conn.poll(START_LIMIT):
-                raise EOFError
-            self.conn.recv()
-        except (EOFError, OSError):
-            self._kill()
+            log.parent.mkdir(parents=True, exist_ok=True)
+            err: Any = open(log, "ab")  # noqa: SIM115 - handed to the child, closed below
+        except OSError:
+            err = subprocess.DEVNULL
+        root = str(Path(__file__).resolve().parents[1])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "workbooks.read_guard"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=env,
+            )
+        except OSError:
             raise WorkbookRefused("tep.bo_doc_hong") from None
+        finally:
+            if err is not subprocess.DEVNULL:
+                err.close()
+        self.answers = queue.Queue()
+        threading.Thread(target=self._listen, args=(self.proc, self.answers), daemon=True).start()
+        if self._answer(START_LIMIT) != ("ready",):
+            self._kill()
+            raise WorkbookRefused("tep.bo_doc_hong")
+
+    @staticmethod
+    def _listen(proc: subprocess.Popen, answers: queue.Queue) -> None:
+        while True:
+            try:
+                answers.put(_receive(proc.stdout))
+            except (EOFError, OSError, pickle.UnpicklingError):
+                answers.put(None)  # the worker is gone
+                return
+
+    def _answer(self, timeout: float) -> Any:
+        try:
+            return self.answers.get(timeout=timeout)
+        except queue.Empty:
+            return "timeout"
 
     def read(self, path: str | Path, sheets: set[str] | None = None) -> Any:
         name = Path(path).name
-        if self.proc is None or not self.proc.is_alive():
+        if self.proc is None or self.proc.poll() is not None:
             self._start()
-        self.conn.send((str(path), sheets))
-        if not self.conn.poll(TIME_LIMIT):
+        try:
+            _send(self.proc.stdin, (str(path), sheets))
+        except OSError:
+            self._kill()
+            raise WorkbookRefused("tep.vuot_gioi_han", name=name, why="bộ đọc tệp dừng đột ngột") from None
+        answer = self._answer(TIME_LIMIT)
+        if answer == "timeout":
             self._kill()
             raise WorkbookRefused("tep.vuot_gioi_han", name=name, why=f"đọc tệp quá {TIME_LIMIT:.0f} giây")
-        try:
-            answer = self.conn.recv()
-        except (EOFError, OSError):
+        if answer is None:
             self._kill()
             raise WorkbookRefused(
                 "tep.vuot_gioi_han", name=name, why="bộ đọc tệp dừng đột ngột (tệp quá lớn hoặc hỏng)"
-            ) from None
+            )
         if answer[0] == "ok":
             return answer[1]
         if answer[0] == "refused":
@@ -126,14 +167,21 @@ class GuardedReader:
     def _kill(self) -> None:
         if self.proc is not None:
             self.proc.kill()
-            self.proc.join(5)
-        self.proc = self.conn = None
+            self.proc.wait(5)
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream is not None:
+                    stream.close()
+        self.proc = None
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
+        if self.proc is not None and self.proc.poll() is None:
             try:
-                self.conn.send(None)
-            except OSError:
+                self.proc.stdin.close()  # the worker reads EOF and ends
+                self.proc.wait(2)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-            self.proc.join(2)
         self._kill()
+
+
+if __name__ == "__main__":
+    _worker()
