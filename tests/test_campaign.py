@@ -133,3 +133,38 @@ def test_malformed_workbook_definition_names_sheet_and_row(tmp_path):
     with pytest.raises(DefinitionError) as err:
         load_campaign(dest)
     assert "trang 'Chỉ tiêu', dòng 5" in str(err.value)
+
+
+def test_a_2027_campaign_needs_no_python_change(tmp_path):
+    """Staff copy the definition, move every date and year on by one, and get 2027 workbooks
+    that check clean and never say 2026."""
+    from workbooks.builder import write_unit_workbook
+    from workbooks.grid_reader import read_grids
+    from workbooks.unit_files import check_file
+    from workbooks.writer import fill_entries
+    from xl_addin import layout as L
+    from xl_addin.campaign_files import toml_text
+    from xl_addin.sample_data import clean_entries
+
+    text, _ = toml_text(None)
+    text = text.replace("2026", "2027").replace("2025", "2026")
+    source = tmp_path / "vinh-bao-2027.toml"
+    source.write_text(text, "utf-8")
+    c = load_campaign(source)
+    assert (c.id, c.year, str(c.results_due_before)) == ("vinh-bao-2027", 2027, "2027-12-07")
+    for code in ("T01", "KT", "CA"):
+        path = write_unit_workbook(c, c.unit(code), tmp_path / f"{code}.xlsx")
+        fill_entries(path, clean_entries(c, c.unit(code), seed=1))
+        checked = check_file(c, path)
+        assert checked.refusal is None and checked.assessment.errors == 0, code
+        shown = [
+            str(v)
+            for name, grid in read_grids(path).items()
+            if name != L.META_NAME  # the template's own version stays "2026.1"
+            for row in grid
+            for v in row
+            if v is not None
+        ]
+        # 2026 is now "last year": it may appear only where the definition itself says it
+        assert [v for v in shown if "2026" in v and not v.isdigit() and v not in text] == []
+        assert any("NĂM 2027" in v for v in shown)

@@ -391,43 +391,28 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
     numbers = _goal_numbers(goal_cell.value)
     need = 2 if "low" in kind.params else 1
     labels = tuple(_text(row.value(c)) for c in ("input_a_label", "input_b_label")[: kind.n_inputs])
-    if numbers is None or len(numbers) != need or any(not lb for lb in labels):
-        if numbers is None or len(numbers) != need:
-            out.findings.append(
-                Finding.make(
-                    "rieng.muc_tieu",
-                    sheet,
-                    goal_cell.ref,
-                    detail=_text(goal_cell.value)[:40],
-                    rule=kind.label,
-                    example=GOAL_EXAMPLES[rule],
-                )
-            )
-        else:
-            out.findings.append(
-                Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
-            )
-        return None
-    params = {"low": numbers[0], "high": numbers[1]} if need == 2 else {"threshold": numbers[0]}
-    t = Target(
-        code=_text(row.value("code"))[:20],
-        name=_text(row.value("name"))[:200],
-        unit=_text(row.value("unit"))[:40],
-        rule=rule,
-        inputs=labels,
-        **params,
-    )
-    problems = check_rule(t)
-    if problems:
+    t = None
+    if numbers is not None and len(numbers) == need:
+        params = {"low": numbers[0], "high": numbers[1]} if need == 2 else {"threshold": numbers[0]}
+        t = Target(
+            code=_text(row.value("code"))[:20],
+            name=_text(row.value("name"))[:200],
+            unit=_text(row.value("unit"))[:40],
+            rule=rule,
+            inputs=labels,
+            **params,
+        )
+    if t is None or check_rule(t):  # a goal that does not read, or reads into a faulty rule
+        detail = _text(goal_cell.value)[:40]
         out.findings.append(
             Finding.make(
-                "rieng.muc_tieu",
-                sheet,
-                goal_cell.ref,
-                detail=_text(goal_cell.value)[:40],
-                rule=kind.label,
-                example=GOAL_EXAMPLES[rule],
+                "rieng.muc_tieu", sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
             )
+        )
+        return None
+    if any(not lb for lb in labels):
+        out.findings.append(
+            Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
         )
         return None
     return t

@@ -44,10 +44,10 @@ def targets_sheet_values(t: Target) -> dict[str, Any]:
     }
 
 
-def _sheet(spec: L.SheetLayout, subtitle: str, rows: list[tuple[str, dict[str, Any]]]) -> Grid:
+def _sheet(spec: L.SheetLayout, year: int, subtitle: str, rows: list[tuple[str, dict[str, Any]]]) -> Grid:
     width = len(spec.columns) + 1
     grid: Grid = [[spec.marker] + [c.key for c in spec.columns]]
-    grid.append([None, spec.title] + [None] * (width - 2))
+    grid.append([None, spec.title.format(year=year)] + [None] * (width - 2))
     grid.append([None, subtitle] + [None] * (width - 2))
     grid.append([L.HEADER_MARKER] + [c.header for c in spec.columns])
     for key, values in rows:
@@ -82,16 +82,17 @@ def blank_grids(
     ]
     own = f"Đơn vị: {unit.name}"
     grids = {
-        L.INFO.name: _sheet(L.INFO, unit.name, info),
+        L.INFO.name: _sheet(L.INFO, campaign.year, unit.name, info),
         L.TARGETS.name: _sheet(
             L.TARGETS,
+            campaign.year,
             f"Theo Kế hoạch phát động phong trào thi đua năm {campaign.year} của UBND xã {campaign.place}",
             targets,
         ),
-        L.REPORT.name: _sheet(L.REPORT, own, report),
-        L.TASKS.name: _sheet(L.TASKS, own, tasks),
-        L.MODELS.name: _sheet(L.MODELS, own, models),
-        L.PROPOSALS.name: _sheet(L.PROPOSALS, own, proposals),
+        L.REPORT.name: _sheet(L.REPORT, campaign.year, own, report),
+        L.TASKS.name: _sheet(L.TASKS, campaign.year, own, tasks),
+        L.MODELS.name: _sheet(L.MODELS, campaign.year, own, models),
+        L.PROPOSALS.name: _sheet(L.PROPOSALS, campaign.year, own, proposals),
     }
     meta = {
         "template_version": L.TEMPLATE_VERSION,

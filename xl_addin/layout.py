@@ -75,7 +75,7 @@ INFO_ROWS: tuple[tuple[str, str, bool], ...] = (
 TARGETS = SheetLayout(
     "targets",
     "Chỉ tiêu",
-    "CÁC CHỈ TIÊU CHỦ YẾU NĂM 2026 CỦA XÃ (không sửa trang này)",
+    "CÁC CHỈ TIÊU CHỦ YẾU NĂM {year} CỦA XÃ (không sửa trang này)",
     (
         Column("code", "Mã", 8),
         Column("name", "Chỉ tiêu", 55),
@@ -90,7 +90,7 @@ TARGETS = SheetLayout(
 REPORT = SheetLayout(
     "report",
     "Báo cáo",
-    "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA NĂM 2026",
+    "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA NĂM {year}",
     (
         Column("stt", "STT", 5),
         Column("code", "Mã", 8),

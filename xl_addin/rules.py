@@ -78,10 +78,12 @@ def _growth(t: Target, x: Inputs, months: int) -> Outcome:
     return Outcome(value, cur / planned * 100, cur / prev * 100, status, on_track)
 
 
-def _rank(t: Target, x: Inputs, months: int) -> Outcome:
-    (rank,) = x
-    status = STATUS_DAT if rank <= F(t.threshold) else STATUS_KHONG_DAT
-    return Outcome(rank, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
+def _at_most(t: Target, x: Inputs, months: int) -> Outcome:
+    """A rank (1 is best) or a count (0 poor households is best): met at or below the threshold,
+    and nothing above "met"."""
+    (value,) = x
+    status = STATUS_DAT if value <= F(t.threshold) else STATUS_KHONG_DAT
+    return Outcome(value, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
 
 
 def _value_range(t: Target, x: Inputs, months: int) -> Outcome:
@@ -90,12 +92,6 @@ def _value_range(t: Target, x: Inputs, months: int) -> Outcome:
     status = _range(value, low, high)
     on_track = None if months >= 12 else (ON_TRACK if value >= low else BEHIND)
     return Outcome(value, value / low * 100 if low else None, None, status, on_track)
-
-
-def _count_max(t: Target, x: Inputs, months: int) -> Outcome:
-    (count,) = x
-    status = STATUS_DAT if count <= F(t.threshold) else STATUS_KHONG_DAT
-    return Outcome(count, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
 
 
 def _rate(strict: bool) -> Callable[[Target, Inputs, int], Outcome]:
@@ -126,9 +122,9 @@ def _level(t: Target, x: Inputs, months: int) -> Outcome:
 EVALUATORS: dict[str, Callable[[Target, Inputs, int], Outcome]] = {
     "ratio_min": _ratio_min,
     "growth_range": _growth,
-    "rank_max": _rank,
+    "rank_max": _at_most,
     "value_range": _value_range,
-    "count_max": _count_max,
+    "count_max": _at_most,
     "rate_min": _rate(strict=False),
     "rate_strict": _rate(strict=True),
     "level": _level,

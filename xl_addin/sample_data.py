@@ -103,7 +103,7 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "subject": "Tập thể",
             "name": unit.name,
             "position": "",
-            "achievement": "Hoàn thành xuất sắc các chỉ tiêu thi đua năm 2026.",
+            "achievement": f"Hoàn thành xuất sắc các chỉ tiêu thi đua năm {campaign.year}.",
         }
     }
     if rng.random() < 0.3:
