@@ -1,8 +1,7 @@
 """The Google Sheets backend: one spreadsheet per campaign, one protected tab per unit.
 
 Through gspread's HTTP client (so google-auth handles tokens), with bounded retries: gspread's
-own BackOffHTTPClient retries forever and retries non-idempotent appends (see
-docs GOOGLE-SHEETS-NOTES). Request budget: a push is one read and one write (data and
+own BackOffHTTPClient retries forever and retries non-idempotent appends. Request budget: a push is one read and one write (data and
 metadata in a single values:batchUpdate, RAW); a pull of all units is one metadata read and
 one values:batchGet per 100 tabs, UNFORMATTED_VALUE, so 100 units cost 2 requests.
 

@@ -29,6 +29,15 @@ SHARED = next(
 CORPUS = SHARED / "corpus"
 
 
+def corpus(*parts: str) -> Path:
+    """A path in ../shared/corpus, which the tests need: missing, the test fails and says so
+    (a skip would turn the recorded-traffic and real-workbook tests green without running)."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the tests need ../shared/corpus beside the checkout (or THIDUA_SHARED)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def campaign():
     return load_default()

@@ -102,6 +102,7 @@ def test_every_button_resolves_to_a_vba_callback_and_a_python_handler(xlam):
     assert 'RunPython "import xl_addin.handlers as h; h." & handler & "()"' in code
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_addin_and_lists_our_modules(xlam, tmp_path):
     exe = soffice()
     if exe is None:

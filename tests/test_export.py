@@ -71,6 +71,7 @@ def test_master_workbook_has_every_table(consolidation, tmp_path):
     assert len(units) == 40
 
 
+@pytest.mark.slow
 def test_export_renders_to_pdf_in_reading_order(consolidation, tmp_path, campaign):
     exe = soffice()
     if exe is None:

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-from conftest import CORPUS
+from conftest import corpus
 from fake_sheets import FakeSheetsServer
 
 CASSETTES = [
@@ -40,10 +40,7 @@ def _strip(x):
 
 
 def _load(name):
-    path = CORPUS / "sheets-api" / f"{name}.json"
-    if not path.exists():
-        pytest.skip("shared/corpus not present")
-    return json.loads(path.read_text())["interactions"]
+    return json.loads(corpus("sheets-api", f"{name}.json").read_text())["interactions"]
 
 
 @pytest.mark.parametrize("name", CASSETTES)

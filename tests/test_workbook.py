@@ -165,6 +165,7 @@ def test_no_cell_content_crashes_the_reader(workbook):
     assert report.unit_code == "KT"
 
 
+@pytest.mark.slow
 def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
     import subprocess
 

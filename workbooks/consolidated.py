@@ -188,8 +188,7 @@ def _summary_table(t: Table) -> Table:
 
 
 def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> Path:
-    """The final, macro-free report to the city."""
-    camp = c.campaign
+    """The final, macro-free report to the city: the document, its annexes, its charts."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"
@@ -197,16 +196,30 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     summary = _summary_table(tables["Chỉ tiêu toàn xã"])
     width = len(summary.headers)
     row = _header(ws, c, when, width)
+    row, table_top = _body(ws, c, tables, summary, row, width)
+    _closing(ws, c.campaign, row + 1, width)
+    ws.print_title_rows = f"{table_top}:{table_top}"
+    _annexes(wb, tables)
+    _charts(wb, ws, table_top, len(summary.rows), status_summary(c))
+    wb.active = 0
+    save_atomic(wb, dest)
+    return dest
+
+
+def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Table, row: int, width: int):
+    """Sections I-III of the report; returns (next row, row of the summary table's header)."""
+    camp = c.campaign
     done = completeness_summary(c)
     st = status_summary(c)
     total = len(c.units)
-    submitted = done["Đúng hạn"] + done["Muộn"]
+    missing = done["Chưa nộp"] + done["Không dùng được"]
     row = _paragraph(
         ws,
         row,
         f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
-        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {submitted}/{total} cơ quan, đơn vị, doanh nghiệp đã nộp báo cáo "
-        f"({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn), {done['Chưa nộp'] + done['Không dùng được']} chưa nộp.",
+        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {total - missing}/{total} cơ quan, đơn vị, "
+        f"doanh nghiệp đã nộp báo cáo ({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn, {done['Còn lỗi']} còn lỗi "
+        f"phải sửa), {missing} chưa nộp.",
         width,
         height=54,
     )
@@ -243,37 +256,37 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
         width,
         height=40,
     )
-    row += 1
-    sign_top = row
-    ws.cell(row, 1, "Nơi nhận:").font = _font(bold=True, italic=True, size=12)
+    return row, table_top
+
+
+def _closing(ws: Worksheet, camp, top: int, width: int) -> None:
+    """Nơi nhận on the left, the signature block on the right, and the print area."""
+    ws.cell(top, 1, "Nơi nhận:").font = _font(bold=True, italic=True, size=12)
     for i, rec in enumerate(camp.recipients, 1):
         end = "." if i == len(camp.recipients) else ";"
-        ws.cell(row + i, 1, f"- {rec}{end}").font = _font(size=11)
-        ws.cell(row + i, 1).alignment = Alignment(wrap_text=False)
+        ws.cell(top + i, 1, f"- {rec}{end}").font = _font(size=11)
+        ws.cell(top + i, 1).alignment = Alignment(wrap_text=False)
     sign_col = column_letter(width // 2 + 2)
     last = column_letter(width)
-    lines = list(camp.signer_lines) + ["", "", "", camp.signer_name]
+    lines = [*camp.signer_lines, "", "", "", camp.signer_name]
     for i, text in enumerate(lines):
-        r = sign_top + i
+        r = top + i
         ws.merge_cells(f"{sign_col}{r}:{last}{r}")
         cell = ws[f"{sign_col}{r}"]
         cell.value = text or None
         cell.font = _font(bold=True, size=13)
         cell.alignment = Alignment(horizontal="center")
     _a4(ws, landscape=False)
-    ws.print_area = f"A1:{last}{max(sign_top + len(lines), sign_top + len(camp.recipients)) + 1}"
-    ws.print_title_rows = f"{table_top}:{table_top}"
+    ws.print_area = f"A1:{last}{max(top + len(lines), top + len(camp.recipients)) + 1}"
 
+
+def _annexes(wb: Workbook, tables: dict[str, Table]) -> None:
     for i, key in enumerate(ANNEXES, 1):
         sheet = wb.create_sheet(f"Phụ lục {i}")
         sheet.cell(1, 1, f"PHỤ LỤC {i}").font = _font(bold=True, size=13)
         write_table(sheet, tables[key], 3)
         sheet.print_title_rows = "4:4"
         _a4(sheet, landscape=True)
-    _charts(wb, ws, table_top, len(summary.rows), st)
-    wb.active = 0
-    save_atomic(wb, dest)
-    return dest
 
 
 def _charts(wb: Workbook, ws: Worksheet, table_top: int, n: int, statuses: dict[str, int]) -> None:

@@ -84,6 +84,9 @@ class Assessment:
 
 
 def assess(campaign: Campaign, report: UnitReport) -> Assessment:
+    """Kiểm tra and Tính tiến độ in one pass: every finding on the report (never stopping at the
+    first), each target's inputs and outcome under the campaign's rules, and the unit's score.
+    Plain data in and out; the same for a workbook file, an Excel book and a shared tab."""
     unit_code = str(report.meta.get("unit_code") or "")
     unit = campaign.unit(unit_code)
     out = Assessment(report.source, unit_code, unit, None)

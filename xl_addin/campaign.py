@@ -395,24 +395,10 @@ def check_rule(t: Target) -> list[str]:
     return out
 
 
-def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
-    """One campaign from records of every section; raises DefinitionError naming each bad row."""
-    probs = _Problems()
-    head = (sections.get("campaign") or [("campaign", {})])[0]
-    sc = (sections.get("scoring") or [("scoring", {})])[0]
-
-    targets = [t for rec in sections.get("targets", []) if (t := _target(rec, probs))]
-    task_groups = [
-        TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])
-    ]
-    awards = [
-        Award(_text(r, "code", probs), _text(r, "name", probs), _list(r, "subjects"), _text(r, "authority", probs))
-        for r in sections.get("awards", [])
-    ]
-    clusters = [Cluster(_text(r, "code", probs), _text(r, "name", probs)) for r in sections.get("clusters", [])]
+def _units(recs: list[Record], clusters: list[Cluster], probs: _Problems) -> list[Unit]:
     units = []
     cluster_codes = {c.code for c in clusters}
-    for r in sections.get("units", []):
+    for r in recs:
         u = Unit(
             _text(r, "code", probs),
             _text(r, "name", probs),
@@ -427,69 +413,103 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         elif u.cluster not in cluster_codes:
             probs.add(r[0], f"đơn vị {u.code}: cụm, khối '{u.cluster}' không có trong danh sách cụm, khối.")
         units.append(u)
-    periods = [
-        Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs))
-        for r in sections.get("periods", [])
-    ]
+    return units
 
-    for name, recs, items in (
-        ("chỉ tiêu", sections.get("targets", []), targets),
-        ("đơn vị", sections.get("units", []), units),
-        ("cụm, khối", sections.get("clusters", []), clusters),
-        ("hình thức khen thưởng", sections.get("awards", []), awards),
-        ("kỳ báo cáo", sections.get("periods", []), periods),
+
+def _check_unique_codes(sections: dict[str, list[Record]], made: dict[str, list], probs: _Problems) -> None:
+    for section, name in (
+        ("targets", "chỉ tiêu"),
+        ("units", "đơn vị"),
+        ("clusters", "cụm, khối"),
+        ("awards", "hình thức khen thưởng"),
+        ("periods", "kỳ báo cáo"),
     ):
         seen: dict[str, str] = {}
-        for rec, item in zip(recs, items):
+        for rec, item in zip(sections.get(section, []), made[section]):
             code = getattr(item, "code", "")
             if code in seen:
                 probs.add(rec[0], f"mã {name} '{code}' bị trùng (đã có ở {seen[code]}).")
             seen.setdefault(code, rec[0])
+
+
+def _check_reporters(recs: list[Record], targets: list[Target], units: list[Unit], probs: _Problems) -> None:
     unit_codes = {u.code for u in units}
-    for rec, t in zip(sections.get("targets", []), targets):
+    for rec, t in zip(recs, targets):
         for rep in t.reporters:
             if rep.startswith("kind:"):
                 if rep[5:] not in UNIT_KINDS:
                     probs.add(rec[0], f"chỉ tiêu {t.code}: loại đơn vị '{rep[5:]}' không có.")
             elif rep not in unit_codes:
                 probs.add(rec[0], f"chỉ tiêu {t.code}: đơn vị báo cáo '{rep}' không có trong danh sách đơn vị.")
-    numbers = [g.number for g in task_groups]
+
+
+def _head(head: Record, probs: _Problems) -> dict[str, Any]:
+    """The campaign's own fields, from its one [campaign] record."""
+    return {
+        "id": _text(head, "id", probs),
+        "version": _int(head, "version", probs, default=1),
+        "name": _text(head, "name", probs),
+        "theme": _text(head, "theme", probs, required=False),
+        "year": _int(head, "year", probs),
+        "issuer": _text(head, "issuer", probs),
+        "parent_issuer": _text(head, "parent_issuer", probs, required=False),
+        "place": _text(head, "place", probs),
+        "office": _text(head, "office", probs, required=False),
+        "plan_due": _date(head, "plan_due", probs),
+        "results_due_before": _date(head, "results_due_before", probs),
+        "localities": _int(head, "localities", probs),
+        "consolidators": _list(head, "consolidators"),
+        "growth_warning_band": _decimal(head, "growth_warning_band", probs) or Decimal(50),
+        "signer_name": _text(head, "signer_name", probs, required=False),
+        "signer_lines": _list(head, "signer_lines"),
+        "recipients": _list(head, "recipients"),
+    }
+
+
+def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
+    """One campaign from records of every section; raises DefinitionError naming each bad row."""
+    probs = _Problems()
+    head = (sections.get("campaign") or [("campaign", {})])[0]
+    sc = (sections.get("scoring") or [("scoring", {})])[0]
+    made: dict[str, list] = {
+        "targets": [t for rec in sections.get("targets", []) if (t := _target(rec, probs))],
+        "task_groups": [
+            TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])
+        ],
+        "awards": [
+            Award(_text(r, "code", probs), _text(r, "name", probs), _list(r, "subjects"), _text(r, "authority", probs))
+            for r in sections.get("awards", [])
+        ],
+        "clusters": [Cluster(_text(r, "code", probs), _text(r, "name", probs)) for r in sections.get("clusters", [])],
+        "periods": [
+            Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs))
+            for r in sections.get("periods", [])
+        ],
+    }
+    made["units"] = _units(sections.get("units", []), made["clusters"], probs)
+    _check_unique_codes(sections, made, probs)
+    _check_reporters(sections.get("targets", []), made["targets"], made["units"], probs)
+    numbers = [g.number for g in made["task_groups"]]
     if len(set(numbers)) != len(numbers):
         probs.add("Nhiệm vụ", "số thứ tự nhóm nhiệm vụ bị trùng.")
-
+    for section, where, what in (
+        ("targets", "Chỉ tiêu", "chỉ tiêu"),
+        ("units", "Đơn vị", "đơn vị"),
+        ("periods", "Kỳ báo cáo", "kỳ báo cáo"),
+    ):
+        if not made[section]:
+            probs.add(where, f"định nghĩa không có {what} nào.")
     scoring = Scoring(**{f: d for f in Scoring.__dataclass_fields__ if (d := _decimal(sc, f, probs)) is not None})
     campaign = Campaign(
-        id=_text(head, "id", probs),
-        version=_int(head, "version", probs, default=1),
-        name=_text(head, "name", probs),
-        theme=_text(head, "theme", probs, required=False),
-        year=_int(head, "year", probs),
-        issuer=_text(head, "issuer", probs),
-        parent_issuer=_text(head, "parent_issuer", probs, required=False),
-        place=_text(head, "place", probs),
-        office=_text(head, "office", probs, required=False),
-        plan_due=_date(head, "plan_due", probs),
-        results_due_before=_date(head, "results_due_before", probs),
-        localities=_int(head, "localities", probs),
-        consolidators=_list(head, "consolidators"),
-        growth_warning_band=_decimal(head, "growth_warning_band", probs) or Decimal(50),
-        periods=tuple(periods),
+        **_head(head, probs),
+        periods=tuple(made["periods"]),
         scoring=scoring,
-        targets=tuple(targets),
-        task_groups=tuple(task_groups),
-        awards=tuple(awards),
-        clusters=tuple(clusters),
-        units=tuple(units),
-        signer_name=_text(head, "signer_name", probs, required=False),
-        signer_lines=_list(head, "signer_lines"),
-        recipients=_list(head, "recipients"),
+        targets=tuple(made["targets"]),
+        task_groups=tuple(made["task_groups"]),
+        awards=tuple(made["awards"]),
+        clusters=tuple(made["clusters"]),
+        units=tuple(made["units"]),
     )
-    if not targets:
-        probs.add("Chỉ tiêu", "định nghĩa không có chỉ tiêu nào.")
-    if not units:
-        probs.add("Đơn vị", "định nghĩa không có đơn vị nào.")
-    if not periods:
-        probs.add("Kỳ báo cáo", "định nghĩa không có kỳ báo cáo nào.")
     if probs.items:
         raise DefinitionError(probs.items)
     return campaign

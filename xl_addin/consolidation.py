@@ -175,6 +175,11 @@ def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], 
 def consolidate(
     campaign: Campaign, submissions: list[Submission], as_of: dt.date | None = None, months: int = 12
 ) -> Consolidation:
+    """Tổng hợp: one submission chosen per unit (readable first, then the last to arrive), the
+    commune figure of every target (lead value, sum, or ratio of sums), each unit's status
+    against the deadline, its findings and score, and a ranking per cluster of the units whose
+    reports have no errors. What cannot be merged (duplicates, strangers, other campaigns,
+    identical figures) is listed in `issues`, never merged."""
     as_of = as_of or dt.date.today()
     chosen, issues = _choose(campaign, submissions)
     issues.extend(_same_figures(chosen))

@@ -13,13 +13,18 @@ import random
 import shutil
 from pathlib import Path
 
+from sync.collect import from_backend
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
+from workbooks.consolidated import write_export, write_master
+from workbooks.render_pdf import to_pdf
 from workbooks.unit_files import check_file, new_workbooks
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
+from xl_addin.consolidation import completeness_summary, consolidate, status_summary
 from xl_addin.refusals import SyncError
 from xl_addin.render import table
+from xl_addin.result_cells import display
 from xl_addin.sample_data import clean_entries, faulty_entries
 
 MISSING = 3
@@ -28,18 +33,22 @@ LATE = 4
 
 
 def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, echo=print) -> dict[str, Path]:
-    from sync.collect import from_backend
-    from workbooks.consolidated import write_export, write_master
-    from xl_addin.consolidation import completeness_summary, consolidate, status_summary
-    from xl_addin.result_cells import display
-
+    """Every unit's workbook made and (mostly) filled and pushed, then Tổng hợp and the export."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
     units_dir, share = out / "don-vi", out / "thu-muc-chung"
+    admin = _units_report(campaign, units_dir, share, rng, seed, echo)
+    files = {"units": units_dir, "share": share, **_consolidate(campaign, admin, out, pdf, echo)}
+    return files
+
+
+def _units_report(
+    campaign: Campaign, units_dir: Path, share: Path, rng: random.Random, seed: int, echo
+) -> FolderBackend:
+    """The units' side: workbooks made, filled (a few with slips), checked and pushed, some late."""
     paths = new_workbooks(campaign, None, units_dir)
     echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
-
     codes = [u.code for u in campaign.units]
     # the lead units always report, or the commune figures of their targets would be empty
     leads = {r for t in campaign.targets if t.aggregate == "lead" for r in t.reporters}
@@ -48,7 +57,6 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
     missing = set(others[:MISSING])
     faulty = set(others[MISSING : MISSING + FAULTY])
     late = set(others[MISSING + FAULTY : MISSING + FAULTY + LATE])
-
     admin = FolderBackend(share, campaign.id)
     admin.setup(codes)
     refused = []
@@ -64,14 +72,10 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
             if unit.code in late
             else dt.datetime(campaign.year, 12, rng.randint(1, 6), rng.randint(7, 16))
         )
+        account = unit.editors[0] if unit.editors else ""
         try:
             push_file(
-                campaign,
-                path,
-                FolderBackend(
-                    share, campaign.id, acting_unit=unit.code, account=unit.editors[0] if unit.editors else ""
-                ),
-                when=day,
+                campaign, path, FolderBackend(share, campaign.id, acting_unit=unit.code, account=account), when=day
             )
             # the demo plays out December in a second: the report reaches the share on `day`
             os.utime(admin.tab_path(unit.code), (day.timestamp(), day.timestamp()))
@@ -79,27 +83,35 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
         except SyncError as exc:
             refused.append((unit.code, str(exc).splitlines()[0]))
     echo(
-        f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} ({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)"
+        f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} "
+        f"({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)"
     )
     for code, why in refused:
         echo(f"   - {code}: bị từ chối — {why}")
+    return admin
 
+
+def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool, echo) -> dict[str, Path]:
+    """The office's side: Tổng hợp, the export (and its PDF), and the commune figures printed."""
     as_of = dt.date(campaign.year, 12, 10)
     c = consolidate(campaign, from_backend(campaign, admin), as_of=as_of)
     master = write_master(c, out / "tong-hop.xlsx")
     export = write_export(c, out / "bao-cao-gui-thanh-pho.xlsx", when=as_of)
     echo(f"3. Tổng hợp: {master}")
     echo(f"4. Báo cáo gửi thành phố: {export}")
-    files = {"units": units_dir, "share": share, "master": master, "export": export}
+    files = {"master": master, "export": export}
     if pdf:
-        from workbooks.render_pdf import to_pdf
-
         made = to_pdf(export, out)
         if made:
             files["pdf"] = made
             echo(f"   và bản PDF: {made}")
         else:
             echo("   (không có LibreOffice nên không tạo bản PDF)")
+    _summary(campaign, c, echo)
+    return files
+
+
+def _summary(campaign: Campaign, c, echo) -> None:
     rows = [
         [
             ct.target.code,
@@ -121,4 +133,3 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
         + f" (hạn: trước {campaign.results_due_before:%d/%m/%Y})"
     )
     echo("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
-    return files
