@@ -65,6 +65,7 @@ def test_master_workbook_has_every_table(consolidation, tmp_path):
         "Mô hình, điển hình",
         "Đề nghị khen thưởng",
         "Kết quả kiểm tra",
+        "Dữ liệu",
     ]
     assert wb["Kết quả kiểm tra"].auto_filter.ref.startswith("A2:")
     units = [r[1] for r in wb["Đơn vị nộp báo cáo"].iter_rows(min_row=3, values_only=True)]
@@ -107,3 +108,37 @@ def test_demo_runs_end_to_end(tmp_path):
     assert (out / "tong-hop.xlsx").exists() and (out / "bao-cao-gui-thanh-pho.xlsx").exists()
     assert len(list((out / "don-vi").glob("*.xlsx"))) == 40
     assert len(list((out / "thu-muc-chung" / "vinh-bao-2026" / "don-vi").glob("*.json"))) >= 30
+
+
+@pytest.mark.slow
+def test_the_data_sheet_is_an_excel_table_that_libreoffice_opens_and_sums_to_the_commune_figure(
+    consolidation, tmp_path
+):
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from workbooks.consolidated import write_master
+    from workbooks.data_sheet import SHEET, TABLE_NAME, write_csv
+    from workbooks.grid_reader import read_grids
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    master = write_master(consolidation, tmp_path / "tong-hop.xlsx")
+    ws = load_workbook(master)[SHEET]
+    assert TABLE_NAME in ws.tables and ws.tables[TABLE_NAME].ref.startswith("A1:")
+    subprocess.run(
+        [exe, "--headless", "--convert-to", "ods", "--outdir", str(tmp_path / "lo"), str(master)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    grid = read_grids(tmp_path / "lo" / "tong-hop.ods", {SHEET})[SHEET]  # as LibreOffice saved it
+    header, rows = grid[0], grid[1:]
+    col = {h: i for i, h in enumerate(header)}
+    ct07 = [r for r in rows if r[col["Mã chỉ tiêu"]] == "CT07"]
+    households = sum(r[col["Giá trị số liệu 2"]] for r in ct07)
+    assert households == consolidation.target("CT07").inputs[1]  # what a PivotTable would sum
+    csv = write_csv(consolidation, tmp_path / "du-lieu.csv").read_text("utf-8-sig").splitlines()
+    assert len(csv) == len(rows) + 1 and csv[0].split(";") == header

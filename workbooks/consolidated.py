@@ -120,6 +120,10 @@ def write_master(c: Consolidation, dest: Path) -> Path:
         sheet.auto_filter.ref = f"A2:{column_letter(len(table.headers))}{max(end - 1, 2)}"
         _a4(sheet, landscape=True)
         sheet.print_title_rows = "2:2"
+    # imported here: pandas is the consolidator's, never loaded by a unit's click
+    from workbooks.data_sheet import write_data_sheet
+
+    write_data_sheet(wb, c)
     save_atomic(wb, dest)
     return dest
 

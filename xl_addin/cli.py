@@ -186,6 +186,10 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     c = _consolidation(args)
     dest = write_master(c, Path(args.out))
     print(f"Đã ghi bảng tổng hợp: {dest}")
+    if args.csv:
+        from workbooks.data_sheet import write_csv
+
+        print(f"Đã ghi dữ liệu chi tiết (CSV): {write_csv(c, Path(args.csv))}")
     print("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in completeness_summary(c).items()))
     print("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
     for issue in c.issues:
@@ -292,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--as-of", help="ngày tính tình trạng nộp (yyyy-mm-dd), mặc định hôm nay")
         q.add_argument("--out", default=out)
         q.set_defaults(func=func)
+        if name == "consolidate":
+            q.add_argument(
+                "--csv", metavar="TỆP", help="ghi thêm dữ liệu chi tiết ra tệp CSV (dấu ; giữa cột, dấu phẩy thập phân)"
+            )
         if name == "export":
             q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
             q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
@@ -314,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader of our output left (`thidua ... | head`): nothing to say, nobody to say it to
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one function says every refusal and bug
         message, code = explain(exc)
         print(message, file=sys.stderr)

@@ -455,6 +455,82 @@ def proposals_table(c: Consolidation) -> Table:
     )
 
 
+def data_table(c: Consolidation) -> Table:
+    """Long form for PivotTables: one row per unit x target (its own targets too) x period, with
+    the inputs, the computed value, the percentages and the status as numbers and words."""
+    clusters = {k.code: k.name for k in c.campaign.clusters}
+    status = {u.unit_code: u.status for u in c.units}
+    rows = []
+    for code, s in sorted(c.submissions.items()):
+        a = s.assessment
+        if a is None:
+            continue
+        unit = c.campaign.unit(code)
+        period = a.period.name if a.period else ""
+        for r in a.results:
+            labels = list(r.target.inputs) + [""] * (2 - len(r.target.inputs))
+            inputs = list(r.inputs) + [None] * (2 - len(r.inputs))
+            o = r.outcome
+            rows.append(
+                [
+                    code,
+                    unit.name if unit else "",
+                    clusters.get(unit.cluster, "") if unit else "",
+                    unit.kind if unit else "",
+                    period,
+                    status.get(code, ""),
+                    r.target.code,
+                    r.target.name,
+                    "Có" if r.own else "",
+                    labels[0],
+                    _raw(inputs[0]),
+                    labels[1],
+                    _raw(inputs[1]),
+                    None if isinstance(o.value, str) else _raw(o.value),
+                    o.value if isinstance(o.value, str) else "",
+                    r.target.unit,
+                    _raw(o.pct_plan),
+                    _raw(o.pct_prev),
+                    o.status,
+                ]
+            )
+    return Table(
+        "DỮ LIỆU CHI TIẾT THEO ĐƠN VỊ, CHỈ TIÊU VÀ KỲ BÁO CÁO",
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Cụm, khối",
+            "Loại đơn vị",
+            "Kỳ báo cáo",
+            "Tình trạng nộp",
+            "Mã chỉ tiêu",
+            "Chỉ tiêu",
+            "Chỉ tiêu riêng",
+            "Số liệu 1",
+            "Giá trị số liệu 1",
+            "Số liệu 2",
+            "Giá trị số liệu 2",
+            "Kết quả",
+            "Mức đạt được",
+            "Đơn vị tính",
+            "% so với mục tiêu",
+            "% so với năm trước",
+            "Đánh giá",
+        ],
+        rows,
+        [10, 30, 26, 12, 12, 14, 9, 40, 8, 28, 14, 28, 14, 12, 18, 14, 12, 12, 14],
+    )
+
+
+def _raw(v: Fraction | str | None) -> float | int | str | None:
+    """A figure as a number a spreadsheet can sum: whole numbers stay whole."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return v.numerator
+    return float(v)
+
+
 def all_tables(c: Consolidation) -> dict[str, Table]:
     """Sheet name -> table, in the order a reader expects."""
     return {
