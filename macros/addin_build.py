@@ -12,10 +12,13 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
+
+from xl_addin.refusals import Refusal
 
 SKELETON = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "thidua"
@@ -49,9 +52,12 @@ def xlwings_module_source(original: str) -> str:
 
 
 def build_addin(dest: Path) -> Path:
+    """The .xlam at `dest` (a folder gets `thidua.xlam` inside it); the same bytes every time."""
     from pyopenvba import ExcelFile
 
     dest = Path(dest)
+    if dest.is_dir() or dest.suffix.lower() != ".xlam":
+        dest = dest / f"{PROJECT_NAME}.xlam"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "addin.xlam"
         shutil.copy(skeleton_path(), work)
@@ -75,7 +81,9 @@ def _repack(package: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename == "customUI/customUI.xml":
+            if item.filename == "xl/vbaProject.bin":
+                data = _rename_project(data)
+            elif item.filename == "customUI/customUI.xml":
                 data = macro_source("customUI.xml").encode("utf-8")
             elif item.filename == "xl/workbook.xml":
                 text = data.decode("utf-8").replace("_myaddin.conf", f"_{PROJECT_NAME}.conf")
@@ -95,13 +103,52 @@ def _repack(package: bytes) -> bytes:
     return out.getvalue()
 
 
+def _rename_project(vba_project: bytes) -> bytes:
+    """The VBA project named `thidua`, not the quickstart's `MyAddin` (two add-ins built from
+    the same template would clash in Excel's project list): the PROJECTNAME record of the dir
+    stream and the PROJECT stream's Name= line, whose [Workspace] section is also written back
+    in MS-OVBA's grammar, one ProjectWindowRecord per line and no blank line among them."""
+    from pyopenvba.cfb import CFB
+    from pyopenvba.vba import compress, decompress
+
+    cfb = CFB.from_bytes(vba_project)
+    cfb.write_stream_in_storage(
+        "VBA", "dir", compress(_dir_with_name(decompress(cfb.get_stream_in_storage("VBA", "dir"))))
+    )
+    text = cfb.get_stream("PROJECT").decode("cp1252")
+    text, n = re.subn(r'^Name="[^"]*"(?=\r?$)', f'Name="{PROJECT_NAME}"', text, flags=re.MULTILINE)
+    if n != 1:
+        raise RuntimeError("the add-in's PROJECT stream has no single Name= line; check the pinned xlwings version")
+    head, mark, workspace = text.partition("[Workspace]\r\n")
+    records = [line for line in workspace.split("\r\n") if line.strip()]
+    cfb.write_stream("PROJECT", (head + mark + "".join(r + "\r\n" for r in records)).encode("cp1252"))
+    return cfb.to_bytes()
+
+
+def _dir_with_name(dir_stream: bytes) -> bytes:
+    """The dir stream with its PROJECTNAME record (id 0x0004) set to PROJECT_NAME ([MS-OVBA] 2.3.4.2.1)."""
+    pos = 0
+    while pos + 6 <= len(dir_stream):
+        rid, size = struct.unpack_from("<HI", dir_stream, pos)
+        if rid == 0x0004:
+            name = PROJECT_NAME.encode("ascii")
+            return dir_stream[:pos] + struct.pack("<HI", rid, len(name)) + name + dir_stream[pos + 6 + size :]
+        # PROJECTVERSION (0x0009) declares a size of 4 but carries 6 bytes
+        pos += 6 + size + (2 if rid == 0x0009 else 0)
+    raise RuntimeError("the add-in's dir stream has no PROJECTNAME record")
+
+
 def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[Path, Path]:
     """Copy the add-in into Excel's AddIns folder and point it at this Python interpreter
     through xlwings' per-user config file (%USERPROFILE%\\.thidua\\thidua.conf)."""
     addins = appdata / "Microsoft" / "AddIns"
     addins.mkdir(parents=True, exist_ok=True)
     target = addins / f"{PROJECT_NAME}.xlam"
-    shutil.copy(xlam, target)
+    try:
+        shutil.copy(xlam, target)
+    except PermissionError:
+        # Windows locks an add-in Excel has loaded
+        raise Refusal("addin.dang_mo", path=target) from None
     conf = home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text(f'"INTERPRETER_WIN","{python}"\n"SHOW CONSOLE","False"\n', encoding="utf-8")

@@ -136,3 +136,35 @@ def test_install_copies_the_addin_and_points_it_at_python(xlam, tmp_path):
     target, conf = install_addin(xlam, r"C:\Python311\python.exe", tmp_path / "AppData", tmp_path / "home")
     assert target.read_bytes() == xlam.read_bytes() and target.name == "thidua.xlam"
     assert conf.read_text(encoding="utf-8").startswith('"INTERPRETER_WIN","C:\\Python311\\python.exe"')
+
+
+def test_the_vba_project_is_named_thidua_and_its_project_stream_follows_ms_ovba(xlam):
+    import zipfile
+
+    from pyopenvba import ExcelFile
+    from pyopenvba.cfb import CFB
+
+    with ExcelFile(xlam) as wb:
+        assert wb.vba_project().name == "thidua"
+    cfb = CFB.from_bytes(zipfile.ZipFile(xlam).read("xl/vbaProject.bin"))
+    text = cfb.get_stream("PROJECT").decode("cp1252")
+    assert 'Name="thidua"\r\n' in text and "MyAddin" not in text
+    workspace = text.partition("[Workspace]\r\n")[2]
+    records = workspace.split("\r\n")
+    assert records[-1] == "" and all(r for r in records[:-1])  # one record a line, no blank line among them
+    assert "ThiDuaRibbon=0, 0, 0, 0, C" in records
+
+
+def test_addin_build_into_a_folder_writes_thidua_xlam_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from xl_addin.cli import main
+
+    old = os.umask(0o022)
+    try:
+        assert main(["addin", "build", "--out", str(tmp_path)]) == 0
+    finally:
+        os.umask(old)
+    built = tmp_path / "thidua.xlam"
+    assert built.exists() and stat.S_IMODE(built.stat().st_mode) == 0o644
