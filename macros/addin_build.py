@@ -151,5 +151,10 @@ def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[P
         raise Refusal("addin.dang_mo", path=target) from None
     conf = home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
     conf.parent.mkdir(parents=True, exist_ok=True)
-    conf.write_text(f'"INTERPRETER_WIN","{python}"\n"SHOW CONSOLE","False"\n', encoding="utf-8")
+    # "USE UDF SERVER": xlwings' RunPython then runs buttons in its persistent COM server
+    # (XLPy.Exec, BOOK_CALLER set) instead of a new Python per click: imports and the campaign
+    # are paid once, at the first click
+    conf.write_text(
+        f'"INTERPRETER_WIN","{python}"\n"SHOW CONSOLE","False"\n"USE UDF SERVER","True"\n', encoding="utf-8"
+    )
     return target, conf

@@ -17,7 +17,7 @@ from workbooks.read_guard import GuardedReader
 from workbooks.unit_files import read_report
 from xl_addin.assessment import assess
 from xl_addin.campaign import Campaign
-from xl_addin.consolidation import Submission
+from xl_addin.consolidation import Submission, compact
 from xl_addin.refusals import WorkbookRefused
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -32,15 +32,17 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
         arrived = p.tab.extra.get("arrived_at")
         when, source = (arrived, TIME_OF_SHARE) if arrived else (_parse(p.tab.pushed_at), TIME_OF_PUSH)
         out.append(
-            Submission(
-                p.unit_code,
-                f"{backend.name}: {p.unit_code}",
-                when,
-                p.report,
-                p.assessment,
-                p.refusal,
-                p.tab.campaign_id,
-                time_source=source if when else "",
+            compact(
+                Submission(
+                    p.unit_code,
+                    f"{backend.name}: {p.unit_code}",
+                    when,
+                    p.report,
+                    p.assessment,
+                    p.refusal,
+                    p.tab.campaign_id,
+                    time_source=source if when else "",
+                )
             )
         )
     return out
@@ -76,15 +78,17 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
                 continue
             arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
             subs.append(
-                Submission(
-                    report.unit_code,
-                    path.name,
-                    arrived,
-                    report,
-                    assess(campaign, report),
-                    None,
-                    str(report.meta.get("campaign_id") or ""),
-                    time_source=TIME_OF_INBOX,
+                compact(
+                    Submission(
+                        report.unit_code,
+                        path.name,
+                        arrived,
+                        report,
+                        assess(campaign, report),
+                        None,
+                        str(report.meta.get("campaign_id") or ""),
+                        time_source=TIME_OF_INBOX,
+                    )
                 )
             )
     return subs, unreadable

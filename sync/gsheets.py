@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.backend import Backend
-from sync.tab import DATA_START, Tab, from_grid, to_grid
+from sync.tab import Tab, from_grid, to_grid
 from xl_addin.campaign import Campaign
 from xl_addin.refusals import SyncError
 
@@ -207,11 +207,12 @@ class GoogleBackend(Backend):
         grid = to_grid(tab)
         if len(grid) > TAB_ROWS:
             raise SyncError("google.tab_qua_dai", unit=tab.unit_code, rows=len(grid), limit=TAB_ROWS)
-        # pad with empty strings over what the previous submission used, so the one write
-        # replaces the whole tab: no stale rows, and no second request that could fail alone
-        used = max(previous.extra.get("rows_used", 0) if previous else 0, DATA_START + len(tab.rows))
+        # pad with empty strings to the whole tab, so the one write replaces all of it: no stale
+        # rows, no second request that could fail alone, and no mix of two racing pushes (each
+        # read before the other wrote, so padding only to what was read left the longer one's
+        # tail under the shorter one's rows: a tab whose hash no longer matched)
         values = [list(r) + [""] * (TAB_COLUMNS - len(r)) for r in grid]
-        values += [[""] * TAB_COLUMNS for _ in range(max(0, used - len(values)))]
+        values += [[""] * TAB_COLUMNS for _ in range(TAB_ROWS - len(values))]
         body = {
             "valueInputOption": "RAW",
             "data": [

@@ -8,6 +8,7 @@ were not pushed unless forced, and then keeps a backup.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,14 +143,14 @@ def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
     return parse_report(grids, f"tab {tab.unit_code}", any_version=True)
 
 
-def pull_all(campaign: Campaign, backend: Backend) -> list[Pulled]:
+def pull_all(campaign: Campaign, backend: Backend) -> Iterator[Pulled]:
+    """Every unit's tab, read in one batch and then turned into a checked report one at a time
+    (a generator: the caller keeps what it needs of each before the next is built)."""
     tabs = backend.read_all([u.code for u in campaign.units])
-    out = []
     for code, tab in tabs.items():
         try:
             report = report_from_tab(campaign, tab)
         except WorkbookRefused as exc:
-            out.append(Pulled(code, tab, None, None, str(exc)))
+            yield Pulled(code, tab, None, None, str(exc))
             continue
-        out.append(Pulled(code, tab, report, assess(campaign, report)))
-    return out
+        yield Pulled(code, tab, report, assess(campaign, report))

@@ -136,6 +136,7 @@ def test_install_copies_the_addin_and_points_it_at_python(xlam, tmp_path):
     target, conf = install_addin(xlam, r"C:\Python311\python.exe", tmp_path / "AppData", tmp_path / "home")
     assert target.read_bytes() == xlam.read_bytes() and target.name == "thidua.xlam"
     assert conf.read_text(encoding="utf-8").startswith('"INTERPRETER_WIN","C:\\Python311\\python.exe"')
+    assert '"USE UDF SERVER","True"' in conf.read_text(encoding="utf-8")  # buttons run in the warm COM server
 
 
 def test_the_vba_project_is_named_thidua_and_its_project_stream_follows_ms_ovba(xlam):

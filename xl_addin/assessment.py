@@ -46,7 +46,7 @@ EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
 @dataclass
 class TargetResult:
     target: Target
-    row: Row
+    row: Row | None  # None once Tổng hợp has compacted the submission
     own: bool
     inputs: tuple[Fraction | str | None, ...]
     outcome: Outcome = NO_DATA

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -42,6 +42,29 @@ class Submission:
     refusal: str | None = None
     campaign_id: str = ""
     time_source: str = ""  # where received_at came from: never a field the unit can type
+    digest: str = ""  # entries_digest of the full report, kept when the report is compacted
+
+
+LIST_SHEETS = ("models", "proposals")  # what the annexes read from a report after consolidation
+
+
+def compact(s: Submission) -> Submission:
+    """The submission as Tổng hợp keeps it: figures, findings and the filled rows of the two list
+    sheets. The rest of the report (blank template rows, the other sheets, each result's row of
+    cells) is dropped as soon as it is assessed, so memory stays flat in the number of units:
+    a full report is ~120 KB, a compact one ~8 KB."""
+    if s.report is None:
+        return s
+    sheets = {}
+    for key in LIST_SHEETS:
+        sheet = s.report.sheets.get(key)
+        if sheet is not None:
+            sheets[key] = replace(sheet, rows=[r for r in sheet.rows if not r.is_blank()])
+    report = UnitReport(s.report.source, s.report.meta, sheets)
+    if s.assessment is not None:
+        for r in s.assessment.results:
+            r.row = None  # the row's cells are only needed to write check columns, never here
+    return replace(s, report=report, digest=s.digest or entries_digest(s.report))
 
 
 @dataclass
@@ -140,7 +163,7 @@ def entries_digest(report: UnitReport) -> str:
 def _same_figures(chosen: dict[str, Submission]) -> list[str]:
     by_digest: dict[str, list[str]] = defaultdict(list)
     for code, s in sorted(chosen.items()):
-        digest = entries_digest(s.report) if s.report is not None else ""
+        digest = s.digest or (entries_digest(s.report) if s.report is not None else "")
         if digest:
             by_digest[digest].append(code)
     return [
