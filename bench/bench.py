@@ -1,16 +1,20 @@
-"""Speed, measured as ratios against the obvious way. Not a test: run it and read it.
+"""Speed and memory, as ratios against what a competent user would write. Not a test: run it.
 
-    .venv/bin/python bench/bench.py            # everything
-    .venv/bin/python bench/bench.py check sync # some sections
+    .venv/bin/python bench/bench.py                    # everything
+    .venv/bin/python bench/bench.py check click        # some sections
+    .venv/bin/python bench/bench.py --help
 
-Sections:
-  check    Kiểm tra + Tính tiến độ of 1 and 100 unit workbooks, against reading the same files
-           cell by cell with openpyxl (just the reading, before any checking).
-  read     reading 100 unit workbooks with python-calamine against openpyxl.
-  buttons  handler time per Excel button on xlwings' remote engine, and the import a click pays.
-  sync     requests and time for push, pull and pull-all of 10, 100 and 500 units against a
-           local fake Sheets server, against one get_all_values per tab.
-  consolidate  consolidation of 100, 1 000 and 5 000 units: time per unit, to show it is linear.
+Sections (baselines are what someone fluent in these libraries would write, never a strawman):
+  check        Kiểm tra + Tính tiến độ of 1 and 100 unit workbooks (read, parse by keys, every
+               check, every target), against just reading the same files with
+               pandas.read_excel(engine="calamine") and with openpyxl read_only=True.
+  read         reading 100 unit workbooks: ours (bounded .xlsx, contract sheets) against the same two.
+  click        a button click from process start to the message, as classic RunPython runs it (a new
+               Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
+  sync         requests and time for push, pull-all of 10, 100 and 500 units, and setup, against
+               gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs).
+  consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
+               process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ def best(fn, repeat: int = 3) -> float:
     return min(times)
 
 
-def line(label: str, ours: float, obvious: float, unit: str = "s") -> None:
-    ratio = obvious / ours if ours else float("inf")
-    print(f"  {label:<58} ours {ours * 1000:9.1f} ms   obvious {obvious * 1000:9.1f} ms   {ratio:6.1f}x faster")
+def line(label: str, ours: float, baselines: dict[str, float]) -> None:
+    """Ours, then each baseline with baseline/ours: above 1 we are faster, below 1 slower."""
+    parts = "   ".join(f"{name} {t * 1000:8.1f} ms ({t / ours:4.2f}x)" for name, t in baselines.items())
+    print(f"  {label:<34} ours {ours * 1000:8.1f} ms   {parts}")
 
 
 def _workbooks(campaign, folder: Path, n: int) -> list[Path]:
@@ -63,17 +68,23 @@ def _workbooks(campaign, folder: Path, n: int) -> list[Path]:
     return paths
 
 
-def _openpyxl_cells(path: Path) -> int:
+def _pandas_calamine(path: Path) -> None:
+    import pandas as pd
+
+    pd.read_excel(path, sheet_name=None, engine="calamine", header=None)
+
+
+def _openpyxl_read_only(path: Path) -> None:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path)
-    n = 0
+    wb = load_workbook(path, read_only=True, data_only=True)
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.value is not None:
-                    n += 1
-    return n
+        for _ in ws.iter_rows(values_only=True):
+            pass
+    wb.close()
+
+
+BASELINES = {"pandas+calamine": _pandas_calamine, "openpyxl read_only": _openpyxl_read_only}
 
 
 def bench_check(campaign, tmp: Path) -> None:
@@ -81,7 +92,7 @@ def bench_check(campaign, tmp: Path) -> None:
     from xl_addin.assessment import assess
     from xl_addin.result_cells import result_plan
 
-    print("check: validate + progress (read, parse by keys, every check, every target, result plan)")
+    print("check: our whole Kiểm tra + Tính tiến độ, against only reading the files the competent way")
     paths = _workbooks(campaign, tmp, 100)
     one = next(p for p in paths if "KT" in p.name)
 
@@ -90,79 +101,70 @@ def bench_check(campaign, tmp: Path) -> None:
             r = read_report(p)
             result_plan(r, assess(campaign, r), progress=True)
 
-    line("1 workbook (KT)", best(lambda: ours([one])), best(lambda: _openpyxl_cells(one)))
-    line("100 workbooks", best(lambda: ours(paths), 1), best(lambda: [_openpyxl_cells(p) for p in paths], 1))
+    line("1 workbook (KT)", best(lambda: ours([one])), {k: best(lambda f=f: f(one)) for k, f in BASELINES.items()})
+    line(
+        "100 workbooks",
+        best(lambda: ours(paths), 1),
+        {k: best(lambda f=f: [f(p) for p in paths], 1) for k, f in BASELINES.items()},
+    )
 
 
 def bench_read(campaign, tmp: Path) -> None:
     from workbooks.grid_reader import read_grids
+    from workbooks.unit_files import CONTRACT_SHEETS
 
     print("read: 100 unit workbooks into values")
     paths = _workbooks(campaign, tmp, 100)
     line(
-        "python-calamine vs openpyxl load_workbook",
-        best(lambda: [read_grids(p) for p in paths], 1),
-        best(lambda: [_openpyxl_cells(p) for p in paths], 1),
+        "ours (bounded, contract sheets)",
+        best(lambda: [read_grids(p, set(CONTRACT_SHEETS)) for p in paths], 1),
+        {k: best(lambda f=f: [f(p) for p in paths], 1) for k, f in BASELINES.items()},
     )
 
 
-def bench_buttons(campaign, tmp: Path) -> None:
-    print("buttons: handler time on xlwings' remote engine (COM latency is not in it)")
-    try:
-        from xlwings_payloads import book_payload, run_handler
-    except ImportError as exc:
-        print(f"  skipped: {exc}")
-        return
+CLICK_BEFORE = """
+import json, os, sys
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+import xlwings  # what a click paid before: xlwings with the pandas and numpy it finds
+import xl_addin.handlers as h
+book = xlwings.Book(json=json.load(open(sys.argv[1], encoding="utf-8")))
+book.set_mock_caller()
+h.kiem_tra()
+"""
+
+
+def _run(*args: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def bench_click(campaign, tmp: Path) -> None:
+    import json
+
+    from test_handlers import CLICK
+    from xlwings_payloads import book_payload, run_handler
+
     from workbooks.builder import write_unit_workbook
     from workbooks.writer import fill_entries
     from xl_addin.sample_data import clean_entries
 
+    print("click: Kiểm tra on a filled KT workbook, from process start to the message (remote engine: no COM latency)")
     path = tmp / "KT.xlsx"
     write_unit_workbook(campaign, campaign.unit("KT"), path)
     fill_entries(path, clean_entries(campaign, campaign.unit("KT")))
     payload = book_payload(path)
-    for button in ("kiem_tra", "tinh_tien_do"):
-        t = best(lambda b=button: run_handler(b, payload))
-        print(f"  {button:<20} {t * 1000:8.1f} ms per click")
-    from openpyxl import Workbook
-
-    from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
-
-    os.environ["THIDUA_SHARE"] = str(tmp / "share")
-    os.environ["THIDUA_OUT"] = str(tmp)
-    FolderBackend(tmp / "share", campaign.id).setup([u.code for u in campaign.units])
-    t = best(lambda: run_handler("gui_bao_cao", payload), 1)
-    print(f"  {'gui_bao_cao':<20} {t * 1000:8.1f} ms per click (shared folder)")
-    for unit in campaign.units:
-        if unit.code == "KT":
-            continue  # pushed by the click above
-        p = tmp / f"u-{unit.code}.xlsx"
-        write_unit_workbook(campaign, unit, p)
-        fill_entries(p, clean_entries(campaign, unit))
-        push_file(campaign, p, FolderBackend(tmp / "share", campaign.id, unit.code))
-    master = tmp / "tong-hop.xlsx"
-    wb = Workbook()
-    wb.active.title = "Tổng quan"
-    wb.save(master)
-    master_payload = book_payload(master, active="Tổng quan")
-    for button in ("tong_hop", "xuat_bao_cao"):
-        t = best(lambda b=button: run_handler(b, master_payload), 1)
-        print(f"  {button:<20} {t * 1000:8.1f} ms per click ({len(campaign.units)} units, shared folder)")
-    for module in ("xl_addin.handlers",):
-        out = (
-            subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                check=False,
-            )
-            .stderr.strip()
-            .splitlines()
-        )
-        total = int(out[-1].split("|")[1]) if out else 0
-        print(f"  import {module:<30} {total / 1000:8.1f} ms (cumulative, cold)")
+    payload_file = tmp / "payload.json"
+    payload_file.write_text(json.dumps(payload, default=str), "utf-8")
+    empty = best(lambda: _run("-c", "pass"), 5)
+    before = best(lambda: _run("-c", CLICK_BEFORE, str(payload_file)), 5)
+    after = best(lambda: _run("-c", CLICK, str(payload_file), "kiem_tra"), 5)
+    run_handler("kiem_tra", payload)  # the UDF server's first click pays the imports and the campaign
+    warm = best(lambda: run_handler("kiem_tra", payload), 10)
+    print(f"  {'an empty Python (python -c pass)':<48} {empty * 1000:8.1f} ms")
+    print(f"  {'classic RunPython, before (xlwings + pandas)':<48} {before * 1000:8.1f} ms")
+    print(f"  {'classic RunPython, now (no pandas, numpy)':<48} {after * 1000:8.1f} ms   {before / after:4.2f}x faster")
+    print(f"  {'UDF server (USE UDF SERVER), a warm click':<48} {warm * 1000:8.1f} ms   {before / warm:4.0f}x faster")
 
 
 def bench_sync(campaign, tmp: Path) -> None:
@@ -173,7 +175,7 @@ def bench_sync(campaign, tmp: Path) -> None:
     from sync.tab import Tab
     from xl_addin.campaign import Unit
 
-    print("sync: requests and time against a local fake Sheets server")
+    print("sync: requests and time against the local Sheets emulator, against gspread's batch calls")
     admin = campaign.consolidators[0]
     for n in (10, 100, 500):
         units = tuple(
@@ -184,7 +186,9 @@ def bench_sync(campaign, tmp: Path) -> None:
             fake = server.fake
             fake.read_quota = fake.write_quota = fake.project_quota = 10**9
             sid = fake.create(admin)
+            r0 = len(fake.requests)
             GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup([u.code for u in units])
+            setup_r = len(fake.requests) - r0
             rows = tuple(("report", "CT07", c, v, "") for c, v in (("input_a", 950), ("input_b", 1000)))
             t0, r0 = time.perf_counter(), len(fake.requests)
             for u in units:
@@ -194,67 +198,96 @@ def bench_sync(campaign, tmp: Path) -> None:
             push_t, push_r = (time.perf_counter() - t0) / n, (len(fake.requests) - r0) / n
             consolidator = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
             t0, r0 = time.perf_counter(), len(fake.requests)
-            one = consolidator.read_tab(units[0].code)
-            pull_t, pull_r = time.perf_counter() - t0, len(fake.requests) - r0
-            t0, r0 = time.perf_counter(), len(fake.requests)
             tabs = consolidator.read_all([u.code for u in units])
             all_t, all_r = time.perf_counter() - t0, len(fake.requests) - r0
-            assert len(tabs) == n and one is not None
-            # the obvious way: open each worksheet by title and get_all_values
+            assert len(tabs) == n
+            # competent gspread: the spreadsheet opened once, then one values_batch_get per 100 tabs
             gc = google_client(server, admin)
-            sh = gc.open_by_key(sid)
             t0, r0 = time.perf_counter(), len(fake.requests)
-            for u in units:
-                sh.worksheet(u.code).get_all_values()
-            obv_t, obv_r = time.perf_counter() - t0, len(fake.requests) - r0
+            sh = gc.open_by_key(sid)
+            codes = [u.code for u in units]
+            for i in range(0, n, 100):
+                sh.values_batch_get([f"'{c}'!A1:E2000" for c in codes[i : i + 100]])
+            base_t, base_r = time.perf_counter() - t0, len(fake.requests) - r0
         print(
-            f"  {n:4d} units: push {push_r:.0f} req ({push_t * 1000:.1f} ms) each; pull {pull_r} req ({pull_t * 1000:.1f} ms); "
-            f"pull-all {all_r} req ({all_t * 1000:.0f} ms) vs obvious {obv_r} req ({obv_t * 1000:.0f} ms): "
-            f"{obv_r / all_r:.0f}x fewer requests, {obv_t / all_t:.1f}x faster"
+            f"  {n:4d} units: setup {setup_r} req; push {push_r:.0f} req ({push_t * 1000:.1f} ms) each; "
+            f"pull-all {all_r} req ({all_t * 1000:.0f} ms) vs gspread batch {base_r} req ({base_t * 1000:.0f} ms): "
+            f"{base_t / all_t:.2f}x"
         )
 
 
-def bench_consolidate(campaign, tmp: Path) -> None:
-    from sync.tab import Tab, entries_to_rows
-    from sync.unit_sync import report_from_tab
-    from xl_addin.assessment import assess
-    from xl_addin.campaign import Unit
-    from xl_addin.consolidation import Submission, consolidate
-    from xl_addin.sample_data import clean_entries
+CONSOLIDATE = """
+import dataclasses, json, resource, sys, time
+from workbooks.campaign_workbook import load_default
+from sync.tab import Tab, entries_to_rows
+from sync.unit_sync import report_from_tab
+from xl_addin.assessment import assess
+from xl_addin.campaign import Unit
+from xl_addin.consolidation import Submission, compact, consolidate
+from xl_addin.sample_data import clean_entries
 
-    print("consolidate: commune figures, completeness, ranking (submissions already checked)")
+n = int(sys.argv[1])
+campaign = load_default()
+clusters = campaign.clusters
+units = tuple(Unit(f"V{i:04d}", f"Thôn {i}", "thôn", clusters[i % len(clusters)].code, ()) for i in range(n))
+camp = dataclasses.replace(campaign, units=units)
+tabs = [Tab(u.code, entries_to_rows(clean_entries(camp, u, seed=i % 97))) for i, u in enumerate(units)]
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+subs = []
+for tab in tabs:  # what from_backend does: read, assess, keep the compact form
+    report = report_from_tab(camp, tab)
+    subs.append(compact(Submission(tab.unit_code, tab.unit_code, None, report, assess(camp, report))))
+c = consolidate(camp, subs)
+took = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": took, "peak_mb": peak / 1024, "start_mb": start / 1024}))
+"""
+
+
+def bench_consolidate(campaign, tmp: Path) -> None:
+    import json
+
+    print("consolidate: read + assess + consolidate end to end, one child process per size")
     per_unit = []
     for n in (100, 1000, 5000):
-        clusters = campaign.clusters
-        units = tuple(Unit(f"V{i:04d}", f"Thôn {i}", "thôn", clusters[i % len(clusters)].code, ()) for i in range(n))
-        camp = dataclasses.replace(campaign, units=units)
-        subs = []
-        for u in units:
-            tab = Tab(u.code, entries_to_rows(clean_entries(camp, u, seed=hash(u.code) % 97)))
-            report = report_from_tab(camp, tab)
-            subs.append(Submission(u.code, u.code, None, report, assess(camp, report)))
-        t = best(lambda camp=camp, subs=subs: consolidate(camp, subs), 1)
-        per_unit.append(t / n)
-        print(f"  {n:5d} units: {t * 1000:8.1f} ms, {t / n * 1e6:7.1f} µs per unit")
+        out = subprocess.run(
+            [sys.executable, "-c", CONSOLIDATE, str(n)], check=True, capture_output=True, text=True, cwd=ROOT
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        per_unit.append(r["seconds"] / n)
+        print(
+            f"  {n:5d} units: {r['seconds']:7.2f} s, {r['seconds'] / n * 1000:5.2f} ms per unit, "
+            f"peak {r['peak_mb']:5.0f} MB ({r['peak_mb'] - r['start_mb']:4.0f} MB above the tabs themselves)"
+        )
     print(f"  per-unit cost at 5 000 vs 100 units: {per_unit[-1] / per_unit[0]:.2f} (1.0 = linear)")
 
 
 SECTIONS = {
     "check": bench_check,
     "read": bench_read,
-    "buttons": bench_buttons,
+    "click": bench_click,
     "sync": bench_sync,
     "consolidate": bench_consolidate,
 }
 
 
 def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="bench/bench.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.sections if s not in SECTIONS]
+    if unknown:  # argparse's own `choices` rejects an empty list with nargs="*" (Python 3.11)
+        parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     from workbooks.campaign_workbook import load_default
 
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     campaign = load_default()
-    chosen = argv or list(SECTIONS)
-    for name in chosen:
+    for name in args.sections or list(SECTIONS):
         with tempfile.TemporaryDirectory() as tmp:
             SECTIONS[name](campaign, Path(tmp))
 
