@@ -76,6 +76,23 @@ def soffice() -> str | None:
     return found
 
 
+def libreoffice_convert(path: Path, fmt: str, out: Path) -> Path:
+    """`path` converted by LibreOffice to `fmt` in `out` (skipped where LibreOffice is missing,
+    failed in CI)."""
+    import subprocess
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    subprocess.run(
+        [exe, "--headless", "--convert-to", fmt, "--outdir", str(out), str(path)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    return out / f"{Path(path).stem}.{fmt}"
+
+
 @pytest.fixture
 def fake_google():
     from fake_sheets import FakeSheetsServer

@@ -114,27 +114,18 @@ def test_demo_runs_end_to_end(tmp_path):
 def test_the_data_sheet_is_an_excel_table_that_libreoffice_opens_and_sums_to_the_commune_figure(
     consolidation, tmp_path
 ):
-    import subprocess
-
+    from conftest import libreoffice_convert
     from openpyxl import load_workbook
 
     from workbooks.consolidated import write_master
     from workbooks.data_sheet import SHEET, TABLE_NAME, write_csv
     from workbooks.grid_reader import read_grids
 
-    exe = soffice()
-    if exe is None:
-        pytest.skip("LibreOffice not installed")
     master = write_master(consolidation, tmp_path / "tong-hop.xlsx")
     ws = load_workbook(master)[SHEET]
     assert TABLE_NAME in ws.tables and ws.tables[TABLE_NAME].ref.startswith("A1:")
-    subprocess.run(
-        [exe, "--headless", "--convert-to", "ods", "--outdir", str(tmp_path / "lo"), str(master)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    grid = read_grids(tmp_path / "lo" / "tong-hop.ods", {SHEET})[SHEET]  # as LibreOffice saved it
+    ods = libreoffice_convert(master, "ods", tmp_path / "lo")
+    grid = read_grids(ods, {SHEET})[SHEET]  # as LibreOffice saved it
     header, rows = grid[0], grid[1:]
     col = {h: i for i, h in enumerate(header)}
     ct07 = [r for r in rows if r[col["Mã chỉ tiêu"]] == "CT07"]

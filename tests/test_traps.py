@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import soffice
+from conftest import libreoffice_convert
 from openpyxl import load_workbook
 
 from sync.collect import TIME_OF_INBOX, TIME_OF_SHARE, from_backend, from_folder
@@ -137,18 +137,7 @@ def test_a_resend_uses_the_copy_that_arrived_last_and_says_why(campaign, workboo
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["ods", "xls"])
 def test_a_report_saved_as_ods_or_xls_is_read_and_told_to_become_xlsx(campaign, workbook, tmp_path, fmt):
-    exe = soffice()
-    if exe is None:
-        pytest.skip("LibreOffice is not installed")
-    source = workbook("T04", filled=True)
-    out = tmp_path / "conv"
-    subprocess.run(
-        [exe, "--headless", "--convert-to", fmt, "--outdir", str(out), str(source)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    converted = out / f"T04.{fmt}"
+    converted = libreoffice_convert(workbook("T04", filled=True), fmt, tmp_path / "conv")
     inbox = tmp_path / "hop-thu"
     inbox.mkdir()
     shutil.copy(converted, inbox / converted.name)

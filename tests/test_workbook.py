@@ -169,20 +169,9 @@ def test_no_cell_content_crashes_the_reader(workbook):
 def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
     import subprocess
 
-    from conftest import soffice
+    from conftest import libreoffice_convert
 
-    exe = soffice()
-    if exe is None:
-        pytest.skip("LibreOffice not installed")
-    path = workbook("T01", filled=True)
-    out = tmp_path / "pdf"
-    subprocess.run(
-        [exe, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    pdf = out / "T01.pdf"
+    pdf = libreoffice_convert(workbook("T01", filled=True), "pdf", tmp_path / "pdf")
     assert pdf.exists() and pdf.stat().st_size > 10_000
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
