@@ -59,7 +59,8 @@ def compact(s: Submission) -> Submission:
     for key in LIST_SHEETS:
         sheet = s.report.sheets.get(key)
         if sheet is not None:
-            sheets[key] = replace(sheet, rows=[r for r in sheet.rows if not r.is_blank()])
+            entry = tuple(col.key for col in L.SHEET_BY_KEY[key].columns if col.entry)  # not the numbering
+            sheets[key] = replace(sheet, rows=[r for r in sheet.rows if not r.is_blank(entry)])
     report = UnitReport(s.report.source, s.report.meta, sheets)
     if s.assessment is not None:
         for r in s.assessment.results:
