@@ -131,3 +131,16 @@ def test_ranking_within_each_cluster_by_score(campaign, workbook, tmp_path):
     t1, t2 = c.unit_row("T01"), c.unit_row("T02")
     assert t1.cluster == t2.cluster and t1.score.total > t2.score.total
     assert (t1.rank, t2.rank) == (1, 2)
+
+
+def test_a_table_is_written_as_one_rectangle_that_blanks_a_longer_previous_run():
+    from xl_addin.consolidation import Table
+    from xl_addin.result_cells import table_rectangle
+
+    table = Table("TIÊU ĐỀ", ["Mã", "Tên"], [["T01", "Thôn Đông"], ["T02", None]])
+    previous = [["x"] * 6 for _ in range(9)]  # last run's table was wider and longer
+    full = table_rectangle(table, previous)
+    assert len(full) == 9 and {len(r) for r in full} == {6}
+    assert full[0][:2] == ["TIÊU ĐỀ", ""] and full[1][:2] == ["Mã", "Tên"]
+    assert full[2][:2] == ["T01", "Thôn Đông"] and full[3][:2] == ["T02", ""]
+    assert all(v == "" for r in full for v in r[2:]) and all(v == "" for r in full[4:] for v in r)

@@ -20,8 +20,7 @@ from xl_addin import layout as L
 from xl_addin.assessment import Assessment
 from xl_addin.campaign import Campaign, Target
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
-from xl_addin.numbers import vn_number
-from xl_addin.result_cells import display
+from xl_addin.numbers import display, vn_number
 from xl_addin.rules import Outcome, evaluate
 from xl_addin.scoring import ScoreParts, unit_score
 from xl_addin.unit_report import UnitReport, entries_of

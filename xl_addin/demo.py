@@ -22,9 +22,9 @@ from workbooks.unit_files import check_file, new_workbooks
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
 from xl_addin.consolidation import completeness_summary, consolidate, status_summary
+from xl_addin.numbers import display
 from xl_addin.refusals import SyncError
 from xl_addin.render import table
-from xl_addin.result_cells import display
 from xl_addin.sample_data import clean_entries, faulty_entries
 
 MISSING = 3

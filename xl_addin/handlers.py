@@ -175,12 +175,6 @@ def _backend(campaign, unit: str | None):
     return make_backend(campaign, acting_unit=unit)
 
 
-def _meta_plan(report, values: dict[str, Any]) -> dict[str, dict[tuple[int, int], Any]]:
-    from xl_addin import layout as L
-
-    return {L.META_NAME: {(L.META_KEYS.index(k) + 1, 2): v for k, v in values.items()}}
-
-
 @_guard
 def gui_bao_cao(book: Any) -> str:
     """Gửi báo cáo: check, then push this unit's sheets; refused with the reason."""
@@ -190,10 +184,11 @@ def gui_bao_cao(book: Any) -> str:
     report = _unit_report(book)
     backend = _backend(campaign, report.unit_code)
     result = push_report(campaign, report, backend)
+    from xl_addin.result_cells import meta_plan
+
     write_plan(
         book,
-        _meta_plan(
-            report,
+        meta_plan(
             {
                 "sync_revision": result.revision,
                 "sync_hash": result.content_hash,
@@ -210,22 +205,13 @@ def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
     from sync.tab import rows_to_entries
     from sync.unit_sync import pulled_meta, remote_for_pull
-    from xl_addin import layout as L
-    from xl_addin.unit_report import entry_columns
+    from xl_addin.result_cells import pull_plan
 
     campaign = _campaign()
     report = _unit_report(book)
     backend = _backend(campaign, report.unit_code)
     remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
-    wanted = rows_to_entries(remote.rows)
-    plan: dict[str, dict[tuple[int, int], Any]] = {}
-    for key, sheet in report.sheets.items():
-        cells = plan.setdefault(sheet.name, {})
-        for row in sheet.rows:
-            for col in entry_columns(L.SHEET_BY_KEY[key], row.key):
-                cells[(row.number, sheet.columns[col])] = wanted.get(key, {}).get(row.key, {}).get(col)
-    plan.update(_meta_plan(report, pulled_meta(remote)))
-    write_plan(book, {k: v for k, v in plan.items() if v})
+    write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote)))
     return f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
 
 
@@ -250,6 +236,7 @@ def _not_master():
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
     from xl_addin.consolidation import all_tables, completeness_summary, status_summary
+    from xl_addin.result_cells import table_rectangle
 
     c = _consolidation(book)
     tables = all_tables(c)
@@ -258,13 +245,10 @@ def tong_hop(book: Any) -> str:
     for name, table in tables.items():
         if name not in existing:
             book.sheets.add(name)
-        rows = [[table.title] + [""] * (len(table.headers) - 1), list(table.headers)] + [list(r) for r in table.rows]
-        width = max(len(table.headers), max((len(r) for r in used.get(name, [])), default=0))
-        height = max(len(rows), len(used.get(name, [])))
-        # one write that also blanks what a longer previous run left below or beside
-        full = [[as_excel_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
-        full += [[""] * width for _ in range(height - len(full))]
-        book.sheets[name].range((1, 1), (height, width)).value = full
+        full = table_rectangle(table, used.get(name, []))
+        book.sheets[name].range((1, 1), (len(full), len(full[0]))).value = [
+            [as_excel_value(v) for v in row] for row in full
+        ]
     done = completeness_summary(c)
     st = status_summary(c)
     return (

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 from typing import Any
 
 EXCEL_ERRORS = (
@@ -220,3 +221,11 @@ def vn_number(value: Decimal | float | None, places: int | None = None) -> str:
     groups.insert(0, whole)
     out = ".".join(groups)
     return sign + (out + "," + frac if frac else out)
+
+
+def display(value: Fraction | str | None, places: int = 2) -> Any:
+    """A figure as a cell shows it: a float rounded to `places`, an int when whole; words as they are."""
+    if value is None or isinstance(value, str):
+        return value
+    f = round(float(value), places)
+    return int(f) if f.is_integer() else f

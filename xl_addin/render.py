@@ -7,8 +7,7 @@ from typing import Any
 
 from xl_addin.assessment import Assessment
 from xl_addin.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
-from xl_addin.numbers import vn_number
-from xl_addin.result_cells import display
+from xl_addin.numbers import display, vn_number
 
 
 def _cell(v: Any) -> str:

@@ -1,31 +1,27 @@
-"""What Kiểm tra and Tính tiến độ write back: a plan of cell values, applied by any writer.
+"""What the buttons write back: plans of cell values, applied by any writer.
 
-The plan is plain data ({sheet: {(row, col): value}}), built from where the report's keys
-were found, so the file writer (openpyxl) and the Excel handler (xlwings) write the same
-cells. Only computed and check columns are ever in it: entered values are never touched.
+A plan is plain data ({sheet: {(row, col): value}}), built from where the report's keys were
+found, so the file writer (openpyxl), the Excel handlers (xlwings) and the tests write the same
+cells. Kiểm tra and Tính tiến độ plan only computed and check columns (entered values are never
+touched); Lấy về plans the entry cells; Tổng hợp plans each table as one rectangle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from fractions import Fraction
 from typing import Any
 
+from xl_addin import layout as L
 from xl_addin.assessment import Assessment
+from xl_addin.consolidation import Table
 from xl_addin.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
-from xl_addin.unit_report import UnitReport
+from xl_addin.numbers import display
+from xl_addin.unit_report import UnitReport, entry_columns
 
 Plan = dict[str, dict[tuple[int, int], Any]]
 PROGRESS_COLS = ("value", "pct_plan", "pct_prev", "status", "on_track")
 MAX_CELL_TEXT = 32000  # Excel allows 32 767 characters in a cell
-
-
-def display(value: Fraction | str | None, places: int = 2) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    f = round(float(value), places)
-    return int(f) if f.is_integer() else f
 
 
 def summary_text(a: Assessment, when: dt.datetime) -> str:
@@ -109,3 +105,31 @@ def blocks(cells: dict[tuple[int, int], Any]) -> list[tuple[int, int, list[list[
     return [
         (r0, c0, [[cells[(r, c)] for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]) for r0, r1, c0, c1 in merged
     ]
+
+
+def meta_plan(values: dict[str, Any]) -> Plan:
+    """The sync fields of the hidden meta sheet (revision, hash, pushed at, by)."""
+    return {L.META_NAME: {(L.META_KEYS.index(k) + 1, 2): v for k, v in values.items()}}
+
+
+def pull_plan(report: UnitReport, entries: dict[str, dict[str, dict[str, Any]]], meta: dict[str, Any]) -> Plan:
+    """Lấy về: every entry cell set to the pulled entries (blank where the pull has none), and
+    the meta sheet told which revision the workbook now holds."""
+    plan: Plan = {}
+    for key, sheet in report.sheets.items():
+        cells = plan.setdefault(sheet.name, {})
+        for row in sheet.rows:
+            for col in entry_columns(L.SHEET_BY_KEY[key], row.key):
+                cells[(row.number, sheet.columns[col])] = entries.get(key, {}).get(row.key, {}).get(col)
+    plan.update(meta_plan(meta))
+    return {k: v for k, v in plan.items() if v}
+
+
+def table_rectangle(table: Table, previous: list[list[Any]]) -> list[list[Any]]:
+    """A table as one rectangle from A1 (title, headers, rows) that also blanks whatever a
+    longer previous run (`previous`, the sheet as it is) left below or beside it."""
+    rows = [[table.title] + [""] * (len(table.headers) - 1), list(table.headers)] + [list(r) for r in table.rows]
+    width = max(len(table.headers), max((len(r) for r in previous), default=0))
+    height = max(len(rows), len(previous))
+    full = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+    return full + [[""] * width for _ in range(height - len(full))]
