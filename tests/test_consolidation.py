@@ -127,10 +127,14 @@ def test_ranking_within_each_cluster_by_score(campaign, workbook, tmp_path):
     folder.mkdir()
     _village(workbook, campaign, "T01", 100, 100, 100, 100).rename(folder / "a.xlsx")
     _village(workbook, campaign, "T02", 100, 50, 100, 50, poor=3).rename(folder / "b.xlsx")
+    other = next(u.code for u in campaign.units if u.kind == "thôn" and u.cluster != campaign.unit("T01").cluster)
+    _village(workbook, campaign, other, 100, 100, 100, 100).rename(folder / "c.xlsx")  # another cluster
     c = consolidate(campaign, from_folder(campaign, folder)[0])
     t1, t2 = c.unit_row("T01"), c.unit_row("T02")
     assert t1.cluster == t2.cluster and t1.score.total > t2.score.total
     assert (t1.rank, t2.rank) == (1, 2)
+    assert c.unit_row(other).rank == 1  # first in its own cluster, not third in T01's
+    assert not any("giống hệt" in i for i in c.issues)  # different figures are not flagged as copies
 
 
 def test_a_table_is_written_as_one_rectangle_that_blanks_a_longer_previous_run():
@@ -144,3 +148,12 @@ def test_a_table_is_written_as_one_rectangle_that_blanks_a_longer_previous_run()
     assert full[0][:2] == ["TIÊU ĐỀ", ""] and full[1][:2] == ["Mã", "Tên"]
     assert full[2][:2] == ["T01", "Thôn Đông"] and full[3][:2] == ["T02", ""]
     assert all(v == "" for r in full for v in r[2:]) and all(v == "" for r in full[4:] for v in r)
+
+
+def test_a_mid_year_consolidation_forecasts_each_commune_target(campaign, workbook, tmp_path):
+    folder = tmp_path / "nhan"
+    folder.mkdir()
+    _village(workbook, campaign, "T01", 100, 98, 100, 97).rename(folder / "a.xlsx")
+    c = consolidate(campaign, from_folder(campaign, folder)[0], as_of=dt.date(2026, 7, 1), months=6)
+    assert c.target("CT07").outcome.on_track is not None  # the months reach the rule
+    assert consolidate(campaign, from_folder(campaign, folder)[0]).target("CT07").outcome.on_track is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -17,7 +18,7 @@ from workbooks.atomic import TMP_MARK, this_host, write_atomic, write_bytes_atom
 from xl_addin import layout as L
 from xl_addin.consolidation import Submission, consolidate
 from xl_addin.handlers import as_excel_value
-from xl_addin.numbers import parse_number
+from xl_addin.numbers import parse_number, vn_number
 from xl_addin.rules import BEHIND, ON_TRACK, evaluate
 
 
@@ -124,6 +125,8 @@ def test_level_target_on_track_mid_year(campaign, level, months, expected):
         ("1.234.567.890", 1234567890, "so.luu_dang_chu"),  # read, and said to be text
         ("1234.567.890", None, "so.khong_phai_so"),  # the first group of thousands has at most 3 digits
         ("1.23.456", None, "so.khong_phai_so"),
+        ("123.456.789", 123456789, "so.luu_dang_chu"),  # a head of three digits is still a group
+        (".456.789", None, "so.khong_phai_so"),
         ("12,345,678", 12345678, "so.luu_dang_chu"),
     ],
 )
@@ -151,3 +154,24 @@ def test_a_readable_copy_beats_a_newer_unreadable_one(campaign, workbook):
     assert c.submissions["T01"].source == "T01.xlsx"
     assert c.unit_row("T01").status != "Không dùng được"
     assert c.target("CT07").inputs[1] == Fraction(checked.assessment.result("CT07").inputs[1])
+
+
+@pytest.mark.parametrize(
+    "value,places,shown",
+    [
+        (Decimal(1049) / Decimal(1100) * 100, 2, "95,36"),
+        (Decimal("9" * 30 + ".006"), 2, "999.999.999.999.999.999.999.999.999.999,01"),  # no 28-digit rounding
+        (Decimal("-1234.5"), 2, "-1.234,50"),
+        (Decimal("1234.5"), None, "1.234,5"),
+        (None, None, ""),
+    ],
+)
+def test_numbers_are_shown_the_vietnamese_way_and_exactly(value, places, shown):
+    """Mutants that survived mutmut: vn_number's precision and quantize."""
+    assert vn_number(value, places) == shown
+
+
+def test_a_write_into_a_folder_that_does_not_exist_yet_makes_it(tmp_path):
+    dest = tmp_path / "thu-muc" / "con" / "so.json"
+    write_bytes_atomic(dest, b"{}")
+    assert dest.read_bytes() == b"{}"
