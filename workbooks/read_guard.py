@@ -112,6 +112,8 @@ class GuardedReader:
                 stdout=subprocess.PIPE,
                 stderr=err,
                 env=env,
+                # under Excel the add-in may run python.exe: no console window for the reader
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
         except OSError:
             raise WorkbookRefused("tep.bo_doc_hong") from None
