@@ -33,6 +33,7 @@ RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SER
 
 
 def _retrying_client_class():
+    from google.auth.exceptions import TransportError
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
     from requests.exceptions import ConnectionError as ConnError
@@ -65,7 +66,8 @@ def _retrying_client_class():
                     code = err.response.status_code if err.response is not None else err.code
                     retry = code in self.RETRY
                     error: Exception = err
-                except (ConnError, Timeout) as err:
+                except (ConnError, Timeout, TransportError) as err:
+                    # TransportError: google-auth could not reach the token endpoint to sign in
                     retry, error = True, err
                 delay = self.base_delay * 2 ** (attempt - 1)
                 if (
@@ -109,6 +111,12 @@ def client_from_credentials(path: str | None) -> tuple[Any, str]:
         raise SyncError("google.khoa_hong", why=type(exc).__name__) from None
 
 
+def _config_dir() -> str:
+    import gspread
+
+    return str(gspread.auth.DEFAULT_CONFIG_DIR)
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -131,6 +139,7 @@ class GoogleBackend(Backend):
 
     # -- errors in Vietnamese --
     def _call(self, fn: Callable[[], Any], what: str) -> Any:
+        from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
         from requests.exceptions import ConnectionError as ConnError
         from requests.exceptions import Timeout
@@ -155,8 +164,12 @@ class GoogleBackend(Backend):
             if code >= 500:
                 raise SyncError("google.may_chu_loi", what=what, status=code) from None
             raise SyncError("google.tu_choi", what=what, status=code, detail=message[:200]) from None
-        except (ConnError, Timeout):
+        except (ConnError, Timeout, TransportError):
             raise SyncError("google.mat_mang", what=what) from None
+        except RefreshError:
+            # the key was revoked or deleted, or the signed-in session expired: neither a network
+            # fault nor a permission, and retrying will not help
+            raise SyncError("google.dang_nhap_lai", what=what, folder=_config_dir()) from None
 
     def _metadata(self) -> dict:
         return self._call(lambda: self.http.fetch_sheet_metadata(self.sid), "Đọc bảng tính chung")

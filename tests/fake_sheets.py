@@ -15,9 +15,14 @@ Not established by any recording, and so our best reading of Google's documentat
   no recording of a vi_VN spreadsheet exists.
 - USER_ENTERED parses numbers by the spreadsheet's locale only in the simple forms we use;
   dates and currencies typed as text are kept as text.
-- Authentication: a bearer token "fake-token:<email>" names the caller; Google would mint it
-  from a service-account key. The spreadsheet's creator owns it; the owner always may edit
-  protected ranges, as in Google.
+- Authentication: a bearer token "fake-token:<email>" names the caller, a shortcut for tests
+  that are not about signing in. The real way is served too: `POST /token` takes google-auth's
+  signed JWT (RFC 7523, RS256, the grant Google's token endpoint documents for service
+  accounts), checks the signature against the key it registered, the `aud` and the expiry, and
+  mints a short-lived token; a revoked or unknown key gets 400 `invalid_grant` ("Invalid JWT
+  Signature.", the answer google-auth turns into RefreshError); an expired or unknown token
+  gets 401 UNAUTHENTICATED, on which google-auth refreshes and retries once. The spreadsheet's
+  creator owns it; the owner always may edit protected ranges, as in Google.
 """
 
 from __future__ import annotations
@@ -329,6 +334,85 @@ class FakeSheets:
         self.usage: dict[tuple[str, str], list[float]] = {}
         self.requests: list[tuple[str, str, str]] = []  # (account, method, path)
         self.rng = random.Random(7)
+        self.keys: dict[str, Any] = {}  # service-account e-mail -> public key
+        self.revoked: set[str] = set()
+        self.tokens: dict[str, tuple[str, float]] = {}  # access token -> (e-mail, expires at)
+        self.token_requests: list[str] = []  # e-mail of each sign-in
+        self.token_lifetime = 3600.0
+        self.base_url = ""  # set by FakeSheetsServer: where /token is
+
+    # -- signing in --
+    def new_service_account(self, email: str, token_uri: str) -> dict:
+        """A service-account key file's contents, as Google Cloud issues it, for `email`."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.keys[email] = key.public_key()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        return {
+            "type": "service_account",
+            "project_id": "thidua-emulator",
+            "private_key_id": f"{abs(hash(email)) % 10**12:012d}",
+            "private_key": pem,
+            "client_email": email,
+            "client_id": str(abs(hash(email)) % 10**18),
+            "token_uri": token_uri,
+        }
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            self.tokens.clear()
+
+    def sign_in(self, form: dict, token_uri: str) -> tuple[int, dict]:
+        import base64
+
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def refuse(why: str) -> tuple[int, dict]:
+            return 400, {"error": "invalid_grant", "error_description": why}
+
+        def b64(part: str) -> bytes:
+            return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type."}
+        try:
+            head, claims, signature = str(form.get("assertion", "")).split(".")
+            payload = json.loads(b64(claims))
+        except ValueError:
+            return refuse("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
+        email = payload.get("iss", "")
+        key = self.keys.get(email)
+        if key is None or email in self.revoked:
+            return refuse("Invalid JWT Signature.")
+        try:
+            key.verify(b64(signature), f"{head}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            return refuse("Invalid JWT Signature.")
+        # google-auth always names Google's own token endpoint as the audience, whatever the
+        # key's token_uri says (google/oauth2/service_account.py, _DEFAULT_TOKEN_URI)
+        audiences = (token_uri, "https://oauth2.googleapis.com/token")
+        if payload.get("aud") not in audiences or float(payload.get("exp", 0)) < time.time():
+            return refuse("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
+        token = f"ya29.{self.rng.getrandbits(128):032x}"
+        with self.lock:
+            self.tokens[token] = (email, time.time() + self.token_lifetime)
+            self.token_requests.append(email)
+        return 200, {"access_token": token, "expires_in": int(self.token_lifetime), "token_type": "Bearer"}
+
+    def account_of(self, bearer: str) -> str | None:
+        """The signed-in account, "" for no credential, None for a token Google would not take."""
+        if not bearer:
+            return ""
+        if bearer.startswith("fake-token:"):
+            return bearer.removeprefix("fake-token:")
+        email, until = self.tokens.get(bearer, ("", 0.0))
+        return email if email and until > time.time() else None
 
     # -- helpers for tests --
     def create(self, owner: str, title: str = "Thi đua 2026", locale: str = "en_US", sid: str | None = None) -> str:
@@ -751,8 +835,24 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         query = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/token" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+            status, out = self.fake.sign_in(form, f"{self.fake.base_url}/token")
+            self._reply(status, out)
+            return
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
-        account = token.removeprefix("fake-token:") if token.startswith("fake-token:") else ""
+        account = self.fake.account_of(token)
+        if account is None:
+            self._reply(
+                401,
+                ApiError(
+                    401,
+                    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+                    "or other valid authentication credential.",
+                    "UNAUTHENTICATED",
+                ).body(),
+            )
+            return
         fault = self._take_fault(f"{method} {unquote(url.path)}")
         if fault is not None:
             if fault.kind == "delay":
@@ -828,6 +928,7 @@ class FakeSheetsServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.fake.base_url = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> Self:
@@ -838,8 +939,8 @@ class FakeSheetsServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def session(self, email: str):
-        import requests
+    def redirect(self):
+        """A requests adapter that sends Google's API hosts here and refuses every other host."""
         from requests.adapters import HTTPAdapter
 
         base = self.url
@@ -852,7 +953,13 @@ class FakeSheetsServer:
                 request.url = base + request.url.split(parsed.netloc, 1)[1]
                 return super().send(request, **kwargs)
 
+        return Redirect(max_retries=0)
+
+    def session(self, email: str):
+        """A session that skips signing in (bearer "fake-token:<email>")."""
+        import requests
+
         s = requests.Session()
-        s.mount("https://", Redirect(max_retries=0))
+        s.mount("https://", self.redirect())
         s.headers["Authorization"] = f"Bearer fake-token:{email}"
         return s

@@ -107,6 +107,11 @@ REFUSALS: dict[str, str] = {
         "Liên hệ phòng Văn hóa - Xã hội để được cấp quyền."
     ),
     "google.het_han": "{what}: khóa Google không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại hoặc tải khóa mới.",
+    "google.dang_nhap_lai": (
+        "{what}: Google không nhận đăng nhập này (khóa đã bị thu hồi, bị xóa hoặc phiên đăng nhập đã hết hạn). "
+        "Hãy đăng nhập lại: xóa tệp authorized_user.json trong {folder} rồi bấm lại; nếu dùng khóa, "
+        "xin khóa mới từ quản trị."
+    ),
     "google.han_muc": "{what}: Google đang giới hạn số lần truy cập (hạn mức mỗi phút). Hãy thử lại sau vài phút.",
     "google.mat_tab": (
         "{what}: tab của đơn vị không còn trên bảng tính chung (có thể đã bị xóa). "

@@ -1,0 +1,84 @@
+"""Signing in to Google the real way: google-auth signs a JWT with the service-account key and
+posts it to the key's token_uri (the emulator's /token), then uses the token it gets back.
+No network, a revoked key and a token that expires in the middle of a push each end in what
+the user reads, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.gsheets import GoogleBackend, make_client
+from sync.tab import Tab
+from xl_addin.refusals import SyncError
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+
+
+def _signed_in_backend(server, key_info, campaign, sid, unit):
+    """A backend built the production way from a key file's contents: google-auth's own
+    credentials and token exchange; only the API host is redirected to the emulator."""
+    from google.oauth2.service_account import Credentials
+
+    client = make_client(auth=Credentials.from_service_account_info(key_info, scopes=SCOPES))
+    client.http_client.session.mount("https://", server.redirect())
+    client.http_client.sleep = lambda seconds: None  # retries are counted, not waited for
+    return GoogleBackend(client, sid, campaign, acting_unit=unit, account=key_info["client_email"])
+
+
+@pytest.fixture
+def signed_in(google_backends, campaign):
+    server = google_backends.server
+    editor = campaign.unit("T11").editors[0]
+    key = server.fake.new_service_account(editor, f"{server.url}/token")
+    return server, key, google_backends.sid
+
+
+ROWS = (("report", "CT07", "input_a", 950, ""), ("report", "CT07", "input_b", 1000, ""))
+
+
+def test_a_push_signs_in_through_the_token_endpoint(signed_in, campaign):
+    server, key, sid = signed_in
+    backend = _signed_in_backend(server, key, campaign, sid, "T11")
+    result = backend.push(Tab("T11", ROWS), 0)
+    assert result.revision == 1
+    assert server.fake.token_requests == [key["client_email"]]  # one sign-in, then the token is reused
+    assert server.fake.requests[-1][0] == key["client_email"]  # the server saw the signed-in account
+
+
+def test_a_token_that_expires_during_a_push_is_refreshed_and_the_push_completes(signed_in, campaign):
+    server, key, sid = signed_in
+    backend = _signed_in_backend(server, key, campaign, sid, "T11")
+    assert backend.read_tab("T11") is None  # signed in
+    server.fake.expire_tokens()  # the next request answers 401
+    assert backend.push(Tab("T11", ROWS), 0).revision == 1
+    assert len(server.fake.token_requests) == 2
+
+
+def test_a_revoked_key_is_told_to_sign_in_again(signed_in, campaign):
+    server, key, sid = signed_in
+    server.fake.revoked.add(key["client_email"])
+    backend = _signed_in_backend(server, key, campaign, sid, "T11")
+    with pytest.raises(SyncError) as err:
+        backend.push(Tab("T11", ROWS), 0)
+    assert err.value.code == "google.dang_nhap_lai" and "đăng nhập lại" in err.value.message
+
+
+def test_no_network_to_the_token_endpoint_is_no_network(signed_in, campaign):
+    import socket
+
+    server, key, sid = signed_in
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/token"
+    backend = _signed_in_backend(server, {**key, "token_uri": dead}, campaign, sid, "T11")
+    with pytest.raises(SyncError) as err:
+        backend.read_tab("T11")
+    assert err.value.code == "google.mat_mang"
+
+
+def test_a_signed_in_unit_still_cannot_write_another_units_tab(signed_in, campaign):
+    server, key, sid = signed_in
+    rogue = _signed_in_backend(server, key, campaign, sid, None)  # claims to be a consolidator
+    with pytest.raises(SyncError) as err:
+        rogue.push(Tab("KT", ROWS), 0)
+    assert err.value.code == "google.bi_bao_ve"  # the server's protection, per signed-in account
