@@ -17,6 +17,7 @@ def make_backend(
     google: str | None = None,
     credentials: str | None = None,
     acting_unit: str | None = None,
+    admin: bool = False,
 ) -> Backend:
     """google: a spreadsheet key (or THIDUA_GOOGLE_SHEET); otherwise the folder
     `share` (or THIDUA_SHARE, or ./thu-muc-chung)."""
@@ -24,7 +25,7 @@ def make_backend(
     if google:
         from sync.gsheets import GoogleBackend, client_from_credentials
 
-        client, account = client_from_credentials(credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
+        client, account = client_from_credentials(credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin)
         return GoogleBackend(client, google, campaign, acting_unit=acting_unit, account=account)
     from sync.folder import FolderBackend
 

@@ -88,23 +88,35 @@ def make_client(session: Any = None, auth: Any = None):
     return gspread.Client(auth=auth, session=session, http_client=_retrying_client_class())
 
 
-def client_from_credentials(path: str | None) -> tuple[Any, str]:
-    """(client, account e-mail) from a service-account key or the user's Google account."""
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
+
+
+def scopes_for(admin: bool) -> list[str]:
+    """A unit writes values only: the spreadsheets scope. gspread's default adds full drive,
+    which a unit's sign-in must not carry; only the admin who creates and shares needs it."""
+    return [SHEETS_SCOPE, DRIVE_SCOPE] if admin else [SHEETS_SCOPE]
+
+
+def client_from_credentials(path: str | None, admin: bool = False) -> tuple[Any, str]:
+    """(client, account e-mail) from a service-account key or the user's Google account;
+    `admin` (setup, create) also asks for Drive."""
     import gspread
 
+    scopes = scopes_for(admin)
     try:
         if path:
             info = json.loads(Path(path).read_text("utf-8"))
             if info.get("type") == "service_account":
                 from google.oauth2.service_account import Credentials
 
-                creds = Credentials.from_service_account_info(info, scopes=gspread.auth.DEFAULT_SCOPES)
+                creds = Credentials.from_service_account_info(info, scopes=scopes)
                 return make_client(auth=creds), info.get("client_email", "")
-            return gspread.oauth(credentials_filename=path, http_client=_retrying_client_class()), ""
+            return gspread.oauth(scopes=scopes, credentials_filename=path, http_client=_retrying_client_class()), ""
         default = Path(gspread.auth.DEFAULT_SERVICE_ACCOUNT_FILENAME)
         if default.exists():
-            return client_from_credentials(str(default))
-        return gspread.oauth(http_client=_retrying_client_class()), ""
+            return client_from_credentials(str(default), admin)
+        return gspread.oauth(scopes=scopes, http_client=_retrying_client_class()), ""
     except FileNotFoundError:
         raise SyncError("google.khong_co_khoa", folder=gspread.auth.DEFAULT_CONFIG_DIR) from None
     except (ValueError, KeyError) as exc:

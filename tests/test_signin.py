@@ -82,3 +82,20 @@ def test_a_signed_in_unit_still_cannot_write_another_units_tab(signed_in, campai
     with pytest.raises(SyncError) as err:
         rogue.push(Tab("KT", ROWS), 0)
     assert err.value.code == "google.bi_bao_ve"  # the server's protection, per signed-in account
+
+
+def test_a_unit_signs_in_with_the_spreadsheets_scope_only_and_the_admin_adds_drive(tmp_path):
+    """gspread's default scopes include full Drive; a unit's sign-in must not carry it."""
+    import json
+
+    from fake_sheets import FakeSheets
+
+    from sync.gsheets import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
+
+    key = tmp_path / "khoa.json"
+    key.write_text(json.dumps(FakeSheets().new_service_account("t01@x.vn", "http://127.0.0.1:9/token")))
+    unit_client, account = client_from_credentials(str(key))
+    admin_client, _ = client_from_credentials(str(key), admin=True)
+    assert account == "t01@x.vn"
+    assert list(unit_client.http_client.auth.scopes) == [SHEETS_SCOPE]
+    assert set(admin_client.http_client.auth.scopes) == {SHEETS_SCOPE, DRIVE_SCOPE}

@@ -102,11 +102,16 @@ def cmd_check(args: argparse.Namespace, progress: bool) -> int:
     return code
 
 
-def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None):
+def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None, admin: bool = False):
     from sync.configure import make_backend
 
     return make_backend(
-        campaign, share=args.share, google=args.google, credentials=args.credentials, acting_unit=acting_unit
+        campaign,
+        share=args.share,
+        google=args.google,
+        credentials=args.credentials,
+        acting_unit=acting_unit,
+        admin=admin,
     )
 
 
@@ -115,13 +120,15 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     if args.create:
         from sync.gsheets import GoogleBackend, client_from_credentials
 
-        client, account = client_from_credentials(args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
+        client, account = client_from_credentials(
+            args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin=True
+        )
         backend = GoogleBackend.create_spreadsheet(client, args.create, campaign, account)
         print(
             f"Đã tạo bảng tính chung '{args.create}', mã: {backend.sid} (dùng với --google hoặc THIDUA_GOOGLE_SHEET)."
         )
     else:
-        backend = _backend(args, campaign)
+        backend = _backend(args, campaign, admin=True)
     made = backend.setup([u.code for u in campaign.units])
     print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
     return EXIT_OK
