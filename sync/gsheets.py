@@ -14,6 +14,7 @@ workbook, a tab or a log.
 from __future__ import annotations
 
 import json
+import random
 import time
 import unicodedata
 from collections.abc import Callable
@@ -49,10 +50,12 @@ def _retrying_client_class():
         base_delay = 1.0
         sleep: Callable[[float], None] = staticmethod(time.sleep)
         RETRY = frozenset({408, 429, 500, 502, 503, 504})
+        RATE_LIMITED = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})  # Drive's retryable 403s
 
         def __init__(self, auth: Any, session: Any = None) -> None:
             super().__init__(auth, session)
             self.timeout = (10, 60)
+            self.rng = random.Random()
 
         def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any):
             idempotent = not endpoint.endswith(":append")
@@ -60,16 +63,21 @@ def _retrying_client_class():
             attempt = 0
             while True:
                 attempt += 1
+                # the cap counts the requests too: no single wait outlives what is left of it
+                left = self.max_seconds - (time.monotonic() - start)
+                self.timeout = (10, max(1.0, min(60.0, left)))
                 try:
                     return super().request(method, endpoint, *args, **kwargs)
                 except APIError as err:
                     code = err.response.status_code if err.response is not None else err.code
-                    retry = code in self.RETRY
+                    reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
+                    retry = code in self.RETRY or (code == 403 and bool(reasons & self.RATE_LIMITED))
                     error: Exception = err
                 except (ConnError, Timeout, TransportError) as err:
                     # TransportError: google-auth could not reach the token endpoint to sign in
                     retry, error = True, err
-                delay = self.base_delay * 2 ** (attempt - 1)
+                # full jitter: sixty units retrying after the same 429 do not all come back at once
+                delay = self.rng.uniform(0, self.base_delay * 2 ** (attempt - 1))
                 if (
                     not (retry and idempotent)
                     or attempt >= self.max_attempts
@@ -154,13 +162,24 @@ class GoogleBackend(Backend):
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
         from requests.exceptions import ConnectionError as ConnError
-        from requests.exceptions import Timeout
+        from requests.exceptions import JSONDecodeError, Timeout
 
         try:
             return fn()
+        except JSONDecodeError:
+            # a 200 with a web page: a Wi-Fi login page or a proxy between this PC and Google
+            raise SyncError("google.tra_loi_la", what=what) from None
         except APIError as err:
             code = err.response.status_code if err.response is not None else err.code
             message = str(err.error.get("message", ""))
+            reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
+            reasons |= {d.get("reason") for d in err.error.get("details") or [] if isinstance(d, dict)}
+            if code == 403 and reasons & {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}:
+                raise SyncError("google.han_muc", what=what) from None
+            if code == 403 and reasons & {"accessNotConfigured", "SERVICE_DISABLED"}:
+                raise SyncError("google.api_chua_bat", what=what) from None
+            if code == 403 and "storageQuotaExceeded" in reasons:
+                raise SyncError("google.het_dung_luong", what=what) from None
             if code == 404:
                 raise SyncError("google.khong_tim_thay", what=what) from None
             if code == 403:

@@ -108,13 +108,16 @@ class Spreadsheet:
 @dataclass
 class Fault:
     """Matches requests whose "METHOD path" contains `match`; `times` answers, then gone.
-    kind: an HTTP status (500, 503, 429), "delay" (seconds in `delay`), "drop_before" (close
-    the connection without applying) or "drop_after" (apply, then close without answering)."""
+    kind: an HTTP status (500, 503, 429, 403 with a Drive-style `reason`), "delay" (seconds in
+    `delay`), "drop_before" (close the connection without applying), "drop_after" (apply, then
+    close without answering) or "html200" (a captive portal or proxy answering 200 with a web
+    page instead of JSON)."""
 
     match: str
     kind: int | str
     times: int = 1
     delay: float = 0.0
+    reason: str = ""  # for a 403: "userRateLimitExceeded", "accessNotConfigured", "storageQuotaExceeded"…
 
 
 # ---------------------------------------------------------------------------------------
@@ -859,6 +862,25 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(fault.delay)
             elif fault.kind == "drop_before":
                 self._drop()
+                return
+            elif fault.kind == "html200":
+                page = b"<html><body>Vui l\xc3\xb2ng \xc4\x91\xc4\x83ng nh\xe1\xba\xadp Wi-Fi</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=UTF-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
+            elif isinstance(fault.kind, int) and fault.reason:
+                # Drive's 403s carry the reason in errors[] (Drive v3 "Resolve errors" page)
+                body = {
+                    "error": {
+                        "code": fault.kind,
+                        "message": fault.reason,
+                        "errors": [{"domain": "usageLimits", "reason": fault.reason, "message": fault.reason}],
+                    }
+                }
+                self._reply(fault.kind, body)
                 return
             elif isinstance(fault.kind, int):
                 body = {

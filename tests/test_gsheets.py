@@ -4,6 +4,7 @@ quotas and the Vietnamese messages for each way Google can say no."""
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from conftest import google_client
@@ -112,6 +113,7 @@ def test_quota_429_is_retried_with_backoff_then_gives_a_clear_message(google_bac
         now[0] += seconds * 20  # the backoff lets the minute pass
 
     backend.http.sleep = sleep
+    backend.http.rng = random.Random(0)  # the jitter, made repeatable: these waits sum past the minute
     for _ in range(4):
         assert backend.read_tab("T09") is None
     stuck = google_backends("T09")  # its sleep does not move the clock: the quota never frees
@@ -182,3 +184,34 @@ def test_admin_creates_the_spreadsheet_then_setup(fake_google, campaign):
     assert book.owner == admin and book.locale == "vi_VN" and book.title == "Thi đua 2026 - xã Vĩnh Bảo"
     made = backend.setup([u.code for u in campaign.units])
     assert any(m.startswith("tab ") for m in made) and backend.setup([u.code for u in campaign.units]) == []
+
+
+def test_a_web_page_instead_of_google_is_said_plainly(google_backends):
+    google_backends.server.fake.faults.append(Fault("GET /v4/spreadsheets", "html200"))
+    with pytest.raises(SyncError) as err:
+        google_backends("T12").read_tab("T12")
+    assert err.value.code == "google.tra_loi_la" and "Wi-Fi" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "reason,code",
+    [
+        ("accessNotConfigured", "google.api_chua_bat"),
+        ("storageQuotaExceeded", "google.het_dung_luong"),
+        ("insufficientFilePermissions", "google.khong_co_quyen"),
+    ],
+)
+def test_drive_403s_are_told_apart_by_their_reason(google_backends, reason, code):
+    google_backends.server.fake.faults.append(Fault("GET /v4/spreadsheets", 403, reason=reason))
+    with pytest.raises(SyncError) as err:
+        google_backends("T12").read_tab("T12")
+    assert err.value.code == code
+
+
+def test_a_rate_limit_403_is_retried_like_a_429(google_backends):
+    fake = google_backends.server.fake
+    fake.faults.append(Fault("GET /v4/spreadsheets", 403, times=2, reason="userRateLimitExceeded"))
+    before = len(fake.requests)
+    assert google_backends("T12").read_tab("T12") is None  # the third try answers
+    assert len(fake.requests) - before == 1  # faults are answered before the fake counts a request
+    assert not any(f.times for f in fake.faults)

@@ -112,6 +112,18 @@ REFUSALS: dict[str, str] = {
         "Hãy đăng nhập lại: xóa tệp authorized_user.json trong {folder} rồi bấm lại; nếu dùng khóa, "
         "xin khóa mới từ quản trị."
     ),
+    "google.tra_loi_la": (
+        "{what}: mạng trả về một trang web thay cho Google (mạng Wi-Fi cần đăng nhập, hoặc bị chặn). "
+        "Hãy mở trình duyệt, đăng nhập mạng rồi thử lại."
+    ),
+    "google.api_chua_bat": (
+        "{what}: Google Sheets API hoặc Google Drive API chưa được bật cho dự án Google Cloud của khóa này. "
+        "Quản trị cần bật hai API đó trong Google Cloud Console rồi thử lại."
+    ),
+    "google.het_dung_luong": (
+        "{what}: tài khoản này không còn dung lượng Google Drive (tài khoản dịch vụ không có dung lượng riêng). "
+        "Hãy tạo bảng tính bằng tài khoản Google của người quản trị (đăng nhập, không dùng khóa dịch vụ)."
+    ),
     "google.han_muc": "{what}: Google đang giới hạn số lần truy cập (hạn mức mỗi phút). Hãy thử lại sau vài phút.",
     "google.mat_tab": (
         "{what}: tab của đơn vị không còn trên bảng tính chung (có thể đã bị xóa). "
