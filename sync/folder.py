@@ -122,10 +122,13 @@ class FolderBackend(Backend):
 
 def _stale(lock: Path) -> bool:
     """A lock left by a push that died: by a process of this PC that is gone, or old."""
-    if time.time() - lock.stat().st_mtime > LOCK_STALE_SECONDS:
+    age = time.time() - lock.stat().st_mtime
+    if age > LOCK_STALE_SECONDS:
         return True
     try:
         host, pid = lock.read_text("utf-8").split()
     except (OSError, ValueError):
-        return False  # being written right now, or by an older version: wait for the age limit
+        # empty: its writer was killed between creating it and naming itself (a live one
+        # names itself within microseconds), or a lock of an older version
+        return age > 2
     return host == this_host() and pid.isdigit() and not process_alive(int(pid))

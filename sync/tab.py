@@ -23,6 +23,7 @@ META_FIELDS = ("revision", "content_hash", "pushed_at", "pushed_by", "template_v
 HEADER = ["Trang", "Dòng", "Cột", "Giá trị", "Kiểu"]
 DATA_START = len(META_FIELDS) + 3  # marker row, meta rows, a blank row, the header row
 KIND_DATE = "ngày"
+KIND_EXACT = "số chính xác"  # a number stored as its text, exactly
 MAX_CELL = 50_000  # Google's limit per cell
 
 Entries = dict[str, dict[str, dict[str, Any]]]
@@ -42,7 +43,7 @@ class Tab:
     extra: dict = field(default_factory=dict, compare=False)
 
     def data_hash(self) -> str:
-        return content_hash(self.rows)
+        return content_hash(plain_rows(self.rows))
 
     @property
     def edited_since_push(self) -> bool:
@@ -58,9 +59,18 @@ def _plain(value: Any) -> tuple[Any, str]:
     if isinstance(value, bool):
         return str(value), ""
     if isinstance(value, Decimal):
-        value = float(value)
+        if value == value.to_integral_value():
+            value = int(value)
+        elif Decimal(repr(float(value))) == value:
+            value = float(value)
+        else:
+            return str(value), KIND_EXACT  # more digits than a double holds
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value), ""
+    if isinstance(value, int) and abs(value) >= 2**53:
+        # Sheets keeps numbers as doubles: past 2**53 it would hand back a different integer,
+        # the hash would differ, and every later push would look like a web edit
+        return str(value), KIND_EXACT
     if isinstance(value, (int, float)):
         return value, ""
     return str(value)[:MAX_CELL], ""
@@ -81,7 +91,13 @@ def entries_to_rows(entries: Entries) -> tuple[DataRow, ...]:
 def rows_to_entries(rows: tuple[DataRow, ...] | list) -> Entries:
     out: Entries = {}
     for sheet, row_key, col_key, value, kind in rows:
-        if kind == KIND_DATE and isinstance(value, str):
+        if kind == KIND_EXACT and isinstance(value, str):
+            try:
+                exact = Decimal(value)
+                value = int(exact) if exact == exact.to_integral_value() else exact
+            except ArithmeticError:
+                pass
+        elif kind == KIND_DATE and isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value[:10])
             except ValueError:
@@ -137,11 +153,23 @@ def from_grid(unit_code: str, grid: list[list[Any]]) -> Tab | None:
     )
 
 
+def plain_rows(rows: tuple[DataRow, ...]) -> tuple[DataRow, ...]:
+    """Rows with every value as a tab stores it (a date as ISO text, a number past what a double
+    holds as exact text), keeping a kind already given."""
+    out = []
+    for sheet, row, col, value, kind in rows:
+        v, k = _plain(value)
+        out.append((sheet, row, col, v, k or kind))
+    return tuple(out)
+
+
 def stamped(tab: Tab, revision: int, who: str, when: dt.datetime) -> Tab:
+    rows = plain_rows(tab.rows)
     return replace(
         tab,
+        rows=rows,
         revision=revision,
-        content_hash=tab.data_hash(),
+        content_hash=content_hash(rows),
         pushed_by=who,
         pushed_at=when.isoformat(sep=" ", timespec="seconds"),
     )

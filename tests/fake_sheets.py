@@ -229,6 +229,15 @@ def _looks_like_cells(text: str) -> bool:
 # values
 
 
+def as_double(v: Any) -> Any:
+    """Sheets stores every number as an IEEE double: an integer past 2**53 comes back rounded
+    (a whole double is still answered as a JSON integer by UNFORMATTED_VALUE)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    d = float(v)
+    return int(d) if d.is_integer() and isinstance(v, int) else d
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -585,7 +594,7 @@ class FakeSheets:
                     raise invalid("Your input contains more than the maximum of 50000 characters in a single cell.")
                 if option == "USER_ENTERED":
                     v = user_entered(v, book.locale)
-                staged[(box.r0 + i, box.c0 + j)] = v
+                staged[(box.r0 + i, box.c0 + j)] = as_double(v)
         return {"staged": staged, "box": target, "rows": nrows, "cols": ncols}
 
     @staticmethod

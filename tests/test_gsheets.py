@@ -11,7 +11,7 @@ from conftest import google_client
 from fake_sheets import Fault
 
 from sync.gsheets import GoogleBackend
-from sync.tab import Tab, entries_to_rows
+from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
@@ -215,3 +215,24 @@ def test_a_rate_limit_403_is_retried_like_a_429(google_backends):
     assert google_backends("T12").read_tab("T12") is None  # the third try answers
     assert len(fake.requests) - before == 1  # faults are answered before the fake counts a request
     assert not any(f.times for f in fake.faults)
+
+
+def test_a_number_past_2_53_survives_the_round_trip_as_exact_text(google_backends):
+    """Sheets keeps doubles: 2**53 + 1 written as a number comes back as 2**53 (the emulator does
+    the same); sent as text with its marker, it comes back exact and the tab is not a web edit."""
+    fake = google_backends.server.fake
+    http = google_backends().http
+    http.values_update(
+        google_backends.sid, "'T13'!A1", params={"valueInputOption": "RAW"}, body={"values": [[2**53 + 1]]}
+    )
+    got = http.values_get(google_backends.sid, "'T13'!A1", params={"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert got["values"] == [[2**53]]  # what Google does to a raw big number
+    big = 10**20 + 1
+    backend = google_backends("T13")
+    backend.push(Tab("T13", (("report", "CT07", "input_b", big, ""),)), 0)
+    tab = google_backends().read_tab("T13")
+    assert not tab.edited_since_push
+    assert rows_to_entries(tab.rows)["report"]["CT07"]["input_b"] == big
+    again = backend.push(Tab("T13", (("report", "CT07", "input_b", big, ""),)), 1)
+    assert again.unchanged  # recognised as the same report, not refused as edited on the web
+    assert fake.grid(google_backends.sid, "T13")
