@@ -76,7 +76,7 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
     units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
-        raise WorkbookRefused("so.don_vi_la", codes=unknown)
+        raise WorkbookRefused("so_bao_cao.don_vi_la", codes=unknown)
     now = dt.datetime.now().replace(microsecond=0)
     return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
 
@@ -89,17 +89,17 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Pa
     old = read_report(path, any_version=True)
     unit = campaign.unit(old.unit_code)
     if unit is None:
-        raise WorkbookRefused("so.nang_cap_don_vi_la", name=path.name, unit=old.unit_code, campaign=campaign.id)
+        raise WorkbookRefused("so_bao_cao.nang_cap_don_vi_la", name=path.name, unit=old.unit_code, campaign=campaign.id)
     entries = entries_of(old)
     # campaign rows of targets no longer assigned, and own rows beyond the template, are kept as own rows
     assigned = {t.code for t in campaign.targets_for(unit)}
     report_rows = entries.get("report", {})
     dropped = [k for k in report_rows if not k.startswith(L.OWN_PREFIX) and k not in assigned]
     if dropped:
-        raise WorkbookRefused("so.nang_cap_bo_chi_tieu", name=path.name, targets=dropped)
+        raise WorkbookRefused("so_bao_cao.nang_cap_bo_chi_tieu", name=path.name, targets=dropped)
     own = sum(1 for k in report_rows if k.startswith(L.OWN_PREFIX))
     if own > L.OWN_TARGET_ROWS:
-        raise WorkbookRefused("so.nang_cap_qua_nhieu_rieng", name=path.name, count=own, rows=L.OWN_TARGET_ROWS)
+        raise WorkbookRefused("so_bao_cao.nang_cap_qua_nhieu_rieng", name=path.name, count=own, rows=L.OWN_TARGET_ROWS)
     dest = Path(dest or path)
     if dest == path:
         backup(path)

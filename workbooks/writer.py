@@ -65,7 +65,7 @@ def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> Unit
             for col_key, value in cols.items():
                 cell = ws.cell(row.number, sheet.columns[col_key])
                 if isinstance(cell, MergedCell):
-                    raise WorkbookRefused("so.o_gop", sheet=sheet.name, cell=cell.coordinate)
+                    raise WorkbookRefused("so_bao_cao.o_gop", sheet=sheet.name, cell=cell.coordinate)
                 set_value(cell, value)
     save_atomic(wb, Path(dest or path))
     return report

@@ -229,7 +229,7 @@ def _consolidation(book: Any):
 def _not_master():
     from xl_addin.refusals import WorkbookRefused
 
-    return WorkbookRefused("so.khong_phai_so_tong_hop")
+    return WorkbookRefused("so_bao_cao.khong_phai_so_tong_hop")
 
 
 @_guard

@@ -42,33 +42,33 @@ REFUSALS: dict[str, str] = {
     "tep.khong_mo_de_ghi": (
         "Không mở được tệp '{name}' để ghi kết quả: tệp bị hỏng. Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."
     ),
-    # the unit workbook
-    "so.khong_phai_so_bao_cao": (
+    # the unit workbook (so_bao_cao: "sổ báo cáo"; the findings' "so." codes are about numbers, "số")
+    "so_bao_cao.khong_phai_so_bao_cao": (
         "{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{meta}'). "
         "Hãy dùng sổ báo cáo do phòng Văn hóa - Xã hội gửi hoặc tạo bằng lệnh 'thidua workbook new'."
     ),
-    "so.phien_ban": (
+    "so_bao_cao.phien_ban": (
         "{label}: sổ báo cáo theo mẫu phiên bản '{version}', phần mềm này đọc mẫu {known}. "
         "Chạy 'thidua workbook upgrade {source}' để chuyển sang mẫu mới, giữ nguyên mọi số liệu đã nhập."
     ),
-    "so.thieu_trang": (
+    "so_bao_cao.thieu_trang": (
         "{label}: thiếu trang '{sheet}' (đã bị xóa hoặc thay bằng trang khác). "
         "Hãy tạo lại sổ báo cáo bằng lệnh 'thidua workbook new' và nhập lại từ bản sao lưu."
     ),
-    "so.thieu_dau_khoa": "Trang '{sheet}': không tìm thấy dấu khóa {marker}.",
-    "so.thieu_cot": (
+    "so_bao_cao.thieu_dau_khoa": "Trang '{sheet}': không tìm thấy dấu khóa {marker}.",
+    "so_bao_cao.thieu_cot": (
         "Trang '{sheet}': thiếu cột {headers} (hàng khóa ẩn số {row} đã bị sửa hoặc cột bị xóa). "
         "Hãy dán số liệu vào một sổ báo cáo mới tạo bằng lệnh 'thidua workbook new'."
     ),
-    "so.o_gop": "Trang '{sheet}', ô {cell} đang bị gộp (merge) nên không ghi được số liệu. Hãy bỏ gộp ô rồi thử lại.",
-    "so.don_vi_la": "Không có đơn vị mã {codes} trong danh sách đơn vị của chiến dịch.",
-    "so.nang_cap_don_vi_la": "'{name}': đơn vị '{unit}' không có trong chiến dịch {campaign}.",
-    "so.nang_cap_bo_chi_tieu": (
+    "so_bao_cao.o_gop": "Trang '{sheet}', ô {cell} đang bị gộp (merge) nên không ghi được số liệu. Hãy bỏ gộp ô rồi thử lại.",
+    "so_bao_cao.don_vi_la": "Không có đơn vị mã {codes} trong danh sách đơn vị của chiến dịch.",
+    "so_bao_cao.nang_cap_don_vi_la": "'{name}': đơn vị '{unit}' không có trong chiến dịch {campaign}.",
+    "so_bao_cao.nang_cap_bo_chi_tieu": (
         "'{name}': chỉ tiêu {targets} không còn giao cho đơn vị; phòng Văn hóa - Xã hội cần "
         "xem lại trước khi nâng cấp để không mất số liệu."
     ),
-    "so.nang_cap_qua_nhieu_rieng": "'{name}': có {count} chỉ tiêu riêng, mẫu mới có {rows} dòng.",
-    "so.khong_phai_so_tong_hop": (
+    "so_bao_cao.nang_cap_qua_nhieu_rieng": "'{name}': có {count} chỉ tiêu riêng, mẫu mới có {rows} dòng.",
+    "so_bao_cao.khong_phai_so_tong_hop": (
         "Nút này dành cho sổ tổng hợp của phòng Văn hóa - Xã hội, không dùng trong sổ báo cáo của đơn vị. "
         "Hãy mở một sổ Excel trống (hoặc sổ tổng hợp) rồi bấm lại."
     ),

@@ -115,7 +115,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     """Column and row keys of one sheet; rows run from below the key row to the end marker."""
     found = _find_marker(grid, spec.marker)
     if found is None:
-        raise WorkbookRefused("so.thieu_dau_khoa", sheet=sheet_name, marker=spec.marker)
+        raise WorkbookRefused("so_bao_cao.thieu_dau_khoa", sheet=sheet_name, marker=spec.marker)
     kr, kc = found
     columns: dict[str, int] = {}
     for c, v in enumerate(grid[kr][kc + 1 :], kc + 1):
@@ -124,7 +124,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     missing = [col.key for col in spec.columns if col.key not in columns]
     if missing:
         headers = ", ".join(f"'{spec.column(k).header}'" for k in missing)
-        raise WorkbookRefused("so.thieu_cot", sheet=sheet_name, headers=headers, row=kr + 1)
+        raise WorkbookRefused("so_bao_cao.thieu_cot", sheet=sheet_name, headers=headers, row=kr + 1)
     rows: list[Row] = []
     end_row = None
     in_data = False  # titles and the header row sit between the key row and the data
@@ -161,12 +161,16 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     any_version reads a workbook of another template version by its keys, for upgrade."""
     label = source or "Tệp"
     if L.META_NAME not in grids:
-        raise WorkbookRefused("so.khong_phai_so_bao_cao", label=label, meta=L.META_NAME)
+        raise WorkbookRefused("so_bao_cao.khong_phai_so_bao_cao", label=label, meta=L.META_NAME)
     meta = parse_meta(grids[L.META_NAME])
     version = str(meta.get("template_version") or "")
     if version not in L.KNOWN_TEMPLATE_VERSIONS and not any_version:
         raise WorkbookRefused(
-            "so.phien_ban", label=label, version=version, known=L.KNOWN_TEMPLATE_VERSIONS, source=source or "TỆP"
+            "so_bao_cao.phien_ban",
+            label=label,
+            version=version,
+            known=L.KNOWN_TEMPLATE_VERSIONS,
+            source=source or "TỆP",
         )
     report = UnitReport(source, meta, outside=dict(getattr(grids, "outside", {})))
     by_marker: dict[str, str] = {}
@@ -177,7 +181,7 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     for spec in L.DATA_SHEETS:
         name = by_marker.get(spec.key)
         if name is None:
-            raise WorkbookRefused("so.thieu_trang", label=label, sheet=spec.name)
+            raise WorkbookRefused("so_bao_cao.thieu_trang", label=label, sheet=spec.name)
         report.sheets[spec.key] = parse_sheet(grids[name], name, spec)
     return report
 
