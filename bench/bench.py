@@ -169,8 +169,8 @@ def bench_click(campaign, tmp: Path) -> None:
 
 def bench_sync(campaign, tmp: Path) -> None:
     from conftest import google_client
-    from fake_sheets import FakeSheetsServer
 
+    from sync.emulator import FakeSheetsServer
     from sync.gsheets import GoogleBackend
     from sync.tab import Tab
     from xl_addin.campaign import Unit

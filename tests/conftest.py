@@ -95,7 +95,7 @@ def libreoffice_convert(path: Path, fmt: str, out: Path) -> Path:
 
 @pytest.fixture
 def fake_google():
-    from fake_sheets import FakeSheetsServer
+    from sync.emulator import FakeSheetsServer
 
     with FakeSheetsServer() as server:
         yield server

@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 import pytest
 import requests
 from conftest import corpus
-from fake_sheets import FakeSheetsServer
+
+from sync.emulator import FakeSheetsServer
 
 CASSETTES = [
     "WorksheetTest.test_get_all_values",

@@ -8,8 +8,8 @@ import random
 
 import pytest
 from conftest import google_client
-from fake_sheets import Fault
 
+from sync.emulator import Fault
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
@@ -137,7 +137,7 @@ def test_each_refusal_from_google_has_a_vietnamese_message(google_backends, camp
 
 
 def test_no_network_is_a_clear_message_and_nothing_changes(campaign, workbook):
-    from fake_sheets import FakeSheetsServer
+    from sync.emulator import FakeSheetsServer
 
     server = FakeSheetsServer()
     server.__enter__()

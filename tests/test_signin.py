@@ -88,8 +88,7 @@ def test_a_unit_signs_in_with_the_spreadsheets_scope_only_and_the_admin_adds_dri
     """gspread's default scopes include full Drive; a unit's sign-in must not carry it."""
     import json
 
-    from fake_sheets import FakeSheets
-
+    from sync.emulator import FakeSheets
     from sync.gsheets import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
 
     key = tmp_path / "khoa.json"

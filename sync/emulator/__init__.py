@@ -1,0 +1,32 @@
+"""A fake Google Sheets API v4 (and the few Drive v3 calls gspread makes), over real HTTP on
+127.0.0.1, for gspread's real client.
+
+It behaves like Google where it matters to thidua, as the recorded traffic in
+shared/corpus/sheets-api shows: trailing empty cells and rows trimmed, no "values" key for an
+empty range, quoted sheet names in returned ranges, range normalisation (A1:C -> A1:C1000),
+value render and input options, writes past the grid refused (400), protected ranges enforced
+per account (400 "You are trying to edit a protected cell or object", as Google answers, not
+403), per-minute read/write quotas answering 429 with Google's RESOURCE_EXHAUSTED body, and
+requests applied atomically. Faults can be injected: 5xx answers, delays, and connections
+dropped before or after a request is applied.
+
+Not established by any recording, and so our best reading of Google's documentation:
+- FORMATTED_VALUE in locale vi_VN writes a decimal comma and a dot for thousands (97,5; 1.234,5);
+  no recording of a vi_VN spreadsheet exists.
+- USER_ENTERED parses numbers by the spreadsheet's locale only in the simple forms we use;
+  dates and currencies typed as text are kept as text.
+- Authentication: a bearer token "fake-token:<email>" names the caller, a shortcut for tests
+  that are not about signing in. The real way is served too: `POST /token` takes google-auth's
+  signed JWT (RFC 7523, RS256, the grant Google's token endpoint documents for service
+  accounts), checks the signature against the key it registered, the `aud` and the expiry, and
+  mints a short-lived token; a revoked or unknown key gets 400 `invalid_grant` ("Invalid JWT
+  Signature.", the answer google-auth turns into RefreshError); an expired or unknown token
+  gets 401 UNAUTHENTICATED, on which google-auth refreshes and retries once. The spreadsheet's
+  creator owns it; the owner always may edit protected ranges, as in Google.
+"""
+
+from sync.emulator.model import ApiError, Fault
+from sync.emulator.server import FakeSheetsServer
+from sync.emulator.service import FakeSheets
+
+__all__ = ["ApiError", "FakeSheets", "FakeSheetsServer", "Fault"]

@@ -1,0 +1,180 @@
+"""The emulator on a socket: HTTP on 127.0.0.1, faults injected per request."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, unquote, urlparse
+
+from sync.emulator.model import ApiError, Fault, invalid
+from sync.emulator.service import FakeSheets
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake: FakeSheets
+
+    def log_message(self, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes; without this, delayed ACKs cost 40 ms a request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _serve(self, method: str) -> None:
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        query = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/token" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+            status, out = self.fake.sign_in(form, f"{self.fake.base_url}/token")
+            self._reply(status, out)
+            return
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+        account = self.fake.account_of(token)
+        if account is None:
+            self._reply(
+                401,
+                ApiError(
+                    401,
+                    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+                    "or other valid authentication credential.",
+                    "UNAUTHENTICATED",
+                ).body(),
+            )
+            return
+        fault = self._take_fault(f"{method} {unquote(url.path)}")
+        if fault is not None:
+            if fault.kind == "delay":
+                time.sleep(fault.delay)
+            elif fault.kind == "drop_before":
+                self._drop()
+                return
+            elif fault.kind == "html200":
+                page = b"<html><body>Vui l\xc3\xb2ng \xc4\x91\xc4\x83ng nh\xe1\xba\xadp Wi-Fi</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=UTF-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
+            elif isinstance(fault.kind, int) and fault.reason:
+                # Drive's 403s carry the reason in errors[] (Drive v3 "Resolve errors" page)
+                body = {
+                    "error": {
+                        "code": fault.kind,
+                        "message": fault.reason,
+                        "errors": [{"domain": "usageLimits", "reason": fault.reason, "message": fault.reason}],
+                    }
+                }
+                self._reply(fault.kind, body)
+                return
+            elif isinstance(fault.kind, int):
+                body = {
+                    "error": {
+                        "code": fault.kind,
+                        "message": "The service is currently unavailable." if fault.kind >= 500 else "Quota exceeded",
+                        "status": "UNAVAILABLE" if fault.kind >= 500 else "RESOURCE_EXHAUSTED",
+                    }
+                }
+                self._reply(fault.kind, body)
+                return
+        try:
+            body = json.loads(raw) if raw else None
+            status, out = self.fake.handle(method, unquote(url.path), query, body, account)
+        except ApiError as err:
+            status, out = err.code, err.body()
+        except (ValueError, KeyError, TypeError) as exc:
+            status, out = 400, invalid(f"Invalid JSON payload received. {exc}").body()
+        if fault is not None and fault.kind == "drop_after":
+            self._drop()
+            return
+        self._reply(status, out)
+
+    def _take_fault(self, line: str) -> Fault | None:
+        with self.fake.lock:
+            for f in self.fake.faults:
+                if f.match in line and f.times > 0:
+                    f.times -= 1
+                    return f
+        return None
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _reply(self, status: int, body: Any) -> None:
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+
+class FakeSheetsServer:
+    """`with FakeSheetsServer() as server:` serves on 127.0.0.1; `server.session(email)` is a
+    requests.Session for gspread that sends Google's URLs here and fails closed elsewhere."""
+
+    def __init__(self, fake: FakeSheets | None = None):
+        self.fake = fake or FakeSheets()
+        handler = type("Handler", (_Handler,), {"fake": self.fake})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.fake.base_url = self.url
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def redirect(self):
+        """A requests adapter that sends Google's API hosts here and refuses every other host."""
+        from requests.adapters import HTTPAdapter
+
+        base = self.url
+
+        class Redirect(HTTPAdapter):
+            def send(self, request, **kwargs):
+                parsed = urlparse(request.url)
+                if parsed.hostname not in ("sheets.googleapis.com", "www.googleapis.com"):
+                    raise ConnectionError(f"refused: {parsed.hostname} is not Google")  # fail closed
+                request.url = base + request.url.split(parsed.netloc, 1)[1]
+                return super().send(request, **kwargs)
+
+        return Redirect(max_retries=0)
+
+    def session(self, email: str):
+        """A session that skips signing in (bearer "fake-token:<email>")."""
+        import requests
+
+        s = requests.Session()
+        s.mount("https://", self.redirect())
+        s.headers["Authorization"] = f"Bearer fake-token:{email}"
+        return s
