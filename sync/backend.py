@@ -57,6 +57,20 @@ class Backend(ABC):
     @abstractmethod
     def append_log(self, fields: list[str]) -> None: ...
 
+    def read_for_push(self, unit_code: str) -> Tab | None:
+        """The tab as a push sees it before writing (a backend may read more in the same go)."""
+        return self.read_tab(unit_code)
+
+    def _commit(self, new: Tab, remote: Tab | None, log_row: list[str]) -> None:
+        """Write the new revision and its log row. Here: the tab (whole, under the lock), then
+        the log as a courtesy. A backend that can do both in one conditional write overrides
+        this and raises Conflict when another push took the revision first."""
+        self._write_tab(new, remote)
+        try:
+            self.append_log(log_row)
+        except SyncError:
+            pass  # the submission itself is whole
+
     def lock(self, unit_code: str):
         """Serialise pushes of one unit where the store allows it (a no-op context by default)."""
         from contextlib import nullcontext
@@ -71,7 +85,7 @@ class Backend(ABC):
         self.check_own_tab(tab.unit_code)
         when = when or dt.datetime.now().replace(microsecond=0)
         with self.lock(tab.unit_code):
-            remote = self.read_tab(tab.unit_code)
+            remote = self.read_for_push(tab.unit_code)
             if remote is not None and remote.data_hash() == tab.data_hash() and not remote.edited_since_push:
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes
@@ -96,9 +110,6 @@ class Backend(ABC):
                         revision=remote.revision,
                     )
             new = stamped(tab, (remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
-            self._write_tab(new, remote)
-        try:
-            self.append_log([new.pushed_at, "gửi", new.unit_code, str(new.revision), new.content_hash, new.pushed_by])
-        except SyncError:
-            pass  # the log is a courtesy; the submission itself is whole
+            log_row = [new.pushed_at, "gửi", new.unit_code, str(new.revision), new.content_hash, new.pushed_by]
+            self._commit(new, remote, log_row)
         return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at)

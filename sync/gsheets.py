@@ -1,140 +1,41 @@
 """The Google Sheets backend: one spreadsheet per campaign, one protected tab per unit.
 
-Through gspread's HTTP client (so google-auth handles tokens), with bounded retries: gspread's
-own BackOffHTTPClient retries forever and retries non-idempotent appends. Request budget: a push is one read and one write (data and
-metadata in a single values:batchUpdate, RAW); a pull of all units is one metadata read and
-one values:batchGet per 100 tabs, UNFORMATTED_VALUE, so 100 units cost 2 requests.
+Request budget, against Google's per-minute quotas (reads and writes counted apart):
+- a push is one read (the unit's tab with the sheet ids, one spreadsheets.get) and one write
+  (one spreadsheets.batchUpdate: claim the revision, replace the tab, append the log row);
+- a pull of all units is one read per 100 tabs (values:batchGetByDataFilter, a POST, so the
+  Vietnamese tab names do not make a URL too long), with one metadata read only when a tab is
+  missing.
 
-Credentials follow gspread's conventions: a service-account key file (`--credentials`, or
-~/.config/gspread/service_account.json), else the user's own Google account through
-gspread.oauth() (~/.config/gspread/credentials.json). Keys are never copied into a
-workbook, a tab or a log.
+The push is conditional and atomic. Sheets values calls take no precondition, so the write
+claims the new revision with createDeveloperMetadata under an id derived from the unit and the
+revision (`claim_id`). Google applies a batchUpdate whole or not at all; two writers of one
+revision pick the same id and only one batch lands, the other is told (Conflict). After a lost
+answer the retried batch collides with its own claim: the claim's token says it was ours, so
+the push succeeded. `thidua sheet doctor` checks on the real service that a duplicate id does
+fail the batch.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import random
-import time
 import unicodedata
+import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sync.backend import Backend
-from sync.tab import Tab, from_grid, to_grid
+from sync.google_client import config_dir, forget_sign_in
+from sync.tab import Tab, diff, from_grid, to_grid
 from xl_addin.campaign import Campaign
-from xl_addin.refusals import SyncError
+from xl_addin.refusals import Conflict, SyncError
 
 TAB_COLUMNS = 5
 TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
-BATCH_RANGES = 100  # ranges per values:batchGet, keeping the URL well under Google's limits
+BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
 REGISTRY_TAB, LOG_TAB = "Danh sách đơn vị", "Nhật ký"
 RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
-
-
-def _retrying_client_class():
-    from google.auth.exceptions import TransportError
-    from gspread.exceptions import APIError
-    from gspread.http_client import HTTPClient
-    from requests.exceptions import ConnectionError as ConnError
-    from requests.exceptions import Timeout
-
-    class BoundedRetryHTTPClient(HTTPClient):
-        """Retries 408/429/5xx and dropped connections with exponential backoff, at most
-        `max_attempts` times and `max_seconds` in all; never retries an append (a retried
-        POST :append after a lost answer would add the row twice)."""
-
-        max_attempts = 5
-        max_seconds = 90.0
-        base_delay = 1.0
-        sleep: Callable[[float], None] = staticmethod(time.sleep)
-        RETRY = frozenset({408, 429, 500, 502, 503, 504})
-        RATE_LIMITED = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})  # Drive's retryable 403s
-
-        def __init__(self, auth: Any, session: Any = None) -> None:
-            super().__init__(auth, session)
-            self.timeout = (10, 60)
-            self.rng = random.Random()
-
-        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any):
-            idempotent = not endpoint.endswith(":append")
-            start = time.monotonic()
-            attempt = 0
-            while True:
-                attempt += 1
-                # the cap counts the requests too: no single wait outlives what is left of it
-                left = self.max_seconds - (time.monotonic() - start)
-                self.timeout = (10, max(1.0, min(60.0, left)))
-                try:
-                    return super().request(method, endpoint, *args, **kwargs)
-                except APIError as err:
-                    code = err.response.status_code if err.response is not None else err.code
-                    reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
-                    retry = code in self.RETRY or (code == 403 and bool(reasons & self.RATE_LIMITED))
-                    error: Exception = err
-                except (ConnError, Timeout, TransportError) as err:
-                    # TransportError: google-auth could not reach the token endpoint to sign in
-                    retry, error = True, err
-                # full jitter: sixty units retrying after the same 429 do not all come back at once
-                delay = self.rng.uniform(0, self.base_delay * 2 ** (attempt - 1))
-                if (
-                    not (retry and idempotent)
-                    or attempt >= self.max_attempts
-                    or time.monotonic() - start + delay > self.max_seconds
-                ):
-                    raise error
-                self.sleep(delay)
-
-    return BoundedRetryHTTPClient
-
-
-def make_client(session: Any = None, auth: Any = None):
-    """A gspread client with bounded retries; tests pass a session pointed at the fake."""
-    import gspread
-
-    return gspread.Client(auth=auth, session=session, http_client=_retrying_client_class())
-
-
-SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
-DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
-
-
-def scopes_for(admin: bool) -> list[str]:
-    """A unit writes values only: the spreadsheets scope. gspread's default adds full drive,
-    which a unit's sign-in must not carry; only the admin who creates and shares needs it."""
-    return [SHEETS_SCOPE, DRIVE_SCOPE] if admin else [SHEETS_SCOPE]
-
-
-def client_from_credentials(path: str | None, admin: bool = False) -> tuple[Any, str]:
-    """(client, account e-mail) from a service-account key or the user's Google account;
-    `admin` (setup, create) also asks for Drive."""
-    import gspread
-
-    scopes = scopes_for(admin)
-    try:
-        if path:
-            info = json.loads(Path(path).read_text("utf-8"))
-            if info.get("type") == "service_account":
-                from google.oauth2.service_account import Credentials
-
-                creds = Credentials.from_service_account_info(info, scopes=scopes)
-                return make_client(auth=creds), info.get("client_email", "")
-            return gspread.oauth(scopes=scopes, credentials_filename=path, http_client=_retrying_client_class()), ""
-        default = Path(gspread.auth.DEFAULT_SERVICE_ACCOUNT_FILENAME)
-        if default.exists():
-            return client_from_credentials(str(default), admin)
-        return gspread.oauth(scopes=scopes, http_client=_retrying_client_class()), ""
-    except FileNotFoundError:
-        raise SyncError("google.khong_co_khoa", folder=gspread.auth.DEFAULT_CONFIG_DIR) from None
-    except (ValueError, KeyError) as exc:
-        raise SyncError("google.khoa_hong", why=type(exc).__name__) from None
-
-
-def _config_dir() -> str:
-    import gspread
-
-    return str(gspread.auth.DEFAULT_CONFIG_DIR)
 
 
 def _nfc(text: str) -> str:
@@ -200,7 +101,8 @@ class GoogleBackend(Backend):
         except RefreshError:
             # the key was revoked or deleted, or the signed-in session expired: neither a network
             # fault nor a permission, and retrying will not help
-            raise SyncError("google.dang_nhap_lai", what=what, folder=_config_dir()) from None
+            forget_sign_in(self.client)
+            raise SyncError("google.dang_nhap_lai", what=what, folder=config_dir()) from None
 
     def _metadata(self) -> dict:
         return self._call(lambda: self.http.fetch_sheet_metadata(self.sid), "Đọc bảng tính chung")
@@ -231,157 +133,233 @@ class GoogleBackend(Backend):
         return tab
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
-        present = self._titles(self._metadata())
-        codes = [c for c in unit_codes if _nfc(c) in present]
+        """Every unit's tab, named by the registry: one read per 100 units. A missing tab fails
+        the whole read, so then the metadata says which tabs exist and the read is repeated."""
         out: dict[str, Tab] = {}
-        for i in range(0, len(codes), BATCH_RANGES):
-            chunk = codes[i : i + BATCH_RANGES]
-            ranges = [f"{_quote(c)}!A1:E{TAB_ROWS}" for c in chunk]
-            data = self._call(
-                lambda r=ranges: self.http.values_batch_get(self.sid, r, params=dict(RENDER)), "Lấy báo cáo các đơn vị"
-            )
-            for code, vr in zip(chunk, data.get("valueRanges", [])):
-                tab = from_grid(code, vr.get("values", []))
+        for i in range(0, len(unit_codes), BATCH_RANGES):
+            chunk = list(unit_codes[i : i + BATCH_RANGES])
+            answer = self._call(lambda c=chunk: self._values_by_filter(c), "Lấy báo cáo các đơn vị")
+            if answer is None:
+                present = self._titles(self._metadata())
+                chunk = [c for c in chunk if _nfc(c) in present]
+                answer = self._call(lambda c=chunk: self._values_by_filter(c), "Lấy báo cáo các đơn vị") or []
+            for code, values in zip(chunk, answer):
+                tab = from_grid(code, values)
                 if tab is not None:
                     out[code] = tab
         return out
 
-    # -- writing --
+    def _values_by_filter(self, codes: list[str]) -> list[list] | None:
+        """The tabs' values in one POST; None when a tab is missing."""
+        from gspread.exceptions import APIError
+
+        if not codes:
+            return []
+        body = {"dataFilters": [{"a1Range": _tab_range(c)} for c in codes], "majorDimension": "ROWS", **RENDER}
+        try:
+            answer = self.http.request("post", f"{SHEETS_URL}/{self.sid}/values:batchGetByDataFilter", json=body)
+        except APIError as err:
+            if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
+                return None
+            raise
+        return [vr.get("valueRange", {}).get("values", []) for vr in answer.json().get("valueRanges", [])]
+
+    # -- writing: one conditional batch --
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
-        grid = to_grid(tab)
-        if len(grid) > TAB_ROWS:
-            raise SyncError("google.tab_qua_dai", unit=tab.unit_code, rows=len(grid), limit=TAB_ROWS)
-        # pad with empty strings to the whole tab, so the one write replaces all of it: no stale
-        # rows, no second request that could fail alone, and no mix of two racing pushes (each
-        # read before the other wrote, so padding only to what was read left the longer one's
-        # tail under the shorter one's rows: a tab whose hash no longer matched)
-        values = [list(r) + [""] * (TAB_COLUMNS - len(r)) for r in grid]
-        values += [[""] * TAB_COLUMNS for _ in range(TAB_ROWS - len(values))]
-        body = {
-            "valueInputOption": "RAW",
-            "data": [
-                {"range": f"{_quote(tab.unit_code)}!A1:E{len(values)}", "majorDimension": "ROWS", "values": values}
-            ],
-        }
-        self._call(lambda: self.http.values_batch_update(self.sid, body), f"Gửi báo cáo {tab.unit_code}")
+        self._commit(tab, previous, [])
 
     def append_log(self, fields: list[str]) -> None:
-        body = {"values": [[str(f) for f in fields]]}
+        """A log row on its own (review actions); a push's row rides in the push's batch."""
+        log_sheet = self._sheet_ids([LOG_TAB])[LOG_TAB]
         self._call(
-            lambda: self.http.values_append(
-                self.sid,
-                f"{_quote(LOG_TAB)}!A1:F1",
-                params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                body=body,
-            ),
-            "Ghi nhật ký",
+            lambda: self.http.batch_update(self.sid, {"requests": [_append_row(log_sheet, fields)]}), "Ghi nhật ký"
         )
 
-    # -- administration --
-    @classmethod
-    def create_spreadsheet(cls, client: Any, title: str, campaign: Campaign, account: str = "") -> GoogleBackend:
-        """A new spreadsheet for the campaign, in the vi_VN locale (what users see on the web)."""
-        backend = cls(client, "", campaign, account=account)
-        backend.sid = backend._call(lambda: client.create(title), "Tạo bảng tính chung").id
-        body = {
-            "requests": [
-                {
-                    "updateSpreadsheetProperties": {
-                        "properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"},
-                        "fields": "locale,timeZone",
-                    }
-                }
-            ]
-        }
-        backend._call(lambda: backend.http.batch_update(backend.sid, body), "Đặt ngôn ngữ bảng tính")
-        return backend
+    def read_for_push(self, unit_code: str) -> Tab | None:
+        """The unit's tab and, in the same read, the sheet ids the push's batch needs."""
+        from gspread.exceptions import APIError
 
-    def setup(self, unit_codes: list[str]) -> list[str]:
-        """Create missing tabs, protect each unit tab for its accounts and the consolidators,
-        share the spreadsheet with them. Running it again changes nothing."""
-        meta = self._metadata()
-        present = self._titles(meta)
-        wanted = list(unit_codes) + [REGISTRY_TAB, LOG_TAB]
-        missing = [t for t in wanted if _nfc(t) not in present]
-        made = []
+        params = {
+            "ranges": [_tab_range(unit_code), f"{_quote(LOG_TAB)}!A1"],
+            "includeGridData": "true",
+            "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
+        }
+
+        def get():
+            try:
+                return self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params).json()
+            except APIError as err:
+                if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
+                    raise SyncError("google.tab_chua_co", what=f"Gửi báo cáo {unit_code}", unit=unit_code) from None
+                raise
+
+        meta = self._call(get, f"Đọc tab {unit_code}")
+        ids = {_nfc(sh["properties"]["title"]): sh["properties"]["sheetId"] for sh in meta.get("sheets", [])}
+        self._ids = ids
+        unit_sheet = next(
+            (sh for sh in meta.get("sheets", []) if _nfc(sh["properties"]["title"]) == _nfc(unit_code)), {}
+        )
+        data = (unit_sheet.get("data") or [{}])[0]
+        grid = [[_effective(cell) for cell in row.get("values") or []] for row in data.get("rowData") or []]
+        return from_grid(unit_code, grid)
+
+    def _sheet_ids(self, titles: list[str]) -> dict[str, int]:
+        known = getattr(self, "_ids", {})
+        if not all(_nfc(t) in known for t in titles):
+            known = {t: sh["properties"]["sheetId"] for t, sh in self._titles(self._metadata()).items()}
+            self._ids = known
+        missing = [t for t in titles if _nfc(t) not in known]
         if missing:
-            requests = [
-                {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": TAB_ROWS, "columnCount": 8}}}}
-                for t in missing
-            ]
-            self._call(lambda: self.http.batch_update(self.sid, {"requests": requests}), "Tạo tab")
-            made += [f"tab {t}" for t in missing]
-            meta = self._metadata()
-            present = self._titles(meta)
-        consolidators = list(self.campaign.consolidators)
-        protect = []
-        for code in unit_codes:
-            sheet = present[_nfc(code)]
-            unit = self.campaign.unit(code)
-            editors = sorted(set((unit.editors if unit else ()) + tuple(consolidators)))
-            have = sheet.get("protectedRanges", [])
-            if not any(set((p.get("editors") or {}).get("users", [])) >= set(editors) for p in have):
-                protect.append(
-                    {
-                        "addProtectedRange": {
-                            "protectedRange": {
-                                "range": {"sheetId": sheet["properties"]["sheetId"]},
-                                "description": f"Chỉ đơn vị {code} và phòng Văn hóa - Xã hội được sửa",
-                                "warningOnly": False,
-                                "editors": {"users": editors},
-                            }
-                        }
-                    }
-                )
-        everyone = sorted({e for u in self.campaign.units for e in u.editors} | set(consolidators))
-        # every unit appends its pushes to the log; only the consolidators edit the registry
-        for extra, editors, text in (
-            (REGISTRY_TAB, consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa"),
-            (LOG_TAB, everyone, "Nhật ký gửi báo cáo"),
-        ):
-            sheet = present[_nfc(extra)]
-            if not sheet.get("protectedRanges"):
-                protect.append(
-                    {
-                        "addProtectedRange": {
-                            "protectedRange": {
-                                "range": {"sheetId": sheet["properties"]["sheetId"]},
-                                "description": text,
-                                "editors": {"users": editors},
-                            }
-                        }
-                    }
-                )
-        if protect:
-            self._call(lambda: self.http.batch_update(self.sid, {"requests": protect}), "Bảo vệ tab")
-            made.append(f"bảo vệ {len(protect)} tab")
-        registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản được sửa"]] + [
-            [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
-            for u in self.campaign.units
-            if u.code in unit_codes
-        ]
-        current = self._call(
-            lambda: self.http.values_get(self.sid, f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", params=dict(RENDER)),
-            "Đọc danh sách",
-        )
-        if current.get("values", []) != registry:
-            body = {
-                "valueInputOption": "RAW",
-                "data": [{"range": f"{_quote(REGISTRY_TAB)}!A1:E{len(registry)}", "values": registry}],
+            raise SyncError("google.tab_chua_co", what="Ghi bảng tính chung", unit=missing[0])
+        return {t: known[_nfc(t)] for t in titles}
+
+    def _commit(self, new: Tab, remote: Tab | None, log_row: list[str]) -> None:
+        """Claim revision `new.revision`, replace the tab and append the log row, all in one
+        batchUpdate. A claim already taken by another push of this revision: Conflict."""
+        ids = self._sheet_ids([new.unit_code, LOG_TAB])
+        token = uuid.uuid4().hex
+        claim_value = {"unit": new.unit_code, "revision": new.revision, "hash": new.content_hash, "token": token}
+        grid = to_grid(new)
+        if len(grid) > TAB_ROWS:
+            raise SyncError("google.tab_qua_dai", unit=new.unit_code, rows=len(grid), limit=TAB_ROWS)
+        what = f"Gửi báo cáo {new.unit_code}"
+        for salt in range(CLAIM_SALTS):
+            mid = claim_id(new.unit_code, new.revision, salt)
+            requests = [_claim(mid, ids[new.unit_code], claim_value), _replace_tab(ids[new.unit_code], grid)]
+            if log_row:
+                requests.append(_append_row(ids[LOG_TAB], log_row))
+            try:
+                self._call(lambda r=requests: self._batch_or_collide(r), what)
+                return
+            except _Collision:
+                held = self._call(lambda m=mid: self._developer_metadata(m), what)
+                value = _json(held.get("metadataValue")) if held else {}
+                if value.get("token") == token:
+                    return  # our own batch, applied before its answer was lost
+                if (value.get("unit"), value.get("revision")) != (new.unit_code, new.revision):
+                    continue  # an id another unit's claim happens to share: the next id
+                latest = self.read_tab(new.unit_code) or new
+                raise Conflict(
+                    "gui.ban_moi_hon",
+                    diff(new.rows, latest.rows),
+                    unit=new.unit_code,
+                    revision=latest.revision,
+                    pushed_at=latest.pushed_at,
+                    pushed_by=latest.pushed_by,
+                    base=new.revision - 1,
+                ) from None
+        raise SyncError("google.tu_choi", what=what, status=400, detail="metadataId")
+
+    def _batch_or_collide(self, requests: list[dict]) -> Any:
+        from gspread.exceptions import APIError
+
+        try:
+            return self.http.batch_update(self.sid, {"requests": requests})
+        except APIError as err:
+            message = str(err.error.get("message", ""))
+            if err.code == 400 and "requests[0].createDeveloperMetadata" in message:
+                raise _Collision() from None
+            raise
+
+    def _developer_metadata(self, mid: int) -> dict | None:
+        from gspread.exceptions import APIError
+
+        try:
+            return self.http.request("get", f"{SHEETS_URL}/{self.sid}/developerMetadata/{mid}").json()
+        except APIError as err:
+            if err.code == 404:
+                return None
+            raise
+
+    # -- administration (sync/google_setup.py) --
+    def setup(self, unit_codes: list[str]) -> list[str]:
+        from sync.google_setup import setup_spreadsheet
+
+        return setup_spreadsheet(self, unit_codes)
+
+
+class _Collision(Exception):
+    """The batch's claim id is taken: nothing of the batch was applied."""
+
+
+SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
+CLAIM_KEY = "thidua.ban_gui"
+CLAIM_SALTS = 4
+
+
+def claim_id(unit_code: str, revision: int, salt: int = 0) -> int:
+    """The developer-metadata id that claims `revision` of a unit: the same on every PC, so two
+    pushes of one revision collide; positive and 31-bit, as the API requires."""
+    digest = hashlib.sha256(f"thidua|{_nfc(unit_code)}|{revision}|{salt}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
+
+
+def _tab_range(code: str) -> str:
+    return f"{_quote(code)}!A1:E{TAB_ROWS}"
+
+
+def _effective(cell: dict) -> Any:
+    """A cell of grid data as values.get would give it: numberValue, stringValue or boolValue,
+    None when empty."""
+    return next(iter((cell.get("effectiveValue") or {}).values()), None)
+
+
+def _json(text: Any) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def cell_data(value: Any) -> dict:
+    """A value typed as RAW types it: numbers as numbers, text stays text (never a formula)."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def _claim(mid: int, sheet_id: int, value: dict) -> dict:
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataId": mid,
+                "metadataKey": CLAIM_KEY,
+                "metadataValue": json.dumps(value, ensure_ascii=False),
+                "location": {"sheetId": sheet_id},
+                "visibility": "DOCUMENT",
             }
-            self._call(lambda: self.http.values_batch_update(self.sid, body), "Ghi danh sách đơn vị")
-            made.append("danh sách đơn vị")
-        shared = {
-            p.get("emailAddress") for p in self._call(lambda: self.http.list_permissions(self.sid), "Đọc quyền chia sẻ")
         }
-        accounts = sorted(
-            {e for u in self.campaign.units if u.code in unit_codes for e in u.editors} | set(consolidators)
-        )
-        for email in accounts:
-            if email not in shared:
-                self._call(
-                    lambda e=email: self.http.insert_permission(self.sid, e, "user", "writer", notify=False),
-                    "Chia sẻ bảng tính",
-                )
-                made.append(f"chia sẻ {email}")
-        return made
+    }
+
+
+def _replace_tab(sheet_id: int, grid: list[list[Any]]) -> dict:
+    # with a range, every cell of it that `rows` does not reach is cleared: the whole tab is
+    # replaced without sending 2 000 padded rows
+    return {
+        "updateCells": {
+            "range": {
+                "sheetId": sheet_id,
+                "startRowIndex": 0,
+                "endRowIndex": TAB_ROWS,
+                "startColumnIndex": 0,
+                "endColumnIndex": TAB_COLUMNS,
+            },
+            "rows": [{"values": [cell_data(v) for v in row]} for row in grid],
+            "fields": "userEnteredValue",
+        }
+    }
+
+
+def _append_row(sheet_id: int, fields: list[Any]) -> dict:
+    return {
+        "appendCells": {
+            "sheetId": sheet_id,
+            "rows": [{"values": [cell_data(str(f)) for f in fields]}],
+            "fields": "userEnteredValue",
+        }
+    }

@@ -102,7 +102,7 @@ def fake_google():
 
 
 def google_client(server, email):
-    from sync.gsheets import make_client
+    from sync.google_client import make_client
 
     client = make_client(session=server.session(email))
     client.http_client.sleep = lambda seconds: None  # retries are counted, not waited for

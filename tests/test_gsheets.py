@@ -10,6 +10,7 @@ import pytest
 from conftest import google_client
 
 from sync.emulator import Fault
+from sync.google_setup import find_or_create
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
@@ -77,7 +78,7 @@ def test_values_go_up_typed_and_never_become_formulas(google_backends, campaign,
 def test_push_survives_a_fault_and_writes_exactly_once(kind, google_backends, campaign, workbook):
     path = workbook("T07", filled=True)
     fake = google_backends.server.fake
-    fake.faults.append(Fault("values:batchUpdate", kind, times=2))
+    fake.faults.append(Fault(":batchUpdate", kind, times=2))
     result = push_file(campaign, path, google_backends("T07"))
     assert result.revision == 1
     tab = google_backends().read_tab("T07")
@@ -94,7 +95,7 @@ def test_a_push_that_keeps_failing_leaves_tab_and_workbook_as_they_were(google_b
     before_tab = google_backends().read_tab("T08")
     fill_entries(path, {"report": {"CT07": {"input_a": 1}}})
     before_local = path.read_bytes()
-    google_backends.server.fake.faults.append(Fault("values:batchUpdate", 503, times=50))
+    google_backends.server.fake.faults.append(Fault(":batchUpdate", 503, times=50))
     with pytest.raises(SyncError, match="máy chủ Google đang lỗi"):
         push_file(campaign, path, google_backends("T08"))
     assert path.read_bytes() == before_local
@@ -152,7 +153,7 @@ def test_no_network_is_a_clear_message_and_nothing_changes(campaign, workbook):
 
 
 def test_bad_key_file_is_refused_without_echoing_it(tmp_path):
-    from sync.gsheets import client_from_credentials
+    from sync.google_client import client_from_credentials
 
     key = tmp_path / "khoa.json"
     key.write_text(
@@ -171,15 +172,14 @@ def test_a_deleted_tab_is_named_in_the_message(google_backends, campaign, workbo
     fake = google_backends.server.fake
     book = fake.books[google_backends.sid]
     book.sheets = [s for s in book.sheets if s.title != "T12"]  # someone deleted the tab on the web
-    with pytest.raises(SyncError, match="không còn trên bảng tính chung"):
+    with pytest.raises(SyncError, match="không có tab của đơn vị T12"):
         push_file(campaign, workbook("T12", filled=True), google_backends("T12"))
 
 
 def test_admin_creates_the_spreadsheet_then_setup(fake_google, campaign):
     admin = campaign.consolidators[0]
-    backend = GoogleBackend.create_spreadsheet(
-        google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin
-    )
+    backend, created = find_or_create(google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin)
+    assert created
     book = fake_google.fake.books[backend.sid]
     assert book.owner == admin and book.locale == "vi_VN" and book.title == "Thi đua 2026 - xã Vĩnh Bảo"
     made = backend.setup([u.code for u in campaign.units])

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.gsheets import GoogleBackend, make_client
+from sync.google_client import make_client
+from sync.gsheets import GoogleBackend
 from sync.tab import Tab
 from xl_addin.refusals import SyncError
 
@@ -89,7 +90,7 @@ def test_a_unit_signs_in_with_the_spreadsheets_scope_only_and_the_admin_adds_dri
     import json
 
     from sync.emulator import FakeSheets
-    from sync.gsheets import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
+    from sync.google_client import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
 
     key = tmp_path / "khoa.json"
     key.write_text(json.dumps(FakeSheets().new_service_account("t01@x.vn", "http://127.0.0.1:9/token")))

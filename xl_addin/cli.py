@@ -116,21 +116,44 @@ def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None,
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
+    if args.action == "emulator":
+        from sync.emulator.server import serve
+
+        try:
+            serve(args.port, args.fault or [])
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_UNUSABLE
+        return EXIT_OK
     campaign = _campaign(args)
+    if args.action == "doctor":
+        from sync.google_doctor import run_doctor
+
+        return run_doctor(campaign, args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
     if args.create:
-        from sync.gsheets import GoogleBackend, client_from_credentials
+        from sync.google_client import client_from_credentials
+        from sync.google_setup import capacity_line, find_or_create
 
         client, account = client_from_credentials(
             args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin=True
         )
-        backend = GoogleBackend.create_spreadsheet(client, args.create, campaign, account)
+        backend, created = find_or_create(client, args.create, campaign, account)
+        made = backend.setup([u.code for u in campaign.units])
+        print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
+        print(capacity_line(len(campaign.units)))
         print(
-            f"Đã tạo bảng tính chung '{args.create}', mã: {backend.sid} (dùng với --google hoặc THIDUA_GOOGLE_SHEET)."
+            ("Đã tạo" if created else "Đã có sẵn (không tạo thêm)")
+            + f" bảng tính chung của đợt {campaign.id}; mã bảng tính (dùng với --google hoặc THIDUA_GOOGLE_SHEET):"
         )
-    else:
-        backend = _backend(args, campaign, admin=True)
+        print(backend.sid)  # alone on the last line, for scripts
+        return EXIT_OK
+    backend = _backend(args, campaign, admin=True)
     made = backend.setup([u.code for u in campaign.units])
     print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
+    if backend.name == "Google Sheets":
+        from sync.google_setup import capacity_line
+
+        print(capacity_line(len(campaign.units)))
     return EXIT_OK
 
 
@@ -277,8 +300,20 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--credentials", help="tệp khóa tài khoản dịch vụ Google (không lưu trong sổ)")
 
     sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
-    sh.add_argument("action", choices=["setup"])
+    sh.add_argument(
+        "action",
+        choices=["setup", "emulator", "doctor"],
+        help="setup: tạo tab, bảo vệ, chia sẻ; emulator: chạy máy giả lập Google Sheets trên máy này; "
+        "doctor: tự kiểm tra với Google thật trên một bảng tính nháp",
+    )
     sh.add_argument("--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới với tên này rồi chuẩn bị")
+    sh.add_argument("--port", type=int, default=8765, help="cổng của máy giả lập (mặc định 8765)")
+    sh.add_argument(
+        "--fault",
+        action="append",
+        metavar="KHỚP=KIỂU",
+        help="máy giả lập: gây lỗi cho yêu cầu khớp, ví dụ ':batchUpdate=drop_after' hoặc 'values=503x2'",
+    )
     sync_options(sh)
     sh.set_defaults(func=cmd_sheet)
 

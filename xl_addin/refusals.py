@@ -109,8 +109,20 @@ REFUSALS: dict[str, str] = {
     "google.het_han": "{what}: khóa Google không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại hoặc tải khóa mới.",
     "google.dang_nhap_lai": (
         "{what}: Google không nhận đăng nhập này (khóa đã bị thu hồi, bị xóa hoặc phiên đăng nhập đã hết hạn). "
-        "Hãy đăng nhập lại: xóa tệp authorized_user.json trong {folder} rồi bấm lại; nếu dùng khóa, "
-        "xin khóa mới từ quản trị."
+        "Hãy đăng nhập lại: nếu dùng tài khoản Google, phiên cũ đã được cất sang authorized_user.json.cu trong {folder}: bấm lại để mở trang "
+        "đăng nhập Google. Nếu dùng khóa dịch vụ, xin khóa mới từ quản trị."
+    ),
+    "google.gia_lap_thieu_tai_khoan": (
+        "Đang dùng máy giả lập Google Sheets tại {host}: hãy đặt biến THIDUA_EMULATOR_ACCOUNT là e-mail "
+        "của tài khoản muốn dùng (ví dụ tài khoản của đơn vị trong danh sách)."
+    ),
+    "google.qua_gioi_han_o": (
+        "Bảng tính chung sẽ vượt giới hạn 10 triệu ô của Google ({cells} ô). Mỗi tab đơn vị có {per_tab} ô; "
+        "một bảng tính chứa được tối đa {fit} đơn vị. Hãy chia đơn vị ra hai bảng tính."
+    ),
+    "google.tab_chua_co": (
+        "{what}: bảng tính chung không có tab của đơn vị {unit} (chưa tạo, hoặc đã bị xóa). "
+        "Phòng Văn hóa - Xã hội cần chạy 'thidua sheet setup' để tạo."
     ),
     "google.tra_loi_la": (
         "{what}: mạng trả về một trang web thay cho Google (mạng Wi-Fi cần đăng nhập, hoặc bị chặn). "

@@ -8,16 +8,24 @@ from typing import Any
 
 SHEETS = "/v4/spreadsheets"
 DRIVE = "/drive/v3/files"
+USERINFO = "/oauth2/v3/userinfo"
+CELL_LIMIT = 10_000_000  # per spreadsheet, all tabs' grids (Google Sheets help, "Files you can store")
+CELL_LIMIT_MESSAGE = "This action would increase the number of cells in the workbook above the limit of 10000000 cells."
 PROTECTED_MESSAGE = "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit."
 
 
 class ApiError(Exception):
     def __init__(self, code: int, message: str, status: str, details: list | None = None):
         self.code, self.message, self.status, self.details = code, message, status, details
+        self.errors: list | None = None  # Drive's errors[] with a `reason`
         super().__init__(message)
 
     def body(self) -> dict:
-        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.status:
+            err["status"] = self.status
+        if self.errors:
+            err["errors"] = self.errors
         if self.details:
             err["details"] = self.details
         return {"error": err}
@@ -62,6 +70,13 @@ class Spreadsheet:
     protections: list[Protection] = field(default_factory=list)
     readers: set[str] = field(default_factory=set)
     writers: set[str] = field(default_factory=set)
+    developer_metadata: dict[int, dict] = field(default_factory=dict)  # metadataId -> DeveloperMetadata
+    app_properties: dict[str, str] = field(default_factory=dict)  # Drive appProperties
+    invited: set[str] = field(default_factory=set)  # shared with a notification, no Google account yet
+
+    def cells_used(self) -> int:
+        """Grid cells counted against the 10 000 000 limit: every tab's rows x columns."""
+        return sum(s.rows * s.cols for s in self.sheets)
 
     def sheet(self, title: str | None = None, sheet_id: int | None = None) -> Sheet | None:
         for s in self.sheets:

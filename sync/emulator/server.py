@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlparse
 
+from sync.emulator.connect import emulator_session, google_adapter
 from sync.emulator.model import ApiError, Fault, invalid
 from sync.emulator.service import FakeSheets
 
@@ -31,6 +32,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         query = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/__emulator/requests" and method == "GET":
+            with self.fake.lock:
+                counts = dict(self.fake.counts)
+                self._reply(200, {"total": len(self.fake.requests), **counts})
+            return
         if url.path == "/token" and method == "POST":
             form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
             status, out = self.fake.sign_in(form, f"{self.fake.base_url}/token")
@@ -137,10 +143,10 @@ class FakeSheetsServer:
     """`with FakeSheetsServer() as server:` serves on 127.0.0.1; `server.session(email)` is a
     requests.Session for gspread that sends Google's URLs here and fails closed elsewhere."""
 
-    def __init__(self, fake: FakeSheets | None = None):
+    def __init__(self, fake: FakeSheets | None = None, port: int = 0):
         self.fake = fake or FakeSheets()
         handler = type("Handler", (_Handler,), {"fake": self.fake})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.fake.base_url = self.url
@@ -156,25 +162,42 @@ class FakeSheetsServer:
 
     def redirect(self):
         """A requests adapter that sends Google's API hosts here and refuses every other host."""
-        from requests.adapters import HTTPAdapter
-
-        base = self.url
-
-        class Redirect(HTTPAdapter):
-            def send(self, request, **kwargs):
-                parsed = urlparse(request.url)
-                if parsed.hostname not in ("sheets.googleapis.com", "www.googleapis.com"):
-                    raise ConnectionError(f"refused: {parsed.hostname} is not Google")  # fail closed
-                request.url = base + request.url.split(parsed.netloc, 1)[1]
-                return super().send(request, **kwargs)
-
-        return Redirect(max_retries=0)
+        return google_adapter(self.url)
 
     def session(self, email: str):
         """A session that skips signing in (bearer "fake-token:<email>")."""
-        import requests
+        return emulator_session(self.url, email)
 
-        s = requests.Session()
-        s.mount("https://", self.redirect())
-        s.headers["Authorization"] = f"Bearer fake-token:{email}"
-        return s
+
+def parse_fault(text: str) -> Fault:
+    """`MATCH=KIND[xTIMES]`, e.g. `:batchUpdate=drop_after`, `values=503x2`, `files=403:storageQuotaExceeded`."""
+    import re
+
+    match, _, rest = text.rpartition("=")
+    m = re.fullmatch(r"(?P<kind>\d{3}|[a-z_0-9]+?)(?::(?P<reason>[A-Za-z]+))?(?:x(?P<times>\d+))?", rest)
+    if not match or m is None:
+        raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng KHỚP=KIỂU[:LÝ_DO][xSỐ_LẦN])")
+    kind = int(m["kind"]) if m["kind"].isdigit() else m["kind"]
+    if kind not in ("drop_before", "drop_after", "html200") and not isinstance(kind, int):
+        raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after hoặc html200")
+    return Fault(match, kind, int(m["times"] or 1), reason=m["reason"] or "")
+
+
+def serve(port: int, faults: list[str], out=None) -> None:
+    """`thidua sheet emulator`: serve until interrupted."""
+    import sys
+
+    out = out or sys.stdout
+    fake = FakeSheets()
+    fake.faults = [parse_fault(f) for f in faults]
+    server = FakeSheetsServer(fake, port=port)
+    host = server.url.removeprefix("http://")
+    print(f"Máy giả lập Google Sheets đang chạy tại {server.url} (Ctrl+C để dừng).", file=out)
+    print(f"Đặt biến môi trường: THIDUA_SHEETS_EMULATOR_HOST={host}", file=out)
+    print("và THIDUA_EMULATOR_ACCOUNT=<địa chỉ e-mail> để làm việc với tư cách tài khoản đó.", file=out, flush=True)
+    try:
+        server.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()

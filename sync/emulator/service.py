@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from sync.emulator.a1 import Box, col_letters, quote_title, resolve
+from sync.emulator.batch import BatchUpdates
+from sync.emulator.drive import DriveFiles, permission_id
 from sync.emulator.model import (
     DRIVE,
     PROTECTED_MESSAGE,
     SHEETS,
+    USERINFO,
     ApiError,
     Fault,
     Protection,
@@ -26,7 +28,7 @@ from sync.emulator.model import (
 from sync.emulator.values import Formula, as_double, formatted, unformatted, user_entered
 
 
-class FakeSheets:
+class FakeSheets(BatchUpdates, DriveFiles):
     """State and behaviour; `FakeSheetsServer` puts it on a socket."""
 
     def __init__(
@@ -45,7 +47,10 @@ class FakeSheets:
         self.requests: list[tuple[str, str, str]] = []  # (account, method, path)
         self.rng = random.Random(7)
         self.keys: dict[str, Any] = {}  # service-account e-mail -> public key
-        self.revoked: set[str] = set()
+        self.revoked: set[str] = set()  # service-account e-mails and OAuth refresh tokens
+        self.oauth_users: dict[str, str] = {}  # refresh token -> e-mail
+        self.google_accounts: set[str] = set()  # addresses Drive knows as Google accounts
+        self.counts = {"read": 0, "write": 0}  # Sheets requests by quota class
         self.tokens: dict[str, tuple[str, float]] = {}  # access token -> (e-mail, expires at)
         self.token_requests: list[str] = []  # e-mail of each sign-in
         self.token_lifetime = 3600.0
@@ -72,6 +77,18 @@ class FakeSheets:
             "token_uri": token_uri,
         }
 
+    def new_oauth_user(self, email: str, token_uri: str) -> dict:
+        """An authorized_user.json as gspread.oauth() stores it after the browser sign-in."""
+        refresh = f"1//{self.rng.getrandbits(96):024x}"
+        self.oauth_users[refresh] = email
+        return {
+            "type": "authorized_user",
+            "client_id": "thidua-emulator.apps.googleusercontent.com",
+            "client_secret": "emulator-secret",
+            "refresh_token": refresh,
+            "token_uri": token_uri,
+        }
+
     def expire_tokens(self) -> None:
         with self.lock:
             self.tokens.clear()
@@ -89,6 +106,14 @@ class FakeSheets:
         def b64(part: str) -> bytes:
             return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
+        if form.get("grant_type") == "refresh_token":
+            # OAuth refresh (RFC 6749 section 6); a revoked or unknown refresh token is
+            # invalid_grant "Token has been expired or revoked." (Google's OAuth errors)
+            refresh = str(form.get("refresh_token", ""))
+            email = self.oauth_users.get(refresh)
+            if email is None or refresh in self.revoked:
+                return refuse("Token has been expired or revoked.")
+            return 200, self._mint(email)
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type."}
         try:
@@ -109,11 +134,14 @@ class FakeSheets:
         audiences = (token_uri, "https://oauth2.googleapis.com/token")
         if payload.get("aud") not in audiences or float(payload.get("exp", 0)) < time.time():
             return refuse("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
+        return 200, self._mint(email)
+
+    def _mint(self, email: str) -> dict:
         token = f"ya29.{self.rng.getrandbits(128):032x}"
         with self.lock:
             self.tokens[token] = (email, time.time() + self.token_lifetime)
             self.token_requests.append(email)
-        return 200, {"access_token": token, "expires_in": int(self.token_lifetime), "token_type": "Bearer"}
+        return {"access_token": token, "expires_in": int(self.token_lifetime), "token_type": "Bearer"}
 
     def account_of(self, bearer: str) -> str | None:
         """The signed-in account, "" for no credential, None for a token Google would not take."""
@@ -191,6 +219,7 @@ class FakeSheets:
                 ],
             )
         self.usage[(account, kind)] = mine + [now]
+        self.counts[kind] += 1
 
     def _check_protection(self, book: Spreadsheet, box: Box, account: str) -> None:
         if account == book.owner:
@@ -205,9 +234,16 @@ class FakeSheets:
                 raise invalid(PROTECTED_MESSAGE)
 
     # -- endpoints --
-    def metadata(self, book: Spreadsheet) -> dict:
+    def metadata(self, book: Spreadsheet, ranges: list[str] = (), grid_data: bool = False) -> dict:
+        """spreadsheets.get. With `ranges`, only the sheets they touch; with includeGridData,
+        each range's cells as CellData (effectiveValue and userEnteredValue), trailing empty
+        cells and rows left out as values.get does (reference, spreadsheets.get; GridData)."""
+        boxes = [resolve(book, r) for r in ranges]
+        wanted = {b.sheet.sheet_id for b in boxes}
         sheets = []
         for s in sorted(book.sheets, key=lambda s: s.index):
+            if ranges and s.sheet_id not in wanted:
+                continue
             entry: dict[str, Any] = {
                 "properties": {
                     "sheetId": s.sheet_id,
@@ -220,6 +256,8 @@ class FakeSheets:
             prs = [self._protection_json(p, book) for p in book.protections if p.sheet_id == s.sheet_id]
             if prs:
                 entry["protectedRanges"] = prs
+            if grid_data:
+                entry["data"] = [_grid_data(b) for b in boxes if b.sheet.sheet_id == s.sheet_id]
             sheets.append(entry)
         return {
             "spreadsheetId": book.sid,
@@ -298,141 +336,34 @@ class FakeSheets:
     @staticmethod
     def _apply(sheet: Sheet, staged: dict) -> None:
         for key, v in staged.items():
-            if v is None or v == "":
+            if v is None:
+                continue  # a JSON null leaves the cell as it is (values.update reference)
+            if v == "":
                 sheet.cells.pop(key, None)  # writing "" leaves the cell empty
             else:
                 sheet.cells[key] = v
 
-    def batch_update(self, book: Spreadsheet, body: dict, account: str) -> dict:
-        # applied to copies and committed only if every request succeeds: Google is atomic here
-        import copy
-
-        sheets = copy.deepcopy(book.sheets)
-        protections = copy.deepcopy(book.protections)
-        replies = []
-        for i, req in enumerate(body.get("requests") or []):
-            ((kind, args),) = req.items()
-            try:
-                replies.append(self._one_request(book, sheets, protections, kind, args or {}, account))
-            except ApiError as err:
-                raise invalid(f"Invalid requests[{i}].{kind}: {err.message}") from None
-        book.sheets, book.protections = sheets, protections
-        return {"spreadsheetId": book.sid, "replies": replies}
-
-    def _one_request(self, book, sheets, protections, kind, args, account):
-        if kind == "addSheet":
-            props = args.get("properties") or {}
-            title = props.get("title") or f"Sheet{len(sheets) + 1}"
-            if any(s.title == title for s in sheets):
-                raise ApiError(
-                    400,
-                    f'A sheet with the name "{title}" already exists. Please enter another name.',
-                    "INVALID_ARGUMENT",
-                )
-            grid = props.get("gridProperties") or {}
-            sid = props.get("sheetId", self.rng.randrange(10**8, 2 * 10**9))
-            s = Sheet(sid, title, len(sheets), grid.get("rowCount", 1000), grid.get("columnCount", 26))
-            sheets.append(s)
-            return {
-                "addSheet": {
-                    "properties": {
-                        "sheetId": sid,
-                        "title": title,
-                        "index": s.index,
-                        "sheetType": "GRID",
-                        "gridProperties": {"rowCount": s.rows, "columnCount": s.cols},
-                    }
-                }
-            }
-        if kind == "deleteSheet":
-            before = len(sheets)
-            sheets[:] = [s for s in sheets if s.sheet_id != args.get("sheetId")]
-            if len(sheets) == before:
-                raise ApiError(400, f"No sheet with id: {args.get('sheetId')}", "INVALID_ARGUMENT")
-            return {}
-        if kind == "addProtectedRange":
-            pr = args.get("protectedRange") or {}
-            rng = pr.get("range") or {}
-            if not any(s.sheet_id == rng.get("sheetId", 0) for s in sheets):
-                raise ApiError(400, f"No grid with id: {rng.get('sheetId')}", "INVALID_ARGUMENT")
-            keys = ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
-            bounds = None
-            if any(k in rng for k in keys):
-                s = next(s for s in sheets if s.sheet_id == rng.get("sheetId", 0))
-                bounds = (
-                    rng.get("startRowIndex", 0),
-                    rng.get("endRowIndex", s.rows),
-                    rng.get("startColumnIndex", 0),
-                    rng.get("endColumnIndex", s.cols),
-                )
-            editors = set((pr.get("editors") or {}).get("users") or [])
-            editors.add(account)  # the account that creates a protection is always an editor
-            p = Protection(
-                self.rng.randrange(10**8, 2 * 10**9),
-                rng.get("sheetId", 0),
-                bounds,
-                editors,
-                bool(pr.get("warningOnly")),
-                pr.get("description"),
-            )
-            protections.append(p)
-            return {"addProtectedRange": {"protectedRange": self._protection_json(p, book)}}
-        if kind == "deleteProtectedRange":
-            protections[:] = [p for p in protections if p.pid != args.get("protectedRangeId")]
-            return {}
-        if kind == "updateSpreadsheetProperties":
-            props = args.get("properties") or {}
-            book.locale = props.get("locale", book.locale)
-            book.time_zone = props.get("timeZone", book.time_zone)
-            return {}
-        if kind == "updateSheetProperties":
-            props = args.get("properties") or {}
-            s = next((s for s in sheets if s.sheet_id == props.get("sheetId")), None)
-            if s is None:
-                raise ApiError(400, f"No grid with id: {props.get('sheetId')}", "INVALID_ARGUMENT")
-            grid = props.get("gridProperties") or {}
-            s.rows, s.cols = grid.get("rowCount", s.rows), grid.get("columnCount", s.cols)
-            s.title = props.get("title", s.title)
-            return {}
-        raise ApiError(400, f"Unknown request kind {kind}", "INVALID_ARGUMENT")
+    def values_by_filter(self, book: Spreadsheet, body: dict) -> dict:
+        """values:batchGetByDataFilter with a1Range filters (the only kind thidua sends). A range
+        naming a missing tab fails the whole read, as values:batchGet does: our reading, the
+        reference does not say."""
+        params = {k: [body[k]] for k in ("valueRenderOption", "dateTimeRenderOption") if body.get(k)}
+        out = []
+        for f in body.get("dataFilters") or []:
+            if "a1Range" not in f:
+                raise invalid("Only a1Range data filters are served by the emulator.")
+            out.append({"valueRange": self.values_get(book, f["a1Range"], params), "dataFilters": [f]})
+        return {"spreadsheetId": book.sid, "valueRanges": out}
 
     def handle(self, method: str, path: str, query: dict, body: Any, account: str) -> tuple[int, Any]:
         with self.lock:
             self.requests.append((account, method, path))
             if not account:
                 raise ApiError(401, "Request is missing required authentication credential.", "UNAUTHENTICATED")
-            m = re.fullmatch(DRIVE + r"/([^/]+)", path)
-            if m and method == "DELETE":
-                if m[1] not in self.books:
-                    raise not_found()
-                self.books.pop(m[1])
-                return 204, None
-            if path == DRIVE and method == "POST":
-                sid = self.create(account, (body or {}).get("name", "Untitled"))
-                return 200, {
-                    "kind": "drive#file",
-                    "id": sid,
-                    "name": self.books[sid].title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet",
-                }
-            m = re.fullmatch(DRIVE + r"/([^/]+)/permissions", path)
-            if m:
-                book = self._book(m[1], account, write=method == "POST")
-                if method == "POST":
-                    email = (body or {}).get("emailAddress")
-                    (book.writers if (body or {}).get("role") in ("writer", "owner") else book.readers).add(email)
-                    return 200, {
-                        "kind": "drive#permission",
-                        "id": str(abs(hash(email)) % 10**12),
-                        "type": "user",
-                        "role": body.get("role"),
-                    }
-                perms = [
-                    {"id": str(abs(hash(e)) % 10**12), "emailAddress": e, "role": "writer", "type": "user"}
-                    for e in sorted(book.writers)
-                ]
-                perms.append({"id": "0", "emailAddress": book.owner, "role": "owner", "type": "user"})
-                return 200, {"permissions": perms}
+            if path == USERINFO:
+                return 200, {"sub": permission_id(account), "email": account, "email_verified": True}
+            if path.startswith(DRIVE):
+                return self.drive(method, path, query, body, account)
             if not path.startswith(SHEETS + "/"):
                 raise not_found()
             rest = path[len(SHEETS) + 1 :]
@@ -441,10 +372,21 @@ class FakeSheets:
                 book = self._book(sid[: -len(":batchUpdate")], account, write=True)
                 self._quota(account, "write")
                 return 200, self.batch_update(book, body or {}, account)
+            if tail.startswith("developerMetadata/") and method == "GET":
+                book = self._book(sid, account)
+                self._quota(account, "read")
+                found = book.developer_metadata.get(int(tail.partition("/")[2] or 0))
+                if found is None:
+                    raise not_found()
+                return 200, found
+            if tail == "values:batchGetByDataFilter" and method == "POST":
+                book = self._book(sid, account)
+                self._quota(account, "read")
+                return 200, self.values_by_filter(book, body or {})
             book = self._book(sid, account, write=method != "GET")
             if tail == "":
                 self._quota(account, "read")
-                return 200, self.metadata(book)
+                return 200, self.metadata(book, query.get("ranges") or [], _true(query.get("includeGridData")))
             if tail == "values:batchGet":
                 self._quota(account, "read")
                 ranges = query.get("ranges", [])
@@ -526,3 +468,34 @@ class FakeSheets:
                         "updatedCells": s["rows"] * s["cols"],
                     }
             raise not_found()
+
+
+def _true(flag: list[str] | None) -> bool:
+    return bool(flag) and str(flag[0]).lower() == "true"
+
+
+def _cell_json(v: Any) -> dict:
+    if v is None:
+        return {}
+    if isinstance(v, Formula):
+        shown = _cell_json(v.cached).get("effectiveValue", {})
+        return {"userEnteredValue": {"formulaValue": v.text}, **({"effectiveValue": shown} if shown else {})}
+    if isinstance(v, bool):
+        value = {"boolValue": v}
+    elif isinstance(v, (int, float)):
+        value = {"numberValue": unformatted(v)}
+    else:
+        value = {"stringValue": str(v)}
+    return {"userEnteredValue": value, "effectiveValue": value}
+
+
+def _grid_data(box: Box) -> dict:
+    rows = []
+    for r in range(box.r0, box.r1):
+        cells = [_cell_json(box.sheet.cells.get((r, c))) for c in range(box.c0, box.c1)]
+        while cells and not cells[-1]:
+            cells.pop()
+        rows.append({"values": cells} if cells else {})
+    while rows and not rows[-1]:
+        rows.pop()
+    return {"startRow": box.r0, "startColumn": box.c0, "rowData": rows}

@@ -1,0 +1,227 @@
+"""Preparing the campaign's spreadsheet: safe to run again, and again after any lost answer.
+
+- The spreadsheet is found by a Drive app property (the campaign id) before one is created,
+  and a create whose answer was lost is looked for again instead of repeated: one spreadsheet.
+- Tabs are added for what is missing; "already exists" (an earlier answer that was lost) is
+  read as done. Unit tabs are sized to what they hold, 2 000 x 5 cells, which says how many
+  units fit under Google's 10 000 000 cells.
+- Each tab keeps one protection, updated in place when the registry's accounts change
+  (adding a second would need the old and the new editors at once), duplicates removed.
+- Sharing follows the registry: an address that is not a Google account can only be invited
+  with a notification, and the output says so per address; writers no longer in the registry
+  lose their access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.gsheets import LOG_TAB, REGISTRY_TAB, TAB_COLUMNS, TAB_ROWS, GoogleBackend, _nfc, _quote
+from xl_addin.campaign import Campaign
+from xl_addin.refusals import SyncError
+
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+APP_KEY = "thidua_campaign"
+CELL_LIMIT = 10_000_000
+SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 6)}  # rows, columns; the log grows as it is appended
+
+
+def units_that_fit(other_cells: int = sum(r * c for r, c in SIDE_TABS.values())) -> int:
+    return (CELL_LIMIT - other_cells) // (TAB_ROWS * TAB_COLUMNS)
+
+
+def _search(client: Any, campaign_id: str) -> str | None:
+    escaped = campaign_id.replace("\\", "\\\\").replace("'", "\\'")
+    q = f"appProperties has {{ key='{APP_KEY}' and value='{escaped}' }} and trashed = false"
+    answer = client.http_client.request("get", DRIVE_FILES, params={"q": q, "fields": "files(id,name)"})
+    files = answer.json().get("files") or []
+    return files[0]["id"] if files else None
+
+
+def find_or_create(client: Any, title: str, campaign: Campaign, account: str = "") -> tuple[GoogleBackend, bool]:
+    """(backend, created): this campaign's spreadsheet if the account can see one, else a new
+    one in vi_VN. A lost answer to the create is followed by a search, never a second create."""
+    backend = GoogleBackend(client, "", campaign, account=account)
+    found = backend._call(lambda: _search(client, campaign.id), "Tìm bảng tính chung")
+    if found:
+        backend.sid = found
+        return backend, False
+    body = {"name": title, "mimeType": SPREADSHEET_MIME, "appProperties": {APP_KEY: campaign.id}}
+    try:
+        answer = backend._call(
+            lambda: client.http_client.request("post", DRIVE_FILES, json=body), "Tạo bảng tính chung"
+        )
+        backend.sid = answer.json()["id"]
+    except SyncError as err:
+        if err.code not in ("google.mat_mang", "google.may_chu_loi", "google.tra_loi_la"):
+            raise
+        found = backend._call(lambda: _search(client, campaign.id), "Tìm bảng tính chung")
+        if not found:
+            raise
+        backend.sid = found
+    locale = {
+        "updateSpreadsheetProperties": {
+            "properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"},
+            "fields": "locale,timeZone",
+        }
+    }
+    backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": [locale]}), "Đặt ngôn ngữ bảng tính")
+    return backend, True
+
+
+def setup_spreadsheet(backend: GoogleBackend, unit_codes: list[str]) -> list[str]:
+    """Make the spreadsheet match the registry; what changed, in Vietnamese."""
+    made: list[str] = []
+    present = _add_tabs(backend, unit_codes, made)
+    _protect(backend, unit_codes, present, made)
+    _write_registry(backend, unit_codes, made)
+    _share(backend, unit_codes, made)
+    return made
+
+
+def capacity_line(units: int) -> str:
+    return (
+        f"Mỗi tab đơn vị có {TAB_ROWS} × {TAB_COLUMNS} ô: một bảng tính chứa được tối đa {units_that_fit()} đơn vị "
+        f"(giới hạn 10 triệu ô của Google); đợt này có {units}."
+    )
+
+
+def _add_tabs(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
+    shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
+    for _ in range(3):
+        present = backend._titles(backend._metadata())
+        missing = [t for t in shapes if _nfc(t) not in present]
+        if not missing:
+            return present
+        used = sum(
+            sh["properties"]["gridProperties"]["rowCount"] * sh["properties"]["gridProperties"]["columnCount"]
+            for sh in present.values()
+        )
+        cells = used + sum(shapes[t][0] * shapes[t][1] for t in missing)
+        if cells > CELL_LIMIT:
+            raise SyncError(
+                "google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit(used)
+            )
+        requests = [
+            {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": r, "columnCount": c}}}}
+            for t, (r, c) in ((t, shapes[t]) for t in missing)
+        ]
+        try:
+            backend._call(lambda r=requests: backend.http.batch_update(backend.sid, {"requests": r}), "Tạo tab")
+        except SyncError as err:
+            if "already exists" not in str(err):
+                raise
+            continue  # an earlier answer was lost after the tabs were made: read again
+        made += [f"tab {t}" for t in missing]
+    return backend._titles(backend._metadata())
+
+
+def _protect(backend: GoogleBackend, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
+    campaign = backend.campaign
+    consolidators = set(campaign.consolidators)
+    everyone = {e for u in campaign.units for e in u.editors} | consolidators
+    wanted: dict[str, tuple[set[str], str]] = {}
+    for code in unit_codes:
+        unit = campaign.unit(code)
+        wanted[code] = (
+            set(unit.editors if unit else ()) | consolidators,
+            f"Chỉ đơn vị {code} và phòng Văn hóa - Xã hội được sửa",
+        )
+    wanted[REGISTRY_TAB] = (consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa")
+    wanted[LOG_TAB] = (everyone, "Nhật ký gửi báo cáo")
+    me = {backend.account} if backend.account else set()
+    requests: list[dict] = []
+    changed = []
+    for title, (editors, text) in wanted.items():
+        sheet = present[_nfc(title)]
+        sheet_id = sheet["properties"]["sheetId"]
+        grid = sheet["properties"]["gridProperties"]
+        if title in unit_codes and grid.get("columnCount") != TAB_COLUMNS:
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": sheet_id, "gridProperties": {"columnCount": TAB_COLUMNS}},
+                        "fields": "gridProperties.columnCount",
+                    }
+                }
+            )
+        whole = [p for p in sheet.get("protectedRanges", []) if set(p.get("range", {})) <= {"sheetId"}]
+        target = {
+            "range": {"sheetId": sheet_id},
+            "description": text,
+            "warningOnly": False,
+            "editors": {"users": sorted(editors)},
+        }
+        if not whole:
+            requests.append({"addProtectedRange": {"protectedRange": target}})
+            changed.append(title)
+            continue
+        first, *extra = whole
+        have = set((first.get("editors") or {}).get("users") or [])
+        if have - me != editors - me:
+            target["protectedRangeId"] = first["protectedRangeId"]
+            requests.append({"updateProtectedRange": {"protectedRange": target, "fields": "editors,description"}})
+            changed.append(title)
+        requests += [{"deleteProtectedRange": {"protectedRangeId": p["protectedRangeId"]}} for p in extra]
+    if requests:
+        backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": requests}), "Bảo vệ tab")
+    if changed:
+        made.append(f"bảo vệ {len(changed)} tab")
+
+
+def _write_registry(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> None:
+    registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]] + [
+        [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
+        for u in backend.campaign.units
+        if u.code in unit_codes
+    ]
+    rng = f"{_quote(REGISTRY_TAB)}!A1:E{SIDE_TABS[REGISTRY_TAB][0]}"
+    current = backend._call(
+        lambda: backend.http.values_get(backend.sid, rng, params={"valueRenderOption": "UNFORMATTED_VALUE"}),
+        "Đọc danh sách",
+    )
+    if current.get("values", []) == registry:
+        return
+    rows = registry + [[""] * 5 for _ in range(SIDE_TABS[REGISTRY_TAB][0] - len(registry))]
+    body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": rows}]}
+    backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi danh sách đơn vị")
+    made.append("danh sách đơn vị")
+
+
+def _share(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> None:
+    from gspread.exceptions import APIError
+
+    campaign = backend.campaign
+    wanted = {e for u in campaign.units if u.code in unit_codes for e in u.editors} | set(campaign.consolidators)
+    perms = backend._call(lambda: backend.http.list_permissions(backend.sid), "Đọc quyền chia sẻ")
+    shared = {p.get("emailAddress") for p in perms}
+
+    def invite(email: str) -> str:
+        try:
+            backend.http.insert_permission(backend.sid, email, "user", "writer", notify=False)
+            return f"chia sẻ {email}"
+        except APIError as err:
+            reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
+            if err.code != 400 or "invalidSharingRequest" not in reasons:
+                raise
+        backend.http.insert_permission(
+            backend.sid,
+            email,
+            "user",
+            "writer",
+            notify=True,
+            email_message="Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này.",
+        )
+        return (
+            f"{email} chưa là tài khoản Google: đã gửi thư mời; người này phải tạo tài khoản Google với đúng "
+            "địa chỉ này (hoặc báo phòng VH-XH một địa chỉ Gmail) thì mới sửa được tab của đơn vị"
+        )
+
+    for email in sorted(wanted - shared):
+        made.append(backend._call(lambda e=email: invite(e), f"Chia sẻ bảng tính với {email}"))
+    for p in perms:
+        email = p.get("emailAddress")
+        if p.get("role") == "writer" and p.get("type") == "user" and email not in wanted and email != backend.account:
+            backend._call(lambda p=p: backend.http.remove_permission(backend.sid, p["id"]), "Bỏ quyền chia sẻ")
+            made.append(f"bỏ quyền sửa của {email} (không còn trong danh sách đơn vị)")
