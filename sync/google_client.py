@@ -158,9 +158,10 @@ def account_email(client: Any) -> str:
         return ""
 
 
-def client_from_credentials(path: str | None, admin: bool = False) -> tuple[Any, str]:
+def client_from_credentials(path: str | None, admin: bool = False, adapter: Any = None) -> tuple[Any, str]:
     """(client, account e-mail): the emulator when THIDUA_SHEETS_EMULATOR_HOST is set, else a
-    service-account key (`path` naming one), else the person's Google account."""
+    service-account key (`path` naming one), else the person's Google account. `adapter`, if
+    given, carries the HTTPS calls (tests: the emulator's, which refuses any other host)."""
     import gspread
 
     host = os.environ.get(EMULATOR_HOST)
@@ -179,21 +180,26 @@ def client_from_credentials(path: str | None, admin: bool = False) -> tuple[Any,
                 from google.oauth2.service_account import Credentials
 
                 creds = Credentials.from_service_account_info(info, scopes=scopes)
-                return make_client(auth=creds), info.get("client_email", "")
+                client = make_client(auth=creds)
+                if adapter is not None:
+                    client.http_client.session.mount("https://", adapter)
+                return client, info.get("client_email", "")
             if info.get("type") == "authorized_user":
-                return _oauth(scopes, authorized_user=path)
-            return _oauth(scopes, credentials=path)
+                return _oauth(scopes, authorized_user=path, adapter=adapter)
+            return _oauth(scopes, credentials=path, adapter=adapter)
         default = Path(gspread.auth.DEFAULT_SERVICE_ACCOUNT_FILENAME)
         if default.exists():
-            return client_from_credentials(str(default), admin)
-        return _oauth(scopes)
+            return client_from_credentials(str(default), admin, adapter)
+        return _oauth(scopes, adapter=adapter)
     except FileNotFoundError:
         raise SyncError("google.khong_co_khoa", folder=config_dir()) from None
     except (ValueError, KeyError) as exc:
         raise SyncError("google.khoa_hong", why=type(exc).__name__) from None
 
 
-def _oauth(scopes: list[str], credentials: str | None = None, authorized_user: str | None = None) -> tuple[Any, str]:
+def _oauth(
+    scopes: list[str], credentials: str | None = None, authorized_user: str | None = None, adapter: Any = None
+) -> tuple[Any, str]:
     import gspread
     from google.auth.exceptions import RefreshError, TransportError
     from requests.exceptions import ConnectionError as ConnError
@@ -204,6 +210,8 @@ def _oauth(scopes: list[str], credentials: str | None = None, authorized_user: s
         kwargs["credentials_filename"] = credentials
     client = gspread.oauth(scopes=scopes + EMAIL_SCOPES, http_client=_retrying_client_class(), **kwargs)
     client.authorized_user_file = stored
+    if adapter is not None:
+        client.http_client.session.mount("https://", adapter)
     try:
         return client, account_email(client)
     except RefreshError:

@@ -1,0 +1,225 @@
+"""The Google backend against an emulator that loses answers, races and refuses as Google does:
+one conditional push, one read for every unit, a setup that can be run again after anything."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import google_client
+
+from sync.emulator import Fault
+from sync.emulator.model import Sheet
+from sync.google_setup import find_or_create, units_that_fit
+from sync.gsheets import GoogleBackend, claim_id
+from sync.tab import Tab
+from sync.unit_sync import pull_all, push_file
+from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin.refusals import SyncError
+
+ROWS = (("report", "CT07", "input_a", 5, ""), ("report", "CT07", "input_b", 10, ""))
+
+
+def test_a_push_costs_one_read_and_one_write_and_logs_in_the_same_batch(google_backends, campaign, workbook):
+    fake = google_backends.server.fake
+    path = workbook("T03", filled=True)
+    before = dict(fake.counts)
+    push_file(campaign, path, google_backends("T03"))
+    assert fake.counts["read"] - before["read"] == 1 and fake.counts["write"] - before["write"] == 1
+    log = fake.grid(google_backends.sid, "Nhật ký")
+    assert [row[2] for row in log if row and row[1] == "gửi"] == ["T03"]
+    book = fake.books[google_backends.sid]
+    claims = [m for m in book.developer_metadata.values() if m["metadataKey"] == "thidua.ban_gui"]
+    assert [m["metadataId"] for m in claims] == [claim_id("T03", 1)]
+
+
+def test_pull_all_reads_every_unit_in_one_request_and_falls_back_when_a_tab_is_gone(
+    google_backends, campaign, workbook
+):
+    fake = google_backends.server.fake
+    for code in ("T01", "T02"):
+        push_file(campaign, workbook(code, filled=True), google_backends(code))
+    before = fake.counts["read"]
+    pulled = {p.unit_code for p in pull_all(campaign, google_backends())}
+    assert pulled == {"T01", "T02"} and fake.counts["read"] - before == 1  # 40 units, one read
+    book = fake.books[google_backends.sid]
+    book.sheets = [s for s in book.sheets if s.title != "T09"]  # a tab deleted on the web
+    before = fake.counts["read"]
+    pulled = {p.unit_code for p in pull_all(campaign, google_backends())}
+    assert pulled == {"T01", "T02"} and fake.counts["read"] - before == 3  # the read, metadata, the read again
+
+
+def test_a_lost_answer_after_the_write_neither_duplicates_nor_blocks(google_backends, campaign, workbook):
+    fake = google_backends.server.fake
+    path = workbook("T04", filled=True)
+    # every answer to the push's write is lost: Google applied the first, refused the repeats
+    fake.faults.append(Fault(":batchUpdate", "drop_after", times=50))
+    with pytest.raises(SyncError) as err:
+        push_file(campaign, path, google_backends("T04"))
+    assert err.value.code == "google.mat_mang"
+    fake.faults.clear()
+    tab = google_backends().read_tab("T04")
+    assert tab.revision == 1 and not tab.edited_since_push  # applied once
+    assert sum(1 for row in fake.grid(google_backends.sid, "Nhật ký") if row and row[2] == "T04") == 1
+    again = push_file(campaign, path, google_backends("T04"))  # the user clicks again
+    assert again.revision == 1 and again.unchanged
+    assert read_report(path).meta["sync_revision"] == 1
+    fill_entries(path, {"report": {"CT07": {"input_a": 3}}})
+    assert push_file(campaign, path, google_backends("T04")).revision == 2  # and the next one goes
+
+
+def test_a_lost_answer_then_a_repeat_that_collides_with_its_own_claim_is_a_success(google_backends, campaign, workbook):
+    fake = google_backends.server.fake
+    fake.faults.append(Fault(":batchUpdate", "drop_after", times=1))
+    result = push_file(campaign, workbook("T06", filled=True), google_backends("T06"))
+    assert result.revision == 1 and not result.unchanged
+    posts = [p for _, m, p in fake.requests if m == "POST" and p.endswith(":batchUpdate")]
+    assert len(posts) >= 2  # the repeat reached Google and was refused whole
+
+
+def test_a_duplicate_claim_fails_the_whole_batch_in_the_emulator(google_backends):
+    fake = google_backends.server.fake
+    backend = google_backends()
+    tab_id = fake.books[google_backends.sid].sheet("T10").sheet_id
+
+    def batch(value):
+        return {
+            "requests": [
+                {
+                    "createDeveloperMetadata": {
+                        "developerMetadata": {
+                            "metadataId": 4242,
+                            "metadataKey": "k",
+                            "location": {"sheetId": tab_id},
+                            "visibility": "DOCUMENT",
+                        }
+                    }
+                },
+                {
+                    "updateCells": {
+                        "start": {"sheetId": tab_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": [{"values": [{"userEnteredValue": {"stringValue": value}}]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+            ]
+        }
+
+    backend.http.batch_update(google_backends.sid, batch("first"))
+    from gspread.exceptions import APIError
+
+    with pytest.raises(APIError) as err:
+        backend.http.batch_update(google_backends.sid, batch("second"))
+    assert "requests[0].createDeveloperMetadata" in err.value.error["message"]
+    assert fake.grid(google_backends.sid, "T10")[0][0] == "first"  # nothing of the second applied
+
+
+def test_a_stale_writer_is_refused_with_the_differences(google_backends, campaign, workbook):
+    path = workbook("T11", filled=True)
+    push_file(campaign, path, google_backends("T11"))
+    stale = google_backends("T11")
+    other = Tab("T11", ROWS)
+    # another PC pushes revision 2 between this PC's read and its write
+    remote = stale.read_for_push("T11")
+    google_backends("T11").push(Tab("T11", ROWS + (("report", "CT08", "input_a", 1, ""),)), 1)
+    from sync.tab import stamped
+
+    new = stamped(other, remote.revision + 1, "x", __import__("datetime").datetime(2026, 11, 26, 8, 0))
+    from xl_addin.refusals import Conflict
+
+    with pytest.raises(Conflict) as err:
+        stale._commit(new, remote, ["", "gửi", "T11", "2", new.content_hash, "x"])
+    assert err.value.code == "gui.ban_moi_hon" and err.value.differences
+
+
+def test_setup_after_lost_answers_makes_one_spreadsheet_every_tab_and_one_protection_each(fake_google, campaign):
+    fake = fake_google.fake
+    admin = campaign.consolidators[0]
+    fake.faults.append(Fault("POST /drive/v3/files", "drop_after", times=1))  # the create's answer is lost
+    client = google_client(fake_google, admin)
+    backend, created = find_or_create(client, "Thi đua 2026", campaign, admin)
+    assert created and len(fake.books) == 1
+    # the answers to adding the tabs and protecting them are lost too, then two of sharing
+    fake.faults += [Fault(":batchUpdate", "drop_after", times=2), Fault("/permissions", "drop_after", times=2)]
+    backend.setup([u.code for u in campaign.units])
+    assert all(f.times == 0 for f in fake.faults)  # every fault did happen
+    again, created_again = find_or_create(client, "Thi đua 2026", campaign, admin)
+    assert not created_again and again.sid == backend.sid and len(fake.books) == 1
+    assert again.setup([u.code for u in campaign.units]) == []
+    book = fake.books[backend.sid]
+    titles = [s.title for s in book.sheets]
+    assert all(titles.count(u.code) == 1 for u in campaign.units)
+    for u in campaign.units:
+        sheet = book.sheet(u.code)
+        assert (sheet.rows, sheet.cols) == (2000, 5)
+        prot = [p for p in book.protections if p.sheet_id == sheet.sheet_id]
+        assert len(prot) == 1 and prot[0].editors == set(u.editors) | set(campaign.consolidators) | {admin}
+
+
+def test_changing_a_units_accounts_updates_its_protection_and_unshares_the_old_one(google_backends, campaign):
+    fake = google_backends.server.fake
+    book = fake.books[google_backends.sid]
+    old = campaign.unit("T02").editors[0]
+    new = "ke.toan.t02@gmail.com"
+    units = tuple(dataclasses.replace(u, editors=(new,)) if u.code == "T02" else u for u in campaign.units)
+    changed = dataclasses.replace(campaign, units=units)
+    admin = campaign.consolidators[0]
+    backend = GoogleBackend(google_client(google_backends.server, admin), google_backends.sid, changed, account=admin)
+    made = backend.setup([u.code for u in changed.units])
+    t02 = book.sheet("T02")
+    prot = [p for p in book.protections if p.sheet_id == t02.sheet_id]
+    assert len(prot) == 1 and new in prot[0].editors and old not in prot[0].editors
+    assert new in book.writers and old not in book.writers
+    assert any(old in m and "bỏ quyền" in m for m in made)
+    with pytest.raises(SyncError) as err:  # the old account is locked out by the server itself
+        GoogleBackend(google_client(google_backends.server, old), google_backends.sid, campaign, "T02", old).push(
+            Tab("T02", ROWS), 0
+        )
+    assert err.value.code in ("google.khong_co_quyen", "google.bi_bao_ve")
+    GoogleBackend(google_client(google_backends.server, new), google_backends.sid, changed, "T02", new).push(
+        Tab("T02", ROWS), 0
+    )
+
+
+def test_an_address_without_a_google_account_is_invited_with_a_notification_and_told(fake_google, campaign):
+    fake = fake_google.fake
+    admin = campaign.consolidators[0]
+    fake.google_accounts.add(admin)
+    backend, _ = find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    made = backend.setup([u.code for u in campaign.units])
+    someone = campaign.unit("T01").editors[0]
+    told = [m for m in made if m.startswith(someone)]
+    assert told and "chưa là tài khoản Google" in told[0] and "thư mời" in told[0]
+    assert someone in fake.books[backend.sid].invited
+
+
+def test_setup_refuses_past_ten_million_cells_and_says_how_many_units_fit(fake_google, campaign):
+    fake = fake_google.fake
+    admin = campaign.consolidators[0]
+    backend, _ = find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    book = fake.books[backend.sid]
+    book.sheets.append(Sheet(99, "Dữ liệu cũ", 1, rows=9_900_000, cols=1))  # someone's big paste
+    with pytest.raises(SyncError) as err:
+        backend.setup([u.code for u in campaign.units])
+    assert err.value.code == "google.qua_gioi_han_o" and "10 triệu ô" in err.value.message
+    assert {s.title for s in book.sheets} == {"Sheet1", "Dữ liệu cũ"}  # nothing half-made
+    assert units_that_fit() == 999
+
+
+def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_google, campaign, tmp_path):
+    import json
+
+    from sync.google_client import client_from_credentials
+
+    key = tmp_path / "khoa.json"
+    key.write_text(
+        json.dumps(
+            fake_google.fake.new_service_account("may-chu@du-an.iam.gserviceaccount.com", f"{fake_google.url}/token")
+        )
+    )
+    client, account = client_from_credentials(str(key), admin=True, adapter=fake_google.redirect())
+    client.http_client.sleep = lambda s: None
+    with pytest.raises(SyncError) as err:
+        find_or_create(client, "Thi đua 2026", campaign, account)
+    assert err.value.code == "google.het_dung_luong" and "tài khoản Google của người quản trị" in err.value.message
