@@ -181,8 +181,7 @@ def client_from_credentials(path: str | None, admin: bool = False, adapter: Any 
 
                 creds = Credentials.from_service_account_info(info, scopes=scopes)
                 client = make_client(auth=creds)
-                if adapter is not None:
-                    client.http_client.session.mount("https://", adapter)
+                _mount(client, adapter)
                 return client, info.get("client_email", "")
             if info.get("type") == "authorized_user":
                 return _oauth(scopes, authorized_user=path, adapter=adapter)
@@ -210,8 +209,7 @@ def _oauth(
         kwargs["credentials_filename"] = credentials
     client = gspread.oauth(scopes=scopes + EMAIL_SCOPES, http_client=_retrying_client_class(), **kwargs)
     client.authorized_user_file = stored
-    if adapter is not None:
-        client.http_client.session.mount("https://", adapter)
+    _mount(client, adapter)
     try:
         return client, account_email(client)
     except RefreshError:
@@ -219,6 +217,20 @@ def _oauth(
         raise SyncError("google.dang_nhap_lai", what="Đăng nhập Google", folder=config_dir()) from None
     except (ConnError, TransportError):
         raise SyncError("google.mat_mang", what="Đăng nhập Google") from None
+
+
+def _mount(client: Any, adapter: Any) -> None:
+    """Send the client's HTTPS calls, its sign-ins included, through `adapter`. google-auth
+    refreshes through a session of its own, and an OAuth refresh always goes to Google's token
+    endpoint whatever authorized_user.json says (google/oauth2/credentials.py), so that session
+    needs the adapter too."""
+    if adapter is None:
+        return
+    session = client.http_client.session
+    session.mount("https://", adapter)
+    signing_in = getattr(session, "_auth_request_session", None)
+    if signing_in is not None:
+        signing_in.mount("https://", adapter)
 
 
 def forget_sign_in(client: Any) -> bool:

@@ -99,3 +99,46 @@ def test_a_unit_signs_in_with_the_spreadsheets_scope_only_and_the_admin_adds_dri
     assert account == "t01@x.vn"
     assert list(unit_client.http_client.auth.scopes) == [SHEETS_SCOPE]
     assert set(admin_client.http_client.auth.scopes) == {SHEETS_SCOPE, DRIVE_SCOPE}
+
+
+def _oauth_user_file(server, email, tmp_path):
+    import json
+
+    stored = tmp_path / "gspread" / "authorized_user.json"
+    stored.parent.mkdir()
+    stored.write_text(json.dumps(server.fake.new_oauth_user(email, f"{server.url}/token")))
+    return stored
+
+
+def test_a_person_signed_in_with_their_google_account_is_recorded_as_the_pusher(signed_in, campaign, tmp_path):
+    """gspread.oauth() reads authorized_user.json and refreshes at the token endpoint; the
+    account's e-mail comes from the userinfo endpoint, so the log says who pushed."""
+    from sync.google_client import client_from_credentials
+
+    server, _, sid = signed_in
+    person = campaign.unit("T12").editors[0]
+    stored = _oauth_user_file(server, person, tmp_path)
+    client, account = client_from_credentials(str(stored), adapter=server.redirect())
+    assert account == person
+    client.http_client.sleep = lambda seconds: None
+    result = GoogleBackend(client, sid, campaign, acting_unit="T12", account=account).push(Tab("T12", ROWS), 0)
+    tab = GoogleBackend(client, sid, campaign).read_tab("T12")
+    assert tab.pushed_by == person and result.revision == 1
+    log = server.fake.grid(sid, "Nhật ký")
+    assert any(row and row[2] == "T12" and row[5] == person for row in log)
+    assert server.fake.requests[-1][0] == person and person in server.fake.token_requests
+
+
+def test_a_revoked_sign_in_is_set_aside_so_the_next_click_signs_in_afresh(signed_in, campaign, tmp_path):
+    import json
+
+    from sync.google_client import client_from_credentials
+
+    server, _, _ = signed_in
+    person = campaign.unit("T12").editors[0]
+    stored = _oauth_user_file(server, person, tmp_path)
+    server.fake.revoked.add(json.loads(stored.read_text())["refresh_token"])
+    with pytest.raises(SyncError) as err:
+        client_from_credentials(str(stored), adapter=server.redirect())
+    assert err.value.code == "google.dang_nhap_lai" and "đăng nhập lại" in err.value.message
+    assert not stored.exists() and stored.with_name("authorized_user.json.cu").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-GOOGLE_API_HOSTS = ("sheets.googleapis.com", "www.googleapis.com")
+GOOGLE_API_HOSTS = ("sheets.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com")
 
 
 def google_adapter(base_url: str):
