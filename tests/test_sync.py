@@ -168,6 +168,7 @@ def test_two_pushes_of_one_unit_at_once_leave_one_whole_revision(campaign, workb
         from sync.emulator import Fault
 
         backends.server.fake.faults.append(Fault(f"GET /v4/spreadsheets/{backends.sid}", "delay", times=2, delay=0.5))
+        seen = len(backends.server.fake.requests)
     ts = [threading.Thread(target=push, args=(p,)) for p in (a, b)]
     for t in ts:
         t.start()
@@ -181,6 +182,9 @@ def test_two_pushes_of_one_unit_at_once_leave_one_whole_revision(campaign, workb
     winner, loser = (a, b) if read_report(a).meta.get("sync_revision") == 1 else (b, a)
     assert tab.data_hash() == read_report(winner).meta["sync_hash"]
     assert not read_report(loser).meta.get("sync_revision")
+    if backends.kind == "google":  # both did write: the server refused the second batch whole
+        writes = [p for _, m, p in backends.server.fake.requests[seen:] if m == "POST" and p.endswith(":batchUpdate")]
+        assert len(writes) == 2
 
 
 def test_folder_push_is_atomic_when_the_share_breaks(campaign, workbook, tmp_path):

@@ -37,6 +37,19 @@ class _Handler(BaseHTTPRequestHandler):
                 counts = dict(self.fake.counts)
                 self._reply(200, {"total": len(self.fake.requests), **counts})
             return
+        if url.path == "/__emulator/faults" and method == "POST":
+            # the faults the tests inject, for a running emulator: {"match", "kind", "times", "delay", "reason"}
+            try:
+                spec = json.loads(raw or b"{}")
+                fault = Fault(str(spec["match"]), spec["kind"], int(spec.get("times", 1)), float(spec.get("delay", 0)))
+                fault.reason = str(spec.get("reason", ""))
+            except (ValueError, KeyError, TypeError) as exc:
+                self._reply(400, invalid(f"fault: {exc}").body())
+                return
+            with self.fake.lock:
+                self.fake.faults.append(fault)
+            self._reply(200, {"faults": len(self.fake.faults)})
+            return
         if url.path == "/token" and method == "POST":
             form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
             status, out = self.fake.sign_in(form, f"{self.fake.base_url}/token")
@@ -170,16 +183,19 @@ class FakeSheetsServer:
 
 
 def parse_fault(text: str) -> Fault:
-    """`MATCH=KIND[xTIMES]`, e.g. `:batchUpdate=drop_after`, `values=503x2`, `files=403:storageQuotaExceeded`."""
+    """`MATCH=KIND[:ARG][xTIMES]`, e.g. `:batchUpdate=drop_after`, `values=503x2`,
+    `files=403:storageQuotaExceeded`, `GET /v4=delay:0.5x2`."""
     import re
 
     match, _, rest = text.rpartition("=")
-    m = re.fullmatch(r"(?P<kind>\d{3}|[a-z_0-9]+?)(?::(?P<reason>[A-Za-z]+))?(?:x(?P<times>\d+))?", rest)
+    m = re.fullmatch(r"(?P<kind>\d{3}|[a-z_0-9]+?)(?::(?P<reason>[A-Za-z0-9.]+?))?(?:x(?P<times>\d+))?", rest)
     if not match or m is None:
         raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng KHỚP=KIỂU[:LÝ_DO][xSỐ_LẦN])")
     kind = int(m["kind"]) if m["kind"].isdigit() else m["kind"]
-    if kind not in ("drop_before", "drop_after", "html200") and not isinstance(kind, int):
-        raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after hoặc html200")
+    if kind not in ("drop_before", "drop_after", "html200", "delay") and not isinstance(kind, int):
+        raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after, html200 hoặc delay")
+    if kind == "delay":
+        return Fault(match, kind, int(m["times"] or 1), delay=float(m["reason"] or 1))
     return Fault(match, kind, int(m["times"] or 1), reason=m["reason"] or "")
 
 
