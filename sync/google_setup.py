@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.gsheets import LOG_TAB, REGISTRY_TAB, TAB_COLUMNS, TAB_ROWS, GoogleBackend, _nfc, _quote
-from xl_addin.campaign import Campaign
+from sync.google_names import DRIVE_FILES, LOG_TAB, REGISTRY_TAB, TAB_COLUMNS, TAB_ROWS
+from sync.google_names import nfc as _nfc
+from sync.google_names import quote as _quote
 from xl_addin.refusals import SyncError
 
-DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"
 CELL_LIMIT = 10_000_000
@@ -39,14 +39,15 @@ def _search(client: Any, campaign_id: str) -> str | None:
     return files[0]["id"] if files else None
 
 
-def find_or_create(client: Any, title: str, campaign: Campaign, account: str = "") -> tuple[GoogleBackend, bool]:
-    """(backend, created): this campaign's spreadsheet if the account can see one, else a new
-    one in vi_VN. A lost answer to the create is followed by a search, never a second create."""
-    backend = GoogleBackend(client, "", campaign, account=account)
+def find_or_create(backend: Any, title: str) -> bool:
+    """Point `backend` (a GoogleBackend without a spreadsheet yet) at this campaign's
+    spreadsheet if its account can see one, else at a new one in vi_VN; True if created. A lost
+    answer to the create is followed by a search, never a second create."""
+    client, campaign = backend.client, backend.campaign
     found = backend._call(lambda: _search(client, campaign.id), "Tìm bảng tính chung")
     if found:
         backend.sid = found
-        return backend, False
+        return False
     body = {"name": title, "mimeType": SPREADSHEET_MIME, "appProperties": {APP_KEY: campaign.id}}
     try:
         answer = backend._call(
@@ -67,17 +68,20 @@ def find_or_create(client: Any, title: str, campaign: Campaign, account: str = "
         }
     }
     backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": [locale]}), "Đặt ngôn ngữ bảng tính")
-    return backend, True
+    return True
 
 
-def setup_spreadsheet(backend: GoogleBackend, unit_codes: list[str]) -> list[str]:
-    """Make the spreadsheet match the registry; what changed, in Vietnamese."""
-    made: list[str] = []
-    present = _add_tabs(backend, unit_codes, made)
-    _protect(backend, unit_codes, present, made)
-    _write_registry(backend, unit_codes, made)
-    _share(backend, unit_codes, made)
-    return made
+class SpreadsheetSetup:
+    """Mixed into GoogleBackend: `thidua sheet setup`."""
+
+    def setup(self, unit_codes: list[str]) -> list[str]:
+        """Make the spreadsheet match the registry; what changed, in Vietnamese."""
+        made: list[str] = []
+        present = _add_tabs(self, unit_codes, made)
+        _protect(self, unit_codes, present, made)
+        _write_registry(self, unit_codes, made)
+        _share(self, unit_codes, made)
+        return made
 
 
 def capacity_line(units: int) -> str:
@@ -87,7 +91,7 @@ def capacity_line(units: int) -> str:
     )
 
 
-def _add_tabs(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
+def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
     shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
     for _ in range(3):
         present = backend._titles(backend._metadata())
@@ -117,7 +121,7 @@ def _add_tabs(backend: GoogleBackend, unit_codes: list[str], made: list[str]) ->
     return backend._titles(backend._metadata())
 
 
-def _protect(backend: GoogleBackend, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
+def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
     campaign = backend.campaign
     consolidators = set(campaign.consolidators)
     everyone = {e for u in campaign.units for e in u.editors} | consolidators
@@ -170,7 +174,7 @@ def _protect(backend: GoogleBackend, unit_codes: list[str], present: dict[str, d
         made.append(f"bảo vệ {len(changed)} tab")
 
 
-def _write_registry(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> None:
+def _write_registry(backend: Any, unit_codes: list[str], made: list[str]) -> None:
     registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]] + [
         [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
         for u in backend.campaign.units
@@ -189,7 +193,7 @@ def _write_registry(backend: GoogleBackend, unit_codes: list[str], made: list[st
     made.append("danh sách đơn vị")
 
 
-def _share(backend: GoogleBackend, unit_codes: list[str], made: list[str]) -> None:
+def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:
     from gspread.exceptions import APIError
 
     campaign = backend.campaign

@@ -20,33 +20,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from sync.backend import Backend
 from sync.google_client import config_dir, forget_sign_in
+from sync.google_names import LOG_TAB, RENDER, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
+from sync.google_names import nfc as _nfc
+from sync.google_names import quote as _quote
+from sync.google_setup import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, diff, from_grid, to_grid
 from xl_addin.campaign import Campaign
 from xl_addin.refusals import Conflict, SyncError
 
-TAB_COLUMNS = 5
-TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
-REGISTRY_TAB, LOG_TAB = "Danh sách đơn vị", "Nhật ký"
-RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-class GoogleBackend(Backend):
+class GoogleBackend(SpreadsheetSetup, Backend):
     name = "Google Sheets"
 
     def __init__(
@@ -103,6 +94,14 @@ class GoogleBackend(Backend):
             # fault nor a permission, and retrying will not help
             forget_sign_in(self.client)
             raise SyncError("google.dang_nhap_lai", what=what, folder=config_dir()) from None
+
+    @classmethod
+    def find_or_create(
+        cls, client: Any, title: str, campaign: Campaign, account: str = ""
+    ) -> tuple[GoogleBackend, bool]:
+        """(backend, created): the campaign's spreadsheet, found by its app property or made."""
+        backend = cls(client, "", campaign, account=account)
+        return backend, find_or_create(backend, title)
 
     def _metadata(self) -> dict:
         return self._call(lambda: self.http.fetch_sheet_metadata(self.sid), "Đọc bảng tính chung")
@@ -271,18 +270,11 @@ class GoogleBackend(Backend):
                 return None
             raise
 
-    # -- administration (sync/google_setup.py) --
-    def setup(self, unit_codes: list[str]) -> list[str]:
-        from sync.google_setup import setup_spreadsheet
-
-        return setup_spreadsheet(self, unit_codes)
-
 
 class _Collision(Exception):
     """The batch's claim id is taken: nothing of the batch was applied."""
 
 
-SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 CLAIM_KEY = "thidua.ban_gui"
 CLAIM_SALTS = 4
 

@@ -10,7 +10,7 @@ from conftest import google_client
 
 from sync.emulator import Fault
 from sync.emulator.model import Sheet
-from sync.google_setup import find_or_create, units_that_fit
+from sync.google_setup import units_that_fit
 from sync.gsheets import GoogleBackend, claim_id
 from sync.tab import Tab
 from sync.unit_sync import pull_all, push_file
@@ -138,13 +138,13 @@ def test_setup_after_lost_answers_makes_one_spreadsheet_every_tab_and_one_protec
     admin = campaign.consolidators[0]
     fake.faults.append(Fault("POST /drive/v3/files", "drop_after", times=1))  # the create's answer is lost
     client = google_client(fake_google, admin)
-    backend, created = find_or_create(client, "Thi đua 2026", campaign, admin)
+    backend, created = GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, admin)
     assert created and len(fake.books) == 1
     # the answers to adding the tabs and protecting them are lost too, then two of sharing
     fake.faults += [Fault(":batchUpdate", "drop_after", times=2), Fault("/permissions", "drop_after", times=2)]
     backend.setup([u.code for u in campaign.units])
     assert all(f.times == 0 for f in fake.faults)  # every fault did happen
-    again, created_again = find_or_create(client, "Thi đua 2026", campaign, admin)
+    again, created_again = GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, admin)
     assert not created_again and again.sid == backend.sid and len(fake.books) == 1
     assert again.setup([u.code for u in campaign.units]) == []
     book = fake.books[backend.sid]
@@ -186,7 +186,7 @@ def test_an_address_without_a_google_account_is_invited_with_a_notification_and_
     fake = fake_google.fake
     admin = campaign.consolidators[0]
     fake.google_accounts.add(admin)
-    backend, _ = find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    backend, _ = GoogleBackend.find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
     made = backend.setup([u.code for u in campaign.units])
     someone = campaign.unit("T01").editors[0]
     told = [m for m in made if m.startswith(someone)]
@@ -197,7 +197,7 @@ def test_an_address_without_a_google_account_is_invited_with_a_notification_and_
 def test_setup_refuses_past_ten_million_cells_and_says_how_many_units_fit(fake_google, campaign):
     fake = fake_google.fake
     admin = campaign.consolidators[0]
-    backend, _ = find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    backend, _ = GoogleBackend.find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
     book = fake.books[backend.sid]
     book.sheets.append(Sheet(99, "Dữ liệu cũ", 1, rows=9_900_000, cols=1))  # someone's big paste
     with pytest.raises(SyncError) as err:
@@ -221,5 +221,5 @@ def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_go
     client, account = client_from_credentials(str(key), admin=True, adapter=fake_google.redirect())
     client.http_client.sleep = lambda s: None
     with pytest.raises(SyncError) as err:
-        find_or_create(client, "Thi đua 2026", campaign, account)
+        GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, account)
     assert err.value.code == "google.het_dung_luong" and "tài khoản Google của người quản trị" in err.value.message

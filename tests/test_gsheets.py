@@ -10,7 +10,6 @@ import pytest
 from conftest import google_client
 
 from sync.emulator import Fault
-from sync.google_setup import find_or_create
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
@@ -178,7 +177,9 @@ def test_a_deleted_tab_is_named_in_the_message(google_backends, campaign, workbo
 
 def test_admin_creates_the_spreadsheet_then_setup(fake_google, campaign):
     admin = campaign.consolidators[0]
-    backend, created = find_or_create(google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin)
+    backend, created = GoogleBackend.find_or_create(
+        google_client(fake_google, admin), "Thi đua 2026 - xã Vĩnh Bảo", campaign, admin
+    )
     assert created
     book = fake_google.fake.books[backend.sid]
     assert book.owner == admin and book.locale == "vi_VN" and book.title == "Thi đua 2026 - xã Vĩnh Bảo"

@@ -132,12 +132,13 @@ def cmd_sheet(args: argparse.Namespace) -> int:
         return run_doctor(campaign, args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
     if args.create:
         from sync.google_client import client_from_credentials
-        from sync.google_setup import capacity_line, find_or_create
+        from sync.google_setup import capacity_line
+        from sync.gsheets import GoogleBackend
 
         client, account = client_from_credentials(
             args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin=True
         )
-        backend, created = find_or_create(client, args.create, campaign, account)
+        backend, created = GoogleBackend.find_or_create(client, args.create, campaign, account)
         made = backend.setup([u.code for u in campaign.units])
         print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
         print(capacity_line(len(campaign.units)))

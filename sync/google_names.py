@@ -1,0 +1,21 @@
+"""Names and shapes shared by the Google backend and its setup: the tabs, their size, the API."""
+
+from __future__ import annotations
+
+import unicodedata
+
+TAB_COLUMNS = 5
+TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
+REGISTRY_TAB, LOG_TAB = "Danh sách đơn vị", "Nhật ký"
+SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+
+
+def nfc(text: str) -> str:
+    """Titles compared as Google stores them: gspread compares with ==, a user may type NFD."""
+    return unicodedata.normalize("NFC", text)
+
+
+def quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
