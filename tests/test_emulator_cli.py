@@ -24,17 +24,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start(*faults: str):
+    port = _free_port()
+    args = [*THIDUA, "sheet", "emulator", "--port", str(port)]
+    for f in faults:
+        args += ["--fault", f]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert "127.0.0.1" in proc.stdout.readline()
+    return proc, f"127.0.0.1:{port}"
+
+
 @pytest.fixture
 def emulator():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*THIDUA, "sheet", "emulator", "--port", str(port), "--fault", "POST /drive/v3/files=drop_after"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    assert "127.0.0.1" in line
-    host = f"127.0.0.1:{port}"
+    """An emulator that loses the answer to the first file it creates."""
+    proc, host = _start("POST /drive/v3/files=drop_after")
+    yield host
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def plain_emulator():
+    proc, host = _start()
     yield host
     proc.terminate()
     proc.wait(10)
@@ -146,3 +157,36 @@ def test_a_fault_the_emulator_cannot_read_is_refused_in_vietnamese():
         text=True,
     )
     assert run.returncode != 0 and "KHỚP=KIỂU" in run.stderr
+
+
+def _doctor(host, account, *extra):
+    return subprocess.run(
+        [*THIDUA, "sheet", "doctor", *extra],
+        env=_env(host, account),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_doctor_passes_on_the_emulator_and_cleans_up(plain_emulator, campaign):
+    run = _doctor(plain_emulator, campaign.consolidators[0])
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("ĐẠT") >= 5 and "KHÔNG ĐẠT" not in run.stdout
+    assert "Trùng metadataId" in run.stdout and "BỎ QUA" in run.stdout  # no second account given
+
+
+def test_the_doctor_fails_where_google_would_differ_from_the_emulator(fake_google, campaign, monkeypatch, capsys):
+    """An emulator that let a duplicate metadata id through: the doctor's first row fails."""
+    from sync.google_doctor import run_doctor
+
+    fake_google.fake.unique_metadata_ids = False
+    monkeypatch.setenv("THIDUA_SHEETS_EMULATOR_HOST", fake_google.url.removeprefix("http://"))
+    monkeypatch.setenv("THIDUA_EMULATOR_ACCOUNT", campaign.consolidators[0])
+    assert run_doctor(campaign, None, quota=True) == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "Trùng metadataId" in x)
+    assert "KHÔNG ĐẠT" in line
+    assert "KHÔNG ĐẠT" not in next(x for x in out.splitlines() if "hạn mức" in x)  # the 429 body is Google's
+    assert not fake_google.fake.books  # the scratch spreadsheet is gone

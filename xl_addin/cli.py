@@ -129,7 +129,8 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     if args.action == "doctor":
         from sync.google_doctor import run_doctor
 
-        return run_doctor(campaign, args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"))
+        credentials = args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS")
+        return run_doctor(campaign, credentials, key=args.google, second=args.second, quota=args.quota)
     if args.create:
         from sync.google_client import client_from_credentials
         from sync.google_setup import capacity_line
@@ -309,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sh.add_argument("--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới với tên này rồi chuẩn bị")
     sh.add_argument("--port", type=int, default=8765, help="cổng của máy giả lập (mặc định 8765)")
+    sh.add_argument("--second", metavar="KHÓA", help="doctor: khóa của tài khoản thứ hai (kiểm tra vùng bảo vệ)")
+    sh.add_argument("--quota", action="store_true", help="doctor: kiểm tra cả lỗi quá hạn mức (tốn hạn mức một phút)")
     sh.add_argument(
         "--fault",
         action="append",

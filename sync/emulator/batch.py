@@ -253,7 +253,7 @@ class BatchUpdates:
             mid = self.rng.randrange(1, 2**31)
         if not isinstance(mid, int) or not 0 < mid < 2**31:
             raise invalid(f"Invalid metadataId: {mid}. The id must be a positive 32-bit integer.")
-        if mid in staged.metadata:
+        if mid in staged.metadata and getattr(self, "unique_metadata_ids", True):
             raise invalid(f"Developer metadata with id {mid} already exists.")
         dm["metadataId"] = mid
         staged.metadata[mid] = dm

@@ -51,6 +51,8 @@ class FakeSheets(BatchUpdates, DriveFiles):
         self.oauth_users: dict[str, str] = {}  # refresh token -> e-mail
         self.google_accounts: set[str] = set()  # addresses Drive knows as Google accounts
         self.counts = {"read": 0, "write": 0}  # Sheets requests by quota class
+        # False only to show `thidua sheet doctor` catching a Google that allowed duplicate ids
+        self.unique_metadata_ids = True
         self.tokens: dict[str, tuple[str, float]] = {}  # access token -> (e-mail, expires at)
         self.token_requests: list[str] = []  # e-mail of each sign-in
         self.token_lifetime = 3600.0
