@@ -172,24 +172,31 @@ def bench_sync(campaign, tmp: Path) -> None:
 
     from sync.emulator import FakeSheetsServer
     from sync.gsheets import GoogleBackend
-    from sync.tab import Tab
+    from sync.tab import Tab, to_grid
     from xl_addin.campaign import Unit
 
-    print("sync: requests and time against the local Sheets emulator, against gspread's batch calls")
+    print("sync: requests and time against the local Sheets emulator, against competent gspread use")
+    print("  (gspread: the spreadsheet opened once; values_batch_get per 100 tabs; a push as open +")
+    print(
+        "  values_get + values_batch_update + values_append; setup as one batch of addSheet, one of protections, the registry,"
+    )
+    print("  the permissions listed once and one share per address)")
     admin = campaign.consolidators[0]
     for n in (10, 100, 500):
         units = tuple(
             Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n)
         )
         camp = dataclasses.replace(campaign, units=units)
+        codes = [u.code for u in units]
+        rows = tuple(("report", "CT07", c, v, "") for c, v in (("input_a", 950), ("input_b", 1000)))
         with FakeSheetsServer() as server:
             fake = server.fake
             fake.read_quota = fake.write_quota = fake.project_quota = 10**9
+            fake.google_accounts |= {u.editors[0] for u in units}
             sid = fake.create(admin)
-            r0 = len(fake.requests)
-            GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup([u.code for u in units])
-            setup_r = len(fake.requests) - r0
-            rows = tuple(("report", "CT07", c, v, "") for c, v in (("input_a", 950), ("input_b", 1000)))
+            t0, r0 = time.perf_counter(), len(fake.requests)
+            GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
+            setup_t, setup_r = time.perf_counter() - t0, len(fake.requests) - r0
             t0, r0 = time.perf_counter(), len(fake.requests)
             for u in units:
                 GoogleBackend(
@@ -198,22 +205,60 @@ def bench_sync(campaign, tmp: Path) -> None:
             push_t, push_r = (time.perf_counter() - t0) / n, (len(fake.requests) - r0) / n
             consolidator = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
             t0, r0 = time.perf_counter(), len(fake.requests)
-            tabs = consolidator.read_all([u.code for u in units])
+            tabs = consolidator.read_all(codes)
             all_t, all_r = time.perf_counter() - t0, len(fake.requests) - r0
             assert len(tabs) == n
-            # competent gspread: the spreadsheet opened once, then one values_batch_get per 100 tabs
             gc = google_client(server, admin)
             t0, r0 = time.perf_counter(), len(fake.requests)
             sh = gc.open_by_key(sid)
-            codes = [u.code for u in units]
             for i in range(0, n, 100):
                 sh.values_batch_get([f"'{c}'!A1:E2000" for c in codes[i : i + 100]])
             base_t, base_r = time.perf_counter() - t0, len(fake.requests) - r0
+            # a competent gspread push of one unit: read the tab, write it whole, append the log row
+            t0, r0 = time.perf_counter(), len(fake.requests)
+            for u in units[:10]:
+                sh = google_client(server, u.editors[0]).open_by_key(sid)  # each push is a fresh process
+                sh.values_get(f"'{u.code}'!A1:E2000")
+                grid = [list(r) + [""] * (5 - len(r)) for r in to_grid(Tab(u.code, rows))]
+                body = {"valueInputOption": "RAW", "data": [{"range": f"'{u.code}'!A1:E{len(grid)}", "values": grid}]}
+                sh.values_batch_update(body)
+                sh.values_append("'Nhật ký'!A1", {"valueInputOption": "RAW"}, {"values": [["x", "gửi", u.code]]})
+            gpush_t, gpush_r = (time.perf_counter() - t0) / 10, (len(fake.requests) - r0) / 10
+        with FakeSheetsServer() as server:
+            fake = server.fake
+            fake.read_quota = fake.write_quota = fake.project_quota = 10**9
+            fake.google_accounts |= {u.editors[0] for u in units}
+            sid = fake.create(admin)
+            t0, r0 = time.perf_counter(), len(fake.requests)
+            gspread_setup(google_client(server, admin), sid, camp)
+            gsetup_t, gsetup_r = time.perf_counter() - t0, len(fake.requests) - r0
         print(
-            f"  {n:4d} units: setup {setup_r} req; push {push_r:.0f} req ({push_t * 1000:.1f} ms) each; "
-            f"pull-all {all_r} req ({all_t * 1000:.0f} ms) vs gspread batch {base_r} req ({base_t * 1000:.0f} ms): "
-            f"{base_t / all_t:.2f}x"
+            f"  {n:4d} units: pull-all {all_r} req ({all_t * 1000:.0f} ms) vs gspread {base_r} req "
+            f"({base_t * 1000:.0f} ms), {base_t / all_t:.2f}x; push {push_r:.0f} req ({push_t * 1000:.1f} ms, "
+            f"conditional, log included) vs gspread {gpush_r:.0f} req ({gpush_t * 1000:.1f} ms, unconditional); "
+            f"setup {setup_r} req ({setup_t:.2f} s) vs gspread {gsetup_r} req ({gsetup_t:.2f} s)"
         )
+
+
+def gspread_setup(gc, sid: str, campaign) -> None:
+    sh = gc.open_by_key(sid)
+    adds = [
+        {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": 2000, "columnCount": 5}}}}
+        for t in [u.code for u in campaign.units] + ["Danh sách đơn vị", "Nhật ký"]
+    ]
+    replies = sh.batch_update({"requests": adds})["replies"]
+    ids = [r["addSheet"]["properties"]["sheetId"] for r in replies]
+    protect = [
+        {"addProtectedRange": {"protectedRange": {"range": {"sheetId": i}, "editors": {"users": list(u.editors)}}}}
+        for i, u in zip(ids, campaign.units)
+    ]
+    sh.batch_update({"requests": protect})
+    sh.values_update(
+        "'Danh sách đơn vị'!A1", {"valueInputOption": "RAW"}, {"values": [[u.code] for u in campaign.units]}
+    )
+    shared = {p.get("emailAddress") for p in sh.list_permissions()}
+    for e in sorted({e for u in campaign.units for e in u.editors} - shared):
+        sh.share(e, perm_type="user", role="writer", notify=False)
 
 
 CONSOLIDATE = """

@@ -79,7 +79,7 @@ class SpreadsheetSetup:
         made: list[str] = []
         present = _add_tabs(self, unit_codes, made)
         _protect(self, unit_codes, present, made)
-        _write_registry(self, unit_codes, made)
+        _write_registry(self, unit_codes, present, made)
         _share(self, unit_codes, made)
         return made
 
@@ -93,6 +93,7 @@ def capacity_line(units: int) -> str:
 
 def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
     shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
+    shapes[REGISTRY_TAB] = (max(SIDE_TABS[REGISTRY_TAB][0], len(unit_codes) + 1), SIDE_TABS[REGISTRY_TAB][1])
     for _ in range(3):
         present = backend._titles(backend._metadata())
         missing = [t for t in shapes if _nfc(t) not in present]
@@ -174,20 +175,31 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
         made.append(f"bảo vệ {len(changed)} tab")
 
 
-def _write_registry(backend: Any, unit_codes: list[str], made: list[str]) -> None:
+def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
     registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]] + [
         [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
         for u in backend.campaign.units
         if u.code in unit_codes
     ]
-    rng = f"{_quote(REGISTRY_TAB)}!A1:E{SIDE_TABS[REGISTRY_TAB][0]}"
+    sheet = present[_nfc(REGISTRY_TAB)]["properties"]
+    height = sheet["gridProperties"]["rowCount"]
+    if height < len(registry):  # units were added since the tab was made: grow it first
+        grow = {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet["sheetId"], "gridProperties": {"rowCount": len(registry)}},
+                "fields": "gridProperties.rowCount",
+            }
+        }
+        backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": [grow]}), "Mở rộng danh sách")
+        height = len(registry)
+    rng = f"{_quote(REGISTRY_TAB)}!A1:E{height}"
     current = backend._call(
         lambda: backend.http.values_get(backend.sid, rng, params={"valueRenderOption": "UNFORMATTED_VALUE"}),
         "Đọc danh sách",
     )
     if current.get("values", []) == registry:
         return
-    rows = registry + [[""] * 5 for _ in range(SIDE_TABS[REGISTRY_TAB][0] - len(registry))]
+    rows = registry + [[""] * 5 for _ in range(height - len(registry))]  # rows of removed units cleared
     body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": rows}]}
     backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi danh sách đơn vị")
     made.append("danh sách đơn vị")

@@ -223,3 +223,42 @@ def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_go
     with pytest.raises(SyncError) as err:
         GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, account)
     assert err.value.code == "google.het_dung_luong" and "tài khoản Google của người quản trị" in err.value.message
+
+
+def test_pushes_past_the_write_quota_wait_with_a_visible_countdown(google_backends, campaign, workbook, capsys):
+    """One account shared by many PCs: the 61st write in a minute is a 429. The push waits for
+    the minute to turn, saying so, and its log row still rides in the same batch."""
+    fake = google_backends.server.fake
+    now = [0.0]
+    fake.clock = lambda: now[0]
+    fake.write_quota = 1
+    first = google_backends("T07")
+    push_file(campaign, workbook("T07", filled=True), first)
+    second = google_backends("T07")
+    second.account = first.account
+
+    def sleep(seconds):
+        now[0] += seconds * 10  # the minute passes while we wait
+
+    second.http.sleep = sleep
+    path = workbook("T07", filled=True, seed=3)
+    fill_entries(path, {"report": {"CT07": {"input_a": 2}}})
+    from workbooks.writer import set_meta
+
+    set_meta(path, {"sync_revision": 1})
+    assert push_file(campaign, path, second).revision == 2
+    err = capsys.readouterr().err
+    assert "giới hạn số lần ghi" in err and "giây" in err
+    assert second.http.waits and all(w >= 2 for w in second.http.waits)  # quota waits start longer
+    log = [row for row in fake.grid(google_backends.sid, "Nhật ký") if row and row[2] == "T07"]
+    assert [row[3] for row in log] == ["1", "2"]  # no log row lost
+
+
+def test_a_registry_tab_too_short_for_the_units_is_grown_before_it_is_written(fake_google, campaign):
+    fake = fake_google.fake
+    admin = campaign.consolidators[0]
+    backend, _ = GoogleBackend.find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    fake.books[backend.sid].sheets.append(Sheet(77, "Danh sách đơn vị", 1, rows=3, cols=6))  # made for 2 units
+    backend.setup([u.code for u in campaign.units])
+    registry = fake.grid(backend.sid, "Danh sách đơn vị")
+    assert [row[0] for row in registry[1:]] == [u.code for u in campaign.units]
