@@ -1,5 +1,12 @@
-"""A fake Google Sheets API v4 (and the few Drive v3 calls gspread makes), over real HTTP on
-127.0.0.1, for gspread's real client.
+"""A Google Sheets API v4 emulator (and the few Drive v3 calls thidua makes), over real HTTP on
+127.0.0.1, for gspread's real client and google-auth's real sign-in. It ships as
+`thidua sheet emulator`, in the manner of Google's own emulators, and the tests use it.
+
+Modules: `model` (state and errors), `a1` (ranges), `values` (typing and rendering),
+`service` (endpoints, sign-in, quotas, protections), `batch` (spreadsheets.batchUpdate, all
+or nothing, with developer-metadata ids), `drive` (create, find by app property, share),
+`server` (the socket, faults, `/__emulator/requests`), `connect` (pointing a client at it).
+Each module names its sources for behaviour that no recording establishes.
 
 It behaves like Google where it matters to thidua, as the recorded traffic in
 shared/corpus/sheets-api shows: trailing empty cells and rows trimmed, no "values" key for an
@@ -16,12 +23,16 @@ Not established by any recording, and so our best reading of Google's documentat
 - USER_ENTERED parses numbers by the spreadsheet's locale only in the simple forms we use;
   dates and currencies typed as text are kept as text.
 - Authentication: a bearer token "fake-token:<email>" names the caller, a shortcut for tests
-  that are not about signing in. The real way is served too: `POST /token` takes google-auth's
+  that are not about signing in and for `THIDUA_SHEETS_EMULATOR_HOST` (Google's emulators
+  likewise take any caller on localhost). The real way is served too: `POST /token` takes google-auth's
   signed JWT (RFC 7523, RS256, the grant Google's token endpoint documents for service
   accounts), checks the signature against the key it registered, the `aud` and the expiry, and
   mints a short-lived token; a revoked or unknown key gets 400 `invalid_grant` ("Invalid JWT
   Signature.", the answer google-auth turns into RefreshError); an expired or unknown token
-  gets 401 UNAUTHENTICATED, on which google-auth refreshes and retries once. The spreadsheet's
+  gets 401 UNAUTHENTICATED, on which google-auth refreshes and retries once. OAuth refresh
+  (`grant_type=refresh_token`, RFC 6749 section 6) serves a person's authorized_user.json;
+  `/oauth2/v3/userinfo` answers the signed-in e-mail.
+- A JSON null in values leaves the cell as it is (values.update reference). The spreadsheet's
   creator owns it; the owner always may edit protected ranges, as in Google.
 """
 
