@@ -190,10 +190,7 @@ def bench_sync(campaign, tmp: Path) -> None:
         codes = [u.code for u in units]
         rows = tuple(("report", "CT07", c, v, "") for c, v in (("input_a", 950), ("input_b", 1000)))
         with FakeSheetsServer() as server:
-            fake = server.fake
-            fake.read_quota = fake.write_quota = fake.project_quota = 10**9
-            fake.google_accounts |= {u.editors[0] for u in units}
-            sid = fake.create(admin)
+            fake, sid = roomy(server, admin, units)
             t0, r0 = time.perf_counter(), len(fake.requests)
             GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
             setup_t, setup_r = time.perf_counter() - t0, len(fake.requests) - r0
@@ -225,10 +222,7 @@ def bench_sync(campaign, tmp: Path) -> None:
                 sh.values_append("'Nhật ký'!A1", {"valueInputOption": "RAW"}, {"values": [["x", "gửi", u.code]]})
             gpush_t, gpush_r = (time.perf_counter() - t0) / 10, (len(fake.requests) - r0) / 10
         with FakeSheetsServer() as server:
-            fake = server.fake
-            fake.read_quota = fake.write_quota = fake.project_quota = 10**9
-            fake.google_accounts |= {u.editors[0] for u in units}
-            sid = fake.create(admin)
+            fake, sid = roomy(server, admin, units)
             t0, r0 = time.perf_counter(), len(fake.requests)
             gspread_setup(google_client(server, admin), sid, camp)
             gsetup_t, gsetup_r = time.perf_counter() - t0, len(fake.requests) - r0
@@ -238,6 +232,15 @@ def bench_sync(campaign, tmp: Path) -> None:
             f"conditional, log included) vs gspread {gpush_r:.0f} req ({gpush_t * 1000:.1f} ms, unconditional); "
             f"setup {setup_r} req ({setup_t:.2f} s) vs gspread {gsetup_r} req ({gsetup_t:.2f} s)"
         )
+
+
+def roomy(server, admin: str, units) -> tuple:
+    """The emulator with quotas out of the way (requests are counted, not limited) and every
+    unit's address a Google account; a new spreadsheet owned by `admin`."""
+    fake = server.fake
+    fake.read_quota = fake.write_quota = fake.project_quota = 10**9
+    fake.google_accounts |= {u.editors[0] for u in units}
+    return fake, fake.create(admin)
 
 
 def gspread_setup(gc, sid: str, campaign) -> None:

@@ -34,6 +34,19 @@ class PushResult:
         return f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {self.pushed_at}) vào {where}."
 
 
+def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
+    """The refusal when the share holds a revision this push was not based on."""
+    return Conflict(
+        "gui.ban_moi_hon",
+        diff(local.rows, remote.rows),
+        unit=local.unit_code,
+        revision=remote.revision,
+        pushed_at=remote.pushed_at,
+        pushed_by=remote.pushed_by,
+        base=base_revision,
+    )
+
+
 class Backend(ABC):
     """One tab per unit. `acting_unit` is who this client is: None for a consolidator."""
 
@@ -93,15 +106,7 @@ class Backend(ABC):
                 return PushResult(remote.unit_code, remote.revision, remote.content_hash, remote.pushed_at, True)
             if remote is not None:
                 if remote.revision > base_revision:
-                    raise Conflict(
-                        "gui.ban_moi_hon",
-                        diff(tab.rows, remote.rows),
-                        unit=tab.unit_code,
-                        revision=remote.revision,
-                        pushed_at=remote.pushed_at,
-                        pushed_by=remote.pushed_by,
-                        base=base_revision,
-                    )
+                    raise newer_on_share(tab, remote, base_revision)
                 if remote.edited_since_push:
                     raise Conflict(
                         "gui.sua_tren_ban_chung",

@@ -24,15 +24,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sync.backend import Backend
+from sync.backend import Backend, newer_on_share
 from sync.google_client import config_dir, forget_sign_in
 from sync.google_names import LOG_TAB, RENDER, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
 from sync.google_setup import SpreadsheetSetup, find_or_create
-from sync.tab import Tab, diff, from_grid, to_grid
+from sync.tab import Tab, from_grid, to_grid
 from xl_addin.campaign import Campaign
-from xl_addin.refusals import Conflict, SyncError
+from xl_addin.refusals import SyncError
 
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
 
@@ -237,16 +237,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                     return  # our own batch, applied before its answer was lost
                 if (value.get("unit"), value.get("revision")) != (new.unit_code, new.revision):
                     continue  # an id another unit's claim happens to share: the next id
-                latest = self.read_tab(new.unit_code) or new
-                raise Conflict(
-                    "gui.ban_moi_hon",
-                    diff(new.rows, latest.rows),
-                    unit=new.unit_code,
-                    revision=latest.revision,
-                    pushed_at=latest.pushed_at,
-                    pushed_by=latest.pushed_by,
-                    base=new.revision - 1,
-                ) from None
+                raise newer_on_share(new, self.read_tab(new.unit_code) or new, new.revision - 1) from None
         raise SyncError("google.tu_choi", what=what, status=400, detail="metadataId")
 
     def _batch_or_collide(self, requests: list[dict]) -> Any:

@@ -167,7 +167,7 @@ def test_two_pushes_of_one_unit_at_once_leave_one_whole_revision(campaign, workb
         # both read revision 0 before either writes: the race the issue reproduced
         from sync.emulator import Fault
 
-        backends.server.fake.faults.append(Fault(f"GET /v4/spreadsheets/{backends.sid}", "delay", times=2, delay=0.5))
+        backends.server.fake.faults.append(Fault(f"GET /v4/spreadsheets/{backends.sid}", "barrier", times=2))
         seen = len(backends.server.fake.requests)
     ts = [threading.Thread(target=push, args=(p,)) for p in (a, b)]
     for t in ts:

@@ -18,6 +18,7 @@ def col_number(letters: str) -> int:
 
 
 def col_letters(n: int) -> str:
+    # written out here, not imported: the emulator stands in for Google and imports nothing of ours
     out = ""
     while n:
         n, rem = divmod(n - 1, 26)

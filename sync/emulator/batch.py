@@ -26,7 +26,7 @@ Sources, per behaviour:
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.emulator.a1 import Box
@@ -49,10 +49,16 @@ class Staged:
     metadata: dict[int, dict]
     locale: str
     time_zone: str
+    copies: set[int] = field(default_factory=set)
 
     def sheet(self, sheet_id: Any) -> Sheet:
-        for s in self.sheets:
+        """The staged copy of a sheet, made on first use: a batch copies only what it touches."""
+        for i, s in enumerate(self.sheets):
             if s.sheet_id == sheet_id:
+                if id(s) not in self.copies:
+                    s = copy.deepcopy(s)
+                    self.sheets[i] = s
+                    self.copies.add(id(s))
                 return s
         raise no_grid(sheet_id)
 
@@ -64,7 +70,7 @@ class BatchUpdates:
 
     def batch_update(self, book, body: dict, account: str) -> dict:
         staged = Staged(
-            copy.deepcopy(book.sheets),
+            list(book.sheets),
             copy.deepcopy(book.protections),
             copy.deepcopy(book.developer_metadata),
             book.locale,
@@ -101,6 +107,7 @@ class BatchUpdates:
             raise invalid(f"Sheet with id {sid} already exists.")
         s = Sheet(sid, title, len(staged.sheets), grid.get("rowCount", 1000), grid.get("columnCount", 26))
         staged.sheets.append(s)
+        staged.copies.add(id(s))
         self._within_limit(staged)
         return {"addSheet": {"properties": _sheet_properties(s)}}
 
@@ -168,10 +175,11 @@ class BatchUpdates:
         return {}
 
     @staticmethod
-    def _guard(book, staged: Staged, box: Box, account: str) -> None:
+    def _guard(book, protections: list[Protection], box: Box, account: str) -> None:
+        """A write by someone outside a protection of the range: Google's 400 (not a 403)."""
         if account == book.owner:
             return
-        for p in staged.protections:
+        for p in protections:
             if p.sheet_id != box.sheet.sheet_id or p.warning_only or account in p.editors:
                 continue
             r0, r1, c0, c1 = p.bounds or (0, box.sheet.rows, 0, box.sheet.cols)
@@ -198,7 +206,7 @@ class BatchUpdates:
             r1, c1 = r0 + len(rows), c0 + width
         if r1 > sheet.rows or c1 > sheet.cols:
             raise invalid(f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}")
-        self._guard(book, staged, Box(sheet, r0, max(r1, r0 + 1), c0, max(c1, c0 + 1)), account)
+        self._guard(book, staged.protections, Box(sheet, r0, max(r1, r0 + 1), c0, max(c1, c0 + 1)), account)
         if "userEnteredValue" not in fields and fields != "*":
             return {}
         if "range" in args:
@@ -219,7 +227,7 @@ class BatchUpdates:
             self._within_limit(staged)
         if width > sheet.cols:
             raise invalid(f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}")
-        self._guard(book, staged, Box(sheet, start, start + max(len(rows), 1), 0, max(width, 1)), account)
+        self._guard(book, staged.protections, Box(sheet, start, start + max(len(rows), 1), 0, max(width, 1)), account)
         self._put_rows(sheet, start, 0, rows, staged.locale)
         return {}
 

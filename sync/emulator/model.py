@@ -90,11 +90,14 @@ class Fault:
     """Matches requests whose "METHOD path" contains `match`; `times` answers, then gone.
     kind: an HTTP status (500, 503, 429, 403 with a Drive-style `reason`), "delay" (seconds in
     `delay`), "drop_before" (close the connection without applying), "drop_after" (apply, then
-    close without answering) or "html200" (a captive portal or proxy answering 200 with a web
-    page instead of JSON)."""
+    close without answering), "html200" (a captive portal or proxy answering 200 with a web
+    page instead of JSON) or "barrier" (not a fault of Google's but a test device: the matching
+    requests wait for each other until `times` of them have arrived, so two clients are sure
+    to read before either writes)."""
 
     match: str
     kind: int | str
     times: int = 1
     delay: float = 0.0
     reason: str = ""  # for a 403: "userRateLimitExceeded", "accessNotConfigured", "storageQuotaExceeded"…
+    gate: Any = None  # the barrier's threading.Barrier, made when the fault is registered

@@ -72,6 +72,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.kind == "delay":
                 time.sleep(fault.delay)
+            elif fault.kind == "barrier":
+                try:
+                    fault.gate.wait(timeout=30)
+                except threading.BrokenBarrierError:
+                    pass
             elif fault.kind == "drop_before":
                 self._drop()
                 return
@@ -119,6 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _take_fault(self, line: str) -> Fault | None:
         with self.fake.lock:
             for f in self.fake.faults:
+                if f.kind == "barrier" and f.gate is None:
+                    f.gate = threading.Barrier(f.times)
                 if f.match in line and f.times > 0:
                     f.times -= 1
                     return f
@@ -192,8 +199,10 @@ def parse_fault(text: str) -> Fault:
     if not match or m is None:
         raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng KHỚP=KIỂU[:LÝ_DO][xSỐ_LẦN])")
     kind = int(m["kind"]) if m["kind"].isdigit() else m["kind"]
-    if kind not in ("drop_before", "drop_after", "html200", "delay") and not isinstance(kind, int):
-        raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after, html200 hoặc delay")
+    if kind not in ("drop_before", "drop_after", "html200", "delay", "barrier") and not isinstance(kind, int):
+        raise ValueError(
+            f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after, html200, delay hoặc barrier"
+        )
     if kind == "delay":
         return Fault(match, kind, int(m["times"] or 1), delay=float(m["reason"] or 1))
     return Fault(match, kind, int(m["times"] or 1), reason=m["reason"] or "")

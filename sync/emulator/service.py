@@ -14,7 +14,6 @@ from sync.emulator.batch import BatchUpdates
 from sync.emulator.drive import DriveFiles, permission_id
 from sync.emulator.model import (
     DRIVE,
-    PROTECTED_MESSAGE,
     SHEETS,
     USERINFO,
     ApiError,
@@ -224,16 +223,7 @@ class FakeSheets(BatchUpdates, DriveFiles):
         self.counts[kind] += 1
 
     def _check_protection(self, book: Spreadsheet, box: Box, account: str) -> None:
-        if account == book.owner:
-            return
-        for p in book.protections:
-            if p.sheet_id != box.sheet.sheet_id or p.warning_only or account in p.editors:
-                continue
-            if p.bounds is None:
-                raise invalid(PROTECTED_MESSAGE)
-            r0, r1, c0, c1 = p.bounds
-            if box.r0 < r1 and r0 < box.r1 and box.c0 < c1 and c0 < box.c1:
-                raise invalid(PROTECTED_MESSAGE)
+        self._guard(book, book.protections, box, account)
 
     # -- endpoints --
     def metadata(self, book: Spreadsheet, ranges: list[str] = (), grid_data: bool = False) -> dict:
