@@ -78,7 +78,10 @@ class SpreadsheetSetup:
         """Make the spreadsheet match the registry; what changed, in Vietnamese."""
         made: list[str] = []
         present = _add_tabs(self, unit_codes, made)
-        _protect(self, unit_codes, present, made)
+        if _protect(self, unit_codes, present, made):
+            # an addProtectedRange repeated after a lost answer adds a second one: look again,
+            # and the extra is deleted (adding one is not idempotent, deleting extras is)
+            _protect(self, unit_codes, self._titles(self._metadata()), [])
         _write_registry(self, unit_codes, present, made)
         _share(self, unit_codes, made)
         return made
@@ -122,7 +125,8 @@ def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str,
     return backend._titles(backend._metadata())
 
 
-def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
+def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> bool:
+    """Each tab's one protection as the registry says; True if any was added."""
     campaign = backend.campaign
     consolidators = set(campaign.consolidators)
     everyone = {e for u in campaign.units for e in u.editors} | consolidators
@@ -173,6 +177,7 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
         backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": requests}), "Bảo vệ tab")
     if changed:
         made.append(f"bảo vệ {len(changed)} tab")
+    return any("addProtectedRange" in r for r in requests)
 
 
 def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:

@@ -140,10 +140,17 @@ def test_setup_after_lost_answers_makes_one_spreadsheet_every_tab_and_one_protec
     client = google_client(fake_google, admin)
     backend, created = GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, admin)
     assert created and len(fake.books) == 1
-    # the answers to adding the tabs and protecting them are lost too, then two of sharing
-    fake.faults += [Fault(":batchUpdate", "drop_after", times=2), Fault("/permissions", "drop_after", times=2)]
+    # the answers to adding the tabs are lost, then to protecting them, then two of sharing
+    fake.faults += [
+        Fault(":batchUpdate", "drop_after", times=2, body="addSheet"),
+        Fault(":batchUpdate", "drop_after", times=1, body="addProtectedRange"),
+        Fault("/permissions", "drop_after", times=2),
+    ]
     backend.setup([u.code for u in campaign.units])
     assert all(f.times == 0 for f in fake.faults)  # every fault did happen
+    book = fake.books[backend.sid]
+    for u in campaign.units:  # one run is enough: no second protection from a repeated add
+        assert len([p for p in book.protections if p.sheet_id == book.sheet(u.code).sheet_id]) == 1
     again, created_again = GoogleBackend.find_or_create(client, "Thi đua 2026", campaign, admin)
     assert not created_again and again.sid == backend.sid and len(fake.books) == 1
     assert again.setup([u.code for u in campaign.units]) == []

@@ -101,3 +101,4 @@ class Fault:
     delay: float = 0.0
     reason: str = ""  # for a 403: "userRateLimitExceeded", "accessNotConfigured", "storageQuotaExceeded"…
     gate: Any = None  # the barrier's threading.Barrier, made when the fault is registered
+    body: str = ""  # and whose body contains this (one kind of request inside batchUpdate)

@@ -38,11 +38,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(200, {"total": len(self.fake.requests), **counts})
             return
         if url.path == "/__emulator/faults" and method == "POST":
-            # the faults the tests inject, for a running emulator: {"match", "kind", "times", "delay", "reason"}
+            # the faults the tests inject, for a running emulator:
+            # {"match", "kind", "times", "delay", "reason", "body"}
             try:
                 spec = json.loads(raw or b"{}")
                 fault = Fault(str(spec["match"]), spec["kind"], int(spec.get("times", 1)), float(spec.get("delay", 0)))
                 fault.reason = str(spec.get("reason", ""))
+                fault.body = str(spec.get("body", ""))
             except (ValueError, KeyError, TypeError) as exc:
                 self._reply(400, invalid(f"fault: {exc}").body())
                 return
@@ -68,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
                 ).body(),
             )
             return
-        fault = self._take_fault(f"{method} {unquote(url.path)}")
+        fault = self._take_fault(f"{method} {unquote(url.path)}", raw.decode("utf-8", "replace"))
         if fault is not None:
             if fault.kind == "delay":
                 time.sleep(fault.delay)
@@ -121,12 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._reply(status, out)
 
-    def _take_fault(self, line: str) -> Fault | None:
+    def _take_fault(self, line: str, body: str = "") -> Fault | None:
         with self.fake.lock:
             for f in self.fake.faults:
                 if f.kind == "barrier" and f.gate is None:
                     f.gate = threading.Barrier(f.times)
-                if f.match in line and f.times > 0:
+                if f.match in line and f.body in body and f.times > 0:
                     f.times -= 1
                     return f
         return None
