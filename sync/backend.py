@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sync.tab import Tab, diff, stamped
 from xl_addin.refusals import Conflict, SyncError
+from xl_addin.review import DA_DUYET, Review, effective_state
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,25 @@ class Backend(ABC):
     @abstractmethod
     def append_log(self, fields: list[str]) -> None: ...
 
+    # -- review (duyệt): records only consolidators write (sync/review_flow.py) --
+    @abstractmethod
+    def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]: ...
+
+    def read_review(self, unit_code: str) -> Review | None:
+        return self.read_reviews([unit_code]).get(unit_code)
+
+    @abstractmethod
+    def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
+        """Store `new` only if the stored record is still `old` and the tab still has the hash
+        `new` applied to; else refuse (duyet.nguoi_khac, duyet.ban_moi). The log row goes with it."""
+
+    @abstractmethod
+    def read_log(self) -> list[list[str]]: ...
+
+    def review_for_push(self, unit_code: str) -> Review | None:
+        """The review record as the push's own read saw it (a backend may read both at once)."""
+        return self.read_review(unit_code)
+
     def read_for_push(self, unit_code: str) -> Tab | None:
         """The tab as a push sees it before writing (a backend may read more in the same go)."""
         return self.read_tab(unit_code)
@@ -99,6 +119,9 @@ class Backend(ABC):
         when = when or dt.datetime.now().replace(microsecond=0)
         with self.lock(tab.unit_code):
             remote = self.read_for_push(tab.unit_code)
+            review = self.review_for_push(tab.unit_code)
+            if remote is not None and effective_state(review, remote.data_hash()) == DA_DUYET:
+                raise SyncError("gui.da_duyet", unit=tab.unit_code, at=review.at, by=review.by)
             if remote is not None and remote.data_hash() == tab.data_hash() and not remote.edited_since_push:
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes

@@ -19,6 +19,7 @@ from sync.backend import Backend
 from sync.tab import Tab, from_grid, to_grid
 from workbooks.atomic import process_alive, this_host, write_bytes_atomic
 from xl_addin.refusals import SyncError
+from xl_addin.review import Review
 
 LOCK_STALE_SECONDS = 120
 
@@ -86,6 +87,49 @@ class FolderBackend(Backend):
                 csv.writer(fh).writerow(fields)
         except OSError as exc:
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+
+    # -- review --
+    def review_path(self, unit_code: str) -> Path:
+        return self.root / "duyet" / self.tab_path(unit_code).name
+
+    def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
+        out = {}
+        for code in unit_codes:
+            try:
+                review = Review.from_json(self.review_path(code).read_text("utf-8"))
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise SyncError("thu_muc.khong_doc_duoc", unit=code, why=exc) from None
+            if review is not None:
+                out[code] = review
+        return out
+
+    def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
+        # under the unit's own lock: no push and no other consolidator in between
+        with self.lock(new.unit_code):
+            stored = self.read_review(new.unit_code)
+            if (stored.seq if stored else 0) != (old.seq if old else 0):
+                raise SyncError("duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at)
+            tab = self.read_tab(new.unit_code)
+            if tab is None or tab.data_hash() != new.content_hash:
+                raise SyncError("duyet.ban_moi", unit=new.unit_code)
+            path = self.review_path(new.unit_code)
+            try:
+                path.parent.mkdir(exist_ok=True)
+                write_bytes_atomic(path, new.to_json().encode("utf-8"))
+            except OSError as exc:
+                raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+            self.append_log(log_row)
+
+    def read_log(self) -> list[list[str]]:
+        try:
+            with open(self.root / "nhat-ky.csv", newline="", encoding="utf-8") as fh:
+                return [row for row in csv.reader(fh) if row]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise SyncError("thu_muc.khong_doc_duoc", unit="nhật ký", why=exc) from None
 
     @contextmanager
     def lock(self, unit_code: str):

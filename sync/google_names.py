@@ -6,7 +6,8 @@ import unicodedata
 
 TAB_COLUMNS = 5
 TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
-REGISTRY_TAB, LOG_TAB = "Danh sách đơn vị", "Nhật ký"
+REGISTRY_TAB, LOG_TAB, REVIEW_TAB = "Danh sách đơn vị", "Nhật ký", "Duyệt"
+REVIEW_HEADER = ["Mã", "Bản ghi (phần mềm đọc)", "Trạng thái", "Lúc", "Người duyệt", "Lý do"]
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.google_names import DRIVE_FILES, LOG_TAB, REGISTRY_TAB, TAB_COLUMNS, TAB_ROWS
+from sync.google_names import DRIVE_FILES, LOG_TAB, REGISTRY_TAB, REVIEW_HEADER, REVIEW_TAB, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
 from xl_addin.refusals import SyncError
+from xl_addin.review import DA_DUYET
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"
 CELL_LIMIT = 10_000_000
-SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 6)}  # rows, columns; the log grows as it is appended
+# rows, columns; the log grows as it is appended, the registry and review tabs with the units
+SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 9), REVIEW_TAB: (200, 6)}
 
 
 def units_that_fit(other_cells: int = sum(r * c for r, c in SIDE_TABS.values())) -> int:
@@ -83,6 +85,7 @@ class SpreadsheetSetup:
             # and the extra is deleted (adding one is not idempotent, deleting extras is)
             _protect(self, unit_codes, self._titles(self._metadata()), [])
         _write_registry(self, unit_codes, present, made)
+        _write_review_codes(self, unit_codes, made)
         _share(self, unit_codes, made)
         return made
 
@@ -96,7 +99,8 @@ def capacity_line(units: int) -> str:
 
 def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
     shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
-    shapes[REGISTRY_TAB] = (max(SIDE_TABS[REGISTRY_TAB][0], len(unit_codes) + 1), SIDE_TABS[REGISTRY_TAB][1])
+    for side in (REGISTRY_TAB, REVIEW_TAB):
+        shapes[side] = (max(SIDE_TABS[side][0], len(unit_codes) + 1), SIDE_TABS[side][1])
     for _ in range(3):
         present = backend._titles(backend._metadata())
         missing = [t for t in shapes if _nfc(t) not in present]
@@ -137,7 +141,12 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
             set(unit.editors if unit else ()) | consolidators,
             f"Chỉ đơn vị {code} và phòng Văn hóa - Xã hội được sửa",
         )
+    # an accepted report's tab stays locked to its unit (review_flow locks it on acceptance)
+    accepted = {c for c, r in backend.read_reviews(list(unit_codes)).items() if r.state == DA_DUYET}
+    for code in accepted:
+        wanted[code] = (set(consolidators), f"Báo cáo {code} đã duyệt: chỉ phòng Văn hóa - Xã hội được sửa")
     wanted[REGISTRY_TAB] = (consolidators, "Chỉ phòng Văn hóa - Xã hội được sửa")
+    wanted[REVIEW_TAB] = (consolidators, "Trạng thái duyệt: chỉ phòng Văn hóa - Xã hội được sửa")
     wanted[LOG_TAB] = (everyone, "Nhật ký gửi báo cáo")
     me = {backend.account} if backend.account else set()
     requests: list[dict] = []
@@ -208,6 +217,30 @@ def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict
     body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": rows}]}
     backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi danh sách đơn vị")
     made.append("danh sách đơn vị")
+
+
+def _write_review_codes(backend: Any, unit_codes: list[str], made: list[str]) -> None:
+    """The review tab's header and column A (a row per unit); the records in B:F are never
+    touched by setup."""
+    answer = backend._call(
+        lambda: backend.http.values_get(backend.sid, f"{_quote(REVIEW_TAB)}!A:A"), "Đọc trạng thái duyệt"
+    )
+    have = [row[0] if row else "" for row in answer.get("values", [])]
+    if have[:1] != [REVIEW_HEADER[0]]:
+        body = {
+            "valueInputOption": "RAW",
+            "data": [{"range": f"{_quote(REVIEW_TAB)}!A1:F1", "values": [REVIEW_HEADER]}],
+        }
+        backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
+        have = [REVIEW_HEADER[0]] + have[1:]
+    missing = [c for c in unit_codes if c not in have]
+    if not missing:
+        return
+    start = len(have) + 1
+    rng = f"{_quote(REVIEW_TAB)}!A{start}:A{start + len(missing) - 1}"
+    body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": [[c] for c in missing]}]}
+    backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
+    made.append(f"{len(missing)} dòng trạng thái duyệt")
 
 
 def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:

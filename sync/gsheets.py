@@ -20,19 +20,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from sync.backend import Backend, newer_on_share
 from sync.google_client import config_dir, forget_sign_in
-from sync.google_names import LOG_TAB, RENDER, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
+from sync.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
 from sync.google_setup import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, from_grid, to_grid
 from xl_addin.campaign import Campaign
 from xl_addin.refusals import SyncError
+from xl_addin.review import DA_DUYET, TRA_LAI, Review
 
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
 
@@ -175,32 +177,143 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         )
 
     def read_for_push(self, unit_code: str) -> Tab | None:
-        """The unit's tab and, in the same read, the sheet ids the push's batch needs."""
+        """The unit's tab and, in the same read, the sheet ids the push's batch needs and the
+        review records (an accepted report is not pushed over)."""
         from gspread.exceptions import APIError
 
-        params = {
-            "ranges": [_tab_range(unit_code), f"{_quote(LOG_TAB)}!A1"],
-            "includeGridData": "true",
-            "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
-        }
+        ranges = [_tab_range(unit_code), f"{_quote(LOG_TAB)}!A1", f"{_quote(REVIEW_TAB)}!A:B"]
 
-        def get():
+        def get(ranges=ranges):
+            params = {
+                "ranges": ranges,
+                "includeGridData": "true",
+                "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
+            }
             try:
                 return self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params).json()
             except APIError as err:
                 if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
-                    raise SyncError("google.tab_chua_co", what=f"Gửi báo cáo {unit_code}", unit=unit_code) from None
+                    return None
                 raise
 
         meta = self._call(get, f"Đọc tab {unit_code}")
-        ids = {_nfc(sh["properties"]["title"]): sh["properties"]["sheetId"] for sh in meta.get("sheets", [])}
-        self._ids = ids
-        unit_sheet = next(
-            (sh for sh in meta.get("sheets", []) if _nfc(sh["properties"]["title"]) == _nfc(unit_code)), {}
+        if meta is None:  # a tab is missing: if only the review tab (a spreadsheet set up before it), go on
+            present = self._titles(self._metadata())
+            if _nfc(unit_code) not in present or _nfc(LOG_TAB) not in present:
+                raise SyncError("google.tab_chua_co", what=f"Gửi báo cáo {unit_code}", unit=unit_code)
+            meta = self._call(lambda: get(ranges[:2]), f"Đọc tab {unit_code}")
+        sheets = {_nfc(sh["properties"]["title"]): sh for sh in meta.get("sheets", [])}
+        self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
+        self._note_reviews(_grid(sheets.get(_nfc(REVIEW_TAB), {})))
+        return from_grid(unit_code, _grid(sheets.get(_nfc(unit_code), {})))
+
+    def review_for_push(self, unit_code: str) -> Review | None:
+        return self._reviews.get(unit_code)
+
+    # -- review (duyệt): a tab only consolidators may edit, one row per unit --
+    def _note_reviews(self, grid: list[list]) -> None:
+        self._reviews: dict[str, Review] = {}
+        self._review_rows: dict[str, int] = {}
+        for i, row in enumerate(grid):
+            if i == 0 or not row or not row[0]:
+                continue
+            self._review_rows[str(row[0])] = i + 1
+            review = Review.from_json(str(row[1])) if len(row) > 1 and row[1] else None
+            if review is not None:
+                self._reviews[str(row[0])] = review
+
+    def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
+        answer = self._call(
+            lambda: self.http.values_get(self.sid, f"{_quote(REVIEW_TAB)}!A:B", params=dict(RENDER)),
+            "Đọc trạng thái duyệt",
         )
-        data = (unit_sheet.get("data") or [{}])[0]
-        grid = [[_effective(cell) for cell in row.get("values") or []] for row in data.get("rowData") or []]
-        return from_grid(unit_code, grid)
+        self._note_reviews(answer.get("values", []))
+        return {c: r for c, r in self._reviews.items() if c in unit_codes}
+
+    def read_log(self) -> list[list[str]]:
+        answer = self._call(
+            lambda: self.http.values_get(self.sid, f"{_quote(LOG_TAB)}!A:I", params=dict(RENDER)), "Đọc nhật ký"
+        )
+        return [[str(v) for v in row] for row in answer.get("values", []) if row]
+
+    def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
+        """One batch: claim this review step (two consolidators: one lands), on acceptance also
+        claim the unit's next revision (a push in flight and the acceptance: one lands), write
+        the record, append the log row, and lock or unlock the unit's tab for its accounts."""
+        meta = self._metadata()
+        sheets = self._titles(meta)
+        self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
+        if _nfc(REVIEW_TAB) not in sheets:
+            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=REVIEW_TAB)
+        if not hasattr(self, "_review_rows"):
+            self.read_reviews([new.unit_code])
+        row = self._review_rows.get(new.unit_code)
+        if row is None:
+            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=new.unit_code)
+        token = uuid.uuid4().hex
+        unit_sheet = self._ids[_nfc(new.unit_code)]
+        requests = [
+            _claim(
+                claim_id(new.unit_code, f"duyet-{new.seq}"),
+                self._ids[_nfc(REVIEW_TAB)],
+                {"unit": new.unit_code, "review_seq": new.seq, "token": token},
+            )
+        ]
+        if new.state == DA_DUYET:
+            frozen = {
+                "unit": new.unit_code,
+                "revision": revision + 1,
+                "frozen": True,
+                "review_seq": new.seq,
+                "token": token,
+            }
+            requests.append(_claim(claim_id(new.unit_code, revision + 1), unit_sheet, frozen))
+        shown = [
+            new.to_json(),
+            new.state,
+            new.at,
+            new.by,
+            "; ".join(f"{r.where + ': ' if r.where else ''}{r.text}" for r in new.reasons),
+        ]
+        requests.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": self._ids[_nfc(REVIEW_TAB)], "rowIndex": row - 1, "columnIndex": 1},
+                    "rows": [{"values": [cell_data(v) for v in shown]}],
+                    "fields": "userEnteredValue",
+                }
+            }
+        )
+        requests.append(_append_row(self._ids[_nfc(LOG_TAB)], log_row))
+        requests += self._lock_requests(sheets.get(_nfc(new.unit_code), {}), new)
+        what = f"Duyệt báo cáo {new.unit_code}"
+        try:
+            self._call(lambda: self._batch_or_collide(requests), what)
+        except _Collision as hit:
+            index = hit.index
+            mid = int(requests[index]["createDeveloperMetadata"]["developerMetadata"]["metadataId"])
+            held = self._call(lambda: self._developer_metadata(mid), what)
+            if held and _json(held.get("metadataValue")).get("token") == token:
+                return  # ours, applied before its answer was lost
+            if index == 0:
+                stored = self.read_reviews([new.unit_code]).get(new.unit_code) or new
+                raise SyncError(
+                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at
+                ) from None
+            raise SyncError("duyet.ban_moi", unit=new.unit_code) from None
+
+    def _lock_requests(self, sheet: dict, new: Review) -> list[dict]:
+        """Accepted: only consolidators may edit the unit's tab, on Google's side; reopened: its
+        accounts again."""
+        whole = [p for p in sheet.get("protectedRanges", []) if set(p.get("range", {})) <= {"sheetId"}]
+        if not whole or new.state not in (DA_DUYET, TRA_LAI):
+            return []
+        unit = self.campaign.unit(new.unit_code)
+        editors = set(self.campaign.consolidators)
+        if new.state == TRA_LAI and unit is not None:
+            editors |= set(unit.editors)
+        protection = {"protectedRangeId": whole[0]["protectedRangeId"], "editors": {"users": sorted(editors)}}
+        return [{"updateProtectedRange": {"protectedRange": protection, "fields": "editors"}}]
 
     def _sheet_ids(self, titles: list[str]) -> dict[str, int]:
         known = getattr(self, "_ids", {})
@@ -235,6 +348,13 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 value = _json(held.get("metadataValue")) if held else {}
                 if value.get("token") == token:
                     return  # our own batch, applied before its answer was lost
+                if value.get("frozen"):
+                    seen = self._reviews.get(new.unit_code) if hasattr(self, "_reviews") else None
+                    if seen is None or seen.seq <= int(value.get("review_seq") or 0):
+                        raise SyncError(
+                            "gui.da_duyet", unit=new.unit_code, at=seen.at if seen else "", by=seen.by if seen else ""
+                        ) from None
+                    continue  # accepted, then reopened: that revision's id stays taken, the next is used
                 if (value.get("unit"), value.get("revision")) != (new.unit_code, new.revision):
                     continue  # an id another unit's claim happens to share: the next id
                 raise newer_on_share(new, self.read_tab(new.unit_code) or new, new.revision - 1) from None
@@ -246,9 +366,9 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         try:
             return self.http.batch_update(self.sid, {"requests": requests})
         except APIError as err:
-            message = str(err.error.get("message", ""))
-            if err.code == 400 and "requests[0].createDeveloperMetadata" in message:
-                raise _Collision() from None
+            found = re.search(r"requests\[(\d+)\]\.createDeveloperMetadata", str(err.error.get("message", "")))
+            if err.code == 400 and found:
+                raise _Collision(int(found[1])) from None
             raise
 
     def _developer_metadata(self, mid: int) -> dict | None:
@@ -263,14 +383,18 @@ class GoogleBackend(SpreadsheetSetup, Backend):
 
 
 class _Collision(Exception):
-    """The batch's claim id is taken: nothing of the batch was applied."""
+    """A claim id of the batch is taken (request `index`): nothing of the batch was applied."""
+
+    def __init__(self, index: int = 0):
+        super().__init__(index)
+        self.index = index
 
 
 CLAIM_KEY = "thidua.ban_gui"
 CLAIM_SALTS = 4
 
 
-def claim_id(unit_code: str, revision: int, salt: int = 0) -> int:
+def claim_id(unit_code: str, revision: int | str, salt: int = 0) -> int:
     """The developer-metadata id that claims `revision` of a unit: the same on every PC, so two
     pushes of one revision collide; positive and 31-bit, as the API requires."""
     digest = hashlib.sha256(f"thidua|{_nfc(unit_code)}|{revision}|{salt}".encode()).digest()
@@ -279,6 +403,11 @@ def claim_id(unit_code: str, revision: int, salt: int = 0) -> int:
 
 def _tab_range(code: str) -> str:
     return f"{_quote(code)}!A1:E{TAB_ROWS}"
+
+
+def _grid(sheet: dict) -> list[list[Any]]:
+    data = (sheet.get("data") or [{}])[0]
+    return [[_effective(cell) for cell in row.get("values") or []] for row in data.get("rowData") or []]
 
 
 def _effective(cell: dict) -> Any:

@@ -34,6 +34,7 @@ from xl_addin.campaign import (
 from xl_addin.findings import LOI, MESSAGES, Finding, count
 from xl_addin.grids import target_row_values, targets_sheet_values
 from xl_addin.numbers import parse_number
+from xl_addin.review import reason_findings
 from xl_addin.rules import NO_DATA, Outcome, evaluate
 from xl_addin.scoring import TASK_DONE, ScoreParts, unit_score
 from xl_addin.unit_report import Row, UnitReport
@@ -96,6 +97,8 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
     _check_items(campaign, report, out)
+    # a return's reasons, kept in the workbook by Lấy về until the next push
+    out.findings.extend(reason_findings(report))
     months = out.period.months if out.period else 12
     for r in out.results:
         r.outcome = evaluate(r.target, r.inputs, months)

@@ -20,6 +20,12 @@ SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
 
 # code: (severity, message, fix). Placeholders are filled from `Finding.make(**fields)`.
 MESSAGES: dict[str, tuple[str, str, str]] = {
+    # review: a reason of a return, shown at its row until the next push
+    "duyet.tra_lai": (
+        CANH_BAO,
+        "Phòng Văn hóa - Xã hội trả lại ({when}): {detail}{fixed}",
+        "Sửa theo ý kiến này rồi Gửi báo cáo lại.",
+    ),
     # numbers as typed
     "so.khong_phai_so": (
         LOI,

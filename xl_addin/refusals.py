@@ -153,6 +153,29 @@ REFUSALS: dict[str, str] = {
         "{what}: không kết nối được tới Google (mất mạng?). Sổ của bạn vẫn nguyên vẹn; hãy thử lại khi có mạng."
     ),
     "google.tab_qua_dai": "Báo cáo của {unit} quá dài ({rows} dòng) cho tab {limit} dòng.",
+    # review (duyệt)
+    "duyet.khong_hop_le": "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
+    "duyet.thieu_ly_do": "Cần ghi lý do khi {action} báo cáo của {unit} (--reason \"...\").",
+    "duyet.khong_phai_tong_hop": (
+        "Tài khoản {account} không thuộc phòng Văn hóa - Xã hội (danh sách người tổng hợp) nên không được "
+        "duyệt hay trả lại báo cáo."
+    ),
+    "duyet.khong_co_chi_tieu": "Báo cáo của {unit} không có chỉ tiêu {target}; kiểm tra lại mã chỉ tiêu.",
+    "duyet.o_khong_hieu": "Không hiểu ô '{cell}'. Ghi theo dạng Báo cáo!I6.",
+    "duyet.o_ngoai_bang": "Ô {cell} không thuộc dòng số liệu nào trong báo cáo của {unit}.",
+    "duyet.nguoi_khac": (
+        "Báo cáo của {unit} vừa được {by} xử lý ({state}, lúc {at}) trong khi bạn đang xem. "
+        "Xem lại bằng 'thidua review list' rồi làm lại nếu vẫn cần."
+    ),
+    "duyet.ban_moi": (
+        "Đơn vị {unit} vừa gửi bản mới trong khi bạn đang xem; chưa duyệt hay trả lại gì. "
+        "Xem bản mới ('thidua review list') rồi làm lại."
+    ),
+    "duyet.chua_gui": "Đơn vị {unit} chưa gửi báo cáo nên chưa có gì để duyệt.",
+    "gui.da_duyet": (
+        "Báo cáo của {unit} đã được duyệt ({at}, {by}) nên không gửi đè được. "
+        "Nếu cần sửa, đề nghị phòng Văn hóa - Xã hội mở lại báo cáo."
+    ),
     # the add-in
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
