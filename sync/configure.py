@@ -18,6 +18,7 @@ def make_backend(
     credentials: str | None = None,
     acting_unit: str | None = None,
     admin: bool = False,
+    account: str | None = None,
 ) -> Backend:
     """google: a spreadsheet key (or THIDUA_GOOGLE_SHEET); otherwise the folder
     `share` (or THIDUA_SHARE, or ./thu-muc-chung)."""
@@ -31,4 +32,6 @@ def make_backend(
     from sync.folder import FolderBackend
 
     root = Path(share or os.environ.get("THIDUA_SHARE") or DEFAULT_SHARE)
-    return FolderBackend(root, campaign.id, acting_unit=acting_unit)
+    # on a shared folder nobody signs in: who you are is what you say (--account, THIDUA_ACCOUNT)
+    who = account or os.environ.get("THIDUA_ACCOUNT") or ""
+    return FolderBackend(root, campaign.id, acting_unit=acting_unit, account=who)

@@ -20,6 +20,7 @@ from xl_addin.campaign import Campaign
 from xl_addin.findings import LOI, sort_findings
 from xl_addin.grids import blank_grids, place_entries
 from xl_addin.refusals import Conflict, SyncError, WorkbookRefused
+from xl_addin.review import CLEARED, Review, effective_state, review_meta
 from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
@@ -57,6 +58,7 @@ def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetim
             "sync_hash": result.content_hash,
             "pushed_at": result.pushed_at,
             "pushed_by": backend.account,
+            **CLEARED,  # a return's reasons stay until the next push
         },
     )
     return result
@@ -87,12 +89,15 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
     return remote
 
 
-def pulled_meta(remote: Tab) -> dict[str, object]:
+def pulled_meta(remote: Tab, review: Review | None = None) -> dict[str, object]:
+    """The meta a pulled workbook holds: the revision, and the report's review state and a
+    return's reasons (shown in the Kiểm tra column until the next push)."""
     return {
         "sync_revision": remote.revision,
         "sync_hash": remote.data_hash(),
         "pushed_at": remote.pushed_at,
         "pushed_by": remote.pushed_by,
+        **review_meta(review, effective_state(review, remote.data_hash())),
     }
 
 
@@ -108,7 +113,8 @@ def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = Fa
     if unit is None:
         raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
     backup(Path(path))
-    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote))
+    review = backend.read_review(report.unit_code)
+    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote, review))
     return remote
 
 

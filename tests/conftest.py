@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -137,3 +138,32 @@ def google_backends(fake_google, campaign):
     make.server = fake_google
     make.sid = sid
     return make
+
+
+@pytest.fixture(params=["folder", "google"])
+def backends(request, tmp_path, campaign):
+    """make(unit=None) -> a backend acting as that unit (None: the consolidator)."""
+    if request.param == "folder":
+        from sync.folder import FolderBackend
+
+        root = tmp_path / "share"
+        FolderBackend(root, campaign.id).setup([u.code for u in campaign.units])
+
+        def make(unit=None):
+            account = campaign.unit(unit).editors[0] if unit else campaign.consolidators[0]
+            return FolderBackend(root, campaign.id, acting_unit=unit, account=account)
+
+        def edit_remote(unit, sheet, row, col, value):
+            # what an edit of the shared copy by hand looks like: the value changes, the hash stays
+            path = root / campaign.id / "don-vi" / f"{unit}.json"
+            grid = json.loads(path.read_text("utf-8"))
+            for line in grid:
+                if line[:3] == [sheet, row, col]:
+                    line[3] = value
+            path.write_text(json.dumps(grid, ensure_ascii=False), "utf-8")
+
+        make.kind = "folder"
+        make.edit_remote = edit_remote
+        return make
+    google = request.getfixturevalue("google_backends")
+    return google

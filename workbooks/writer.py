@@ -74,9 +74,13 @@ def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> Unit
 def set_meta(path: Path, values: dict[str, Any]) -> None:
     wb = load(path)
     ws = wb[L.META_NAME]
+    left = dict(values)
     for row in ws.iter_rows(min_row=1, max_col=2):
-        if row[0].value in values:
-            set_value(row[1], values[row[0].value])
+        if row[0].value in left:
+            set_value(row[1], left.pop(row[0].value))
+    for key, value in left.items():  # a key newer than the workbook: its row is added
+        ws.append([key, None])
+        set_value(ws.cell(ws.max_row, 2), value)
     save_atomic(wb, path)
 
 

@@ -112,6 +112,7 @@ def _backend(args: argparse.Namespace, campaign, acting_unit: str | None = None,
         credentials=args.credentials,
         acting_unit=acting_unit,
         admin=admin,
+        account=getattr(args, "account", None),
     )
 
 
@@ -190,6 +191,81 @@ def cmd_pull(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_FINDINGS
     print(f"Đã lấy về bản gửi lần {tab.revision} của {tab.unit_code} vào {args.file}.")
+    return EXIT_OK
+
+
+class _AskAction(argparse.Action):
+    """--reason starts a reason; a --target or --cell after it attaches that reason there."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        asks = list(getattr(namespace, "asks", None) or [])
+        if option_string == "--reason":
+            asks.append({"text": value})
+        elif not asks or ("target" in asks[-1] or "cell" in asks[-1]):
+            parser.error(f"{option_string} cần đi sau một --reason")
+        else:
+            asks[-1][option_string.lstrip("-")] = value
+        namespace.asks = asks
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from sync.review_flow import ACCEPT, REOPEN, RETURN, Ask, act, statuses
+    from xl_addin.render import dumps
+
+    campaign = _campaign(args)
+    backend = _backend(args, campaign)
+    if args.action == "list":
+        rows = statuses(campaign, backend)
+        if args.json:
+            print(
+                dumps(
+                    [
+                        {
+                            "don_vi": s.unit_code,
+                            "trang_thai": s.state,
+                            "lan_gui": s.revision,
+                            "luc_gui": s.pushed_at,
+                            "duyet_luc": s.review.at if s.review else "",
+                            "nguoi": s.review.by if s.review else "",
+                            "ly_do": [r.text for r in s.review.reasons] if s.review else [],
+                        }
+                        for s in rows
+                    ]
+                )
+            )
+            return EXIT_OK
+        for s in rows:
+            unit = campaign.unit(s.unit_code)
+            last = f"{s.review.at} {s.review.by}" if s.review and s.review.seq else ""
+            reasons = (
+                "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in s.review.reasons) if s.review else ""
+            )
+            sent = f"lần {s.revision}, {s.pushed_at}" if s.revision else ""
+            print(f"{s.unit_code:8} {unit.name[:28]:28} {s.state:20} {sent:28} {last:40} {reasons}".rstrip())
+        return EXIT_OK
+    action = {"return": RETURN, "accept": ACCEPT, "reopen": REOPEN}[args.action]
+    asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (args.asks or [])]
+    for unit in args.units:
+        new = act(campaign, backend, unit, action, asks)
+        print(f"{unit}: {new.state} (lúc {new.at}, {new.by}).")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from sync.review_flow import trail
+    from xl_addin.render import dumps
+
+    campaign = _campaign(args)
+    records = trail(_backend(args, campaign), args.unit)
+    if args.json:
+        print(dumps(records))
+        return EXIT_OK
+    for r in records:
+        change = f" {r['từ']} → {r['sang']}" if r["từ"] else ""
+        reason = f" — {r['lý do']}" if r["lý do"] else ""
+        print(f"{r['lúc']}  {r['đơn vị']:8} {r['việc']:8} lần {r['lần gửi']:>3}  {r['tài khoản']}{change}{reason}")
+    if not records:
+        print("Nhật ký chưa có gì" + (f" về {args.unit}." if args.unit else "."))
     return EXIT_OK
 
 
@@ -300,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--share", help="thư mục chung (mặc định: ./thu-muc-chung hoặc biến THIDUA_SHARE)")
         q.add_argument("--google", help="mã bảng tính Google Sheets dùng chung (thay cho thư mục chung)")
         q.add_argument("--credentials", help="tệp khóa tài khoản dịch vụ Google (không lưu trong sổ)")
+        q.add_argument(
+            "--account", help="thư mục chung: e-mail của bạn (hoặc biến THIDUA_ACCOUNT), để ghi nhật ký và duyệt"
+        )
 
     sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
     sh.add_argument(
@@ -320,6 +399,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync_options(sh)
     sh.set_defaults(func=cmd_sheet)
+
+    rv = sub.add_parser("review", help="Duyệt, trả lại, mở lại báo cáo của đơn vị (phòng Văn hóa - Xã hội)")
+    rv.add_argument("action", choices=["list", "return", "accept", "reopen"])
+    rv.add_argument("units", nargs="*", metavar="ĐƠN_VỊ")
+    rv.add_argument("--reason", action=_AskAction, dest="asks", help="lý do (trả lại, mở lại); lặp lại được")
+    rv.add_argument("--target", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào chỉ tiêu, ví dụ CT07")
+    rv.add_argument("--cell", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào ô, ví dụ 'Báo cáo!I6'")
+    rv.add_argument("--json", action="store_true")
+    sync_options(rv)
+    rv.set_defaults(func=cmd_review)
+
+    lg = sub.add_parser("log", help="nhật ký: gửi, trả lại, duyệt, mở lại")
+    lg.add_argument("--unit", help="chỉ một đơn vị")
+    lg.add_argument("--json", action="store_true")
+    sync_options(lg)
+    lg.set_defaults(func=cmd_log)
 
     pu = sub.add_parser("push", help="Gửi báo cáo")
     pu.add_argument("files", nargs="+")

@@ -185,6 +185,7 @@ def gui_bao_cao(book: Any) -> str:
     backend = _backend(campaign, report.unit_code)
     result = push_report(campaign, report, backend)
     from xl_addin.result_cells import meta_plan
+    from xl_addin.review import CLEARED
 
     write_plan(
         book,
@@ -194,6 +195,7 @@ def gui_bao_cao(book: Any) -> str:
                 "sync_hash": result.content_hash,
                 "pushed_at": result.pushed_at,
                 "pushed_by": backend.account,
+                **CLEARED,
             },
         ),
     )
@@ -211,8 +213,12 @@ def lay_ve(book: Any) -> str:
     report = _unit_report(book)
     backend = _backend(campaign, report.unit_code)
     remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
-    write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote)))
-    return f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
+    review = backend.read_review(report.unit_code)
+    write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote, review)))
+    said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
+    if review is not None and review.reasons:
+        said += f" Báo cáo bị trả lại ({review.at}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
+    return said
 
 
 def _consolidation(book: Any):

@@ -182,4 +182,7 @@ META_KEYS = (
     "sync_hash",
     "pushed_at",
     "pushed_by",
+    "review_state",  # Lấy về: the report's review state, when it was set, and a return's reasons
+    "review_at",
+    "review_reasons",
 )

@@ -155,7 +155,7 @@ REFUSALS: dict[str, str] = {
     "google.tab_qua_dai": "Báo cáo của {unit} quá dài ({rows} dòng) cho tab {limit} dòng.",
     # review (duyệt)
     "duyet.khong_hop_le": "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
-    "duyet.thieu_ly_do": "Cần ghi lý do khi {action} báo cáo của {unit} (--reason \"...\").",
+    "duyet.thieu_ly_do": 'Cần ghi lý do khi {action} báo cáo của {unit} (--reason "...").',
     "duyet.khong_phai_tong_hop": (
         "Tài khoản {account} không thuộc phòng Văn hóa - Xã hội (danh sách người tổng hợp) nên không được "
         "duyệt hay trả lại báo cáo."

@@ -53,7 +53,10 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     for lines in by_cell.values():
         loose.extend(lines)
     rep = report.sheets["report"]
-    summary = "\n".join([summary_text(a, when)] + loose)[:MAX_CELL_TEXT]
+    state = str(report.meta.get("review_state") or "")
+    at = str(report.meta.get("review_at") or "")
+    head = [f"Trạng thái duyệt: {state}" + (f" (lúc {at})" if at else "")] if state else []
+    summary = "\n".join(head + [summary_text(a, when)] + loose)[:MAX_CELL_TEXT]
     plan[rep.name][(rep.key_row + 1, rep.columns["check"])] = summary
     if progress:
         results = {r.row.number: r for r in a.results}
@@ -109,7 +112,12 @@ def blocks(cells: dict[tuple[int, int], Any]) -> list[tuple[int, int, list[list[
 
 def meta_plan(values: dict[str, Any]) -> Plan:
     """The sync fields of the hidden meta sheet (revision, hash, pushed at, by)."""
-    return {L.META_NAME: {(L.META_KEYS.index(k) + 1, 2): v for k, v in values.items()}}
+    # the key too: a workbook made before a key existed gets its row
+    cells: dict[tuple[int, int], Any] = {}
+    for k, v in values.items():
+        cells[(L.META_KEYS.index(k) + 1, 1)] = k
+        cells[(L.META_KEYS.index(k) + 1, 2)] = v
+    return {L.META_NAME: cells}
 
 
 def pull_plan(report: UnitReport, entries: dict[str, dict[str, dict[str, Any]]], meta: dict[str, Any]) -> Plan:

@@ -137,7 +137,9 @@ def locate(report: UnitReport, text: str, target: str | None = None, cell: str |
             raise SyncError("duyet.o_ngoai_bang", cell=cell, unit=report.unit_code)
         col = _column_number(m["col"])
         col_key = next((k for k, c in sheet.columns.items() if c == col), "")
-        return Reason(text, sheet.layout_key, row.key, col_key, cell.strip(), row_hash(report, sheet.layout_key, row.key))
+        return Reason(
+            text, sheet.layout_key, row.key, col_key, cell.strip(), row_hash(report, sheet.layout_key, row.key)
+        )
     return Reason(text)
 
 
@@ -227,4 +229,3 @@ def counts(states: dict[str, str]) -> ReviewCounts:
     c.returned = c.by_state[TRA_LAI]
     c.missing = c.by_state[CHUA_GUI]
     return c
-

@@ -1,0 +1,169 @@
+"""Duyệt báo cáo on both backends: return with reasons, resubmit, accept and lock, reopen; who
+may act; two consolidators at once; the reasons where the unit reads them; the trail."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from sync.review_flow import Ask, act, statuses, trail
+from sync.unit_sync import pull_file, push_file
+from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+from xl_addin.assessment import assess
+from xl_addin.refusals import SyncError
+from xl_addin.review import ACCEPT, CHO_DUYET, CHUA_GUI, DA_DUYET, GUI_LAI, REOPEN, RETURN, TRA_LAI
+
+
+def _state(campaign, backends, unit):
+    return next(s for s in statuses(campaign, backends()) if s.unit_code == unit)
+
+
+def _reasons(campaign, path):
+    return [f for f in assess(campaign, read_report(path)).findings if f.code == "duyet.tra_lai"]
+
+
+def test_return_resubmit_accept_refuse_reopen(campaign, workbook, backends):
+    path = workbook("T01", filled=True)
+    assert _state(campaign, backends, "T01").state == CHUA_GUI
+    push_file(campaign, path, backends("T01"))
+    assert _state(campaign, backends, "T01").state == CHO_DUYET
+
+    returned = act(campaign, backends(), "T01", RETURN, [Ask("Số hộ gia đình văn hóa chưa khớp", target="CT07")])
+    assert returned.state == TRA_LAI and returned.reasons[0].row_key == "CT07"
+    assert _state(campaign, backends, "T01").state == TRA_LAI
+
+    # the unit sees it: Lấy về writes the state, Kiểm tra shows the reason on CT07's row
+    pull_file(campaign, path, backends("T01"))
+    report = read_report(path)
+    assert report.meta["review_state"] == TRA_LAI
+    (reason,) = _reasons(campaign, path)
+    row = next(r for r in report.sheets["report"].rows if r.key == "CT07")
+    assert reason.cell.endswith(str(row.number)) and "chưa khớp" in reason.message and "đã sửa?" not in reason.message
+    fill_entries(path, {"report": {"CT07": {"input_a": 1}}})
+    (reason,) = _reasons(campaign, path)
+    assert "đã sửa?" in reason.message  # the row changed since the return
+    assert not assess(campaign, read_report(path)).errors  # a reason never blocks the push
+
+    push_file(campaign, path, backends("T01"))
+    assert _state(campaign, backends, "T01").state == GUI_LAI
+    assert _reasons(campaign, path) == []  # gone with the push
+
+    accepted = act(campaign, backends(), "T01", ACCEPT)
+    assert accepted.state == DA_DUYET and _state(campaign, backends, "T01").state == DA_DUYET
+    before = backends().read_tab("T01")
+    fill_entries(path, {"report": {"CT07": {"input_a": 2}}})
+    with pytest.raises(SyncError) as err:
+        push_file(campaign, path, backends("T01"))
+    assert err.value.code == "gui.da_duyet"
+    after = backends().read_tab("T01")
+    assert after.rows == before.rows and after.revision == before.revision  # nothing changed
+
+    with pytest.raises(SyncError) as err:
+        act(campaign, backends(), "T01", REOPEN)
+    assert err.value.code == "duyet.thieu_ly_do"
+    act(campaign, backends(), "T01", REOPEN, [Ask("Bổ sung minh chứng CT15")])
+    assert _state(campaign, backends, "T01").state == TRA_LAI
+    assert push_file(campaign, path, backends("T01")).revision == before.revision + 1
+    assert _state(campaign, backends, "T01").state == GUI_LAI
+
+    steps = [(r["việc"], r["từ"], r["sang"]) for r in trail(backends(), "T01")]
+    assert steps == [
+        ("gửi", "", ""),
+        (RETURN, CHO_DUYET, TRA_LAI),
+        ("gửi", "", ""),
+        (ACCEPT, GUI_LAI, DA_DUYET),
+        (REOPEN, DA_DUYET, TRA_LAI),
+        ("gửi", "", ""),
+    ]
+    assert all(r["tài khoản"] for r in trail(backends(), "T01"))
+
+
+def test_a_transition_that_does_not_apply_is_refused(campaign, workbook, backends):
+    with pytest.raises(SyncError) as err:
+        act(campaign, backends(), "T02", ACCEPT)
+    assert err.value.code == "duyet.chua_gui"
+    push_file(campaign, workbook("T02", filled=True), backends("T02"))
+    with pytest.raises(SyncError) as err:
+        act(campaign, backends(), "T02", REOPEN, [Ask("x")])
+    assert err.value.code == "duyet.khong_hop_le" and "chờ duyệt" in err.value.message
+    with pytest.raises(SyncError) as err:
+        act(campaign, backends(), "T02", RETURN)
+    assert err.value.code == "duyet.thieu_ly_do"
+
+
+def test_a_unit_cannot_change_its_own_state(campaign, workbook, backends):
+    push_file(campaign, workbook("T03", filled=True), backends("T03"))
+    with pytest.raises(SyncError) as err:
+        act(campaign, backends("T03"), "T03", ACCEPT)
+    assert err.value.code == "duyet.khong_phai_tong_hop"
+    assert _state(campaign, backends, "T03").state == CHO_DUYET
+    if backends.kind == "google":  # and the server refuses a unit's write to the review tab
+        unit = backends("T03")
+        with pytest.raises(Exception) as err:
+            unit.http.values_update(
+                backends.sid, "'Duyệt'!B2", params={"valueInputOption": "RAW"}, body={"values": [["x"]]}
+            )
+        assert getattr(err.value, "code", None) == 400
+
+
+def test_two_consolidators_acting_on_one_unit_at_once_one_wins(campaign, workbook, backends):
+    from xl_addin.review import transition
+
+    push_file(campaign, workbook("T04", filled=True), backends("T04"))
+    first, second = backends(), backends()
+    tab = first.read_tab("T04")
+    old = first.read_review("T04")  # both looked at the same state
+    accept = transition(old, "T04", ACCEPT, tab.data_hash(), first.account, "2026-11-30 09:00:00")
+    from xl_addin.review import Reason
+
+    give_back = transition(old, "T04", RETURN, tab.data_hash(), second.account, "2026-11-30 09:00:01", (Reason("x"),))
+    row = ["2026-11-30 09:00:00", ACCEPT, "T04", "1", tab.data_hash(), first.account, CHO_DUYET, DA_DUYET, ""]
+    first.commit_review(old, accept, tab.revision, row)
+    with pytest.raises(SyncError) as err:
+        second.commit_review(old, give_back, tab.revision, row)
+    assert err.value.code == "duyet.nguoi_khac" and "Đã duyệt" in err.value.message
+    assert _state(campaign, backends, "T04").state == DA_DUYET
+
+
+def test_a_reason_at_a_cell_stays_with_its_row_when_the_unit_inserts_rows(campaign, workbook, backends):
+    path = workbook("T05", filled=True)
+    push_file(campaign, path, backends("T05"))
+    rep = read_report(path).sheets["report"]
+    ct08 = [r for r in rep.rows if r.key.startswith("CT")][2]
+    col = openpyxl.utils.get_column_letter(rep.columns["input_a"])
+    act(campaign, backends(), "T05", RETURN, [Ask("Kiểm tra lại tử số", cell=f"{rep.name}!{col}{ct08.number}")])
+    pull_file(campaign, path, backends("T05"))
+    wb = openpyxl.load_workbook(path)
+    wb[rep.name].insert_rows(ct08.number - 2, 2)  # two rows typed in above it
+    wb.save(path)
+    (reason,) = _reasons(campaign, path)
+    moved = next(r for r in read_report(path).sheets["report"].rows if r.key == ct08.key)
+    assert moved.number == ct08.number + 2 and reason.cell == f"{col}{moved.number}"
+
+
+def test_google_locks_an_accepted_tab_and_an_in_flight_push_loses_to_the_acceptance(
+    campaign, workbook, google_backends
+):
+    from sync.tab import Tab, stamped
+
+    path = workbook("T06", filled=True)
+    push_file(campaign, path, google_backends("T06"))
+    late = google_backends("T06")
+    seen = late.read_for_push("T06")  # the unit's push has read, not yet written
+    act(campaign, google_backends(), "T06", ACCEPT)
+    new = stamped(
+        Tab("T06", seen.rows[:-1]), seen.revision + 1, late.account, __import__("datetime").datetime(2026, 12, 1)
+    )
+    with pytest.raises(SyncError) as err:
+        late._commit(new, seen, ["", "gửi", "T06", "2", new.content_hash, late.account])
+    assert err.value.code == "gui.da_duyet"  # its claim met the acceptance's, nothing applied
+    # and Google itself refuses the unit's account on its own tab now
+    book = google_backends.server.fake.books[google_backends.sid]
+    prot = [p for p in book.protections if p.sheet_id == book.sheet("T06").sheet_id]
+    assert campaign.unit("T06").editors[0] not in prot[0].editors
+    act(campaign, google_backends(), "T06", REOPEN, [Ask("Cần sửa CT10")])
+    prot = [p for p in book.protections if p.sheet_id == book.sheet("T06").sheet_id]
+    assert len(prot) == 1 and campaign.unit("T06").editors[0] in prot[0].editors  # unlocked in place
+    fill_entries(path, {"report": {"CT07": {"input_a": 3}}})
+    assert push_file(campaign, path, google_backends("T06")).revision == 2  # reopened: the next id is used
