@@ -19,6 +19,7 @@ from xl_addin.assessment import assess
 from xl_addin.campaign import Campaign
 from xl_addin.consolidation import Submission, compact
 from xl_addin.refusals import WorkbookRefused
+from xl_addin.review import Review, effective_state
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TIME_OF_INBOX = "thời điểm tệp đến thư mục nhận"
@@ -27,8 +28,11 @@ TIME_OF_PUSH = "giờ gửi ghi trên bảng tính chung"
 
 
 def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
+    reviews = backend.read_reviews([u.code for u in campaign.units])
     out = []
     for p in pull_all(campaign, backend):
+        review = reviews.get(p.unit_code)
+        state = effective_state(review, p.tab.data_hash())
         arrived = p.tab.extra.get("arrived_at")
         when, source = (arrived, TIME_OF_SHARE) if arrived else (_parse(p.tab.pushed_at), TIME_OF_PUSH)
         out.append(
@@ -42,10 +46,19 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
                     p.refusal,
                     p.tab.campaign_id,
                     time_source=source if when else "",
+                    review_state=state,
+                    review_note=_note(review),
                 )
             )
         )
     return out
+
+
+def _note(review: Review | None) -> str:
+    if review is None or not review.seq:
+        return ""
+    reasons = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in review.reasons)
+    return f"{review.state} lúc {review.at} ({review.by})" + (f": {reasons}" if reasons else "")
 
 
 def _parse(text: str) -> dt.datetime | None:

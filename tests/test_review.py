@@ -167,3 +167,28 @@ def test_google_locks_an_accepted_tab_and_an_in_flight_push_loses_to_the_accepta
     assert len(prot) == 1 and campaign.unit("T06").editors[0] in prot[0].editors  # unlocked in place
     fill_entries(path, {"report": {"CT07": {"input_a": 3}}})
     assert push_file(campaign, path, google_backends("T06")).revision == 2  # reopened: the next id is used
+
+
+def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign, workbook, backends):
+    import dataclasses
+
+    from sync.collect import from_backend
+    from xl_addin.consolidation import consolidate, review_summary, units_table
+
+    for unit in ("T07", "T08", "T09"):
+        push_file(campaign, workbook(unit, filled=True, seed=int(unit[1:])), backends(unit))
+    act(campaign, backends(), "T07", ACCEPT)
+    act(campaign, backends(), "T08", RETURN, [Ask("Thiếu số liệu CT07", target="CT07")])
+    subs = from_backend(campaign, backends())
+    c = consolidate(campaign, subs)
+    rows = {r[1]: r for r in units_table(c).rows}
+    assert rows["T07"][-2] == DA_DUYET and rows["T09"][-2] == CHO_DUYET and rows["T01"][-2] == ""
+    assert rows["T08"][-2] == TRA_LAI and "CT07: Thiếu số liệu CT07" in rows["T08"][-1]
+    assert review_summary(c) == {DA_DUYET: 1, TRA_LAI: 1, CHO_DUYET: 1}
+
+    strict = dataclasses.replace(campaign, review_figures="đã duyệt")
+    only_accepted = consolidate(strict, subs)
+    by_hand = consolidate(campaign, [s for s in subs if s.unit_code == "T07"])
+    assert [t.inputs for t in only_accepted.targets] == [t.inputs for t in by_hand.targets]
+    assert [t.inputs for t in only_accepted.targets] != [t.inputs for t in c.targets]
+    assert any("chưa tính 2 đơn vị: T08, T09" in i for i in only_accepted.issues)

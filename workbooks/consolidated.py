@@ -22,7 +22,14 @@ from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
 from workbooks.cells import row_height, set_value
 from xl_addin import layout as L
-from xl_addin.consolidation import Consolidation, Table, all_tables, completeness_summary, status_summary
+from xl_addin.consolidation import (
+    Consolidation,
+    Table,
+    all_tables,
+    completeness_summary,
+    review_summary,
+    status_summary,
+)
 from xl_addin.unit_report import column_letter
 
 THIN = Side(style="thin", color="000000")
@@ -107,6 +114,9 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     ]
     done = completeness_summary(c)
     lines += [(f"{k}: {v} đơn vị", False) for k, v in done.items()]
+    reviewed = review_summary(c)
+    if reviewed:
+        lines += [("", False), ("Duyệt: " + ", ".join(f"{k} {v}" for k, v in reviewed.items()), False)]
     lines += [("", False)] + [(f"Chỉ tiêu {k}: {v}", False) for k, v in status_summary(c).items()]
     if c.issues:
         lines += [("", False), ("Cần xem lại:", True)] + [(f"- {i}", False) for i in c.issues]
@@ -210,6 +220,24 @@ def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> P
     return dest
 
 
+def _review_sentence(c: Consolidation) -> str:
+    reviewed = review_summary(c)
+    if not reviewed:
+        return ""
+    from xl_addin.review import CHO_DUYET, DA_DUYET, GUI_LAI, TRA_LAI
+
+    basis = (
+        "Số liệu dưới đây chỉ tính các báo cáo đã duyệt."
+        if c.campaign.review_figures == "đã duyệt"
+        else "Số liệu dưới đây gồm cả các báo cáo chưa duyệt."
+    )
+    return (
+        f" Phòng Văn hóa - Xã hội đã duyệt {reviewed.get(DA_DUYET, 0)} báo cáo, "
+        f"{reviewed.get(CHO_DUYET, 0) + reviewed.get(GUI_LAI, 0)} báo cáo đang chờ duyệt, "
+        f"{reviewed.get(TRA_LAI, 0)} báo cáo đã trả lại để sửa. {basis}"
+    )
+
+
 def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Table, row: int, width: int):
     """Sections I-III of the report; returns (next row, row of the summary table's header)."""
     camp = c.campaign
@@ -223,7 +251,7 @@ def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Ta
         f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
         f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {total - missing}/{total} cơ quan, đơn vị, "
         f"doanh nghiệp đã nộp báo cáo ({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn, {done['Còn lỗi']} còn lỗi "
-        f"phải sửa), {missing} chưa nộp.",
+        f"phải sửa), {missing} chưa nộp." + _review_sentence(c),
         width,
         height=54,
     )

@@ -186,6 +186,9 @@ class Campaign:
     signer_name: str = ""
     signer_lines: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
+    # Tổng hợp's figures: "tất cả" (every report, the ones not yet accepted marked) or
+    # "đã duyệt" (accepted reports only)
+    review_figures: str = "tất cả"
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def unit(self, code: str) -> Unit | None:
@@ -296,6 +299,18 @@ def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
                 pass
     probs.add(where, f"'{key}' phải là ngày (dd/mm/yyyy), không phải '{value}'.")
     return dt.date(1900, 1, 1)
+
+
+REVIEW_FIGURES = ("tất cả", "đã duyệt")
+
+
+def _choice(rec: Record, key: str, allowed: tuple[str, ...], probs: _Problems) -> str:
+    where, data = rec
+    value = nfc(str(data.get(key) or allowed[0])).strip().lower()
+    if value not in allowed:
+        probs.add(where, f"'{key}' phải là một trong: {', '.join(allowed)} (đang là '{value}').")
+        return allowed[0]
+    return value
 
 
 def _list(rec: Record, key: str) -> tuple[str, ...]:
@@ -463,6 +478,7 @@ def _head(head: Record, probs: _Problems) -> dict[str, Any]:
         "signer_name": _text(head, "signer_name", probs, required=False),
         "signer_lines": _list(head, "signer_lines"),
         "recipients": _list(head, "recipients"),
+        "review_figures": _choice(head, "review_figures", REVIEW_FIGURES, probs),
     }
 
 

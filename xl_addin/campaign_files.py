@@ -40,6 +40,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("signer_lines", "Thẩm quyền ký (cách nhau bởi ;)"),
             ("signer_name", "Người ký"),
             ("recipients", "Nơi nhận (cách nhau bởi ;)"),
+            ("review_figures", "Số liệu tổng hợp từ (tất cả / đã duyệt)"),
         ],
     ),
     "scoring": (

@@ -289,7 +289,7 @@ def _consolidation(args: argparse.Namespace):
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from workbooks.consolidated import write_master
-    from xl_addin.consolidation import completeness_summary, status_summary
+    from xl_addin.consolidation import completeness_summary, review_summary, status_summary
 
     c = _consolidation(args)
     dest = write_master(c, Path(args.out))
@@ -300,6 +300,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         print(f"Đã ghi dữ liệu chi tiết (CSV): {write_csv(c, Path(args.csv))}")
     print("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in completeness_summary(c).items()))
     print("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
+    if review_summary(c):
+        print("Duyệt: " + ", ".join(f"{k} {v}" for k, v in review_summary(c).items()))
     for issue in c.issues:
         print(f"  - {issue}")
     return EXIT_OK

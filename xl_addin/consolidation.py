@@ -21,6 +21,7 @@ from xl_addin.assessment import Assessment
 from xl_addin.campaign import Campaign, Target
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
 from xl_addin.numbers import display, vn_number
+from xl_addin.review import DA_DUYET
 from xl_addin.rules import Outcome, evaluate
 from xl_addin.scoring import ScoreParts, unit_score
 from xl_addin.unit_report import UnitReport, entries_of
@@ -42,6 +43,8 @@ class Submission:
     campaign_id: str = ""
     time_source: str = ""  # where received_at came from: never a field the unit can type
     digest: str = ""  # entries_digest of the full report, kept when the report is compacted
+    review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
+    review_note: str = ""  # the last review action and a return's pending reasons
 
 
 LIST_SHEETS = ("models", "proposals")  # what the annexes read from a report after consolidation
@@ -89,6 +92,8 @@ class UnitRow:
     score: ScoreParts | None
     rank: int | None = None
     time_source: str = ""
+    review_state: str = ""
+    review_note: str = ""
 
 
 @dataclass
@@ -206,7 +211,13 @@ def consolidate(
     as_of = as_of or dt.date.today()
     chosen, issues = _choose(campaign, submissions)
     issues.extend(_same_figures(chosen))
-    targets = [_commune_target(campaign, t, chosen, months) for t in campaign.targets]
+    counted = chosen
+    if campaign.review_figures == "đã duyệt":  # the campaign counts accepted reports only
+        counted = {k: s for k, s in chosen.items() if s.review_state == DA_DUYET}
+        left = sorted(k for k in chosen if k not in counted)
+        if left:
+            issues.append(f"Số liệu chỉ tính báo cáo đã duyệt; chưa tính {len(left)} đơn vị: {', '.join(left)}.")
+    targets = [_commune_target(campaign, t, counted, months) for t in campaign.targets]
     due = campaign.results_due_before
     units = []
     for u in campaign.units:
@@ -236,6 +247,8 @@ def consolidate(
                 warnings,
                 score,
                 time_source=s.time_source if s else "",
+                review_state=s.review_state if s else "",
+                review_note=s.review_note if s else "",
             )
         )
     for cluster in campaign.clusters:
@@ -311,6 +324,8 @@ def units_table(c: Consolidation) -> Table:
             u.time_source,
             u.errors,
             u.warnings,
+            u.review_state,
+            u.review_note,
         ]
         for i, u in enumerate(c.units, 1)
     ]
@@ -326,9 +341,11 @@ def units_table(c: Consolidation) -> Table:
             "Căn cứ thời điểm",
             "Số lỗi",
             "Số cảnh báo",
+            "Duyệt",
+            "Lần duyệt cuối, lý do trả lại",
         ],
         rows,
-        [5, 10, 40, 36, 14, 17, 26, 8, 10],
+        [5, 10, 40, 36, 14, 17, 26, 8, 10, 18, 40],
     )
 
 
@@ -572,6 +589,15 @@ def status_summary(c: Consolidation) -> dict[str, int]:
     for ct in c.targets:
         out[ct.outcome.status] += 1
     return dict(out)
+
+
+def review_summary(c: Consolidation) -> dict[str, int]:
+    """Reports by review state (units with no state on record, e-mailed files, are left out)."""
+    out: dict[str, int] = {}
+    for u in c.units:
+        if u.review_state:
+            out[u.review_state] = out.get(u.review_state, 0) + 1
+    return out
 
 
 def completeness_summary(c: Consolidation) -> dict[str, int]:
