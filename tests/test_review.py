@@ -192,3 +192,40 @@ def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign,
     assert [t.inputs for t in only_accepted.targets] == [t.inputs for t in by_hand.targets]
     assert [t.inputs for t in only_accepted.targets] != [t.inputs for t in c.targets]
     assert any("chưa tính 2 đơn vị: T08, T09" in i for i in only_accepted.issues)
+
+
+def test_the_review_commands_on_the_shared_folder(campaign, workbook, tmp_path, capsys):
+    from sync.folder import FolderBackend
+    from xl_addin.cli import main
+
+    share = tmp_path / "chung"
+    FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
+    path = workbook("T10", filled=True)
+    assert main(["push", str(path), "--share", str(share), "--account", campaign.unit("T10").editors[0]]) == 0
+    admin = ["--share", str(share), "--account", campaign.consolidators[0]]
+    args = [
+        "review",
+        "return",
+        "T10",
+        "--reason",
+        "Thiếu minh chứng",
+        "--target",
+        "CT07",
+        "--reason",
+        "Ghi rõ nguồn số liệu",
+    ]
+    assert main(args + admin) == 0
+    assert "T10: Trả lại" in capsys.readouterr().out
+    # a unit's own account may not act, and says so without a traceback
+    assert main(["review", "accept", "T10", "--share", str(share), "--account", campaign.unit("T10").editors[0]]) != 0
+    err = capsys.readouterr()
+    assert "không được duyệt" in err.out + err.err and "Traceback" not in err.err
+    assert main(["review", "list", *admin]) == 0
+    listed = capsys.readouterr().out
+    line = next(x for x in listed.splitlines() if x.startswith("T10"))
+    assert TRA_LAI in line and "CT07: Thiếu minh chứng" in line and "Ghi rõ nguồn số liệu" in line
+    assert main(["log", "--unit", "T10", *admin]) == 0
+    log = capsys.readouterr().out.splitlines()
+    assert len(log) == 2 and "gửi" in log[0] and f"{CHO_DUYET} → {TRA_LAI}" in log[1]
+    with pytest.raises(SystemExit):
+        main(["review", "return", "T10", "--target", "CT07", *admin])  # a target needs its reason first

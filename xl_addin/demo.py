@@ -18,7 +18,7 @@ from sync.folder import FolderBackend
 from sync.unit_sync import push_file
 from workbooks.consolidated import write_export, write_master
 from workbooks.render_pdf import to_pdf
-from workbooks.unit_files import check_file, new_workbooks
+from workbooks.unit_files import check_file, new_workbooks, read_report
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
 from xl_addin.consolidation import completeness_summary, consolidate, status_summary
@@ -39,6 +39,7 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
         shutil.rmtree(out)
     units_dir, share = out / "don-vi", out / "thu-muc-chung"
     admin = _units_report(campaign, units_dir, share, rng, seed, echo)
+    _review(campaign, admin, units_dir, echo)
     files = {"units": units_dir, "share": share, **_consolidate(campaign, admin, out, pdf, echo)}
     return files
 
@@ -57,7 +58,7 @@ def _units_report(
     missing = set(others[:MISSING])
     faulty = set(others[MISSING : MISSING + FAULTY])
     late = set(others[MISSING + FAULTY : MISSING + FAULTY + LATE])
-    admin = FolderBackend(share, campaign.id)
+    admin = FolderBackend(share, campaign.id, account=campaign.consolidators[0] if campaign.consolidators else "")
     admin.setup(codes)
     refused = []
     pushed = 0
@@ -89,6 +90,41 @@ def _units_report(
     for code, why in refused:
         echo(f"   - {code}: bị từ chối — {why}")
     return admin
+
+
+def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> None:
+    """Duyệt: one report returned with a reason at its row, fixed and sent again, then accepted
+    with another one; the states printed."""
+    from sync.review_flow import Ask, act, statuses
+    from sync.unit_sync import pull_file
+    from xl_addin.review import ACCEPT, CHO_DUYET, RETURN
+
+    waiting = [s.unit_code for s in statuses(campaign, admin) if s.state == CHO_DUYET]
+    if len(waiting) < 2 or not campaign.consolidators:
+        return
+    first, second = waiting[0], waiting[1]
+    unit = campaign.unit(first)
+    path = next(units_dir.glob(f"*_{first}.xlsx"))
+    target = next(iter(read_report(path).sheets["report"].rows)).key
+    act(campaign, admin, first, RETURN, [Ask("Đề nghị kiểm tra lại số liệu, ghi rõ nguồn", target=target)])
+    mine = FolderBackend(
+        admin.root.parent, campaign.id, acting_unit=first, account=unit.editors[0] if unit.editors else ""
+    )
+    pull_file(campaign, path, mine)  # the unit sees the reason in its Kiểm tra column
+    check_file(campaign, path, write="progress")
+    fill_entries(path, {"report": {target: {"note": "Số liệu theo sổ theo dõi của thôn"}}})
+    arrived = admin.tab_path(first).stat().st_mtime
+    push_file(campaign, path, mine)
+    os.utime(admin.tab_path(first), (arrived, arrived))  # sent again the same day in the demo's December
+    act(campaign, admin, first, ACCEPT)
+    act(campaign, admin, second, ACCEPT)
+    counts: dict[str, int] = {}
+    for s in statuses(campaign, admin):
+        counts[s.state] = counts.get(s.state, 0) + 1
+    echo(
+        f"   Duyệt: trả lại {first} (lý do ở chỉ tiêu {target}), đơn vị sửa và gửi lại, rồi duyệt {first} và {second}; "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+    )
 
 
 def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool, echo) -> dict[str, Path]:
