@@ -31,6 +31,7 @@ from xl_addin.campaign import (
     check_rule,
     nfc,
 )
+from xl_addin.evidence import check_evidence
 from xl_addin.findings import LOI, MESSAGES, Finding, count
 from xl_addin.grids import target_row_values, targets_sheet_values
 from xl_addin.numbers import parse_number
@@ -97,6 +98,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
     _check_items(campaign, report, out)
+    out.findings.extend(check_evidence(campaign, report))
     # a return's reasons, kept in the workbook by Lấy về until the next push
     out.findings.extend(reason_findings(report))
     months = out.period.months if out.period else 12

@@ -189,6 +189,12 @@ class Campaign:
     # Tổng hợp's figures: "tất cả" (every report, the ones not yet accepted marked) or
     # "đã duyệt" (accepted reports only)
     review_figures: str = "tất cả"
+    # minh chứng: the targets whose figures need evidence, whether a self-assessed "Vượt" does,
+    # whether every award proposal does, and the awards whose proposal must name an initiative
+    evidence_targets: tuple[str, ...] = ()
+    evidence_above: bool = False
+    evidence_proposals: bool = False
+    initiative_awards: tuple[str, ...] = ()
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def unit(self, code: str) -> Unit | None:
@@ -311,6 +317,13 @@ def _choice(rec: Record, key: str, allowed: tuple[str, ...], probs: _Problems) -
         probs.add(where, f"'{key}' phải là một trong: {', '.join(allowed)} (đang là '{value}').")
         return allowed[0]
     return value
+
+
+def _flag(rec: Record, key: str) -> bool:
+    value = rec[1].get(key)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "có", "co", "1", "x")
+    return bool(value)
 
 
 def _list(rec: Record, key: str) -> tuple[str, ...]:
@@ -479,6 +492,10 @@ def _head(head: Record, probs: _Problems) -> dict[str, Any]:
         "signer_lines": _list(head, "signer_lines"),
         "recipients": _list(head, "recipients"),
         "review_figures": _choice(head, "review_figures", REVIEW_FIGURES, probs),
+        "evidence_targets": _list(head, "evidence_targets"),
+        "evidence_above": _flag(head, "evidence_above"),
+        "evidence_proposals": _flag(head, "evidence_proposals"),
+        "initiative_awards": _list(head, "initiative_awards"),
     }
 
 

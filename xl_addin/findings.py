@@ -20,6 +20,32 @@ SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
 
 # code: (severity, message, fix). Placeholders are filled from `Finding.make(**fields)`.
 MESSAGES: dict[str, tuple[str, str, str]] = {
+    # evidence (minh chứng)
+    "minh_chung.thieu": (
+        CANH_BAO,
+        "Chỉ tiêu {target} cần minh chứng nhưng chưa ghi.",
+        "Ghi tên tệp (ví dụ bien-ban.pdf, trong thư mục minh-chung của đơn vị) hoặc đường dẫn https vào Ghi chú.",
+    ),
+    "minh_chung.de_nghi": (
+        LOI,
+        "Đề nghị khen thưởng chưa có minh chứng.",
+        "Ghi tên tệp (ví dụ bao-cao-thanh-tich.pdf) hoặc đường dẫn https của hồ sơ thành tích vào dòng đề nghị.",
+    ),
+    "minh_chung.lien_ket": (
+        CANH_BAO,
+        "Đường dẫn minh chứng '{detail}' không hợp lệ.",
+        "Dùng đường dẫn đầy đủ bắt đầu bằng https:// (ví dụ đường dẫn chia sẻ của Google Drive).",
+    ),
+    "minh_chung.sang_kien": (
+        LOI,
+        "Đề nghị '{award}' cần nêu sáng kiến đã được công nhận.",
+        "Ghi tên sáng kiến và quyết định công nhận (kèm minh chứng) vào Tóm tắt thành tích.",
+    ),
+    "minh_chung.khong_co_tep": (
+        CANH_BAO,
+        "Không thấy tệp minh chứng '{detail}' trong thư mục chung ({folder}).",
+        "Chép tệp vào thư mục minh-chung của đơn vị trên thư mục chung, hoặc sửa lại tên tệp.",
+    ),
     # review: a reason of a return, shown at its row until the next push
     "duyet.tra_lai": (
         CANH_BAO,

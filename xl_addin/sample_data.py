@@ -103,7 +103,8 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "subject": "Tập thể",
             "name": unit.name,
             "position": "",
-            "achievement": f"Hoàn thành xuất sắc các chỉ tiêu thi đua năm {campaign.year}.",
+            "achievement": f"Hoàn thành xuất sắc các chỉ tiêu thi đua năm {campaign.year} "
+            f"(minh chứng: bao-cao-thanh-tich-{unit.code}.pdf).",
         }
     }
     if rng.random() < 0.3:
@@ -112,7 +113,8 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "subject": "Cá nhân",
             "name": rng.choice(["Nguyễn Thị Hoa", "Trần Văn Nam", "Phạm Thị Lan", "Vũ Đức Thắng"]),
             "position": f"Cán bộ {unit.name}",
-            "achievement": "Có nhiều đóng góp trong phong trào thi đua, được nhân dân tín nhiệm.",
+            "achievement": "Có nhiều đóng góp trong phong trào thi đua, được nhân dân tín nhiệm "
+            f"(minh chứng: thanh-tich-ca-nhan-{unit.code}.pdf).",
         }
     info = {
         "period": period or campaign.periods[-1].name,

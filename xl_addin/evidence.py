@@ -1,0 +1,93 @@
+"""Minh chứng: the evidence a claim carries, and which claims the campaign says must carry it.
+
+An award obtained with a false declaration is revoked (Law 06/2022/QH15, Chapter VII), so a
+claim names its evidence where the unit writes it: the "Ghi chú, minh chứng" cell of a target,
+or anywhere in a proposal's row. Evidence is a link (https, e.g. a Google Drive file) or a file
+name (bien-ban.pdf) that the unit puts in the share's minh-chung/UNIT/ folder. Here: whether
+evidence is named and well formed; whether a named file is on the share is the backend's to say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from xl_addin.campaign import Campaign
+from xl_addin.findings import Finding
+from xl_addin.unit_report import Row, UnitReport
+
+_LINK = re.compile(r"\bhttps?://[^\s,;()<>\"']+", re.IGNORECASE)
+_FILE = re.compile(r"[\w\-.]+\.(?:pdf|jpe?g|png|docx?|xlsx?|odt|zip)\b", re.IGNORECASE)
+ABOVE = "Vượt"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim that needs evidence, and what the unit named for it."""
+
+    sheet: str  # layout key
+    row_key: str
+    what: str  # "CT15", "DN1: Giấy khen…"
+    evidence: tuple[str, ...]
+    required: bool  # an award proposal (an error without it) rather than a target (a warning)
+
+
+def named(text: str) -> list[str]:
+    """Links and file names in a cell's text, in order."""
+    links = _LINK.findall(text or "")
+    rest = _LINK.sub(" ", text or "")
+    return links + _FILE.findall(rest)
+
+
+def well_formed_link(link: str) -> bool:
+    parts = urlparse(link)
+    return parts.scheme == "https" and "." in parts.netloc
+
+
+def is_link(item: str) -> bool:
+    return item.lower().startswith(("http://", "https://"))
+
+
+def _row_text(row: Row, cols: tuple[str, ...]) -> str:
+    return " ".join(str(row.value(c) or "") for c in cols)
+
+
+def claims(campaign: Campaign, report: UnitReport) -> list[Claim]:
+    """Every claim of the report that the campaign says needs evidence."""
+    out = []
+    if "report" in report.sheets:
+        for row in report.sheets["report"].rows:
+            if not row.key or row.is_blank(("input_a", "input_b", "self_status")):
+                continue
+            above = campaign.evidence_above and str(row.value("self_status") or "").strip() == ABOVE
+            if row.key in campaign.evidence_targets or above:
+                out.append(Claim("report", row.key, row.key, tuple(named(str(row.value("note") or ""))), False))
+    if campaign.evidence_proposals and "proposals" in report.sheets:
+        for row in report.sheets["proposals"].rows:
+            if row.is_blank(("award", "subject", "name")):
+                continue
+            text = _row_text(row, ("award", "subject", "name", "position", "achievement"))
+            what = f"{row.key}: {row.value('award') or ''}".strip()
+            out.append(Claim("proposals", row.key, what, tuple(named(text)), True))
+    return out
+
+
+def check_evidence(campaign: Campaign, report: UnitReport) -> list[Finding]:
+    found = []
+    for claim in claims(campaign, report):
+        data = report.sheets[claim.sheet]
+        row = next(r for r in data.rows if r.key == claim.row_key)
+        cell = row.cells.get("note") or row.cells.get("achievement") or next(iter(row.cells.values()))
+        if not claim.evidence:
+            code = "minh_chung.de_nghi" if claim.required else "minh_chung.thieu"
+            found.append(Finding.make(code, cell.sheet, cell.ref, target=claim.row_key if not claim.required else ""))
+        for link in (e for e in claim.evidence if is_link(e) and not well_formed_link(e)):
+            found.append(Finding.make("minh_chung.lien_ket", cell.sheet, cell.ref, detail=link[:80]))
+    if "proposals" in report.sheets:
+        for row in report.sheets["proposals"].rows:
+            award = str(row.value("award") or "").strip()
+            if award in campaign.initiative_awards and "sáng kiến" not in _row_text(row, ("achievement",)).lower():
+                cell = row.cells["achievement"]
+                found.append(Finding.make("minh_chung.sang_kien", cell.sheet, cell.ref, award=award))
+    return found
