@@ -86,6 +86,14 @@ class Backend(ABC):
     @abstractmethod
     def read_log(self) -> list[list[str]]: ...
 
+    def evidence_state(self, unit_code: str, item: str) -> str:
+        """What the store says of one piece of evidence a unit named (a link or a file name)."""
+        from xl_addin.evidence import is_link, well_formed_link
+
+        if is_link(item):
+            return "đường dẫn hợp lệ" if well_formed_link(item) else "đường dẫn không hợp lệ"
+        return "tên tệp (chưa kiểm tra được)"
+
     def review_for_push(self, unit_code: str) -> Review | None:
         """The review record as the push's own read saw it (a backend may read both at once)."""
         return self.read_review(unit_code)

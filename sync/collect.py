@@ -18,6 +18,8 @@ from workbooks.unit_files import read_report
 from xl_addin.assessment import assess
 from xl_addin.campaign import Campaign
 from xl_addin.consolidation import Submission, compact
+from xl_addin.evidence import claims
+from xl_addin.findings import Finding
 from xl_addin.refusals import WorkbookRefused
 from xl_addin.review import Review, effective_state
 
@@ -27,12 +29,49 @@ TIME_OF_SHARE = "thời điểm tệp được ghi vào thư mục chung"
 TIME_OF_PUSH = "giờ gửi ghi trên bảng tính chung"
 
 
+def evidence_of(campaign: Campaign, report, backend: Backend | None) -> tuple:
+    """(claim, evidence named, what the store says) per claim needing evidence; a named file the
+    share does not hold becomes a warning on the report."""
+    out = []
+    for claim in claims(campaign, report) if report is not None else ():
+        states = [
+            backend.evidence_state(report.unit_code, e) if backend else "chưa kiểm tra (báo cáo gửi qua thư)"
+            for e in claim.evidence
+        ]
+        state = "; ".join(sorted(set(states))) if claim.evidence else "chưa ghi"
+        out.append((claim.what, claim.evidence, state))
+    return tuple(out)
+
+
+def _missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
+    folder = getattr(backend, "evidence_dir", None)
+    if folder is None:
+        return []
+    found = []
+    for what, items, _ in evidence:
+        for item in items:
+            if backend.evidence_state(report.unit_code, item) == "không thấy tệp":
+                found.append(
+                    Finding.make(
+                        "minh_chung.khong_co_tep",
+                        report.sheets["report"].name,
+                        "",
+                        detail=f"{item} ({what})",
+                        folder=str(folder(report.unit_code)),
+                    )
+                )
+    return found
+
+
 def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
     reviews = backend.read_reviews([u.code for u in campaign.units])
     out = []
     for p in pull_all(campaign, backend):
         review = reviews.get(p.unit_code)
         state = effective_state(review, p.tab.data_hash())
+        evidence = evidence_of(campaign, p.report, backend)
+        if p.assessment is not None:
+            p.assessment.findings.extend(_missing_files(p.report, evidence, backend))
         arrived = p.tab.extra.get("arrived_at")
         when, source = (arrived, TIME_OF_SHARE) if arrived else (_parse(p.tab.pushed_at), TIME_OF_PUSH)
         out.append(
@@ -48,6 +87,7 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
                     time_source=source if when else "",
                     review_state=state,
                     review_note=_note(review),
+                    evidence=evidence,
                 )
             )
         )
@@ -101,6 +141,7 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
                         None,
                         str(report.meta.get("campaign_id") or ""),
                         time_source=TIME_OF_INBOX,
+                        evidence=evidence_of(campaign, report, None),
                     )
                 )
             )

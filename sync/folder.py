@@ -38,6 +38,10 @@ class FolderBackend(Backend):
         if not self.units_dir.exists():
             self.units_dir.mkdir(parents=True)
             made.append(str(self.units_dir))
+        evidence = self.root / "minh-chung"
+        if not evidence.exists():
+            evidence.mkdir(parents=True)
+            made.append(str(evidence))
         registry = self.root / "danh-sach-don-vi.csv"
         if not registry.exists():
             write_bytes_atomic(registry, ("Mã đơn vị\n" + "\n".join(unit_codes) + "\n").encode("utf-8-sig"))
@@ -87,6 +91,17 @@ class FolderBackend(Backend):
                 csv.writer(fh).writerow(fields)
         except OSError as exc:
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+
+    # -- evidence: files a unit puts in minh-chung/UNIT/ --
+    def evidence_dir(self, unit_code: str) -> Path:
+        return self.root / "minh-chung" / self.tab_path(unit_code).stem
+
+    def evidence_state(self, unit_code: str, item: str) -> str:
+        from xl_addin.evidence import is_link
+
+        if is_link(item):
+            return super().evidence_state(unit_code, item)
+        return "có tệp" if (self.evidence_dir(unit_code) / Path(item).name).is_file() else "không thấy tệp"
 
     # -- review --
     def review_path(self, unit_code: str) -> Path:

@@ -207,6 +207,13 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         self._note_reviews(_grid(sheets.get(_nfc(REVIEW_TAB), {})))
         return from_grid(unit_code, _grid(sheets.get(_nfc(unit_code), {})))
 
+    def evidence_state(self, unit_code: str, item: str) -> str:
+        from xl_addin.evidence import is_link
+
+        if is_link(item):
+            return super().evidence_state(unit_code, item)
+        return "tên tệp: trên Google cần đường dẫn (Drive)"
+
     def review_for_push(self, unit_code: str) -> Review | None:
         return self._reviews.get(unit_code)
 

@@ -19,6 +19,7 @@ from typing import Any
 from xl_addin import layout as L
 from xl_addin.assessment import Assessment
 from xl_addin.campaign import Campaign, Target
+from xl_addin.evidence import named
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
 from xl_addin.numbers import display, vn_number
 from xl_addin.review import DA_DUYET
@@ -45,6 +46,7 @@ class Submission:
     digest: str = ""  # entries_digest of the full report, kept when the report is compacted
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
+    evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
 
 
 LIST_SHEETS = ("models", "proposals")  # what the annexes read from a report after consolidation
@@ -485,13 +487,38 @@ def proposals_table(c: Consolidation) -> Table:
                     r.value("position"),
                     r.value("achievement"),
                     authority,
+                    ", ".join(named(" ".join(str(r.value(k) or "") for k in ("name", "position", "achievement")))),
                 ]
             )
     return Table(
         "TỔNG HỢP ĐỀ NGHỊ KHEN THƯỞNG",
-        ["Đơn vị", "Hình thức", "Đối tượng", "Tên tập thể / Họ và tên", "Chức vụ, đơn vị", "Thành tích", "Thẩm quyền"],
+        [
+            "Đơn vị",
+            "Hình thức",
+            "Đối tượng",
+            "Tên tập thể / Họ và tên",
+            "Chức vụ, đơn vị",
+            "Thành tích",
+            "Thẩm quyền",
+            "Minh chứng",
+        ],
         rows,
-        [10, 34, 10, 30, 30, 45, 30],
+        [10, 34, 10, 30, 30, 45, 30, 30],
+    )
+
+
+def evidence_table(c: Consolidation) -> Table:
+    """Each claim that needs evidence, what the unit named, and whether the share has it."""
+    rows = [
+        [code, what, ", ".join(items) or "(chưa ghi)", state]
+        for code, s in sorted(c.submissions.items())
+        for what, items, state in s.evidence
+    ]
+    return Table(
+        "MINH CHỨNG CỦA CÁC NỘI DUNG CẦN MINH CHỨNG",
+        ["Đơn vị", "Nội dung", "Minh chứng", "Tình trạng"],
+        rows,
+        [10, 40, 50, 30],
     )
 
 
@@ -580,6 +607,7 @@ def all_tables(c: Consolidation) -> dict[str, Table]:
         "Xếp hạng": ranking_table(c),
         "Mô hình, điển hình": models_table(c),
         "Đề nghị khen thưởng": proposals_table(c),
+        "Minh chứng": evidence_table(c),
         "Kết quả kiểm tra": findings_table(c),
     }
 

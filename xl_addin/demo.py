@@ -74,6 +74,7 @@ def _units_report(
             else dt.datetime(campaign.year, 12, rng.randint(1, 6), rng.randint(7, 16))
         )
         account = unit.editors[0] if unit.editors else ""
+        _put_evidence(admin, unit.code, entries)
         try:
             push_file(
                 campaign, path, FolderBackend(share, campaign.id, acting_unit=unit.code, account=account), when=day
@@ -90,6 +91,21 @@ def _units_report(
     for code, why in refused:
         echo(f"   - {code}: bị từ chối — {why}")
     return admin
+
+
+def _put_evidence(admin: FolderBackend, unit_code: str, entries: dict) -> None:
+    """The files a unit names as evidence, copied into its minh-chung folder on the share (here
+    a one-page placeholder for each)."""
+    from xl_addin.evidence import is_link, named
+
+    texts = [str(v) for rows in entries.values() for cols in rows.values() for v in cols.values() if v]
+    files = [n for t in texts for n in named(t) if not is_link(n)]
+    if not files:
+        return
+    folder = admin.evidence_dir(unit_code)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        (folder / name).write_bytes(b"%PDF-1.4\n% minh chung mau cua ban demo\n%%EOF\n")
 
 
 def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> None:

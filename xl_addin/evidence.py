@@ -87,7 +87,8 @@ def check_evidence(campaign: Campaign, report: UnitReport) -> list[Finding]:
     if "proposals" in report.sheets:
         for row in report.sheets["proposals"].rows:
             award = str(row.value("award") or "").strip()
-            if award in campaign.initiative_awards and "sáng kiến" not in _row_text(row, ("achievement",)).lower():
+            needs = any(a.lower() in award.lower() for a in campaign.initiative_awards)
+            if award and needs and "sáng kiến" not in _row_text(row, ("achievement",)).lower():
                 cell = row.cells["achievement"]
                 found.append(Finding.make("minh_chung.sang_kien", cell.sheet, cell.ref, award=award))
     return found
