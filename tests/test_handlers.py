@@ -229,3 +229,54 @@ def test_text_that_looks_like_a_formula_reaches_excel_as_text(campaign, workbook
     written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
     assert "'" + evil in written and evil not in written
     assert "'+84 912 345 678" in written
+
+
+def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp_path, monkeypatch):
+    """The consolidator's two buttons on the remote engine: select unit rows in the units sheet
+    of the Tổng hợp workbook; Trả lại takes each row's reason from the reason column."""
+    from openpyxl import load_workbook
+
+    from sync.collect import from_backend
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+    from workbooks.consolidated import write_master
+    from xl_addin.consolidation import REASON_COLUMN, REASON_HEADER, UNITS_SHEET, consolidate
+    from xl_addin.review import CHO_DUYET, DA_DUYET, TRA_LAI
+
+    share = tmp_path / "share"
+    FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
+    for code in ("T01", "CA"):
+        p = tmp_path / f"{code}-sent.xlsx"
+        workbook(code, filled=True).rename(p)
+        push_file(campaign, p, FolderBackend(share, campaign.id, code))
+    master = write_master(
+        consolidate(campaign, from_backend(campaign, FolderBackend(share, campaign.id))), tmp_path / "th.xlsx"
+    )
+    wb = load_workbook(master)
+    ws = wb[UNITS_SHEET]
+    assert ws.cell(2, REASON_COLUMN).value == REASON_HEADER  # the column the ribbon's VBA fills
+    rows = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
+    ws.cell(rows["T01"], REASON_COLUMN).value = "Thiếu số liệu CT07"
+    wb.save(master)
+    top, bottom = sorted((rows["T01"], rows["CA"]))
+    monkeypatch.setenv("THIDUA_ACCOUNT", campaign.consolidators[0])
+
+    payload = book_payload(master, active=UNITS_SHEET, selection=f"A{top}:C{bottom}")
+    actions = run_handler("tra_lai", payload)
+    (said,) = alerts(actions)
+    assert "Trả lại: T01" in said and "CA: chưa có lý do" in said
+    states = {s: FolderBackend(share, campaign.id).read_review(s) for s in ("T01", "CA")}
+    assert states["T01"].state == TRA_LAI and states["T01"].reasons[0].text == "Thiếu số liệu CT07"
+    assert states["CA"] is None
+    grid = apply_actions(payload, actions)[UNITS_SHEET]
+    assert grid[rows["T01"] - 1][9] == TRA_LAI and grid[rows["CA"] - 1][9] in ("", None, CHO_DUYET)
+
+    actions = run_handler("duyet", book_payload(master, active=UNITS_SHEET, selection=f"A{rows['CA']}"))
+    assert "Duyệt: CA" in alerts(actions)[0]
+    assert FolderBackend(share, campaign.id).read_review("CA").state == DA_DUYET
+
+    monkeypatch.setenv("THIDUA_ACCOUNT", campaign.unit("T01").editors[0])  # a unit's account
+    actions = run_handler("duyet", book_payload(master, active=UNITS_SHEET, selection=f"A{rows['T01']}"))
+    assert "không được duyệt" in alerts(actions)[0]
+    actions = run_handler("duyet", book_payload(master, active="Tổng quan", selection="A1"))
+    assert "chọn các dòng đơn vị" in alerts(actions)[0]

@@ -21,7 +21,7 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def book_payload(path: Path, active: str = "Báo cáo") -> dict:
+def book_payload(path: Path, active: str = "Báo cáo", selection: str = "A1") -> dict:
     """What the Office.js client sends: every sheet's values from A1 as a rectangle."""
     import xlwings as xw
 
@@ -40,7 +40,7 @@ def book_payload(path: Path, active: str = "Báo cáo") -> dict:
         "book": {
             "name": Path(path).name,
             "active_sheet_index": names.index(active) if active in names else 0,
-            "selection": "A1",
+            "selection": selection,
         },
         "names": [],
         "sheets": sheets,

@@ -313,6 +313,13 @@ def targets_table(c: Consolidation) -> Table:
     )
 
 
+UNITS_SHEET = "Đơn vị nộp báo cáo"
+# where the consolidator types a return's reason, one per unit row; column L (the ribbon's VBA
+# writes an InputBox answer there, by number, its source being ASCII)
+REASON_HEADER = "Ý kiến khi trả lại (gõ vào đây)"
+REASON_COLUMN = 12
+
+
 def units_table(c: Consolidation) -> Table:
     clusters = {k.code: k.name for k in c.campaign.clusters}
     rows = [
@@ -328,6 +335,7 @@ def units_table(c: Consolidation) -> Table:
             u.warnings,
             u.review_state,
             u.review_note,
+            "",
         ]
         for i, u in enumerate(c.units, 1)
     ]
@@ -345,9 +353,10 @@ def units_table(c: Consolidation) -> Table:
             "Số cảnh báo",
             "Duyệt",
             "Lần duyệt cuối, lý do trả lại",
+            REASON_HEADER,
         ],
         rows,
-        [5, 10, 40, 36, 14, 17, 26, 8, 10, 18, 40],
+        [5, 10, 40, 36, 14, 17, 26, 8, 10, 18, 40, 36],
     )
 
 
@@ -602,7 +611,7 @@ def all_tables(c: Consolidation) -> dict[str, Table]:
     """Sheet name -> table, in the order a reader expects."""
     return {
         "Chỉ tiêu toàn xã": targets_table(c),
-        "Đơn vị nộp báo cáo": units_table(c),
+        UNITS_SHEET: units_table(c),
         "Cụm, khối": clusters_table(c),
         "Xếp hạng": ranking_table(c),
         "Mô hình, điển hình": models_table(c),

@@ -281,6 +281,64 @@ def xuat_bao_cao(book: Any) -> str:
     return f"Đã xuất báo cáo gửi thành phố:\n{dest}" + (f"\nvà bản PDF: {pdf}" if pdf else "")
 
 
+def _review_selected(book: Any, action: str) -> str:
+    """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
+    reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
+    from sync.review_flow import Ask, act
+    from xl_addin.consolidation import REASON_HEADER, UNITS_SHEET
+    from xl_addin.refusals import SyncError, WorkbookRefused
+    from xl_addin.review import RETURN
+
+    selection = book.selection
+    if selection is None or selection.sheet.name != UNITS_SHEET:
+        raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
+    grid = read_book(book, {UNITS_SHEET})[UNITS_SHEET]
+    head = next((i for i, row in enumerate(grid) if "Mã" in row and REASON_HEADER in row), None)
+    if head is None:
+        raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
+    col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)
+    col_state = grid[head].index("Duyệt")
+    campaign = _campaign()
+    backend = _backend(campaign, None)
+    first = selection.row
+    last = first + selection.shape[0] - 1
+    done, refused = [], []
+    for r in range(max(first, head + 2), min(last, len(grid)) + 1):
+        row = grid[r - 1]
+        code = str(row[col_code] or "").strip() if col_code < len(row) else ""
+        if not code:
+            continue
+        reason = str(row[col_reason] or "").strip() if col_reason < len(row) else ""
+        if action == RETURN and not reason:
+            refused.append(f"{code}: chưa có lý do ở cột '{REASON_HEADER}'")
+            continue
+        try:
+            new = act(campaign, backend, code, action, [Ask(reason)] if reason else [])
+        except SyncError as exc:
+            refused.append(f"{code}: {exc}")
+            continue
+        book.sheets[UNITS_SHEET].range((r, col_state + 1)).value = new.state
+        done.append(code)
+    said = f"{action.capitalize()}: {', '.join(done)}." if done else f"Chưa {action} báo cáo nào."
+    return said + ("\nKhông làm được:\n" + "\n".join(f"- {x}" for x in refused) if refused else "")
+
+
+@_guard
+def duyet(book: Any) -> str:
+    """Duyệt: accept the reports of the selected units (consolidators only)."""
+    from xl_addin.review import ACCEPT
+
+    return _review_selected(book, ACCEPT)
+
+
+@_guard
+def tra_lai(book: Any) -> str:
+    """Trả lại: return the selected units' reports with the reason typed on their rows."""
+    from xl_addin.review import RETURN
+
+    return _review_selected(book, RETURN)
+
+
 # One entry per ribbon button: control id -> (label, handler); macros/ and tests use it.
 BUTTONS = {
     "btnKiemTra": ("Kiểm tra", "kiem_tra"),
@@ -289,4 +347,6 @@ BUTTONS = {
     "btnLayVe": ("Lấy về", "lay_ve"),
     "btnTongHop": ("Tổng hợp", "tong_hop"),
     "btnXuatBaoCao": ("Xuất báo cáo", "xuat_bao_cao"),
+    "btnDuyet": ("Duyệt", "duyet"),
+    "btnTraLai": ("Trả lại", "tra_lai"),
 }

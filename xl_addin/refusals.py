@@ -177,6 +177,9 @@ REFUSALS: dict[str, str] = {
         "Nếu cần sửa, đề nghị phòng Văn hóa - Xã hội mở lại báo cáo."
     ),
     # the add-in
+    "addin.chon_don_vi": (
+        "Hãy mở sheet '{sheet}' của sổ tổng hợp, chọn các dòng đơn vị cần duyệt hoặc trả lại, rồi bấm lại."
+    ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
 
