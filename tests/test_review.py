@@ -181,9 +181,11 @@ def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign,
     act(campaign, backends(), "T08", RETURN, [Ask("Thiếu số liệu CT07", target="CT07")])
     subs = from_backend(campaign, backends())
     c = consolidate(campaign, subs)
-    rows = {r[1]: r for r in units_table(c).rows}
-    assert rows["T07"][-2] == DA_DUYET and rows["T09"][-2] == CHO_DUYET and rows["T01"][-2] == ""
-    assert rows["T08"][-2] == TRA_LAI and "CT07: Thiếu số liệu CT07" in rows["T08"][-1]
+    table = units_table(c)
+    state, note = table.headers.index("Duyệt"), table.headers.index("Lần duyệt cuối, lý do trả lại")
+    rows = {r[1]: r for r in table.rows}
+    assert rows["T07"][state] == DA_DUYET and rows["T09"][state] == CHO_DUYET and rows["T01"][state] == ""
+    assert rows["T08"][state] == TRA_LAI and "CT07: Thiếu số liệu CT07" in rows["T08"][note]
     assert review_summary(c) == {DA_DUYET: 1, TRA_LAI: 1, CHO_DUYET: 1}
 
     strict = dataclasses.replace(campaign, review_figures="đã duyệt")
