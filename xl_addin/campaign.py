@@ -189,6 +189,9 @@ class Campaign:
     # Tổng hợp's figures: "tất cả" (every report, the ones not yet accepted marked) or
     # "đã duyệt" (accepted reports only)
     review_figures: str = "tất cả"
+    # the report to the city: whom it is sent to (Kính gửi) and its number, when the office has one
+    report_to: str = "Sở Nội vụ thành phố Hải Phòng (Ban Thi đua - Khen thưởng)"
+    document_number: str = ""
     # minh chứng: the targets whose figures need evidence, whether a self-assessed "Vượt" does,
     # whether every award proposal does, and the awards whose proposal must name an initiative
     evidence_targets: tuple[str, ...] = ()
@@ -492,6 +495,9 @@ def _head(head: Record, probs: _Problems) -> dict[str, Any]:
         "signer_lines": _list(head, "signer_lines"),
         "recipients": _list(head, "recipients"),
         "review_figures": _choice(head, "review_figures", REVIEW_FIGURES, probs),
+        "report_to": _text(head, "report_to", probs, required=False)
+        or "Sở Nội vụ thành phố Hải Phòng (Ban Thi đua - Khen thưởng)",
+        "document_number": _text(head, "document_number", probs, required=False),
         "evidence_targets": _list(head, "evidence_targets"),
         "evidence_above": _flag(head, "evidence_above"),
         "evidence_proposals": _flag(head, "evidence_proposals"),

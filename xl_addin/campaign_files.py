@@ -41,6 +41,8 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("signer_name", "Người ký"),
             ("recipients", "Nơi nhận (cách nhau bởi ;)"),
             ("review_figures", "Số liệu tổng hợp từ (tất cả / đã duyệt)"),
+            ("report_to", "Kính gửi (báo cáo gửi thành phố)"),
+            ("document_number", "Số văn bản báo cáo"),
             ("evidence_targets", "Chỉ tiêu cần minh chứng (cách nhau bởi ;)"),
             ("evidence_above", "Tự đánh giá Vượt cần minh chứng (có / không)"),
             ("evidence_proposals", "Đề nghị khen thưởng cần minh chứng (có / không)"),

@@ -49,7 +49,7 @@ class Submission:
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
 
 
-LIST_SHEETS = ("models", "proposals")  # what the annexes read from a report after consolidation
+LIST_SHEETS = ("models", "proposals", "tasks")  # what the annexes and the report text read after consolidation
 
 
 def compact(s: Submission) -> Submission:

@@ -1,0 +1,307 @@
+"""The report to the city as a Decree 30/2020/NĐ-CP document (python-docx).
+
+Phụ lục I of the decree, as DOMAIN-NOTES.md sums it up, rule by rule: A4; margins top and
+bottom 20 mm, left 30 mm, right 15 mm; Times New Roman, black; the issuing body bold in
+capitals over a short rule (UBND xã has no supervising body: "ỦY BAN NHÂN DÂN / XÃ …" is one
+name on two lines); Quốc hiệu 12 pt bold, Tiêu ngữ 13 pt bold over a rule as long as it; "Số:
+…/BC-UBND"; the place and date in italics with the leading-zero rule; "BÁO CÁO" and the trích
+yếu bold and centred, a rule below; "Kính gửi:"; body text 14 pt, justified, first-line
+indent 1.27 cm, 6 pt after each paragraph; the page number centred in the top margin, none on
+page 1; "Nơi nhận:" 12 pt bold italic with 11 pt items opening with "- Như trên;"; the
+signature block bold in capitals. Tables go to annexes, landscape, each numbered from its own
+page 1 ("Phụ lục I, II…" centred and bold, then the italic "Kèm theo" line), at 12 pt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from workbooks.atomic import write_bytes_atomic
+from xl_addin.consolidation import Consolidation, Table, all_tables
+from xl_addin.report_text import Section, vn_date
+
+FONT = "Times New Roman"
+BODY_PT, TABLE_PT = 14, 12
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+# annexes: (table in all_tables, title); the units table loses its consolidator-only columns
+ANNEXES = (
+    ("Chỉ tiêu toàn xã", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA CHỦ YẾU"),
+    ("Đơn vị nộp báo cáo", "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ"),
+    ("Mô hình, điển hình", "MÔ HÌNH MỚI, CÁCH LÀM HAY, ĐIỂN HÌNH TIÊN TIẾN"),
+    ("Đề nghị khen thưởng", "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"),
+    ("Xếp hạng", "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA THEO CỤM, KHỐI"),
+)
+OFFICE_ONLY = (
+    "Căn cứ thời điểm",
+    "Số lỗi",
+    "Số cảnh báo",
+    "Lần duyệt cuối, lý do trả lại",
+    "Ý kiến khi trả lại (gõ vào đây)",
+)
+
+
+def _issuer_lines(issuer: str) -> list[str]:
+    """'ỦY BAN NHÂN DÂN XÃ VĨNH BẢO' -> ['ỦY BAN NHÂN DÂN', 'XÃ VĨNH BẢO']."""
+    for level in (" XÃ ", " PHƯỜNG ", " ĐẶC KHU "):
+        if level in issuer:
+            head, _, tail = issuer.partition(level)
+            return [head.strip(), (level + tail).strip()]
+    return [issuer]
+
+
+def _rule(paragraph: Any, width_mm: float, text_width_mm: float) -> None:
+    """A solid rule under a paragraph, `width_mm` long and centred: a bottom border of an empty
+    paragraph indented from both sides."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    side = max(0.0, (text_width_mm - width_mm) / 2)
+    fmt = paragraph.paragraph_format
+    fmt.left_indent, fmt.right_indent = Mm(side), Mm(side)
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+    pbdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    pbdr.append(bottom)
+    paragraph._p.get_or_add_pPr().append(pbdr)
+    run = paragraph.add_run()
+    run.font.size = Pt(2)
+
+
+def _page_number(section: Any, start_at_one: bool) -> None:
+    """The page number centred in the top margin, none on the section's first page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), str(BODY_PT * 2))
+    props.append(size)
+    run.append(props)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    for r in p.runs:
+        r.font.size = Pt(BODY_PT)
+    section.first_page_header.is_linked_to_previous = False
+    if start_at_one:
+        num = OxmlElement("w:pgNumType")
+        num.set(qn("w:start"), "1")
+        section._sectPr.append(num)
+
+
+def _para(container: Any, text: str = "", size: int = BODY_PT, bold=False, italic=False, align=None, indent=False):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6 if indent else 0)
+    fmt.line_spacing = 1.15 if indent else 1.0
+    if indent:
+        fmt.first_line_indent = Mm(12.7)
+    p.alignment = {"c": WD_ALIGN_PARAGRAPH.CENTER, "j": WD_ALIGN_PARAGRAPH.JUSTIFY, None: None}[align]
+    if text:
+        run = p.add_run(text)
+        run.font.size, run.font.bold, run.font.italic = Pt(size), bold, italic
+    return p
+
+
+def _no_borders(table: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        e = OxmlElement(f"w:{edge}")
+        e.set(qn("w:val"), "nil")
+        borders.append(e)
+    table._tbl.tblPr.append(borders)
+
+
+def _widths(table: Any, mm: tuple[float, ...]) -> None:
+    """Fixed column widths (Word and LibreOffice read the grid, not only the cells)."""
+    from docx.shared import Mm
+
+    table.autofit = False
+    for col, w in zip(table.columns, mm):
+        col.width = Mm(w)
+        for cell in col.cells:
+            cell.width = Mm(w)
+
+
+def _cell_text(v: Any) -> str:
+    from xl_addin.numbers import display
+
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return f"{v:%d/%m/%Y %H:%M}"
+    if isinstance(v, dt.date):
+        return f"{v:%d/%m/%Y}"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(display(v))
+    return _xml_safe(str(v))
+
+
+def _xml_safe(text: str) -> str:
+    """Text a unit typed, without the control characters XML cannot hold (lxml refuses them)."""
+    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32)
+
+
+def _annex_table(doc: Any, table: Table) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    keep = [i for i, h in enumerate(table.headers) if h not in OFFICE_ONLY]
+    t = doc.add_table(rows=1, cols=len(keep))
+    t.style = "Table Grid"
+    head = t.rows[0]
+    repeat = OxmlElement("w:tblHeader")  # the header row repeats on every printed page
+    head._tr.get_or_add_trPr().append(repeat)
+    for cell, i in zip(head.cells, keep):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(table.headers[i])
+        run.font.size, run.font.bold = Pt(TABLE_PT), True
+    for row in table.rows:
+        cells = t.add_row().cells
+        for cell, i in zip(cells, keep):
+            run = cell.paragraphs[0].add_run(_cell_text(row[i] if i < len(row) else None))
+            run.font.size = Pt(TABLE_PT)
+    if not table.rows:
+        cells = t.add_row().cells
+        cells[0].paragraphs[0].add_run("(không có)").font.size = Pt(TABLE_PT)
+    del qn
+
+
+def write_document(c: Consolidation, sections: list[Section], dest: Path, when: dt.date | None = None) -> Path:
+    """The report, Decree 30's way; written atomically."""
+    import io
+
+    from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    camp = c.campaign
+    when = when or dt.date.today()
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    sec.header_distance = Mm(10)
+    text_width = 210 - 30 - 15
+    _page_number(sec, start_at_one=False)
+
+    # issuing body | Quốc hiệu and Tiêu ngữ; then Số | place and date, on one line
+    head = doc.add_table(rows=2, cols=2)
+    _no_borders(head)
+    _widths(head, (65, text_width - 65))
+    left, right = head.rows[0].cells
+    for i, line in enumerate(_issuer_lines(camp.issuer)):
+        p = left.paragraphs[0] if i == 0 else left.add_paragraph()
+        p.alignment = 1
+        r = p.add_run(line)
+        r.font.size, r.font.bold = Pt(13), True
+    _rule(left.add_paragraph(), 22, 65)
+    first = right.paragraphs[0]
+    first.alignment = 1
+    r = first.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    r.font.size, r.font.bold = Pt(12), True
+    _para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True, align="c")
+    _rule(right.add_paragraph(), 60, text_width - 65)
+    number = camp.document_number or "      "
+    left, right = head.rows[1].cells
+    left.paragraphs[0].alignment = 1
+    left.paragraphs[0].add_run(f"Số: {number}/BC-UBND").font.size = Pt(13)
+    right.paragraphs[0].alignment = 1
+    date = right.paragraphs[0].add_run(vn_date(camp.place, when))
+    date.font.size, date.font.italic = Pt(14), True
+
+    _para(doc, "")
+    _para(doc, "BÁO CÁO", 14, bold=True, align="c")
+    summary = (
+        f"Tổng kết phong trào thi đua, công tác khen thưởng năm {camp.year}; phương hướng, nhiệm vụ năm {camp.year + 1}"
+    )
+    _para(doc, summary, 14, bold=True, align="c")
+    _rule(doc.add_paragraph(), 50, text_width)
+    _para(doc, f"Kính gửi: {camp.report_to}.", 14, align="c")
+    _para(doc, "")
+
+    for s in sections:
+        if s.heading:
+            top = s.heading.startswith("PHẦN")
+            _para(doc, s.heading, 14, bold=True, align="c" if top else "j", indent=not top)
+        for text in s.paragraphs:
+            _para(doc, _xml_safe(text), 14, align="j", indent=True)
+    _para(
+        doc,
+        f"Trên đây là báo cáo tổng kết phong trào thi đua, công tác khen thưởng năm {camp.year}; phương hướng, "
+        f"nhiệm vụ năm {camp.year + 1} của Ủy ban nhân dân xã {camp.place}./.",
+        14,
+        align="j",
+        indent=True,
+    )
+
+    sign = doc.add_table(rows=1, cols=2)
+    _no_borders(sign)
+    _widths(sign, (80, text_width - 80))
+    to, who = sign.rows[0].cells
+    p = to.paragraphs[0]
+    r = p.add_run("Nơi nhận:")
+    r.font.size, r.font.bold, r.font.italic = Pt(12), True, True
+    items = ["Như trên", *camp.recipients]
+    for i, item in enumerate(items):
+        end = "." if i == len(items) - 1 else ";"
+        _para(to, f"- {item}{end}", 11)
+    who.paragraphs[0].text = ""
+    for i, line in enumerate(camp.signer_lines):
+        p = who.paragraphs[0] if i == 0 else who.add_paragraph()
+        p.alignment = 1
+        r = p.add_run(line.upper())
+        r.font.size, r.font.bold = Pt(14), True
+    for _ in range(4):
+        _para(who, "")
+    _para(who, camp.signer_name, 14, bold=True, align="c")
+
+    tables = all_tables(c)
+    reference = (
+        f"(Kèm theo Báo cáo số {number}/BC-UBND ngày {when.day:02d}/{when.month:02d}/{when.year} "
+        f"của Ủy ban nhân dân xã {camp.place})"
+    )
+    for i, (key, title) in enumerate(ANNEXES):
+        annex = doc.add_section(WD_SECTION.NEW_PAGE)
+        annex.orientation = WD_ORIENT.LANDSCAPE
+        annex.page_width, annex.page_height = Mm(297), Mm(210)
+        annex.top_margin, annex.bottom_margin, annex.left_margin, annex.right_margin = Mm(20), Mm(20), Mm(20), Mm(15)
+        _page_number(annex, start_at_one=True)
+        _para(doc, f"Phụ lục {ROMAN[i]}", 14, bold=True, align="c")
+        _para(doc, title, 14, bold=True, align="c")
+        _para(doc, reference, 14, italic=True, align="c")
+        _para(doc, "")
+        _annex_table(doc, tables[key])
+
+    out = io.BytesIO()
+    doc.save(out)
+    write_bytes_atomic(Path(dest), out.getvalue())
+    return Path(dest)
