@@ -34,7 +34,7 @@ def sheet_parts(data: bytes) -> dict[str, str]:
         book = zf.read("xl/workbook.xml").decode()
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
     targets = {m[1]: m[0].lstrip("/") for m in re.findall(r'Target="([^"]+)" Id="([^"]+)"', rels)}
-    return {m[0]: targets[m[1]] for m in re.findall(r'<sheet name="([^"]+)"[^>]*r:id="([^"]+)"', book)}
+    return {m[0]: targets[m[1]] for m in re.findall(r'<sheet\b[^>]*?\bname="([^"]+)"[^>]*r:id="([^"]+)"', book)}
 
 
 def rebuild(data: bytes, change: Callable[[str, bytes], bytes | None], extra: dict[str, bytes] | None = None) -> bytes:

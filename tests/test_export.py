@@ -58,6 +58,7 @@ def test_master_workbook_has_every_table(consolidation, tmp_path):
     wb = load_workbook(dest)
     assert wb.sheetnames == [
         "Tổng quan",
+        "Nội dung báo cáo",
         "Chỉ tiêu toàn xã",
         "Đơn vị nộp báo cáo",
         "Cụm, khối",

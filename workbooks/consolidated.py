@@ -30,6 +30,7 @@ from xl_addin.consolidation import (
     review_summary,
     status_summary,
 )
+from xl_addin.report_text import NARRATIVE_SHEET, draft_sections, to_rows
 from xl_addin.unit_report import column_letter
 
 THIN = Side(style="thin", color="000000")
@@ -100,6 +101,31 @@ def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: boo
     return row + 1
 
 
+def read_narrative(master: Path) -> list | None:
+    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, if it has them."""
+    from workbooks.grid_reader import read_grids
+
+    try:
+        grids = read_grids(Path(master))
+    except (OSError, ValueError):
+        return None
+    return grids.get(NARRATIVE_SHEET)
+
+
+def _narrative_sheet(wb: Workbook, rows: list[list]) -> None:
+    ws = wb.create_sheet(NARRATIVE_SHEET, 1)
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 120
+    for r, row in enumerate(rows, 1):
+        for col, value in enumerate(row[:2], 1):
+            cell = ws.cell(r, col)
+            set_value(cell, value)
+            cell.font = _font(bold=r == 1 or col == 1)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if len(str(row[1] if len(row) > 1 else "")) > 110:
+            ws.row_dimensions[r].height = row_height([str(row[1])], [120])
+
+
 def write_master(c: Consolidation, dest: Path) -> Path:
     """The consolidator's workbook: an overview and one sortable sheet per table."""
     wb = Workbook()
@@ -123,6 +149,10 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     for i, (text, bold) in enumerate(lines, 1):
         ws.cell(i, 1, text).font = _font(bold=bold)
     ws.column_dimensions["A"].width = 120
+    # the report's words: drafted from the figures the first time, kept as the consolidator
+    # edited them when Tổng hợp runs again into the same file
+    kept = read_narrative(dest) if Path(dest).exists() else None
+    _narrative_sheet(wb, kept or to_rows(draft_sections(c)))
     for name, table in all_tables(c).items():
         sheet = wb.create_sheet(name)
         end = write_table(sheet, table, 1)

@@ -310,15 +310,31 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from workbooks.consolidated import write_export
+    from workbooks.consolidated import read_narrative, write_export
     from workbooks.render_pdf import to_pdf
+    from workbooks.report_document import write_document
+    from xl_addin.report_text import draft_sections, from_rows, gaps
 
     c = _consolidation(args)
     when = dt.date.fromisoformat(args.date) if args.date else None
-    dest = write_export(c, Path(args.out), when=when)
-    print(f"Đã ghi báo cáo gửi thành phố: {dest}")
+    out = Path(args.out)
+    # the document for the city, with the words as the consolidator edited them in Tổng hợp
+    rows = read_narrative(Path(args.master)) if Path(args.master).exists() else None
+    sections = from_rows(rows) if rows else draft_sections(c)
+    document = write_document(c, sections, out.with_suffix(".docx"), when=when)
+    print(f"Đã ghi báo cáo gửi thành phố: {document}")
+    left = gaps(sections)
+    if left:
+        print(
+            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {args.master}):",
+            file=sys.stderr,
+        )
+        for g in left:
+            print(f"  - {g}", file=sys.stderr)
+    data = write_export(c, out.with_suffix(".xlsx"), when=when)
+    print(f"Số liệu kèm theo (Excel): {data}")
     if args.pdf:
-        pdf = to_pdf(dest, Path(args.out).parent)
+        pdf = to_pdf(document, out.parent)
         print(f"Bản PDF: {pdf}" if pdf else "Không tạo được PDF: cần cài LibreOffice.")
     return EXIT_OK
 
@@ -446,6 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "export":
             q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
             q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
+            q.add_argument(
+                "--master",
+                default="tong-hop.xlsx",
+                help="sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định tong-hop.xlsx)",
+            )
 
     ad = sub.add_parser("addin", help="tạo (và cài) add-in Excel thidua.xlam")
     ad.add_argument("action", choices=["build", "install"])
