@@ -18,6 +18,7 @@ from sync.folder import FolderBackend
 from sync.unit_sync import push_file
 from workbooks.consolidated import write_export, write_master
 from workbooks.render_pdf import to_pdf
+from workbooks.report_document import write_document
 from workbooks.unit_files import check_file, new_workbooks, read_report
 from workbooks.writer import fill_entries
 from xl_addin.campaign import Campaign
@@ -25,6 +26,7 @@ from xl_addin.consolidation import completeness_summary, consolidate, status_sum
 from xl_addin.numbers import display
 from xl_addin.refusals import SyncError
 from xl_addin.render import table
+from xl_addin.report_text import draft_sections
 from xl_addin.sample_data import clean_entries, faulty_entries
 
 MISSING = 3
@@ -149,11 +151,12 @@ def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool,
     c = consolidate(campaign, from_backend(campaign, admin), as_of=as_of)
     master = write_master(c, out / "tong-hop.xlsx")
     export = write_export(c, out / "bao-cao-gui-thanh-pho.xlsx", when=as_of)
+    document = write_document(c, draft_sections(c), out / "bao-cao-gui-thanh-pho.docx", when=as_of)
     echo(f"3. Tổng hợp: {master}")
-    echo(f"4. Báo cáo gửi thành phố: {export}")
-    files = {"master": master, "export": export}
+    echo(f"4. Báo cáo gửi thành phố: {document} (số liệu kèm theo: {export.name})")
+    files = {"master": master, "export": export, "document": document}
     if pdf:
-        made = to_pdf(export, out)
+        made = to_pdf(document, out)
         if made:
             files["pdf"] = made
             echo(f"   và bản PDF: {made}")

@@ -271,14 +271,26 @@ def xuat_bao_cao(book: Any) -> str:
     """Xuất báo cáo: the final, macro-free workbook for the city, beside this workbook."""
     from workbooks.consolidated import write_export
     from workbooks.render_pdf import to_pdf
+    from workbooks.report_document import write_document
+    from xl_addin.report_text import NARRATIVE_SHEET, draft_sections, from_rows, gaps
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
-    dest = write_export(
-        c, folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}.xlsx", when=dt.date.today()
+    stem = folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}"
+    # the words as the consolidator edited them in this workbook's "Nội dung báo cáo" sheet
+    names = {s.name for s in book.sheets}
+    rows = read_book(book, {NARRATIVE_SHEET})[NARRATIVE_SHEET] if NARRATIVE_SHEET in names else None
+    sections = from_rows(rows) if rows else draft_sections(c)
+    document = write_document(c, sections, stem.with_suffix(".docx"), when=dt.date.today())
+    data = write_export(c, stem.with_suffix(".xlsx"), when=dt.date.today())
+    pdf = to_pdf(document, folder)
+    left = gaps(sections)
+    return (
+        f"Đã xuất báo cáo gửi thành phố:\n{document}"
+        + (f"\nvà bản PDF: {pdf}" if pdf else "")
+        + f"\nSố liệu kèm theo: {data.name}"
+        + (f"\nCòn {len(left)} chỗ cần viết trong sheet '{NARRATIVE_SHEET}'." if left else "")
     )
-    pdf = to_pdf(dest, folder)
-    return f"Đã xuất báo cáo gửi thành phố:\n{dest}" + (f"\nvà bản PDF: {pdf}" if pdf else "")
 
 
 def _review_selected(book: Any, action: str) -> str:
