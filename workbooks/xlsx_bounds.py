@@ -25,7 +25,7 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from xl_addin.unit_report import cell_ref
+from xl_addin.unit_report import cell_ref, column_number
 
 # What a unit workbook can use: the widest sheet has 19 columns and the longest a few dozen
 # rows; reporters insert rows and columns, so the bounds leave room for that many times over.
@@ -60,13 +60,6 @@ class Bounded:
     sheet_names: list[str]
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> "#DIV/0!"
-
-
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _split_ref(ref: str) -> tuple[int, int] | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from xl_addin.findings import Finding
 from xl_addin.refusals import SyncError
-from xl_addin.unit_report import UnitReport
+from xl_addin.unit_report import UnitReport, cell_ref, column_number
 
 CHUA_GUI = "Chưa gửi"
 CHO_DUYET = "Đã gửi (chờ duyệt)"
@@ -135,19 +135,12 @@ def locate(report: UnitReport, text: str, target: str | None = None, cell: str |
         row = next((r for r in sheet.rows if r.number == number), None) if sheet else None
         if sheet is None or row is None or not row.key:
             raise SyncError("duyet.o_ngoai_bang", cell=cell, unit=report.unit_code)
-        col = _column_number(m["col"])
+        col = column_number(m["col"])
         col_key = next((k for k, c in sheet.columns.items() if c == col), "")
         return Reason(
             text, sheet.layout_key, row.key, col_key, cell.strip(), row_hash(report, sheet.layout_key, row.key)
         )
     return Reason(text)
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 # -- in the unit's workbook, after Lấy về --
@@ -188,7 +181,7 @@ def reason_findings(report: UnitReport) -> list[Finding]:
         changed = bool(r.row_hash) and row is not None and row_hash(report, r.sheet, r.row_key) != r.row_hash
         sheet_name = data.name if data else report.sheets["report"].name
         col = (data.columns.get(r.col_key) or data.columns.get("check")) if data and row else None
-        cell = f"{_letters(col)}{row.number}" if row and col else ""
+        cell = cell_ref(row.number, col) if row and col else ""
         out.append(
             Finding.make(
                 "duyet.tra_lai",
@@ -200,14 +193,6 @@ def reason_findings(report: UnitReport) -> list[Finding]:
                 fixed=" (đã sửa?)" if changed else "",
             )
         )
-    return out
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
     return out
 
 

@@ -24,6 +24,14 @@ def column_letter(col: int) -> str:
     return out
 
 
+def column_number(letters: str) -> int:
+    """A -> 1, AB -> 28."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
