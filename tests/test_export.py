@@ -65,6 +65,7 @@ def test_master_workbook_has_every_table(consolidation, tmp_path):
         "Xếp hạng",
         "Mô hình, điển hình",
         "Đề nghị khen thưởng",
+        "Khen thưởng theo cấp",
         "Minh chứng",
         "Kết quả kiểm tra",
         "Dữ liệu",

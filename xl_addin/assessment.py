@@ -534,6 +534,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
                 )
             )
     prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
+    seen: dict[tuple[str, str], str] = {}
     for row in report.rows("proposals"):
         entries = tuple(c.key for c in L.PROPOSALS.columns if c.entry)
         if row.is_blank(entries):
@@ -570,3 +571,21 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
             out.findings.append(
                 Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name)
             )
+        # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
+        # xl_addin/evidence.py); the achievement must say so
+        achievement = _text(row.cells["achievement"].value).lower()
+        if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
+            cell = row.cells["achievement"]
+            out.findings.append(Finding.make("khen_thuong.can_ldtt", cell.sheet, cell.ref, award=award.name))
+        # one achievement earns one award: the same person or collective proposed twice
+        who = (_text(row.cells["subject"].value), _text(row.cells["name"].value).lower())
+        if who[1]:
+            if who in seen:
+                name = row.cells["name"]
+                out.findings.append(
+                    Finding.make(
+                        "khen_thuong.trung", name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
+                    )
+                )
+            else:
+                seen[who] = award.name

@@ -113,6 +113,9 @@ class Award:
     name: str
     subjects: tuple[str, ...]
     authority: str  # "xã": the commune chairman may award it; anything else goes up
+    basis: str = ""  # the legal article that gives that authority
+    basis_confirmed: bool = False  # False: the article could not be confirmed; staff must
+    enterprise_may_confer: bool = False  # a director confers it on their own staff (Law 06/2022, Điều 80 khoản 4)
 
     @property
     def within_commune(self) -> bool:
@@ -132,6 +135,8 @@ class Unit:
     kind: str
     cluster: str
     editors: tuple[str, ...] = ()
+    # "công an" / "quân sự": its staff are commended in their own system (Law 06/2022, Điều 80 khoản 5)
+    system: str = ""
 
 
 @dataclass(frozen=True)
@@ -436,6 +441,7 @@ def _units(recs: list[Record], clusters: list[Cluster], probs: _Problems) -> lis
             _text(r, "kind", probs),
             _text(r, "cluster", probs, required=False),
             _list(r, "editors"),
+            _text(r, "system", probs, required=False),
         )
         if u.kind and u.kind not in UNIT_KINDS:
             probs.add(r[0], f"đơn vị {u.code}: loại '{u.kind}' không có; dùng: {', '.join(UNIT_KINDS)}.")
@@ -516,7 +522,15 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
             TaskGroup(_int(r, "number", probs), _text(r, "text", probs)) for r in sections.get("task_groups", [])
         ],
         "awards": [
-            Award(_text(r, "code", probs), _text(r, "name", probs), _list(r, "subjects"), _text(r, "authority", probs))
+            Award(
+                _text(r, "code", probs),
+                _text(r, "name", probs),
+                _list(r, "subjects"),
+                _text(r, "authority", probs),
+                _text(r, "basis", probs, required=False),
+                _flag(r, "basis_confirmed"),
+                _flag(r, "enterprise_may_confer"),
+            )
             for r in sections.get("awards", [])
         ],
         "clusters": [Cluster(_text(r, "code", probs), _text(r, "name", probs)) for r in sections.get("clusters", [])],

@@ -92,6 +92,9 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("name", "Hình thức"),
             ("subjects", "Đối tượng (cách nhau bởi ;)"),
             ("authority", "Thẩm quyền"),
+            ("basis", "Căn cứ pháp lý"),
+            ("basis_confirmed", "Căn cứ đã đối chiếu (có / không)"),
+            ("enterprise_may_confer", "Giám đốc doanh nghiệp, HTX quyết định (có / không)"),
         ],
     ),
     "clusters": ("Cụm khối", [("code", "Mã"), ("name", "Tên cụm, khối thi đua")]),
@@ -103,6 +106,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("kind", "Loại"),
             ("cluster", "Cụm, khối"),
             ("editors", "Tài khoản được sửa (cách nhau bởi ;)"),
+            ("system", "Hệ thống khen thưởng riêng (công an / quân sự)"),
         ],
     ),
 }

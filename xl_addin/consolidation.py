@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from xl_addin import awards
 from xl_addin import layout as L
 from xl_addin.assessment import Assessment
+from xl_addin.awards import route
 from xl_addin.campaign import Campaign, Target
 from xl_addin.evidence import named
 from xl_addin.findings import CANH_BAO, LOI, sort_findings
@@ -481,12 +483,7 @@ def proposals_table(c: Consolidation) -> Table:
             if r.is_blank(("award", "subject", "name")) or r.number in flagged:
                 continue
             award = c.campaign.award(str(r.value("award") or ""))
-            if award is None:
-                authority = "Hình thức không có trong danh mục"
-            elif award.within_commune:
-                authority = "Chủ tịch UBND xã quyết định"
-            else:
-                authority = f"Vượt thẩm quyền xã: trình {award.authority}"
+            authority = route(c.campaign, c.campaign.unit(code), award).said()
             rows.append(
                 [
                     code,
@@ -513,6 +510,23 @@ def proposals_table(c: Consolidation) -> Table:
         ],
         rows,
         [10, 34, 10, 30, 30, 45, 30, 30],
+    )
+
+
+def awards_summary_table(c: Consolidation) -> Table:
+    """Proposals counted by form and by the level that decides them."""
+    pairs = [
+        (code, str(r.value("award") or ""))
+        for code, s in sorted(c.submissions.items())
+        if s.report is not None and "proposals" in s.report.sheets
+        for r in s.report.rows("proposals")
+        if not r.is_blank(("award", "subject", "name")) and r.number not in flagged_rows(s, "proposals")
+    ]
+    return Table(
+        "ĐỀ NGHỊ KHEN THƯỞNG THEO HÌNH THỨC VÀ CẤP QUYẾT ĐỊNH",
+        list(awards.SUMMARY_HEADERS),
+        awards.summary(c.campaign, pairs),
+        [40, 8, 16, 16, 10, 8],
     )
 
 
@@ -616,6 +630,7 @@ def all_tables(c: Consolidation) -> dict[str, Table]:
         "Xếp hạng": ranking_table(c),
         "Mô hình, điển hình": models_table(c),
         "Đề nghị khen thưởng": proposals_table(c),
+        "Khen thưởng theo cấp": awards_summary_table(c),
         "Minh chứng": evidence_table(c),
         "Kết quả kiểm tra": findings_table(c),
     }

@@ -20,6 +20,17 @@ SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
 
 # code: (severity, message, fix). Placeholders are filled from `Finding.make(**fields)`.
 MESSAGES: dict[str, tuple[str, str, str]] = {
+    # award criteria (Law 06/2022/QH15 and its decrees)
+    "khen_thuong.can_ldtt": (
+        LOI,
+        "'{award}' chỉ xét cho người đạt danh hiệu Lao động tiên tiến; tóm tắt thành tích chưa nêu.",
+        "Ghi rõ năm đạt Lao động tiên tiến (và sáng kiến được công nhận) vào Tóm tắt thành tích.",
+    ),
+    "khen_thuong.trung": (
+        CANH_BAO,
+        "'{detail}' được đề nghị hai lần (đã đề nghị '{other}'); một thành tích chỉ được khen một hình thức.",
+        "Giữ một đề nghị cho mỗi thành tích, hoặc ghi rõ thành tích khác nhau.",
+    ),
     # evidence (minh chứng)
     "minh_chung.thieu": (
         CANH_BAO,

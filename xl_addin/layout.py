@@ -161,7 +161,7 @@ PROPOSALS = SheetLayout(
         CHECK,
     ),
 )
-SUBJECTS = ("Tập thể", "Cá nhân")
+SUBJECTS = ("Tập thể", "Cá nhân", "Hộ gia đình")
 # Row keys of the list sheets are a prefix and a number; rows a reporter inserts get the next ones.
 LIST_PREFIX = {"models": "MH", "proposals": "DN"}
 
