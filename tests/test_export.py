@@ -66,6 +66,7 @@ def test_master_workbook_has_every_table(consolidation, tmp_path):
         "Mô hình, điển hình",
         "Đề nghị khen thưởng",
         "Khen thưởng theo cấp",
+        "Dẫn đầu cụm, khối",
         "Minh chứng",
         "Kết quả kiểm tra",
         "Dữ liệu",

@@ -126,6 +126,10 @@ class Award:
 class Cluster:
     code: str
     name: str
+    # the leading unit as the members confirmed it at the year-end cluster meeting, and when;
+    # blank until then (the ranking proposes, the members decide)
+    confirmed_leader: str = ""
+    confirmed_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Unit:
     editors: tuple[str, ...] = ()
     # "công an" / "quân sự": its staff are commended in their own system (Law 06/2022, Điều 80 khoản 5)
     system: str = ""
+    bonuses: tuple[str, ...] = ()  # bonus titles it holds this year (names from scoring.bonuses)
+    disqualified: str = ""  # why it may not be ranked this year (scoring.disqualifiers), if so
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,16 @@ class Scoring:
     targets_share: Decimal = Decimal(70)
     tasks_share: Decimal = Decimal(30)
     late_penalty: Decimal = Decimal(10)
-    error_penalty: Decimal = Decimal(2)
+    # data-entry errors cost points only where the decision says so
+    error_penalty: Decimal = Decimal(0)
+    decision: str = ""  # the decision that issues this scoring ("" : none yet, and the ranking says so)
+    bonuses: tuple[tuple[str, Decimal], ...] = ()  # (title, points), e.g. a city Cờ thi đua
+    disqualifiers: tuple[str, ...] = ()  # conditions that keep a unit out of the ranking
+    tie_break: tuple[str, ...] = ("tổng điểm", "điểm chỉ tiêu", "nộp sớm")
+
+    def bonus(self, held: tuple[str, ...]) -> Decimal:
+        points = dict(self.bonuses)
+        return sum((points.get(b, Decimal(0)) for b in held), Decimal(0))
 
     def points(self, status: str) -> Decimal:
         return {
@@ -327,6 +342,30 @@ def _choice(rec: Record, key: str, allowed: tuple[str, ...], probs: _Problems) -
     return value
 
 
+TIE_BREAKS = ("tổng điểm", "điểm chỉ tiêu", "điểm nhiệm vụ", "nộp sớm")
+
+
+def _tie_break(rec: Record, probs: _Problems) -> tuple[str, ...]:
+    order = tuple(x.lower() for x in _list(rec, "tie_break"))
+    wrong = [x for x in order if x not in TIE_BREAKS]
+    if wrong:
+        probs.add(rec[0], f"'tie_break' chỉ gồm: {', '.join(TIE_BREAKS)} (có '{', '.join(wrong)}').")
+        return ()
+    return order
+
+
+def _bonuses(rec: Record, probs: _Problems) -> tuple[tuple[str, Decimal], ...]:
+    """'Cờ thi đua của UBND thành phố: 10' -> (title, 10)."""
+    out = []
+    for item in _list(rec, "bonuses"):
+        name, _, points = item.rpartition(":")
+        try:
+            out.append((name.strip(), Decimal(points.strip().replace(",", "."))))
+        except ArithmeticError:
+            probs.add(rec[0], f"điểm thưởng '{item}': ghi theo dạng 'Tên danh hiệu: số điểm'.")
+    return tuple(out)
+
+
 def _flag(rec: Record, key: str) -> bool:
     value = rec[1].get(key)
     if isinstance(value, str):
@@ -442,6 +481,8 @@ def _units(recs: list[Record], clusters: list[Cluster], probs: _Problems) -> lis
             _text(r, "cluster", probs, required=False),
             _list(r, "editors"),
             _text(r, "system", probs, required=False),
+            _list(r, "bonuses"),
+            _text(r, "disqualified", probs, required=False),
         )
         if u.kind and u.kind not in UNIT_KINDS:
             probs.add(r[0], f"đơn vị {u.code}: loại '{u.kind}' không có; dùng: {', '.join(UNIT_KINDS)}.")
@@ -533,7 +574,15 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
             )
             for r in sections.get("awards", [])
         ],
-        "clusters": [Cluster(_text(r, "code", probs), _text(r, "name", probs)) for r in sections.get("clusters", [])],
+        "clusters": [
+            Cluster(
+                _text(r, "code", probs),
+                _text(r, "name", probs),
+                _text(r, "confirmed_leader", probs, required=False),
+                _text(r, "confirmed_at", probs, required=False),
+            )
+            for r in sections.get("clusters", [])
+        ],
         "periods": [
             Period(_text(r, "code", probs), _text(r, "name", probs), _int(r, "months", probs))
             for r in sections.get("periods", [])
@@ -552,7 +601,15 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
     ):
         if not made[section]:
             probs.add(where, f"định nghĩa không có {what} nào.")
-    scoring = Scoring(**{f: d for f in Scoring.__dataclass_fields__ if (d := _decimal(sc, f, probs)) is not None})
+    numbers = ("points_vuot", "points_dat", "points_khong_dat", "points_chua_co", "targets_share", "tasks_share")
+    numbers += ("late_penalty", "error_penalty")
+    scoring = Scoring(
+        **{f: d for f in numbers if (d := _decimal(sc, f, probs)) is not None},
+        decision=_text(sc, "decision", probs, required=False),
+        bonuses=_bonuses(sc, probs),
+        disqualifiers=_list(sc, "disqualifiers"),
+        **({"tie_break": t} if (t := _tie_break(sc, probs)) else {}),
+    )
     campaign = Campaign(
         **_head(head, probs),
         periods=tuple(made["periods"]),

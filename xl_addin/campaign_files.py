@@ -59,7 +59,11 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("targets_share", "Tỷ trọng chỉ tiêu (%)"),
             ("tasks_share", "Tỷ trọng nhiệm vụ (%)"),
             ("late_penalty", "Trừ điểm báo cáo muộn"),
-            ("error_penalty", "Trừ điểm mỗi lỗi"),
+            ("error_penalty", "Trừ điểm mỗi lỗi (chỉ khi quyết định quy định)"),
+            ("decision", "Quyết định ban hành thang điểm"),
+            ("bonuses", "Điểm thưởng (Tên danh hiệu: điểm; cách nhau bởi ;)"),
+            ("disqualifiers", "Điều kiện không xét xếp hạng (cách nhau bởi ;)"),
+            ("tie_break", "Thứ tự xét khi bằng điểm (cách nhau bởi ;)"),
         ],
     ),
     "periods": ("Kỳ báo cáo", [("code", "Mã kỳ"), ("name", "Tên kỳ"), ("months", "Số tháng")]),
@@ -97,7 +101,15 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("enterprise_may_confer", "Giám đốc doanh nghiệp, HTX quyết định (có / không)"),
         ],
     ),
-    "clusters": ("Cụm khối", [("code", "Mã"), ("name", "Tên cụm, khối thi đua")]),
+    "clusters": (
+        "Cụm khối",
+        [
+            ("code", "Mã"),
+            ("name", "Tên cụm, khối thi đua"),
+            ("confirmed_leader", "Đơn vị dẫn đầu đã được cụm xác nhận"),
+            ("confirmed_at", "Ngày hội nghị cụm xác nhận"),
+        ],
+    ),
     "units": (
         "Đơn vị",
         [
@@ -107,6 +119,8 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cluster", "Cụm, khối"),
             ("editors", "Tài khoản được sửa (cách nhau bởi ;)"),
             ("system", "Hệ thống khen thưởng riêng (công an / quân sự)"),
+            ("bonuses", "Danh hiệu được cộng điểm năm nay (cách nhau bởi ;)"),
+            ("disqualified", "Lý do không xét xếp hạng (nếu có)"),
         ],
     ),
 }

@@ -125,6 +125,18 @@ class Consolidation:
         return next((t for t in self.targets if t.target.code == code), None)
 
 
+def _tie_key(order: tuple[str, ...], r: UnitRow) -> tuple:
+    """The ranking's sort key in the order the scoring decision gives; the unit code breaks a
+    tie only when every criterion is equal."""
+    parts = {
+        "tổng điểm": -r.score.total,
+        "điểm chỉ tiêu": -r.score.targets,
+        "điểm nhiệm vụ": -r.score.tasks,
+        "nộp sớm": r.received_at or dt.datetime.max,
+    }
+    return tuple(parts[k] for k in order)
+
+
 def _choose(campaign: Campaign, subs: list[Submission]) -> tuple[dict[str, Submission], list[str]]:
     issues: list[str] = []
     by_unit: dict[str, list[Submission]] = defaultdict(list)
@@ -236,7 +248,14 @@ def consolidate(
             errors = sum(1 for f in a.findings if f.severity == LOI)
             warnings = sum(1 for f in a.findings if f.severity == CANH_BAO)
             status = WITH_ERRORS if errors else LATE if late else ON_TIME
-            score = unit_score(campaign.scoring, a.scored_statuses(), a.task_levels, late=late, errors=errors)
+            score = unit_score(
+                campaign.scoring,
+                a.scored_statuses(),
+                a.task_levels,
+                late=late,
+                errors=errors,
+                bonus=campaign.scoring.bonus(u.bonuses),
+            )
             if errors:
                 issues.append(f"Đơn vị {u.code} ({s.source}) còn {errors} lỗi như khi gửi bị từ chối: không xếp hạng.")
         units.append(
@@ -255,10 +274,21 @@ def consolidate(
                 review_note=s.review_note if s else "",
             )
         )
+    for u in campaign.units:
+        if u.disqualified:
+            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {u.disqualified}.")
+    out_of_ranking = {u.code for u in campaign.units if u.disqualified}
     for cluster in campaign.clusters:
         ranked = sorted(
-            (r for r in units if r.cluster == cluster.code and r.score is not None and r.status != WITH_ERRORS),
-            key=lambda r: (-r.score.total, r.unit_code),
+            (
+                r
+                for r in units
+                if r.cluster == cluster.code
+                and r.score is not None
+                and r.status != WITH_ERRORS
+                and r.unit_code not in out_of_ranking
+            ),
+            key=lambda r: (*_tie_key(campaign.scoring.tie_break, r), r.unit_code),
         )
         for i, r in enumerate(ranked, 1):
             r.rank = i
@@ -404,21 +434,59 @@ def ranking_table(c: Consolidation) -> Table:
                     u.name,
                     float(s.targets),
                     float(s.tasks),
+                    float(s.bonus),
                     -float(s.late_penalty),
                     -float(s.error_penalty),
                     float(s.total),
                 ]
             )
     sc = c.campaign.scoring
+    basis = f"theo {sc.decision}" if sc.decision else "DỰ THẢO: thang điểm chưa có quyết định ban hành"
     title = (
-        f"XẾP HẠNG THI ĐUA THEO CỤM, KHỐI (chỉ tiêu {vn_number(sc.targets_share)} %, nhiệm vụ {vn_number(sc.tasks_share)} %, "
-        f"trừ {vn_number(sc.late_penalty)} điểm nếu muộn, {vn_number(sc.error_penalty)} điểm mỗi lỗi)"
+        f"XẾP HẠNG THI ĐUA THEO CỤM, KHỐI ({basis}; chỉ tiêu {vn_number(sc.targets_share)} %, "
+        f"nhiệm vụ {vn_number(sc.tasks_share)} %; bằng điểm thì xét: {', '.join(sc.tie_break)})"
     )
     return Table(
         title,
-        ["Cụm, khối", "Hạng", "Mã", "Đơn vị", "Điểm chỉ tiêu", "Điểm nhiệm vụ", "Trừ nộp muộn", "Trừ lỗi", "Tổng điểm"],
+        [
+            "Cụm, khối",
+            "Hạng",
+            "Mã",
+            "Đơn vị",
+            "Điểm chỉ tiêu",
+            "Điểm nhiệm vụ",
+            "Cộng điểm",
+            "Trừ nộp muộn",
+            "Trừ lỗi",
+            "Tổng điểm",
+        ],
         rows,
-        [34, 6, 10, 38, 10, 10, 10, 8, 10],
+        [34, 6, 10, 38, 10, 10, 9, 10, 8, 10],
+    )
+
+
+def leaders_table(c: Consolidation) -> Table:
+    """The unit leading each cụm or khối, proposed for the Cờ thi đua; the members confirm it at
+    the year-end cluster meeting (recorded in the campaign's cluster data)."""
+    rows = []
+    for k in c.campaign.clusters:
+        first = next((u for u in c.units if u.cluster == k.code and u.rank == 1), None)
+        if k.confirmed_leader:
+            state = f"Các thành viên đã xác nhận {k.confirmed_leader}" + (
+                f" tại hội nghị cụm ngày {k.confirmed_at}" if k.confirmed_at else ""
+            )
+        else:
+            state = "Chờ hội nghị cụm xác nhận"
+        leader = c.campaign.unit(k.confirmed_leader) if k.confirmed_leader else None
+        code = leader.code if leader else first.unit_code if first else ""
+        name = leader.name if leader else first.name if first else "(chưa có đơn vị đủ điều kiện)"
+        score = float(first.score.total) if first and first.score and code == first.unit_code else None
+        rows.append([k.name, code, name, score, "Cờ thi đua của UBND thành phố", state])
+    return Table(
+        "ĐƠN VỊ DẪN ĐẦU CỤM, KHỐI THI ĐUA — DỰ KIẾN ĐỀ NGHỊ CỜ THI ĐUA",
+        ["Cụm, khối", "Mã", "Đơn vị dẫn đầu", "Tổng điểm", "Đề nghị", "Xác nhận của cụm"],
+        rows,
+        [40, 10, 38, 10, 30, 40],
     )
 
 
@@ -631,6 +699,7 @@ def all_tables(c: Consolidation) -> dict[str, Table]:
         "Mô hình, điển hình": models_table(c),
         "Đề nghị khen thưởng": proposals_table(c),
         "Khen thưởng theo cấp": awards_summary_table(c),
+        "Dẫn đầu cụm, khối": leaders_table(c),
         "Minh chứng": evidence_table(c),
         "Kết quả kiểm tra": findings_table(c),
     }

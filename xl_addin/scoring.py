@@ -24,6 +24,7 @@ class ScoreParts:
     late_penalty: Decimal
     error_penalty: Decimal
     total: Decimal
+    bonus: Decimal = Decimal(0)
 
 
 def unit_score(
@@ -32,6 +33,7 @@ def unit_score(
     task_levels: list[str | None],
     late: bool = False,
     errors: int = 0,
+    bonus: Decimal = Decimal(0),
 ) -> ScoreParts:
     """statuses: (status, weight) per target; task_levels: the level chosen per task group.
 
@@ -57,11 +59,12 @@ def unit_score(
         targets_part, tasks_part = target_mean * t_share, task_mean * k_share
     late_p = scoring.late_penalty if late else Decimal(0)
     error_p = scoring.error_penalty * errors
-    total = max(Decimal(0), targets_part + tasks_part - late_p - error_p)
+    total = max(Decimal(0), targets_part + tasks_part + bonus - late_p - error_p)
     return ScoreParts(
         targets_part.quantize(CENT),
         tasks_part.quantize(CENT),
         late_p.quantize(CENT),
         error_p.quantize(CENT),
         total.quantize(CENT),
+        bonus.quantize(CENT),
     )
