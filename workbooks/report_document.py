@@ -34,6 +34,8 @@ ANNEXES = (
     ("Xếp hạng", "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA THEO CỤM, KHỐI"),
 )
 OFFICE_ONLY = (
+    "Số đơn vị đã có số liệu",  # the tool's bookkeeping, not the city's business
+    "Đơn vị chưa có số liệu",
     "Căn cứ thời điểm",
     "Số lỗi",
     "Số cảnh báo",
@@ -147,7 +149,9 @@ def _widths(table: Any, mm: tuple[float, ...]) -> None:
 
 
 def _cell_text(v: Any) -> str:
-    from xl_addin.numbers import display
+    from decimal import Decimal
+
+    from xl_addin.numbers import vn_number
 
     if v is None:
         return ""
@@ -156,7 +160,7 @@ def _cell_text(v: Any) -> str:
     if isinstance(v, dt.date):
         return f"{v:%d/%m/%Y}"
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(display(v))
+        return vn_number(Decimal(repr(v))) if isinstance(v, float) else vn_number(v)
     return _xml_safe(str(v))
 
 
@@ -173,6 +177,9 @@ def _annex_table(doc: Any, table: Table) -> None:
     keep = [i for i, h in enumerate(table.headers) if h not in OFFICE_ONLY]
     t = doc.add_table(rows=1, cols=len(keep))
     t.style = "Table Grid"
+    # the landscape text width shared as the master workbook's column widths share it
+    weights = [table.widths[i] if i < len(table.widths) else 12 for i in keep]
+    _widths(t, tuple(262 * w / sum(weights) for w in weights))
     head = t.rows[0]
     repeat = OxmlElement("w:tblHeader")  # the header row repeats on every printed page
     head._tr.get_or_add_trPr().append(repeat)
