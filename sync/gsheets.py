@@ -230,10 +230,17 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 self._reviews[str(row[0])] = review
 
     def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
-        answer = self._call(
-            lambda: self.http.values_get(self.sid, f"{_quote(REVIEW_TAB)}!A:B", params=dict(RENDER)),
-            "Đọc trạng thái duyệt",
-        )
+        from gspread.exceptions import APIError
+
+        def get():
+            try:
+                return self.http.values_get(self.sid, f"{_quote(REVIEW_TAB)}!A:B", params=dict(RENDER))
+            except APIError as err:
+                if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
+                    return {}  # a spreadsheet set up before review existed: nothing reviewed yet
+                raise
+
+        answer = self._call(get, "Đọc trạng thái duyệt")
         self._note_reviews(answer.get("values", []))
         return {c: r for c, r in self._reviews.items() if c in unit_codes}
 

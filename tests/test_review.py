@@ -231,3 +231,14 @@ def test_the_review_commands_on_the_shared_folder(campaign, workbook, tmp_path, 
     assert len(log) == 2 and "gửi" in log[0] and f"{CHO_DUYET} → {TRA_LAI}" in log[1]
     with pytest.raises(SystemExit):
         main(["review", "return", "T10", "--target", "CT07", *admin])  # a target needs its reason first
+
+
+def test_a_spreadsheet_set_up_before_review_existed_still_consolidates(campaign, workbook, google_backends):
+    from sync.collect import from_backend
+
+    push_file(campaign, workbook("T11", filled=True), google_backends("T11"))
+    book = google_backends.server.fake.books[google_backends.sid]
+    book.sheets = [s for s in book.sheets if s.title != "Duyệt"]  # an older spreadsheet
+    subs = from_backend(campaign, google_backends())
+    assert [s.review_state for s in subs if s.unit_code == "T11"] == [CHO_DUYET]
+    assert push_file(campaign, workbook("T12", filled=True), google_backends("T12")).revision == 1
