@@ -92,8 +92,8 @@ class Fault:
     `delay`), "drop_before" (close the connection without applying), "drop_after" (apply, then
     close without answering), "html200" (a captive portal or proxy answering 200 with a web
     page instead of JSON) or "barrier" (not a fault of Google's but a test device: the matching
-    requests wait for each other until `times` of them have arrived, so two clients are sure
-    to read before either writes)."""
+    requests are applied, then their answers wait for each other until `times` of them have
+    been applied, so two clients are sure to read before either writes)."""
 
     match: str
     kind: int | str

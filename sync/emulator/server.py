@@ -74,11 +74,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.kind == "delay":
                 time.sleep(fault.delay)
-            elif fault.kind == "barrier":
-                try:
-                    fault.gate.wait(timeout=30)
-                except threading.BrokenBarrierError:
-                    pass
             elif fault.kind == "drop_before":
                 self._drop()
                 return
@@ -121,6 +116,13 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "drop_after":
             self._drop()
             return
+        if fault is not None and fault.kind == "barrier":
+            # after the request is applied, not before: released together, one thread could still
+            # be scheduled late enough to read what the other had meanwhile written (seen in CI)
+            try:
+                fault.gate.wait(timeout=30)
+            except threading.BrokenBarrierError:
+                pass
         self._reply(status, out)
 
     def _take_fault(self, line: str, body: str = "") -> Fault | None:
