@@ -88,3 +88,55 @@ def test_chien_si_thi_dua_co_so_needs_lao_dong_tien_tien_and_one_award_per_achie
     )
     codes = _codes(campaign, path)
     assert "khen_thuong.can_ldtt" not in codes and "khen_thuong.trung" not in codes
+
+
+def test_a_share_cap_set_by_the_office_counts_a_units_proposals_rounding_down(campaign, workbook):
+    import dataclasses
+    from decimal import Decimal
+
+    capped = dataclasses.replace(
+        campaign,
+        awards=tuple(
+            dataclasses.replace(a, cap_percent=Decimal(15), cap_of="LDTT", cap_basis="Hướng dẫn số 1/HD-SNV")
+            if a.code == "CSTD-CS"
+            else a
+            for a in campaign.awards
+        ),
+    )
+    assert "khen_thuong.ty_le" not in _codes(campaign, workbook("T04", filled=True))  # unset: no cap
+    path = workbook("T04", filled=True)
+
+    def propose(ldtt: int, cstd: int) -> list:
+        rows = {}
+        for i in range(ldtt):
+            rows[f"DN{i + 1}"] = {"award": "Danh hiệu Lao động tiên tiến", "name": f"Người {i}", "achievement": "a.pdf"}
+        for j in range(cstd):
+            rows[f"DN{ldtt + j + 1}"] = {
+                "award": "Danh hiệu Chiến sĩ thi đua cơ sở",
+                "name": f"Người {j}",  # also a Lao động tiên tiến: the same person, a higher title
+                "achievement": "Lao động tiên tiến 2026; sáng kiến Y được công nhận (sk.pdf).",
+            }
+        for key in rows:
+            rows[key] |= {"subject": "Cá nhân", "position": "Cán bộ"}
+        fill_entries(path, {"proposals": rows})
+        return [f for f in assess(capped, read_report(path)).findings if f.code == "khen_thuong.ty_le"]
+
+    # 15 % of 7 is 1,05: one allowed; 15 % of 6 is 0,9: none ("không quá" rounds down)
+    assert propose(7, 1) == []
+    over = propose(6, 1)
+    assert len(over) == 1 and over[0].cell == "C11" and "15%" in over[0].message and "tối đa 0" in over[0].message
+    assert "Hướng dẫn số 1/HD-SNV" in over[0].message
+    # the finding sits on the first proposal over the cap
+    over = propose(7, 2)
+    assert len(over) == 1 and over[0].cell == "C13"
+
+
+def test_a_cap_needs_a_share_and_another_award(campaign):
+    from xl_addin.campaign_files import campaign_from_toml, toml_text
+    from xl_addin.refusals import DefinitionError
+
+    text, label = toml_text(None)
+    bad = text.replace('code = "CSTD-CS"\n', 'code = "CSTD-CS"\ncap_percent = 150\ncap_of = "XYZ"\n', 1)
+    with pytest.raises(DefinitionError) as err:
+        campaign_from_toml(bad, label)
+    assert "cap_percent" in str(err.value) and "cap_of" in str(err.value)

@@ -535,6 +535,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
             )
     prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
     seen: dict[tuple[str, str], str] = {}
+    proposed: dict[str, list] = {}  # award code → its proposal cells, in row order
     for row in report.rows("proposals"):
         entries = tuple(c.key for c in L.PROPOSALS.columns if c.entry)
         if row.is_blank(entries):
@@ -589,3 +590,33 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
                 )
             else:
                 seen[who] = award.name
+        proposed.setdefault(award.code, []).append(award_cell)
+    _check_caps(campaign, proposed, out)
+
+
+def _check_caps(campaign: Campaign, proposed: dict[str, list], out: Assessment) -> None:
+    """A unit's proposals of a capped award against the award it is counted on, as the campaign
+    sets the share (unset in the shipped data: no legal text found that states one)."""
+    for award in campaign.awards:
+        cells = proposed.get(award.code, [])
+        if award.cap_percent is None or not cells:
+            continue
+        base = len(proposed.get(award.cap_of, []))
+        allowed = int(Fraction(base) * Fraction(award.cap_percent) / 100)  # "không quá": rounded down
+        if len(cells) > allowed:
+            first = cells[allowed]
+            other = campaign.award(award.cap_of)
+            out.findings.append(
+                Finding.make(
+                    "khen_thuong.ty_le",
+                    first.sheet,
+                    first.ref,
+                    award=award.name,
+                    detail=len(cells),
+                    other=other.name if other else award.cap_of,
+                    value=base,
+                    expected=allowed,
+                    limit=award.cap_percent,
+                    basis=award.cap_basis or "quy định của xã",
+                )
+            )

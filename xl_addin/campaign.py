@@ -116,6 +116,12 @@ class Award:
     basis: str = ""  # the legal article that gives that authority
     basis_confirmed: bool = False  # False: the article could not be confirmed; staff must
     enterprise_may_confer: bool = False  # a director confers it on their own staff (Law 06/2022, Điều 80 khoản 4)
+    # a share cap in practice ("Chiến sĩ thi đua cơ sở" at most N% of a unit's "Lao động tiên
+    # tiến"): no text of the 2022 law or its decrees was found to state one, so it is unset in
+    # the shipped data and the office sets it, with the document that says so, in `cap_basis`
+    cap_percent: Decimal | None = None
+    cap_of: str = ""  # the award code the cap counts against
+    cap_basis: str = ""
 
     @property
     def within_commune(self) -> bool:
@@ -494,6 +500,20 @@ def _units(recs: list[Record], clusters: list[Cluster], probs: _Problems) -> lis
     return units
 
 
+def _check_caps(awards: list[Award], probs: _Problems) -> None:
+    codes = {a.code for a in awards}
+    for a in awards:
+        where = f"Khen thưởng {a.code}"
+        if a.cap_percent is None:
+            if a.cap_of:
+                probs.add(where, "có 'cap_of' nhưng thiếu 'cap_percent' (tỷ lệ tối đa, %).")
+            continue
+        if not 0 < a.cap_percent <= 100:
+            probs.add(where, f"'cap_percent' phải lớn hơn 0 và không quá 100, không phải {a.cap_percent}.")
+        if a.cap_of not in codes or a.cap_of == a.code:
+            probs.add(where, f"'cap_of' phải là mã một hình thức khen thưởng khác, không phải '{a.cap_of}'.")
+
+
 def _check_unique_codes(sections: dict[str, list[Record]], made: dict[str, list], probs: _Problems) -> None:
     for section, name in (
         ("targets", "chỉ tiêu"),
@@ -571,6 +591,9 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
                 _text(r, "basis", probs, required=False),
                 _flag(r, "basis_confirmed"),
                 _flag(r, "enterprise_may_confer"),
+                _decimal(r, "cap_percent", probs),
+                _text(r, "cap_of", probs, required=False),
+                _text(r, "cap_basis", probs, required=False),
             )
             for r in sections.get("awards", [])
         ],
@@ -589,6 +612,7 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         ],
     }
     made["units"] = _units(sections.get("units", []), made["clusters"], probs)
+    _check_caps(made["awards"], probs)
     _check_unique_codes(sections, made, probs)
     _check_reporters(sections.get("targets", []), made["targets"], made["units"], probs)
     numbers = [g.number for g in made["task_groups"]]

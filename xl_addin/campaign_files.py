@@ -99,6 +99,9 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("basis", "Căn cứ pháp lý"),
             ("basis_confirmed", "Căn cứ đã đối chiếu (có / không)"),
             ("enterprise_may_confer", "Giám đốc doanh nghiệp, HTX quyết định (có / không)"),
+            ("cap_percent", "Tỷ lệ tối đa (%)"),
+            ("cap_of", "Tỷ lệ so với số đề nghị (mã)"),
+            ("cap_basis", "Căn cứ của tỷ lệ"),
         ],
     ),
     "clusters": (

@@ -31,6 +31,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "'{detail}' được đề nghị hai lần (đã đề nghị '{other}'); một thành tích chỉ được khen một hình thức.",
         "Giữ một đề nghị cho mỗi thành tích, hoặc ghi rõ thành tích khác nhau.",
     ),
+    "khen_thuong.ty_le": (
+        CANH_BAO,
+        (
+            "'{award}': {detail} đề nghị, quá tỷ lệ {limit}% số đề nghị '{other}' ({value}), tối đa {expected}"
+            " (căn cứ: {basis})."
+        ),
+        "Bớt đề nghị từ dòng này trở xuống, hoặc thêm đề nghị '{other}' cho người đủ tiêu chuẩn.",
+    ),
     # evidence (minh chứng)
     "minh_chung.thieu": (
         CANH_BAO,
