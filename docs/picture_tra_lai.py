@@ -3,7 +3,7 @@ remark, pulled back (Lấy về) and checked, as the unit sees it. Run from the 
 
     .venv/bin/python docs/picture_tra_lai.py /tmp/pic
     cd /tmp/pic && soffice --headless --convert-to pdf T01.xlsx
-    pdftoppm -f 4 -l 4 -r 200 -x 60 -y 190 -W 2240 -H 430 -png T01.pdf crop   # page 4: Báo cáo
+    pdftoppm -f 4 -l 4 -r 200 -x 60 -y 190 -W 2240 -H 450 -png T01.pdf crop   # page 4: Báo cáo
 """
 
 import datetime as dt

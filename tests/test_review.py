@@ -242,3 +242,24 @@ def test_a_spreadsheet_set_up_before_review_existed_still_consolidates(campaign,
     subs = from_backend(campaign, google_backends())
     assert [s.review_state for s in subs if s.unit_code == "T11"] == [CHO_DUYET]
     assert push_file(campaign, workbook("T12", filled=True), google_backends("T12")).revision == 1
+
+
+def test_a_general_remark_prints_whole_under_the_state_at_the_top_of_the_report(campaign, workbook, backends):
+    from workbooks.unit_files import check_file
+    from workbooks.writer import TITLE_ROW_MAX
+
+    path = workbook("T01", filled=True)
+    push_file(campaign, path, backends("T01"))
+    remark = "Bổ sung quyết định công nhận làng văn hóa của năm 2026 (tệp PDF) vào thư mục minh chứng"
+    act(campaign, backends(), "T01", RETURN, [Ask("Số hộ chưa khớp", target="CT07"), Ask(remark)])
+    pull_file(campaign, path, backends("T01"))
+    check_file(campaign, path, write="progress")
+    ws = openpyxl.load_workbook(path)["Báo cáo"]
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(4, c).value == "Kiểm tra")
+    lines = ws.cell(2, col).value.split("\n")
+    # the state, then the remark (the first lines are what a capped row still shows), then the count
+    assert (
+        lines[0].startswith("Trạng thái duyệt: Trả lại") and remark in lines[1] and lines[2].startswith("Kiểm tra lúc")
+    )
+    # the title row grew (it was the default height, which cut the remark off) but not past six lines
+    assert 4 * 15.5 < ws.row_dimensions[2].height <= TITLE_ROW_MAX

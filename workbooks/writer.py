@@ -84,6 +84,9 @@ def set_meta(path: Path, values: dict[str, Any]) -> None:
     save_atomic(wb, path)
 
 
+TITLE_ROW_MAX = row_height(["\n" * 5], [10])  # six lines
+
+
 def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_backup: bool = True) -> Path | None:
     """Write a result plan (from xl_addin.result_cells) atomically; returns the backup made."""
     wb = load(path)
@@ -96,11 +99,13 @@ def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_bac
             if isinstance(cell, MergedCell):  # a reporter merged cells here; results skip them
                 continue
             set_value(cell, value)
-            if isinstance(value, str) and r > 2:
-                # grow the row so a message prints whole; never shrink what the reporter set
+            if isinstance(value, str) and r > 1:
+                # grow the row so a message prints whole; never shrink what the reporter set. The
+                # title row (2) holds the report's summary and sits in the frozen header: it grows
+                # to six lines at most, so the table keeps the screen
                 width = ws.column_dimensions[cell.column_letter].width or 10
-                need = row_height([value], [width])
+                need = min(row_height([value], [width]), TITLE_ROW_MAX if r == 2 else 400)
                 if need > (ws.row_dimensions[r].height or 0):
-                    ws.row_dimensions[r].height = min(need, 400)
+                    ws.row_dimensions[r].height = need
     save_atomic(wb, path)
     return saved

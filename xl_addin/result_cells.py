@@ -36,10 +36,11 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     plan: Plan = defaultdict(dict)
     by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
     loose: list[str] = []
+    remarks: list[str] = []  # a return's general remarks (reasons tied to no row)
     for f in sort_findings(a.findings):
         row = _row_of(f.cell)
         if row is None:
-            loose.append(f.line())
+            (remarks if f.code == "duyet.tra_lai" else loose).append(f.line())
         else:
             by_cell[(f.sheet, row)].append(f.line())
     for sheet in report.sheets.values():
@@ -56,7 +57,9 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     state = str(report.meta.get("review_state") or "")
     at = str(report.meta.get("review_at") or "")
     head = [f"Trạng thái duyệt: {state}" + (f" (lúc {at})" if at else "")] if state else []
-    summary = "\n".join(head + [summary_text(a, when)] + loose)[:MAX_CELL_TEXT]
+    # the general remarks right under the state: when the title row cannot grow enough (the
+    # writer caps it so the frozen header leaves room on screen) the first lines still show
+    summary = "\n".join(head + remarks + [summary_text(a, when)] + loose)[:MAX_CELL_TEXT]
     plan[rep.name][(rep.key_row + 1, rep.columns["check"])] = summary
     if progress:
         results = {r.row.number: r for r in a.results}
