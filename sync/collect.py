@@ -21,7 +21,7 @@ from xl_addin.consolidation import Submission, compact
 from xl_addin.evidence import claims
 from xl_addin.findings import Finding
 from xl_addin.refusals import WorkbookRefused
-from xl_addin.review import Review, effective_state
+from xl_addin.review import effective_state, last_action
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TIME_OF_INBOX = "thời điểm tệp đến thư mục nhận"
@@ -86,19 +86,12 @@ def from_backend(campaign: Campaign, backend: Backend) -> list[Submission]:
                     p.tab.campaign_id,
                     time_source=source if when else "",
                     review_state=state,
-                    review_note=_note(review),
+                    review_note=last_action(review),
                     evidence=evidence,
                 )
             )
         )
     return out
-
-
-def _note(review: Review | None) -> str:
-    if review is None or not review.seq:
-        return ""
-    reasons = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in review.reasons)
-    return f"{review.state} lúc {review.at} ({review.by})" + (f": {reasons}" if reasons else "")
 
 
 def _parse(text: str) -> dt.datetime | None:

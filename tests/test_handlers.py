@@ -270,6 +270,8 @@ def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp
     assert states["CA"] is None
     grid = apply_actions(payload, actions)[UNITS_SHEET]
     assert grid[rows["T01"] - 1][9] == TRA_LAI and grid[rows["CA"] - 1][9] in ("", None, CHO_DUYET)
+    # the sent reason moves to the last action; the typed cell is cleared so it is not sent twice
+    assert "Thiếu số liệu CT07" in grid[rows["T01"] - 1][10] and grid[rows["T01"] - 1][11] in ("", None)
 
     actions = run_handler("duyet", book_payload(master, active=UNITS_SHEET, selection=f"A{rows['CA']}"))
     assert "Duyệt: CA" in alerts(actions)[0]
@@ -280,3 +282,54 @@ def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp
     assert "không được duyệt" in alerts(actions)[0]
     actions = run_handler("duyet", book_payload(master, active="Tổng quan", selection="A1"))
     assert "chọn các dòng đơn vị" in alerts(actions)[0]
+
+
+def test_tong_hop_again_keeps_the_reasons_typed_but_not_yet_sent(campaign, workbook, tmp_path):
+    """A consolidator types reasons for several units, runs Tổng hợp again to see a late report,
+    then presses Trả lại: the typed reasons must still be there, at their units' rows."""
+    from openpyxl import load_workbook
+
+    from sync.collect import from_backend
+    from sync.folder import FolderBackend
+    from sync.unit_sync import push_file
+    from workbooks.consolidated import write_master
+    from xl_addin.consolidation import REASON_COLUMN, UNITS_SHEET, consolidate
+
+    share = tmp_path / "share"
+    FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
+
+    def push(code):
+        p = tmp_path / f"{code}-sent.xlsx"
+        workbook(code, filled=True).rename(p)
+        push_file(campaign, p, FolderBackend(share, campaign.id, code))
+
+    def master():
+        return write_master(
+            consolidate(campaign, from_backend(campaign, FolderBackend(share, campaign.id))), tmp_path / "th.xlsx"
+        )
+
+    def typed(grid_or_ws):
+        rows = (
+            [[c.value for c in r] for r in grid_or_ws.iter_rows()] if hasattr(grid_or_ws, "iter_rows") else grid_or_ws
+        )
+        return {r[1]: r[REASON_COLUMN - 1] for r in rows[2:] if r[1] and r[REASON_COLUMN - 1]}
+
+    push("T01")
+    path = master()
+    wb = load_workbook(path)
+    ws = wb[UNITS_SHEET]
+    rows = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
+    ws.cell(rows["T01"], REASON_COLUMN).value = "Thiếu số liệu CT07"
+    ws.cell(rows["T03"], REASON_COLUMN).value = "Chưa nộp: đề nghị gửi trước 05/12"
+    wb.save(path)
+    push("CA")  # a late report arrives: the rows' order and statuses change
+
+    # the button, in the workbook as it is
+    payload = book_payload(path, active=UNITS_SHEET)
+    grid = apply_actions(payload, run_handler("tong_hop", payload))[UNITS_SHEET]
+    assert typed(grid) == {"T01": "Thiếu số liệu CT07", "T03": "Chưa nộp: đề nghị gửi trước 05/12"}
+    # the command, into the same file
+    assert typed(load_workbook(master())[UNITS_SHEET]) == {
+        "T01": "Thiếu số liệu CT07",
+        "T03": "Chưa nộp: đề nghị gửi trước 05/12",
+    }

@@ -23,12 +23,14 @@ from workbooks.builder import STATUS_COLOURS
 from workbooks.cells import row_height, set_value
 from xl_addin import layout as L
 from xl_addin.consolidation import (
+    UNITS_SHEET,
     Consolidation,
     Table,
     all_tables,
     completeness_summary,
     review_summary,
     status_summary,
+    typed_reasons,
 )
 from xl_addin.report_text import NARRATIVE_SHEET, draft_sections, to_rows
 from xl_addin.unit_report import column_letter
@@ -101,15 +103,23 @@ def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: boo
     return row + 1
 
 
-def read_narrative(master: Path) -> list | None:
-    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, if it has them."""
+def _kept_sheets(master: Path) -> dict[str, list]:
+    """What the consolidator typed into a master workbook that Tổng hợp is about to rewrite:
+    the "Nội dung báo cáo" rows and the units sheet (its reasons not yet sent)."""
     from workbooks.grid_reader import read_grids
 
+    if not Path(master).exists():
+        return {}
     try:
         grids = read_grids(Path(master))
     except (OSError, ValueError):
-        return None
-    return grids.get(NARRATIVE_SHEET)
+        return {}
+    return {k: v for k, v in grids.items() if k in (NARRATIVE_SHEET, UNITS_SHEET)}
+
+
+def read_narrative(master: Path) -> list | None:
+    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, if it has them."""
+    return _kept_sheets(master).get(NARRATIVE_SHEET)
 
 
 def _narrative_sheet(wb: Workbook, rows: list[list]) -> None:
@@ -151,9 +161,9 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     ws.column_dimensions["A"].width = 120
     # the report's words: drafted from the figures the first time, kept as the consolidator
     # edited them when Tổng hợp runs again into the same file
-    kept = read_narrative(dest) if Path(dest).exists() else None
-    _narrative_sheet(wb, kept or to_rows(draft_sections(c)))
-    for name, table in all_tables(c).items():
+    kept = _kept_sheets(dest)
+    _narrative_sheet(wb, kept.get(NARRATIVE_SHEET) or to_rows(draft_sections(c)))
+    for name, table in all_tables(c, typed_reasons(kept.get(UNITS_SHEET))).items():
         sheet = wb.create_sheet(name)
         end = write_table(sheet, table, 1)
         sheet.freeze_panes = "A3"

@@ -349,10 +349,30 @@ UNITS_SHEET = "Đơn vị nộp báo cáo"
 # where the consolidator types a return's reason, one per unit row; column L (the ribbon's VBA
 # writes an InputBox answer there, by number, its source being ASCII)
 REASON_HEADER = "Ý kiến khi trả lại (gõ vào đây)"
+LAST_ACTION_HEADER = "Lần duyệt cuối, lý do trả lại"
 REASON_COLUMN = 12
 
 
-def units_table(c: Consolidation) -> Table:
+def typed_reasons(grid: list[list[Any]] | None) -> dict[str, str]:
+    """Unit code -> the reason typed in the units sheet and not yet sent, from the sheet as it
+    is, so that running Tổng hợp again before Trả lại does not wipe what the consolidator typed
+    (the Trả lại button clears a reason once sent; the sent one shows in "Lần duyệt cuối")."""
+    grid = grid or []
+    head = next((i for i, row in enumerate(grid) if "Mã" in row and REASON_HEADER in row), None)
+    if head is None:
+        return {}
+    col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)
+    out = {}
+    for row in grid[head + 1 :]:
+        code = str(row[col_code] or "").strip() if col_code < len(row) else ""
+        text = row[col_reason] if col_reason < len(row) else None
+        if code and text is not None and str(text).strip():
+            out[code] = str(text).strip()
+    return out
+
+
+def units_table(c: Consolidation, typed: dict[str, str] | None = None) -> Table:
+    typed = typed or {}
     clusters = {k.code: k.name for k in c.campaign.clusters}
     rows = [
         [
@@ -367,7 +387,7 @@ def units_table(c: Consolidation) -> Table:
             u.warnings,
             u.review_state,
             u.review_note,
-            "",
+            typed.get(u.unit_code, ""),
         ]
         for i, u in enumerate(c.units, 1)
     ]
@@ -384,7 +404,7 @@ def units_table(c: Consolidation) -> Table:
             "Số lỗi",
             "Số cảnh báo",
             "Duyệt",
-            "Lần duyệt cuối, lý do trả lại",
+            LAST_ACTION_HEADER,
             REASON_HEADER,
         ],
         rows,
@@ -689,11 +709,12 @@ def _raw(v: Fraction | str | None) -> float | int | str | None:
     return float(v)
 
 
-def all_tables(c: Consolidation) -> dict[str, Table]:
-    """Sheet name -> table, in the order a reader expects."""
+def all_tables(c: Consolidation, typed: dict[str, str] | None = None) -> dict[str, Table]:
+    """Sheet name -> table, in the order a reader expects; `typed`: the units sheet's reasons
+    not yet sent (`typed_reasons`), kept at their units' rows."""
     return {
         "Chỉ tiêu toàn xã": targets_table(c),
-        UNITS_SHEET: units_table(c),
+        UNITS_SHEET: units_table(c, typed),
         "Cụm, khối": clusters_table(c),
         "Xếp hạng": ranking_table(c),
         "Mô hình, điển hình": models_table(c),

@@ -241,13 +241,14 @@ def _not_master():
 @_guard
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
-    from xl_addin.consolidation import all_tables, completeness_summary, status_summary
+    from xl_addin.consolidation import UNITS_SHEET, all_tables, completeness_summary, status_summary, typed_reasons
     from xl_addin.result_cells import table_rectangle
 
     c = _consolidation(book)
-    tables = all_tables(c)
     existing = {s.name for s in book.sheets}
-    used = read_book(book, set(tables) & existing)
+    names = set(all_tables(c)) & existing
+    used = read_book(book, names)
+    tables = all_tables(c, typed_reasons(used.get(UNITS_SHEET)))
     for name, table in tables.items():
         if name not in existing:
             book.sheets.add(name)
@@ -297,9 +298,9 @@ def _review_selected(book: Any, action: str) -> str:
     """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
     reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
     from sync.review_flow import Ask, act
-    from xl_addin.consolidation import REASON_HEADER, UNITS_SHEET
+    from xl_addin.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET
     from xl_addin.refusals import SyncError, WorkbookRefused
-    from xl_addin.review import RETURN
+    from xl_addin.review import RETURN, last_action
 
     selection = book.selection
     if selection is None or selection.sheet.name != UNITS_SHEET:
@@ -309,7 +310,7 @@ def _review_selected(book: Any, action: str) -> str:
     if head is None:
         raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
     col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)
-    col_state = grid[head].index("Duyệt")
+    col_state, col_last = grid[head].index("Duyệt"), grid[head].index(LAST_ACTION_HEADER)
     campaign = _campaign()
     backend = _backend(campaign, None)
     first = selection.row
@@ -329,7 +330,12 @@ def _review_selected(book: Any, action: str) -> str:
         except SyncError as exc:
             refused.append(f"{code}: {exc}")
             continue
-        book.sheets[UNITS_SHEET].range((r, col_state + 1)).value = new.state
+        # the state, the action, and the typed reason cleared: it was sent (it now shows under
+        # the last action), and left typed it would go again with the next Trả lại
+        sheet = book.sheets[UNITS_SHEET]
+        sheet.range((r, col_state + 1)).value = new.state
+        sheet.range((r, col_last + 1)).value = last_action(new)
+        sheet.range((r, col_reason + 1)).value = None
         done.append(code)
     said = f"{action.capitalize()}: {', '.join(done)}." if done else f"Chưa {action} báo cáo nào."
     return said + ("\nKhông làm được:\n" + "\n".join(f"- {x}" for x in refused) if refused else "")

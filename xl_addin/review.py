@@ -103,6 +103,14 @@ def transition(
     return Review(unit_code, _TO[action], seq + 1, at, by, tab_hash or "", tuple(reasons))
 
 
+def last_action(review: Review | None) -> str:
+    """The last review action and its reasons, as Tổng hợp's units sheet shows them."""
+    if review is None or not review.seq:
+        return ""
+    reasons = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in review.reasons)
+    return f"{review.state} lúc {review.at} ({review.by})" + (f": {reasons}" if reasons else "")
+
+
 def may_review(account: str, consolidators: tuple[str, ...] | list[str]) -> None:
     if account not in consolidators:
         raise SyncError("duyet.khong_phai_tong_hop", account=account or "(không rõ)")
