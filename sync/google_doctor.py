@@ -15,7 +15,9 @@ What each row checks, and what rides on it:
   `invalidSharingRequest`: setup's invitations;
 - an edit of a protected range by an account outside it is a 400 (needs a second account,
   `--second KEY`); a 429's body is RESOURCE_EXHAUSTED with RATE_LIMIT_EXCEEDED (only with
-  `--quota`, which spends a minute of the account's read quota).
+  `--quota`, which spends a minute of the account's read quota);
+- an answer carries a Date header within minutes of this PC's clock: a push is timed by it
+  (gsheets.store_clock), so a PC whose clock is wrong cannot move a report's arrival.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.google_names import DRIVE_FILES, quote
+from sync.google_names import DRIVE_FILES, SHEETS_URL, quote
 
 DAT, KHONG_DAT, BO_QUA = "ĐẠT", "KHÔNG ĐẠT", "BỎ QUA"
 
@@ -176,6 +178,22 @@ def check_sharing(s: Scratch) -> Row:
     )
 
 
+def check_clock(s: Scratch) -> Row:
+    import datetime as dt
+
+    from sync.gsheets import VIETNAM, server_time
+
+    answer = s.http.request("get", f"{SHEETS_URL}/{s.key}", params={"fields": "spreadsheetId"})
+    google = server_time(answer.headers.get("Date"))
+    here = dt.datetime.now(VIETNAM).replace(tzinfo=None)
+    if google is None:
+        return Row("Câu trả lời có giờ của Google (Date)", KHONG_DAT, "không có Date")
+    off = (here - google).total_seconds()
+    # the check passes on Google's side; a PC far off is worth saying, since the push ignores it
+    detail = f"Google: {google:%d/%m/%Y %H:%M:%S}; máy này lệch {off:+.0f} giây"
+    return Row("Câu trả lời có giờ của Google (Date)", DAT, detail)
+
+
 def check_protection(s: Scratch, second: Any | None) -> Row:
     name = "Sửa vùng được bảo vệ bằng tài khoản khác: lỗi 400"
     if second is None:
@@ -218,7 +236,14 @@ def run_checks(client: Any, key: str | None, second: Any | None = None, quota: b
     scratch = Scratch(client, key)
     rows = []
     try:
-        for check in (check_metadata_id, check_sheet_id, check_typing, check_nulls_and_trimming, check_sharing):
+        for check in (
+            check_metadata_id,
+            check_sheet_id,
+            check_typing,
+            check_nulls_and_trimming,
+            check_sharing,
+            check_clock,
+        ):
             try:
                 rows.append(check(scratch))
             except (APIError, LookupError, TypeError, ValueError) as exc:  # one broken row must not hide the others

@@ -18,6 +18,7 @@ fail the batch.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -36,6 +37,7 @@ from xl_addin.campaign import Campaign
 from xl_addin.refusals import SyncError
 from xl_addin.review import DA_DUYET, TRA_LAI, Review
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
 
 
@@ -190,7 +192,9 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
             }
             try:
-                return self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params).json()
+                answer = self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params)
+                self._clock = server_time(answer.headers.get("Date"))
+                return answer.json()
             except APIError as err:
                 if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
                     return None
@@ -206,6 +210,9 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
         self._note_reviews(_grid(sheets.get(_nfc(REVIEW_TAB), {})))
         return from_grid(unit_code, _grid(sheets.get(_nfc(unit_code), {})))
+
+    def store_clock(self) -> dt.datetime | None:
+        return getattr(self, "_clock", None)
 
     def evidence_state(self, unit_code: str, item: str) -> str:
         from xl_addin.evidence import is_link
@@ -417,6 +424,20 @@ def claim_id(unit_code: str, revision: int | str, salt: int = 0) -> int:
 
 def _tab_range(code: str) -> str:
     return f"{_quote(code)}!A1:E{TAB_ROWS}"
+
+
+def server_time(date_header: str | None) -> dt.datetime | None:
+    """Google's clock from an answer's Date header (RFC 9110 HTTP-date, GMT; every answer in the
+    recorded traffic has one), in Vietnam time, which has no daylight saving (UTC+7)."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(date_header or "")
+    except (TypeError, ValueError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(VIETNAM).replace(tzinfo=None)
 
 
 def _grid(sheet: dict) -> list[list[Any]]:

@@ -169,7 +169,8 @@ def _doctor(host, account, *extra):
 def test_the_doctor_passes_on_the_emulator_and_cleans_up(plain_emulator, campaign):
     run = _doctor(plain_emulator, campaign.consolidators[0])
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("ĐẠT") >= 5 and "KHÔNG ĐẠT" not in run.stdout
+    assert run.stdout.count("ĐẠT") >= 6 and "KHÔNG ĐẠT" not in run.stdout
+    assert "giờ của Google" in run.stdout and "lệch" in run.stdout
     assert "Trùng metadataId" in run.stdout and "BỎ QUA" in run.stdout  # no second account given
 
 

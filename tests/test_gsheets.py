@@ -237,3 +237,23 @@ def test_a_number_past_2_53_survives_the_round_trip_as_exact_text(google_backend
     again = backend.push(Tab("T13", (("report", "CT07", "input_b", big, ""),)), 1)
     assert again.unchanged  # recognised as the same report, not refused as edited on the web
     assert fake.grid(google_backends.sid, "T13")
+
+
+def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign, workbook):
+    """A commune PC's clock may be days off (a flat CMOS battery), and a unit could set it back
+    to look on time: on Google the push takes the time of Google's answer to its read."""
+    import datetime as dt
+
+    from sync.collect import from_backend
+    from xl_addin.consolidation import consolidate
+
+    # Google's answers say 02:05:09 GMT on 07/12/2026: 09:05:09 in Vietnam, after the deadline
+    # ("before 07/12/2026"); this PC's clock says today, in November
+    google = dt.datetime(2026, 12, 7, 2, 5, 9, tzinfo=dt.UTC)
+    google_backends.server.fake.wall_clock = google.timestamp
+    result = push_file(campaign, workbook("T07", filled=True), google_backends("T07"))
+    assert result.pushed_at == "2026-12-07 09:05:09"
+    assert google_backends().read_tab("T07").pushed_at == "2026-12-07 09:05:09"
+    assert google_backends().read_log()[-1][0] == "2026-12-07 09:05:09"
+    (t07,) = [u for u in consolidate(campaign, from_backend(campaign, google_backends())).units if u.unit_code == "T07"]
+    assert t07.received_at == dt.datetime(2026, 12, 7, 9, 5, 9) and t07.status == "Muộn"

@@ -142,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # the Date header of every answer, from the service's wall clock
+        return super().date_time_string(self.fake.wall_clock() if timestamp is None else timestamp)
+
     def _reply(self, status: int, body: Any) -> None:
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.send_response(status)

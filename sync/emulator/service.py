@@ -56,6 +56,9 @@ class FakeSheets(BatchUpdates, DriveFiles):
         self.token_requests: list[str] = []  # e-mail of each sign-in
         self.token_lifetime = 3600.0
         self.base_url = ""  # set by FakeSheetsServer: where /token is
+        # the wall clock every answer's Date header reads (Google's answers all carry one; see
+        # the recorded traffic); a test sets it to tell the server's time from a PC's
+        self.wall_clock: Callable[[], float] = time.time
 
     # -- signing in --
     def new_service_account(self, email: str, token_uri: str) -> dict:
