@@ -78,6 +78,7 @@ def _retrying_client_class():
             self.timeout = (10, 60)
             self.rng = random.Random()
             self.waits: list[float] = []
+            self.server_date: str | None = None  # the Date header of the last answer: Google's clock
 
         def wait(self, seconds: float, quota: bool) -> None:
             self.waits.append(seconds)
@@ -101,7 +102,9 @@ def _retrying_client_class():
                 self.timeout = (10, max(1.0, min(60.0, left)))
                 quota = False
                 try:
-                    return super().request(method, endpoint, *args, **kwargs)
+                    answer = super().request(method, endpoint, *args, **kwargs)
+                    self.server_date = answer.headers.get("Date") or self.server_date
+                    return answer
                 except APIError as err:
                     code = err.response.status_code if err.response is not None else err.code
                     reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}

@@ -192,9 +192,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
             }
             try:
-                answer = self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params)
-                self._clock = server_time(answer.headers.get("Date"))
-                return answer.json()
+                return self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params).json()
             except APIError as err:
                 if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
                     return None
@@ -212,7 +210,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         return from_grid(unit_code, _grid(sheets.get(_nfc(unit_code), {})))
 
     def store_clock(self) -> dt.datetime | None:
-        return getattr(self, "_clock", None)
+        return server_time(getattr(self.http, "server_date", None))
 
     def evidence_state(self, unit_code: str, item: str) -> str:
         from xl_addin.evidence import is_link

@@ -78,7 +78,8 @@ def act(
     old = backend.read_review(unit_code)
     report = report_from_tab(campaign, tab)
     reasons: tuple[Reason, ...] = tuple(locate(report, a.text, a.target, a.cell) for a in asks)
-    at = (when or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    # on Google, Google's time (its answer to the reads above), not this PC's
+    at = (when or backend.store_clock() or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     before = effective_state(old, tab.data_hash())
     new = transition(old, unit_code, action, tab.data_hash(), backend.account, at, reasons)
     said = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in reasons)

@@ -257,3 +257,9 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
     assert google_backends().read_log()[-1][0] == "2026-12-07 09:05:09"
     (t07,) = [u for u in consolidate(campaign, from_backend(campaign, google_backends())).units if u.unit_code == "T07"]
     assert t07.received_at == dt.datetime(2026, 12, 7, 9, 5, 9) and t07.status == "Muộn"
+    # and the consolidator's acceptance, from another PC, is timed the same way
+    from sync.review_flow import act
+    from xl_addin.review import ACCEPT
+
+    google_backends.server.fake.wall_clock = (google + dt.timedelta(hours=1)).timestamp
+    assert act(campaign, google_backends(), "T07", ACCEPT).at == "2026-12-07 10:05:09"
