@@ -68,7 +68,14 @@ class FolderBackend(Backend):
             tab.extra["arrived_at"] = arrived
         return tab
 
+    def _must_exist(self) -> None:
+        # reading every unit from a share that is not there (a mistyped --share, a drive not
+        # mapped) must not report all units as "Chưa nộp"
+        if not self.units_dir.is_dir():
+            raise SyncError("thu_muc.khong_thay", folder=self.root.parent, campaign=self.root.name)
+
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
+        self._must_exist()
         out = {}
         for code in unit_codes:
             tab = self.read_tab(code)
@@ -108,6 +115,7 @@ class FolderBackend(Backend):
         return self.root / "duyet" / self.tab_path(unit_code).name
 
     def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
+        self._must_exist()
         out = {}
         for code in unit_codes:
             try:

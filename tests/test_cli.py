@@ -90,3 +90,23 @@ def test_a_string_starting_with_equals_stays_text(workbook):
     wb = load_workbook(path)
     cell = next(c for row in wb[L.MODELS.name].iter_rows() for c in row if c.value == "=cmd|'/c calc'!A1")
     assert cell.data_type == "s"
+
+
+def test_a_share_that_is_not_there_is_said_not_reported_as_forty_missing_units(tmp_path, monkeypatch, capsys):
+    """A mistyped --share or an unmapped network drive must not produce a report saying that
+    no unit reported; and an export told to use a master that is not there says so."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["consolidate", "--share", str(tmp_path / "Z:" / "thi-dua")]) == 1
+    err = capsys.readouterr().err
+    assert "Không thấy dữ liệu đợt thi đua vinh-bao-2026" in err and "--share" in err
+    assert not (tmp_path / "tong-hop.xlsx").exists()
+    assert main(["export", "--share", str(tmp_path / "nowhere")]) == 1
+    assert not list(tmp_path.glob("*.docx"))
+
+    main(["sheet", "setup", "--share", str(tmp_path / "share")])
+    capsys.readouterr()
+    assert main(["export", "--share", str(tmp_path / "share"), "--master", "tong-hop-cu.xlsx"]) == 2
+    assert "Không tìm thấy tệp 'tong-hop-cu.xlsx'" in capsys.readouterr().err
+    # none named and none here: the draft, and the consolidator is told
+    assert main(["export", "--share", str(tmp_path / "share"), "--out", str(tmp_path / "bc")]) == 0
+    assert "dùng bản nháp" in capsys.readouterr().err and (tmp_path / "bc.docx").exists()

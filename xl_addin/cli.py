@@ -14,6 +14,8 @@ from pathlib import Path
 
 from xl_addin.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 
+DEFAULT_MASTER = "tong-hop.xlsx"  # where `consolidate` writes, and `export` looks for the words
+
 
 def _campaign(args: argparse.Namespace):
     from workbooks.campaign_workbook import load_campaign
@@ -313,20 +315,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     from workbooks.consolidated import read_narrative, write_export
     from workbooks.render_pdf import to_pdf
     from workbooks.report_document import write_document
+    from xl_addin.refusals import WorkbookRefused
     from xl_addin.report_text import draft_sections, from_rows, gaps
 
+    # the document for the city, with the words as the consolidator edited them in Tổng hợp:
+    # a master named and missing is a mistake; none named, tong-hop.xlsx if it is here
+    master = Path(args.master or DEFAULT_MASTER)
+    if args.master and not master.exists():
+        raise WorkbookRefused("tep.khong_tim_thay", path=master)
     c = _consolidation(args)
     when = dt.date.fromisoformat(args.date) if args.date else None
     out = Path(args.out)
-    # the document for the city, with the words as the consolidator edited them in Tổng hợp
-    rows = read_narrative(Path(args.master)) if Path(args.master).exists() else None
+    rows = read_narrative(master) if master.exists() else None
+    if rows is None:
+        print(f"Chưa có sheet 'Nội dung báo cáo' ({master} chưa có): dùng bản nháp soạn từ số liệu.", file=sys.stderr)
     sections = from_rows(rows) if rows else draft_sections(c)
     document = write_document(c, sections, out.with_suffix(".docx"), when=when)
     print(f"Đã ghi báo cáo gửi thành phố: {document}")
     left = gaps(sections)
     if left:
         print(
-            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {args.master}):",
+            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {master}):",
             file=sys.stderr,
         )
         for g in left:
@@ -446,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=cmd_pull)
 
     for name, func, out, text in (
-        ("consolidate", cmd_consolidate, "tong-hop.xlsx", "Tổng hợp"),
+        ("consolidate", cmd_consolidate, DEFAULT_MASTER, "Tổng hợp"),
         ("export", cmd_export, "bao-cao-gui-thanh-pho.xlsx", "Xuất báo cáo"),
     ):
         q = sub.add_parser(name, help=text)
@@ -464,8 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
             q.add_argument(
                 "--master",
-                default="tong-hop.xlsx",
-                help="sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định tong-hop.xlsx)",
+                help=f"sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định {DEFAULT_MASTER} nếu có)",
             )
 
     ad = sub.add_parser("addin", help="tạo (và cài) add-in Excel thidua.xlam")

@@ -93,6 +93,10 @@ REFUSALS: dict[str, str] = {
     "thu_muc.ma_don_vi": "Mã đơn vị '{unit}' không hợp lệ.",
     "thu_muc.khong_doc_duoc": "Không đọc được bản gửi của {unit} trong thư mục chung ({why}).",
     "thu_muc.chua_chuan_bi": "Chưa có thư mục chung {folder}. " + SETUP_HINT + ".",
+    "thu_muc.khong_thay": (
+        "Không thấy dữ liệu đợt thi đua {campaign} trong thư mục chung {folder}. Kiểm tra đường dẫn"
+        " (--share hoặc THIDUA_SHARE) và ổ mạng đã kết nối chưa; nếu đây là lần đầu, " + SETUP_HINT.lower() + "."
+    ),
     "thu_muc.khong_ghi_duoc": "Không ghi được vào thư mục chung {folder} ({why}). Bản gửi trước vẫn nguyên vẹn.",
     "thu_muc.dang_gui": "Đơn vị {unit} đang được gửi từ máy khác; hãy thử lại sau ít phút.",
     # Google Sheets
