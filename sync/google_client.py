@@ -92,7 +92,35 @@ def _retrying_client_class():
             creates_file = method.lower() == "post" and endpoint.rstrip("/").endswith("/drive/v3/files")
             return not endpoint.endswith(":append") and not creates_file
 
-        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any):
+        def _capped(self, method: str, endpoint: str, limit: int, **kwargs: Any):
+            """gspread's request, read as a stream and cut off past `limit` bytes (decoded):
+            a tab a unit filled on the web (10 000 cells of 50 000 characters is 500 MB)
+            must not take the consolidator's memory."""
+            response = self.session.request(method=method, url=endpoint, timeout=self.timeout, stream=True, **kwargs)
+            try:
+                if not response.ok:
+                    raise APIError(response)
+                declared = response.headers.get("Content-Length")
+                if (
+                    declared
+                    and declared.isdigit()
+                    and int(declared) > limit
+                    and not response.headers.get("Content-Encoding")
+                ):
+                    raise AnswerTooLarge(int(declared))
+                chunks, size = [], 0
+                for chunk in response.iter_content(1 << 16):
+                    size += len(chunk)
+                    if size > limit:
+                        chunks.clear()  # the exception's frame would otherwise keep them alive
+                        raise AnswerTooLarge(size)
+                    chunks.append(chunk)
+                response._content = b"".join(chunks)
+                return response
+            finally:
+                response.close()
+
+        def request(self, method: str, endpoint: str, *args: Any, limit: int | None = None, **kwargs: Any):
             start = time.monotonic()
             attempt = 0
             while True:
@@ -102,7 +130,10 @@ def _retrying_client_class():
                 self.timeout = (10, max(1.0, min(60.0, left)))
                 quota = False
                 try:
-                    answer = super().request(method, endpoint, *args, **kwargs)
+                    if limit is None:
+                        answer = super().request(method, endpoint, *args, **kwargs)
+                    else:
+                        answer = self._capped(method, endpoint, limit, **kwargs)
                     self.server_date = answer.headers.get("Date") or self.server_date
                     return answer
                 except APIError as err:
@@ -127,6 +158,14 @@ def _retrying_client_class():
                 self.wait(delay, quota)
 
     return BoundedRetryHTTPClient
+
+
+class AnswerTooLarge(Exception):
+    """An answer longer than the reader allowed; `size`: the bytes seen when it stopped."""
+
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(f"answer over the limit ({size} bytes read)")
 
 
 def make_client(session: Any = None, auth: Any = None):

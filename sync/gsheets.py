@@ -25,9 +25,10 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote as quote_url
 
 from sync.backend import Backend, newer_on_share
-from sync.google_client import config_dir, forget_sign_in
+from sync.google_client import AnswerTooLarge, config_dir, forget_sign_in
 from sync.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
@@ -39,6 +40,12 @@ from xl_addin.review import DA_DUYET, TRA_LAI, Review
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
+# What a read may bring back. A unit's tab is a few KB (the demo's: 4 KB), but its account can
+# fill it on the web: 10 000 cells of 50 000 characters, 500 MB. A read of n tabs may bring
+# n MB, at most 16 MB; past that its halves are read again, and a tab past 1 MB on its own is
+# refused for that unit alone.
+BATCH_ANSWER_BYTES = 16 << 20
+TAB_ANSWER_BYTES = 1 << 20
 
 
 class GoogleBackend(SpreadsheetSetup, Backend):
@@ -121,11 +128,14 @@ class GoogleBackend(SpreadsheetSetup, Backend):
 
         def get():
             try:
-                return self.http.values_get(self.sid, rng, params=dict(RENDER))
+                url = f"{SHEETS_URL}/{self.sid}/values/{quote_url(rng, safe='')}"
+                return self.http.request("get", url, params=dict(RENDER), limit=TAB_ANSWER_BYTES).json()
             except APIError as err:
                 if err.code == 400 and "Unable to parse range" in str(err.error.get("message", "")):
                     return None  # no tab for this unit yet
                 raise
+            except AnswerTooLarge as big:
+                raise SyncError("google.tab_qua_lon", unit=unit_code, size=_mb(big.size)) from None
 
         data = self._call(get, f"Đọc tab {unit_code}")
         if data is None:
@@ -146,25 +156,47 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 present = self._titles(self._metadata())
                 chunk = [c for c in chunk if _nfc(c) in present]
                 answer = self._call(lambda c=chunk: self._values_by_filter(c), "Lấy báo cáo các đơn vị") or []
+            if isinstance(answer, AnswerTooLarge):  # far past what reports weigh: find the tab
+                answer = self._bisect(chunk)
             for code, values in zip(chunk, answer):
+                if isinstance(values, AnswerTooLarge):
+                    message = SyncError("google.tab_qua_lon", unit=code, size=_mb(values.size)).message
+                    out[code] = Tab(code, (), extra={"refused": message})
+                    continue
                 tab = from_grid(code, values)
                 if tab is not None:
                     out[code] = tab
         return out
 
-    def _values_by_filter(self, codes: list[str]) -> list[list] | None:
-        """The tabs' values in one POST; None when a tab is missing."""
+    def _bisect(self, codes: list[str]) -> list:
+        """Each tab's values, or its AnswerTooLarge: halves read again until the tab (or tabs)
+        too large stand alone; a few requests, not one per unit (60 reads a minute)."""
+        answer = self._call(lambda: self._values_by_filter(codes), "Lấy báo cáo các đơn vị")
+        if not isinstance(answer, AnswerTooLarge):
+            return answer or [[] for _ in codes]  # (a tab deleted meanwhile reads as empty)
+        if len(codes) == 1:
+            return [answer]
+        half = len(codes) // 2
+        return self._bisect(codes[:half]) + self._bisect(codes[half:])
+
+    def _values_by_filter(self, codes: list[str]):
+        """The tabs' values in one POST; None when a tab is missing; an AnswerTooLarge when the
+        answer runs past what that many tabs may weigh."""
         from gspread.exceptions import APIError
 
         if not codes:
             return []
         body = {"dataFilters": [{"a1Range": _tab_range(c)} for c in codes], "majorDimension": "ROWS", **RENDER}
+        url = f"{SHEETS_URL}/{self.sid}/values:batchGetByDataFilter"
+        limit = min(BATCH_ANSWER_BYTES, len(codes) * TAB_ANSWER_BYTES)
         try:
-            answer = self.http.request("post", f"{SHEETS_URL}/{self.sid}/values:batchGetByDataFilter", json=body)
+            answer = self.http.request("post", url, json=body, limit=limit)
         except APIError as err:
             if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
                 return None
             raise
+        except AnswerTooLarge as big:
+            return AnswerTooLarge(big.size)  # kept as a value: without the traceback's frames
         return [vr.get("valueRange", {}).get("values", []) for vr in answer.json().get("valueRanges", [])]
 
     # -- writing: one conditional batch --
@@ -422,6 +454,10 @@ def claim_id(unit_code: str, revision: int | str, salt: int = 0) -> int:
 
 def _tab_range(code: str) -> str:
     return f"{_quote(code)}!A1:E{TAB_ROWS}"
+
+
+def _mb(size: int) -> str:
+    return f"hơn {size / (1 << 20):.1f} MB".replace(".", ",")
 
 
 def server_time(date_header: str | None) -> dt.datetime | None:

@@ -154,6 +154,9 @@ def pull_all(campaign: Campaign, backend: Backend) -> Iterator[Pulled]:
     (a generator: the caller keeps what it needs of each before the next is built)."""
     tabs = backend.read_all([u.code for u in campaign.units])
     for code, tab in tabs.items():
+        if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
+            yield Pulled(code, tab, None, None, tab.extra["refused"])
+            continue
         try:
             report = report_from_tab(campaign, tab)
         except WorkbookRefused as exc:

@@ -187,3 +187,54 @@ def test_the_doctor_fails_where_google_would_differ_from_the_emulator(fake_googl
     assert "KHÔNG ĐẠT" in line
     assert "KHÔNG ĐẠT" not in next(x for x in out.splitlines() if "hạn mức" in x)  # the 429 body is Google's
     assert not fake_google.fake.books  # the scratch spreadsheet is gone
+
+
+def test_tong_hop_memory_stays_bounded_when_a_unit_fills_its_tab_on_the_web(
+    plain_emulator, campaign, workbook, monkeypatch
+):
+    """1 200 cells of 50 000 characters (60 MB) in T03's tab, which its account may edit on the
+    web. The emulator runs in its own process, so what is measured here is Tổng hợp alone: it
+    stops reading at 16 MB and halves the batch, and never holds the 60 MB answer."""
+    import tracemalloc
+
+    from sync.collect import from_backend
+    from sync.configure import make_backend
+    from sync.emulator.connect import emulator_session
+    from sync.google_client import make_client
+
+    admin = campaign.consolidators[0]
+    setup = subprocess.run(
+        [*THIDUA, "sheet", "setup", "--create", "Thi đua 2026"],
+        check=True,
+        env=_env(plain_emulator, admin),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    key = setup.stdout.strip().splitlines()[-1]
+    for code in ("T01", "T03"):
+        sent = subprocess.run(
+            [*THIDUA, "push", str(workbook(code, filled=True)), "--google", key],
+            check=False,
+            env=_env(plain_emulator, campaign.unit(code).editors[0]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert sent.returncode == 0, sent.stderr
+    t03 = make_client(session=emulator_session(f"http://{plain_emulator}", campaign.unit("T03").editors[0]))
+    junk = [["report", f"R{i}", "note", "x" * 50_000, ""] for i in range(1200)]
+    t03.http_client.values_update(key, "'T03'!A20:E1219", params={"valueInputOption": "RAW"}, body={"values": junk})
+    del junk
+
+    for name, value in _env(plain_emulator, admin).items():
+        monkeypatch.setenv(name, value)
+    tracemalloc.start()
+    try:
+        subs = {s.unit_code: s for s in from_backend(campaign, make_backend(campaign, google=key))}
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "quá lớn" in subs["T03"].refusal and subs["T01"].refusal is None
+    # read whole, the answer would be 60 MB as bytes, again as text, and again parsed
+    assert peak < 32 << 20, f"{peak / (1 << 20):.1f} MB"  # 16 MB read, then let go

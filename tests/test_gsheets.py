@@ -263,3 +263,33 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
 
     google_backends.server.fake.wall_clock = (google + dt.timedelta(hours=1)).timestamp
     assert act(campaign, google_backends(), "T07", ACCEPT).at == "2026-12-07 10:05:09"
+
+
+def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, campaign, workbook):
+    """A unit's account can edit its tab on the web: 400 cells of 50 000 characters (Google's
+    per-cell maximum) make a 20 MB answer where a report is 4 KB. Tổng hợp's read of 40 tabs
+    stops at 16 MB, halves are read again until T03 stands alone: refused, the others read.
+    (The memory this bounds is measured against the emulator process: test_emulator_cli.)"""
+    from sync.collect import from_backend
+    from xl_addin.consolidation import consolidate
+
+    for code in ("T01", "T02", "T03"):
+        push_file(campaign, workbook(code, filled=True), google_backends(code))
+    t03 = google_client(google_backends.server, campaign.unit("T03").editors[0])
+    junk = [["report", f"R{i}", "note", "x" * 50_000, ""] for i in range(400)]
+    t03.http_client.values_update(
+        google_backends.sid, "'T03'!A20:E419", params={"valueInputOption": "RAW"}, body={"values": junk}
+    )
+    fake = google_backends.server.fake
+    seen = len(fake.requests)
+    c = consolidate(campaign, from_backend(campaign, google_backends()))
+    reads = [p for _, m, p in fake.requests[seen:] if p.endswith("values:batchGetByDataFilter")]
+    assert 2 <= len(reads) <= 2 * 6 + 1  # halving 40 tabs: about two reads per halving
+    by_unit = {u.unit_code: u for u in c.units}
+    assert by_unit["T03"].status == "Không dùng được"
+    assert "quá lớn" in c.submissions["T03"].refusal and "xóa nội dung tab T03" in c.submissions["T03"].refusal
+    for code in ("T01", "T02"):
+        assert by_unit[code].status != "Không dùng được" and not c.submissions[code].assessment.errors
+    # the unit's own pull, or a consolidator acting on it, is told the same, not fed 20 MB
+    with pytest.raises(SyncError, match="quá lớn"):
+        google_backends().read_tab("T03")

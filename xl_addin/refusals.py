@@ -124,6 +124,11 @@ REFUSALS: dict[str, str] = {
         "Bảng tính chung sẽ vượt giới hạn 10 triệu ô của Google ({cells} ô). Mỗi tab đơn vị có {per_tab} ô; "
         "một bảng tính chứa được tối đa {fit} đơn vị. Hãy chia đơn vị ra hai bảng tính."
     ),
+    "google.tab_qua_lon": (
+        "Tab {unit} trên bảng tính chung quá lớn ({size}); một báo cáo chỉ vài chục KB, có thể ai đó đã dán"
+        " dữ liệu lạ vào tab trên web. Phòng Văn hóa - Xã hội xóa nội dung tab {unit} trên Google Sheets,"
+        " rồi đơn vị {unit} bấm Gửi báo cáo lại."
+    ),
     "google.tab_chua_co": (
         "{what}: bảng tính chung không có tab của đơn vị {unit} (chưa tạo, hoặc đã bị xóa). "
         "Phòng Văn hóa - Xã hội cần chạy 'thidua sheet setup' để tạo."

@@ -147,12 +147,21 @@ class _Handler(BaseHTTPRequestHandler):
         return super().date_time_string(self.fake.wall_clock() if timestamp is None else timestamp)
 
     def _reply(self, status: int, body: Any) -> None:
+        # chunked, with no Content-Length, as Google's answers are in the recorded traffic: a
+        # client learns an answer's size only by reading it
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(data), 1 << 16):
+                piece = data[i : i + (1 << 16)]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            # the client stopped reading (an answer past its limit): a server just moves on
+            self.close_connection = True
 
     def do_GET(self) -> None:
         self._serve("GET")
