@@ -224,11 +224,14 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
             }
             try:
-                return self.http.request("get", f"{SHEETS_URL}/{self.sid}", params=params).json()
+                url = f"{SHEETS_URL}/{self.sid}"
+                return self.http.request("get", url, params=params, limit=BATCH_ANSWER_BYTES).json()
             except APIError as err:
                 if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
                     return None
                 raise
+            except AnswerTooLarge as big:
+                raise SyncError("google.tab_qua_lon", unit=unit_code, size=_mb(big.size)) from None
 
         meta = self._call(get, f"Đọc tab {unit_code}")
         if meta is None:  # a tab is missing: if only the review tab (a spreadsheet set up before it), go on

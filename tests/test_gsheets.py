@@ -290,6 +290,8 @@ def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, 
     assert "quá lớn" in c.submissions["T03"].refusal and "xóa nội dung tab T03" in c.submissions["T03"].refusal
     for code in ("T01", "T02"):
         assert by_unit[code].status != "Không dùng được" and not c.submissions[code].assessment.errors
-    # the unit's own pull, or a consolidator acting on it, is told the same, not fed 20 MB
+    # the unit's own pull or push, or a consolidator acting on it, is told the same, not fed 20 MB
     with pytest.raises(SyncError, match="quá lớn"):
         google_backends().read_tab("T03")
+    with pytest.raises(SyncError, match="quá lớn"):
+        push_file(campaign, workbook("T03", filled=True, seed=5), google_backends("T03"))
