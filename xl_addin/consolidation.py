@@ -353,12 +353,18 @@ LAST_ACTION_HEADER = "Lần duyệt cuối, lý do trả lại"
 REASON_COLUMN = 12
 
 
+def units_header_row(grid: list[list[Any]]) -> int | None:
+    """Where the units sheet's header row is in a grid of it (0-based), wherever the
+    consolidator moved it; None when the grid is not that sheet."""
+    return next((i for i, row in enumerate(grid) if "Mã" in row and REASON_HEADER in row), None)
+
+
 def typed_reasons(grid: list[list[Any]] | None) -> dict[str, str]:
     """Unit code -> the reason typed in the units sheet and not yet sent, from the sheet as it
     is, so that running Tổng hợp again before Trả lại does not wipe what the consolidator typed
     (the Trả lại button clears a reason once sent; the sent one shows in "Lần duyệt cuối")."""
     grid = grid or []
-    head = next((i for i, row in enumerate(grid) if "Mã" in row and REASON_HEADER in row), None)
+    head = units_header_row(grid)
     if head is None:
         return {}
     col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)

@@ -298,7 +298,7 @@ def _review_selected(book: Any, action: str) -> str:
     """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
     reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
     from sync.review_flow import Ask, act
-    from xl_addin.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET
+    from xl_addin.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
     from xl_addin.refusals import SyncError, WorkbookRefused
     from xl_addin.review import RETURN, last_action
 
@@ -306,7 +306,7 @@ def _review_selected(book: Any, action: str) -> str:
     if selection is None or selection.sheet.name != UNITS_SHEET:
         raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
     grid = read_book(book, {UNITS_SHEET})[UNITS_SHEET]
-    head = next((i for i, row in enumerate(grid) if "Mã" in row and REASON_HEADER in row), None)
+    head = units_header_row(grid)
     if head is None:
         raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
     col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)
