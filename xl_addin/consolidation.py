@@ -715,21 +715,36 @@ def _raw(v: Fraction | str | None) -> float | int | str | None:
     return float(v)
 
 
+TABLE_SHEETS = (
+    "Chỉ tiêu toàn xã",
+    UNITS_SHEET,
+    "Cụm, khối",
+    "Xếp hạng",
+    "Mô hình, điển hình",
+    "Đề nghị khen thưởng",
+    "Khen thưởng theo cấp",
+    "Dẫn đầu cụm, khối",
+    "Minh chứng",
+    "Kết quả kiểm tra",
+)
+
+
 def all_tables(c: Consolidation, typed: dict[str, str] | None = None) -> dict[str, Table]:
     """Sheet name -> table, in the order a reader expects; `typed`: the units sheet's reasons
     not yet sent (`typed_reasons`), kept at their units' rows."""
-    return {
-        "Chỉ tiêu toàn xã": targets_table(c),
-        UNITS_SHEET: units_table(c, typed),
-        "Cụm, khối": clusters_table(c),
-        "Xếp hạng": ranking_table(c),
-        "Mô hình, điển hình": models_table(c),
-        "Đề nghị khen thưởng": proposals_table(c),
-        "Khen thưởng theo cấp": awards_summary_table(c),
-        "Dẫn đầu cụm, khối": leaders_table(c),
-        "Minh chứng": evidence_table(c),
-        "Kết quả kiểm tra": findings_table(c),
-    }
+    tables = (
+        targets_table(c),
+        units_table(c, typed),
+        clusters_table(c),
+        ranking_table(c),
+        models_table(c),
+        proposals_table(c),
+        awards_summary_table(c),
+        leaders_table(c),
+        evidence_table(c),
+        findings_table(c),
+    )
+    return dict(zip(TABLE_SHEETS, tables, strict=True))
 
 
 def status_summary(c: Consolidation) -> dict[str, int]:

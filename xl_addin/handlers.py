@@ -241,13 +241,19 @@ def _not_master():
 @_guard
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
-    from xl_addin.consolidation import UNITS_SHEET, all_tables, completeness_summary, status_summary, typed_reasons
+    from xl_addin.consolidation import (
+        TABLE_SHEETS,
+        UNITS_SHEET,
+        all_tables,
+        completeness_summary,
+        status_summary,
+        typed_reasons,
+    )
     from xl_addin.result_cells import table_rectangle
 
     c = _consolidation(book)
     existing = {s.name for s in book.sheets}
-    names = set(all_tables(c)) & existing
-    used = read_book(book, names)
+    used = read_book(book, set(TABLE_SHEETS) & existing)
     tables = all_tables(c, typed_reasons(used.get(UNITS_SHEET)))
     for name, table in tables.items():
         if name not in existing:
