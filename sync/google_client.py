@@ -56,8 +56,8 @@ def _retrying_client_class():
     from google.auth.exceptions import TransportError
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
+    from requests.exceptions import ChunkedEncodingError, Timeout
     from requests.exceptions import ConnectionError as ConnError
-    from requests.exceptions import Timeout
 
     class BoundedRetryHTTPClient(HTTPClient):
         """Retries 408/429/5xx, Drive's rate-limit 403s and dropped connections, at most
@@ -142,7 +142,8 @@ def _retrying_client_class():
                     quota = code == 429 or (code == 403 and bool(reasons & self.RATE_LIMITED))
                     retry = code in self.RETRY or quota
                     error: Exception = err
-                except (ConnError, Timeout, TransportError) as err:
+                except (ConnError, Timeout, TransportError, ChunkedEncodingError) as err:
+                    # ChunkedEncodingError: the connection died inside an answer's body
                     # TransportError: google-auth could not reach the token endpoint to sign in
                     retry, error = True, err
                 # full jitter: sixty units retrying after the same 429 do not all come back at
@@ -243,6 +244,7 @@ def _oauth(
 ) -> tuple[Any, str]:
     import gspread
     from google.auth.exceptions import RefreshError, TransportError
+    from requests.exceptions import ChunkedEncodingError
     from requests.exceptions import ConnectionError as ConnError
 
     stored = Path(authorized_user or gspread.auth.DEFAULT_AUTHORIZED_USER_FILENAME)
@@ -257,7 +259,7 @@ def _oauth(
     except RefreshError:
         forget_sign_in(client)
         raise SyncError("google.dang_nhap_lai", what="Đăng nhập Google", folder=config_dir()) from None
-    except (ConnError, TransportError):
+    except (ConnError, TransportError, ChunkedEncodingError):
         raise SyncError("google.mat_mang", what="Đăng nhập Google") from None
 
 

@@ -64,8 +64,8 @@ class GoogleBackend(SpreadsheetSetup, Backend):
     def _call(self, fn: Callable[[], Any], what: str) -> Any:
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
+        from requests.exceptions import ChunkedEncodingError, JSONDecodeError, Timeout
         from requests.exceptions import ConnectionError as ConnError
-        from requests.exceptions import JSONDecodeError, Timeout
 
         try:
             return fn()
@@ -98,7 +98,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
             if code >= 500:
                 raise SyncError("google.may_chu_loi", what=what, status=code) from None
             raise SyncError("google.tu_choi", what=what, status=code, detail=message[:200]) from None
-        except (ConnError, Timeout, TransportError):
+        except (ConnError, Timeout, TransportError, ChunkedEncodingError):
             raise SyncError("google.mat_mang", what=what) from None
         except RefreshError:
             # the key was revoked or deleted, or the signed-in session expired: neither a network

@@ -73,7 +73,7 @@ def test_values_go_up_typed_and_never_become_formulas(google_backends, campaign,
     assert '=IMPORTXML("http://x")' in shown  # formatted view: still the text, not a formula result
 
 
-@pytest.mark.parametrize("kind", [500, 503, 429, "drop_before", "drop_after"])
+@pytest.mark.parametrize("kind", [500, 503, 429, "drop_before", "drop_after", "cut_body"])
 def test_push_survives_a_fault_and_writes_exactly_once(kind, google_backends, campaign, workbook):
     path = workbook("T07", filled=True)
     fake = google_backends.server.fake
@@ -295,3 +295,18 @@ def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, 
         google_backends().read_tab("T03")
     with pytest.raises(SyncError, match="quá lớn"):
         push_file(campaign, workbook("T03", filled=True, seed=5), google_backends("T03"))
+
+
+def test_an_answer_cut_off_mid_body_is_read_again_then_said_as_no_network(google_backends, campaign, workbook):
+    """A Wi-Fi drop inside an answer's (chunked) body: requests raises ChunkedEncodingError,
+    which is neither a ConnectionError nor a Timeout; it must be retried, and then be "mất
+    mạng", never a traceback."""
+    from sync.unit_sync import pull_all
+
+    push_file(campaign, workbook("T01", filled=True), google_backends("T01"))
+    fake = google_backends.server.fake
+    fake.faults.append(Fault("batchGetByDataFilter", "cut_body", times=1))
+    assert [p.unit_code for p in pull_all(campaign, google_backends())] == ["T01"]
+    fake.faults.append(Fault("batchGetByDataFilter", "cut_body", times=50))
+    with pytest.raises(SyncError, match="mạng"):
+        list(pull_all(campaign, google_backends()))

@@ -90,8 +90,9 @@ class Fault:
     """Matches requests whose "METHOD path" contains `match`; `times` answers, then gone.
     kind: an HTTP status (500, 503, 429, 403 with a Drive-style `reason`), "delay" (seconds in
     `delay`), "drop_before" (close the connection without applying), "drop_after" (apply, then
-    close without answering), "html200" (a captive portal or proxy answering 200 with a web
-    page instead of JSON) or "barrier" (not a fault of Google's but a test device: the matching
+    close without answering), "cut_body" (apply, answer 200 and close halfway through the
+    body), "html200" (a captive portal or proxy answering 200 with a web page instead of
+    JSON) or "barrier" (not a fault of Google's but a test device: the matching
     requests are applied, then their answers wait for each other until `times` of them have
     been applied, so two clients are sure to read before either writes)."""
 

@@ -116,6 +116,18 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "drop_after":
             self._drop()
             return
+        if fault is not None and fault.kind == "cut_body":
+            # applied and answered 200, but the connection dies inside the chunked body: a
+            # Wi-Fi drop mid-answer, which requests raises as ChunkedEncodingError
+            data = json.dumps(out, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"%x\r\n%s" % (len(data), data[: len(data) // 2]))
+            self.wfile.flush()
+            self._drop()
+            return
         if fault is not None and fault.kind == "barrier":
             # after the request is applied, not before: released together, one thread could still
             # be scheduled late enough to read what the other had meanwhile written (seen in CI)
@@ -206,6 +218,9 @@ class FakeSheetsServer:
         return emulator_session(self.url, email)
 
 
+KINDS = ("drop_before", "drop_after", "cut_body", "html200", "delay", "barrier")
+
+
 def parse_fault(text: str) -> Fault:
     """`MATCH=KIND[:ARG][xTIMES]`, e.g. `:batchUpdate=drop_after`, `values=503x2`,
     `files=403:storageQuotaExceeded`, `GET /v4=delay:0.5x2`."""
@@ -216,10 +231,8 @@ def parse_fault(text: str) -> Fault:
     if not match or m is None:
         raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng KHỚP=KIỂU[:LÝ_DO][xSỐ_LẦN])")
     kind = int(m["kind"]) if m["kind"].isdigit() else m["kind"]
-    if kind not in ("drop_before", "drop_after", "html200", "delay", "barrier") and not isinstance(kind, int):
-        raise ValueError(
-            f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP, drop_before, drop_after, html200, delay hoặc barrier"
-        )
+    if kind not in KINDS and not isinstance(kind, int):
+        raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP hoặc {', '.join(KINDS)}")
     if kind == "delay":
         return Fault(match, kind, int(m["times"] or 1), delay=float(m["reason"] or 1))
     return Fault(match, kind, int(m["times"] or 1), reason=m["reason"] or "")
