@@ -7,6 +7,8 @@
   units fit under Google's 10 000 000 cells.
 - Each tab keeps one protection, updated in place when the registry's accounts change
   (adding a second would need the old and the new editors at once), duplicates removed.
+- Claims (developer metadata) that run ahead of what they claim were not written by thidua:
+  someone is blocking a unit's pushes; they are removed.
 - Sharing follows the registry: an address that is not a Google account can only be invited
   with a notification, and the output says so per address; writers no longer in the registry
   lose their access.
@@ -16,7 +18,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.google_names import DRIVE_FILES, LOG_TAB, REGISTRY_TAB, REVIEW_HEADER, REVIEW_TAB, TAB_COLUMNS, TAB_ROWS
+from sync.google_claims import CLAIM_KEY, claim_value, forged_claims
+from sync.google_names import (
+    DRIVE_FILES,
+    LOG_TAB,
+    REGISTRY_TAB,
+    REVIEW_HEADER,
+    REVIEW_TAB,
+    SHEETS_URL,
+    TAB_COLUMNS,
+    TAB_ROWS,
+)
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
 from xl_addin.refusals import SyncError
@@ -86,6 +98,7 @@ class SpreadsheetSetup:
             _protect(self, unit_codes, self._titles(self._metadata()), [])
         _write_registry(self, unit_codes, present, made)
         _write_review_codes(self, unit_codes, made)
+        _remove_forged_claims(self, unit_codes, made)
         _share(self, unit_codes, made)
         return made
 
@@ -241,6 +254,35 @@ def _write_review_codes(backend: Any, unit_codes: list[str], made: list[str]) ->
     body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": [[c] for c in missing]}]}
     backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
     made.append(f"{len(missing)} dòng trạng thái duyệt")
+
+
+def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) -> None:
+    """Delete claims that run ahead of what they claim (`google_claims.forged_claims`): a unit
+    blocked by one is told to ask for this. The claims are read first, then the tabs and the
+    records: a push that lands in between shows its claim and its tab both, never a claim alone."""
+    import sys
+
+    body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": CLAIM_KEY}}]}
+    url = f"{SHEETS_URL}/{backend.sid}/developerMetadata:search"
+    answer = backend._call(lambda: backend.http.request("post", url, json=body).json(), "Đọc các mục giữ chỗ")
+    claims = [m.get("developerMetadata") or {} for m in answer.get("matchedDeveloperMetadata") or []]
+    if not claims:
+        return
+    tabs = backend.read_all(unit_codes)
+    # a tab that could not be read is not judged: its claims are left alone
+    revisions = {c: (sys.maxsize if t.extra.get("refused") else t.revision) for c, t in tabs.items()}
+    seqs = {c: r.seq for c, r in backend.read_reviews(unit_codes).items()}
+    bad = forged_claims(claims, revisions, seqs)
+    if not bad:
+        return
+    requests = [
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": dm["metadataId"]}}}}
+        for dm in bad
+        if isinstance(dm.get("metadataId"), int)
+    ]
+    backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": requests}), "Gỡ mục giữ chỗ")
+    units = sorted({str(claim_value(dm.get("metadataValue")).get("unit") or "?") for dm in bad})
+    made.append(f"gỡ {len(requests)} mục giữ chỗ không do thidua ghi (chặn gửi: {', '.join(units)})")
 
 
 def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:

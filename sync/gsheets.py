@@ -19,8 +19,6 @@ fail the batch.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from typing import Any
 from urllib.parse import quote as quote_url
 
 from sync.backend import Backend, newer_on_share
+from sync.google_claims import CLAIM_SALTS, as_int, claim_id, claim_request, claim_value, forged
 from sync.google_client import AnswerTooLarge, config_dir, forget_sign_in
 from sync.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
@@ -307,7 +306,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         token = uuid.uuid4().hex
         unit_sheet = self._ids[_nfc(new.unit_code)]
         requests = [
-            _claim(
+            claim_request(
                 claim_id(new.unit_code, f"duyet-{new.seq}"),
                 self._ids[_nfc(REVIEW_TAB)],
                 {"unit": new.unit_code, "review_seq": new.seq, "token": token},
@@ -321,7 +320,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 "review_seq": new.seq,
                 "token": token,
             }
-            requests.append(_claim(claim_id(new.unit_code, revision + 1), unit_sheet, frozen))
+            requests.append(claim_request(claim_id(new.unit_code, revision + 1), unit_sheet, frozen))
         shown = [
             new.to_json(),
             new.state,
@@ -347,10 +346,13 @@ class GoogleBackend(SpreadsheetSetup, Backend):
             index = hit.index
             mid = int(requests[index]["createDeveloperMetadata"]["developerMetadata"]["metadataId"])
             held = self._call(lambda: self._developer_metadata(mid), what)
-            if held and _json(held.get("metadataValue")).get("token") == token:
+            if held and claim_value(held.get("metadataValue")).get("token") == token:
                 return  # ours, applied before its answer was lost
             if index == 0:
-                stored = self.read_reviews([new.unit_code]).get(new.unit_code) or new
+                stored = self.read_reviews([new.unit_code]).get(new.unit_code)
+                if stored is None or stored.seq < new.seq:
+                    # another consolidator's step writes its record in the same batch as its claim
+                    raise forged(new.unit_code, f"duyệt bước {new.seq}") from None
                 raise SyncError(
                     "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at
                 ) from None
@@ -384,14 +386,14 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         batchUpdate. A claim already taken by another push of this revision: Conflict."""
         ids = self._sheet_ids([new.unit_code, LOG_TAB])
         token = uuid.uuid4().hex
-        claim_value = {"unit": new.unit_code, "revision": new.revision, "hash": new.content_hash, "token": token}
+        mine = {"unit": new.unit_code, "revision": new.revision, "hash": new.content_hash, "token": token}
         grid = to_grid(new)
         if len(grid) > TAB_ROWS:
             raise SyncError("google.tab_qua_dai", unit=new.unit_code, rows=len(grid), limit=TAB_ROWS)
         what = f"Gửi báo cáo {new.unit_code}"
         for salt in range(CLAIM_SALTS):
             mid = claim_id(new.unit_code, new.revision, salt)
-            requests = [_claim(mid, ids[new.unit_code], claim_value), _replace_tab(ids[new.unit_code], grid)]
+            requests = [claim_request(mid, ids[new.unit_code], mine), _replace_tab(ids[new.unit_code], grid)]
             if log_row:
                 requests.append(_append_row(ids[LOG_TAB], log_row))
             try:
@@ -399,19 +401,24 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 return
             except _Collision:
                 held = self._call(lambda m=mid: self._developer_metadata(m), what)
-                value = _json(held.get("metadataValue")) if held else {}
+                value = claim_value(held.get("metadataValue")) if held else {}
                 if value.get("token") == token:
                     return  # our own batch, applied before its answer was lost
-                if value.get("frozen"):
-                    seen = self._reviews.get(new.unit_code) if hasattr(self, "_reviews") else None
-                    if seen is None or seen.seq <= int(value.get("review_seq") or 0):
-                        raise SyncError(
-                            "gui.da_duyet", unit=new.unit_code, at=seen.at if seen else "", by=seen.by if seen else ""
-                        ) from None
-                    continue  # accepted, then reopened: that revision's id stays taken, the next is used
-                if (value.get("unit"), value.get("revision")) != (new.unit_code, new.revision):
+                if value.get("unit") != new.unit_code or as_int(value.get("revision")) != new.revision:
                     continue  # an id another unit's claim happens to share: the next id
-                raise newer_on_share(new, self.read_tab(new.unit_code) or new, new.revision - 1) from None
+                if value.get("frozen"):
+                    # read again: an acceptance may have landed since this push read the records
+                    seen = self.read_reviews([new.unit_code]).get(new.unit_code)
+                    if seen is None or seen.seq < as_int(value.get("review_seq")):
+                        raise forged(new.unit_code, new.revision) from None
+                    if seen.seq == as_int(value.get("review_seq")):
+                        raise SyncError("gui.da_duyet", unit=new.unit_code, at=seen.at, by=seen.by) from None
+                    continue  # accepted, then reopened: that revision's id stays taken, the next is used
+                current = self.read_tab(new.unit_code)
+                if current is None or current.revision < new.revision:
+                    # a claim is only ever written in the batch that writes its revision
+                    raise forged(new.unit_code, new.revision) from None
+                raise newer_on_share(new, current, new.revision - 1) from None
         raise SyncError("google.tu_choi", what=what, status=400, detail="metadataId")
 
     def _batch_or_collide(self, requests: list[dict]) -> Any:
@@ -442,17 +449,6 @@ class _Collision(Exception):
     def __init__(self, index: int = 0):
         super().__init__(index)
         self.index = index
-
-
-CLAIM_KEY = "thidua.ban_gui"
-CLAIM_SALTS = 4
-
-
-def claim_id(unit_code: str, revision: int | str, salt: int = 0) -> int:
-    """The developer-metadata id that claims `revision` of a unit: the same on every PC, so two
-    pushes of one revision collide; positive and 31-bit, as the API requires."""
-    digest = hashlib.sha256(f"thidua|{_nfc(unit_code)}|{revision}|{salt}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
 
 
 def _tab_range(code: str) -> str:
@@ -488,14 +484,6 @@ def _effective(cell: dict) -> Any:
     return next(iter((cell.get("effectiveValue") or {}).values()), None)
 
 
-def _json(text: Any) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def cell_data(value: Any) -> dict:
     """A value typed as RAW types it: numbers as numbers, text stays text (never a formula)."""
     if value is None or value == "":
@@ -505,20 +493,6 @@ def cell_data(value: Any) -> dict:
     if isinstance(value, (int, float)):
         return {"userEnteredValue": {"numberValue": value}}
     return {"userEnteredValue": {"stringValue": str(value)}}
-
-
-def _claim(mid: int, sheet_id: int, value: dict) -> dict:
-    return {
-        "createDeveloperMetadata": {
-            "developerMetadata": {
-                "metadataId": mid,
-                "metadataKey": CLAIM_KEY,
-                "metadataValue": json.dumps(value, ensure_ascii=False),
-                "location": {"sheetId": sheet_id},
-                "visibility": "DOCUMENT",
-            }
-        }
-    }
 
 
 def _replace_tab(sheet_id: int, grid: list[list[Any]]) -> dict:

@@ -10,8 +10,9 @@ from conftest import google_client
 
 from sync.emulator import Fault
 from sync.emulator.model import Sheet
+from sync.google_claims import claim_id
 from sync.google_setup import units_that_fit
-from sync.gsheets import GoogleBackend, claim_id
+from sync.gsheets import GoogleBackend
 from sync.tab import Tab
 from sync.unit_sync import pull_all, push_file
 from workbooks.unit_files import read_report
@@ -269,3 +270,55 @@ def test_a_registry_tab_too_short_for_the_units_is_grown_before_it_is_written(fa
     backend.setup([u.code for u in campaign.units])
     registry = fake.grid(backend.sid, "Danh sách đơn vị")
     assert [row[0] for row in registry[1:]] == [u.code for u in campaign.units]
+
+
+def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_backends, campaign, workbook):
+    """Claim ids are predictable (every PC derives the same one), and any editor of the
+    spreadsheet can create developer metadata. A unit wanting a rival to look late plants
+    claims for the rival's next revision, a fake "accepted" for another's, a fake review step.
+    Each is told apart from a real one (a real claim is written with what it claims), said as
+    such, and `sheet setup` removes them; real claims stay."""
+    from sync.google_claims import CLAIM_SALTS, claim_request
+    from sync.review_flow import Ask, act
+    from xl_addin.review import RETURN, TRA_LAI
+
+    fake = google_backends.server.fake
+    book = fake.books[google_backends.sid]
+    t01 = workbook("T01", filled=True)
+    push_file(campaign, t01, google_backends("T01"))
+    t02 = workbook("T02", filled=True)
+    rogue = google_client(google_backends.server, campaign.unit("T03").editors[0])
+    sheet = {s.title: s.sheet_id for s in book.sheets}
+    planted = [
+        claim_request(claim_id("T02", 1, salt), sheet["T02"], {"unit": "T02", "revision": 1, "token": "x"})
+        for salt in range(CLAIM_SALTS)
+    ]
+    planted.append(  # T01's next revision "frozen", as an acceptance would
+        claim_request(claim_id("T01", 2), sheet["T01"], {"unit": "T01", "revision": 2, "frozen": True, "review_seq": 1})
+    )
+    planted.append(  # the consolidators' first review step of T01
+        claim_request(claim_id("T01", "duyet-1"), sheet["T01"], {"unit": "T01", "review_seq": 1, "token": "x"})
+    )
+    rogue.http_client.batch_update(google_backends.sid, {"requests": planted})
+
+    with pytest.raises(SyncError) as err:
+        push_file(campaign, t02, google_backends("T02"))
+    assert err.value.code == "google.muc_chan" and "thidua sheet setup" in err.value.message
+    assert google_backends().read_tab("T02") is None  # nothing written
+    fill_entries(t01, {"report": {"CT07": {"input_a": 8}}})
+    with pytest.raises(SyncError) as err:
+        push_file(campaign, t01, google_backends("T01"))
+    assert err.value.code == "google.muc_chan"  # not "đã duyệt"
+    with pytest.raises(SyncError) as err:
+        act(campaign, google_backends(), "T01", RETURN, [Ask("Thiếu minh chứng")])
+    assert err.value.code == "google.muc_chan"  # not "another consolidator"
+
+    real = claim_id("T01", 1)
+    made = google_backends().setup([u.code for u in campaign.units])
+    assert any("gỡ 6 mục giữ chỗ" in m and "T01, T02" in m for m in made), made
+    assert real in book.developer_metadata and len(book.developer_metadata) == 1
+    assert google_backends().setup([u.code for u in campaign.units]) == []  # nothing left to remove
+
+    assert push_file(campaign, t02, google_backends("T02")).revision == 1
+    assert push_file(campaign, t01, google_backends("T01")).revision == 2
+    assert act(campaign, google_backends(), "T01", RETURN, [Ask("Thiếu minh chứng")]).state == TRA_LAI

@@ -124,6 +124,11 @@ REFUSALS: dict[str, str] = {
         "Bảng tính chung sẽ vượt giới hạn 10 triệu ô của Google ({cells} ô). Mỗi tab đơn vị có {per_tab} ô; "
         "một bảng tính chứa được tối đa {fit} đơn vị. Hãy chia đơn vị ra hai bảng tính."
     ),
+    "google.muc_chan": (
+        "Bảng tính chung có một mục ẩn (developer metadata) giữ chỗ cho {unit} ({what}) mà không phải"
+        " thidua ghi: có người đang chặn đơn vị này gửi. Phòng Văn hóa - Xã hội chạy 'thidua sheet setup'"
+        " để gỡ, rồi gửi lại."
+    ),
     "google.tab_qua_lon": (
         "Tab {unit} trên bảng tính chung quá lớn ({size}); một báo cáo chỉ vài chục KB, có thể ai đó đã dán"
         " dữ liệu lạ vào tab trên web. Phòng Văn hóa - Xã hội xóa nội dung tab {unit} trên Google Sheets,"

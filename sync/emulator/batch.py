@@ -15,6 +15,10 @@ Sources, per behaviour:
   second create with the same id fails the whole batch is our reading of those two sentences,
   not a recording: `thidua sheet doctor` checks it against the real service. The error text
   here is ours.
+- deleteDeveloperMetadata and developerMetadata.search select by a DeveloperMetadataLookup,
+  which "matches all of the specified fields" (reference, DeveloperMetadataLookup). Any editor
+  may create or delete metadata here: whether a sheet's protection stops a non-editor from
+  adding metadata located on that sheet is not documented, so the emulator assumes the worst.
 - 10 000 000 cells per spreadsheet counted over every tab's grid, and the message when a
   request would pass it (Google Sheets help, "Files you can store in Google Drive"; the message
   as users report it).
@@ -266,6 +270,24 @@ class BatchUpdates:
         dm["metadataId"] = mid
         staged.metadata[mid] = dm
         return {"createDeveloperMetadata": {"developerMetadata": dm}}
+
+    def _req_deleteDeveloperMetadata(self, book, staged: Staged, args: dict, account: str) -> dict:
+        lookup = (args.get("dataFilter") or {}).get("developerMetadataLookup")
+        if not lookup:
+            raise invalid("dataFilter.developerMetadataLookup is required.")
+        gone = [dm for dm in staged.metadata.values() if matches(dm, lookup)]
+        for dm in gone:
+            del staged.metadata[dm["metadataId"]]
+        return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": gone}}
+
+
+def matches(dm: dict, lookup: dict) -> bool:
+    """A DeveloperMetadataLookup: every field it gives must match (reference, "Selects
+    DeveloperMetadata that matches all of the specified fields")."""
+    for key in ("metadataId", "metadataKey", "metadataValue", "visibility"):
+        if key in lookup and dm.get(key) != lookup[key]:
+            return False
+    return True
 
 
 def _sheet_properties(s: Sheet) -> dict:

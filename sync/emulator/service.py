@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sync.emulator.a1 import Box, col_letters, quote_title, resolve
-from sync.emulator.batch import BatchUpdates
+from sync.emulator.batch import BatchUpdates, matches
 from sync.emulator.drive import DriveFiles, permission_id
 from sync.emulator.model import (
     DRIVE,
@@ -374,6 +374,16 @@ class FakeSheets(BatchUpdates, DriveFiles):
                 if found is None:
                     raise not_found()
                 return 200, found
+            if tail == "developerMetadata:search" and method == "POST":
+                book = self._book(sid, account)
+                self._quota(account, "read")
+                lookups = [f.get("developerMetadataLookup") or {} for f in (body or {}).get("dataFilters") or []]
+                found = []
+                for dm in book.developer_metadata.values():
+                    hit = next((lk for lk in lookups if matches(dm, lk)), None)
+                    if hit is not None:
+                        found.append({"developerMetadata": dm, "dataFilters": [{"developerMetadataLookup": hit}]})
+                return 200, {"matchedDeveloperMetadata": found} if found else {}
             if tail == "values:batchGetByDataFilter" and method == "POST":
                 book = self._book(sid, account)
                 self._quota(account, "read")
