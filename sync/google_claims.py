@@ -50,31 +50,51 @@ def claim_value(text: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def as_int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return -1
+def as_int(value: Any) -> int | None:
+    """A whole number as JSON carries it; None for anything else (text, a float, a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def claim_kind(value: dict) -> str | None:
+    """What a claim's value says it is: "push" (unit, revision), "frozen" (an acceptance holding
+    the unit's next revision), "step" (a review step); None when it is none of them."""
+    if not isinstance(value.get("unit"), str):
+        return None
+    if "revision" in value:
+        if as_int(value["revision"]) is None:
+            return None
+        if value.get("frozen"):
+            return "frozen" if as_int(value.get("review_seq")) is not None else None
+        return "push"
+    return "step" if as_int(value.get("review_seq")) is not None else None
 
 
 def forged(unit: str, what: Any) -> SyncError:
     return SyncError("google.muc_chan", unit=unit, what=what)
 
 
-def forged_claims(claims: list[dict], revisions: dict[str, int], review_seqs: dict[str, int]) -> list[dict]:
+def forged_claims(
+    claims: list[dict], units: set[str], revisions: dict[str, int], review_seqs: dict[str, int]
+) -> list[dict]:
     """The claims no push or review of thidua wrote: every real one is written in the same batch
     as what it claims (a tab's revision, a review record's step), so a claim ahead of what it
-    claims was put there by hand or by someone blocking a unit. `claims`: the metadata found,
-    read *before* the tabs and records; `revisions`, `review_seqs`: per unit, read after."""
+    claims was put there by hand or by someone blocking a unit; so is one that is not a claim
+    at all. `claims`: the metadata found, read *before* the tabs and records; `revisions`,
+    `review_seqs`: per unit of `units` (the registry), read after. Claims of units no longer in
+    the registry are left alone."""
     out = []
     for dm in claims:
         value = claim_value(dm.get("metadataValue"))
-        unit = value.get("unit")
-        if not isinstance(unit, str):
+        kind = claim_kind(value)
+        if kind is None:
             out.append(dm)
-        elif value.get("frozen") or "revision" not in value:
-            if review_seqs.get(unit, 0) < as_int(value.get("review_seq")):
+        elif value["unit"] not in units:
+            continue
+        elif kind == "push":
+            if revisions.get(value["unit"], 0) < value["revision"]:
                 out.append(dm)
-        elif revisions.get(unit, 0) < as_int(value.get("revision")):
+        elif review_seqs.get(value["unit"], 0) < value["review_seq"]:
             out.append(dm)
     return out

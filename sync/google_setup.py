@@ -272,7 +272,7 @@ def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) 
     # a tab that could not be read is not judged: its claims are left alone
     revisions = {c: (sys.maxsize if t.extra.get("refused") else t.revision) for c, t in tabs.items()}
     seqs = {c: r.seq for c, r in backend.read_reviews(unit_codes).items()}
-    bad = forged_claims(claims, revisions, seqs)
+    bad = forged_claims(claims, set(unit_codes), revisions, seqs)
     if not bad:
         return
     requests = [

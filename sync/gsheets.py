@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote as quote_url
 
 from sync.backend import Backend, newer_on_share
-from sync.google_claims import CLAIM_SALTS, as_int, claim_id, claim_request, claim_value, forged
+from sync.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
 from sync.google_client import AnswerTooLarge, config_dir, forget_sign_in
 from sync.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
 from sync.google_names import nfc as _nfc
@@ -356,6 +356,19 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 raise SyncError(
                     "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at
                 ) from None
+            # the acceptance's hold on the next revision met a claim: a push that landed, or not
+            value = claim_value(held.get("metadataValue")) if held else {}
+            kind = claim_kind(value)
+            if kind == "push":
+                current = self.read_tab(new.unit_code)
+                landed = current is not None and current.revision >= value["revision"]
+            elif kind == "frozen":
+                stored = self.read_reviews([new.unit_code]).get(new.unit_code)
+                landed = stored is not None and stored.seq >= value["review_seq"]
+            else:
+                landed = False
+            if not landed:
+                raise forged(new.unit_code, f"lần gửi {revision + 1}") from None
             raise SyncError("duyet.ban_moi", unit=new.unit_code) from None
 
     def _lock_requests(self, sheet: dict, new: Review) -> list[dict]:
@@ -404,14 +417,17 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 value = claim_value(held.get("metadataValue")) if held else {}
                 if value.get("token") == token:
                     return  # our own batch, applied before its answer was lost
-                if value.get("unit") != new.unit_code or as_int(value.get("revision")) != new.revision:
-                    continue  # an id another unit's claim happens to share: the next id
-                if value.get("frozen"):
+                kind = claim_kind(value)
+                if kind is None:
+                    raise forged(new.unit_code, new.revision) from None  # not a claim thidua writes
+                if value["unit"] != new.unit_code or kind == "step" or value["revision"] != new.revision:
+                    continue  # an id another claim happens to share: the next id
+                if kind == "frozen":
                     # read again: an acceptance may have landed since this push read the records
                     seen = self.read_reviews([new.unit_code]).get(new.unit_code)
-                    if seen is None or seen.seq < as_int(value.get("review_seq")):
+                    if seen is None or seen.seq < value["review_seq"]:
                         raise forged(new.unit_code, new.revision) from None
-                    if seen.seq == as_int(value.get("review_seq")):
+                    if seen.seq == value["review_seq"]:
                         raise SyncError("gui.da_duyet", unit=new.unit_code, at=seen.at, by=seen.by) from None
                     continue  # accepted, then reopened: that revision's id stays taken, the next is used
                 current = self.read_tab(new.unit_code)

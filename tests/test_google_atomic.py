@@ -280,7 +280,7 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
     such, and `sheet setup` removes them; real claims stay."""
     from sync.google_claims import CLAIM_SALTS, claim_request
     from sync.review_flow import Ask, act
-    from xl_addin.review import RETURN, TRA_LAI
+    from xl_addin.review import ACCEPT, DA_DUYET, RETURN, TRA_LAI
 
     fake = google_backends.server.fake
     book = fake.books[google_backends.sid]
@@ -322,3 +322,36 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
     assert push_file(campaign, t02, google_backends("T02")).revision == 1
     assert push_file(campaign, t01, google_backends("T01")).revision == 2
     assert act(campaign, google_backends(), "T01", RETURN, [Ask("Thiếu minh chứng")]).state == TRA_LAI
+
+    # an acceptance holds the unit's next revision: a claim planted there blocks it too
+    hold = claim_request(claim_id("T02", 2), sheet["T02"], {"unit": "T02", "revision": 2, "token": "y"})
+    rogue.http_client.batch_update(google_backends.sid, {"requests": [hold]})
+    with pytest.raises(SyncError) as err:
+        act(campaign, google_backends(), "T02", ACCEPT)
+    assert err.value.code == "google.muc_chan"  # not "a newer push landed"
+    assert any("gỡ 1 mục giữ chỗ" in m for m in google_backends().setup([u.code for u in campaign.units]))
+    assert act(campaign, google_backends(), "T02", ACCEPT).state == DA_DUYET
+
+
+def test_what_counts_as_a_planted_claim_on_its_edges():
+    from sync.google_claims import forged_claims
+
+    def dm(value):
+        import json
+
+        text = value if isinstance(value, str) else json.dumps(value)
+        return {"metadataId": abs(hash(text)) % 2**31, "metadataValue": text}
+
+    real_push = dm({"unit": "T01", "revision": 3})  # the tab is at 3: written with it
+    ahead = dm({"unit": "T01", "revision": 4})  # the tab is at 3
+    never = dm({"unit": "T02", "revision": 1})  # T02 never pushed
+    frozen_real = dm({"unit": "T01", "revision": 4, "frozen": True, "review_seq": 2})
+    frozen_ahead = dm({"unit": "T01", "revision": 4, "frozen": True, "review_seq": 3})
+    step_real = dm({"unit": "T01", "review_seq": 1})  # an older step: the record is at 2
+    gone = dm({"unit": "CU", "revision": 9})  # a unit no longer in the registry: not judged
+    garbage = dm("not json")
+    text = dm({"unit": "T01", "revision": "4"})  # thidua writes the revision as a number
+    nothing = dm({"unit": "T01"})  # neither a revision nor a review step
+    claims = [real_push, ahead, never, frozen_real, frozen_ahead, step_real, gone, garbage, text, nothing]
+    bad = forged_claims(claims, {"T01", "T02"}, {"T01": 3}, {"T01": 2})
+    assert bad == [ahead, never, frozen_ahead, garbage, text, nothing]
