@@ -93,9 +93,12 @@ class FolderBackend(Backend):
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
 
     def append_log(self, fields: list[str]) -> None:
+        # nobody signs in on a share: the account is what the user said, so the Windows login
+        # and the PC's name go beside it, where a borrowed name shows
+        row = list(fields) + [""] * (LOG_FIELDS - len(fields)) + [_login()]
         try:
             with open(self.root / "nhat-ky.csv", "a", newline="", encoding="utf-8") as fh:
-                csv.writer(fh).writerow(fields)
+                csv.writer(fh).writerow(row)
         except OSError as exc:
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
 
@@ -199,3 +202,16 @@ def _stale(lock: Path) -> bool:
         # names itself within microseconds), or a lock of an older version
         return age > 2
     return host == this_host() and pid.isdigit() and not process_alive(int(pid))
+
+
+LOG_FIELDS = 9  # the log's columns before the login (sync.review_flow.trail names them)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        user = ""
+    return f"{user}@{this_host()}"

@@ -90,7 +90,9 @@ def act(
 
 def trail(backend: Backend, unit_code: str | None = None) -> list[dict[str, str]]:
     """The log as records: pushes and review actions, oldest first."""
-    keys = ("lúc", "việc", "đơn vị", "lần gửi", "mã nội dung", "tài khoản", "từ", "sang", "lý do")
+    # "máy": the Windows login and PC a shared-folder row was written from (empty on Google,
+    # where the account is signed in)
+    keys = ("lúc", "việc", "đơn vị", "lần gửi", "mã nội dung", "tài khoản", "từ", "sang", "lý do", "máy")
     out = []
     for row in backend.read_log():
         if len(row) < 3 or row[0] in ("", "Lúc"):

@@ -77,6 +77,14 @@ def test_return_resubmit_accept_refuse_reopen(campaign, workbook, backends):
         ("gửi", "", ""),
     ]
     assert all(r["tài khoản"] for r in trail(backends(), "T01"))
+    # on the share the account is self-declared: the login and PC it came from stand beside it
+    import getpass
+
+    machines = {r["máy"] for r in trail(backends(), "T01")}
+    if backends.kind == "folder":
+        assert len(machines) == 1 and machines.pop().startswith(getpass.getuser() + "@")
+    else:
+        assert machines == {""}  # signed-in accounts
 
 
 def test_a_transition_that_does_not_apply_is_refused(campaign, workbook, backends):

@@ -265,7 +265,10 @@ def cmd_log(args: argparse.Namespace) -> int:
     for r in records:
         change = f" {r['từ']} → {r['sang']}" if r["từ"] else ""
         reason = f" — {r['lý do']}" if r["lý do"] else ""
-        print(f"{r['lúc']}  {r['đơn vị']:8} {r['việc']:8} lần {r['lần gửi']:>3}  {r['tài khoản']}{change}{reason}")
+        machine = f" [{r['máy']}]" if r["máy"] else ""
+        print(
+            f"{r['lúc']}  {r['đơn vị']:8} {r['việc']:8} lần {r['lần gửi']:>3}  {r['tài khoản']}{machine}{change}{reason}"
+        )
     if not records:
         print("Nhật ký chưa có gì" + (f" về {args.unit}." if args.unit else "."))
     return EXIT_OK
