@@ -49,9 +49,9 @@ def line(label: str, ours: float, baselines: dict[str, float]) -> None:
 
 
 def _workbooks(campaign, folder: Path, n: int) -> list[Path]:
+    from campaign.sample_data import clean_entries
     from workbooks.builder import write_unit_workbook
     from workbooks.writer import fill_entries
-    from xl_addin.sample_data import clean_entries
 
     base = {}
     paths = []
@@ -88,9 +88,9 @@ BASELINES = {"pandas+calamine": _pandas_calamine, "openpyxl read_only": _openpyx
 
 
 def bench_check(campaign, tmp: Path) -> None:
+    from campaign.assessment import assess
+    from campaign.result_cells import result_plan
     from workbooks.unit_files import read_report
-    from xl_addin.assessment import assess
-    from xl_addin.result_cells import result_plan
 
     print("check: our whole Kiểm tra + Tính tiến độ, against only reading the files the competent way")
     paths = _workbooks(campaign, tmp, 100)
@@ -145,9 +145,9 @@ def bench_click(campaign, tmp: Path) -> None:
     from test_handlers import CLICK
     from xlwings_payloads import book_payload, run_handler
 
+    from campaign.sample_data import clean_entries
     from workbooks.builder import write_unit_workbook
     from workbooks.writer import fill_entries
-    from xl_addin.sample_data import clean_entries
 
     print("click: Kiểm tra on a filled KT workbook, from process start to the message (remote engine: no COM latency)")
     path = tmp / "KT.xlsx"
@@ -170,10 +170,10 @@ def bench_click(campaign, tmp: Path) -> None:
 def bench_sync(campaign, tmp: Path) -> None:
     from conftest import google_client
 
+    from campaign.definition import Unit
     from sync.emulator import FakeSheetsServer
     from sync.gsheets import GoogleBackend
     from sync.tab import Tab, to_grid
-    from xl_addin.campaign import Unit
 
     print("sync: requests and time against the local Sheets emulator, against competent gspread use")
     print("  (gspread: the spreadsheet opened once; values_batch_get per 100 tabs; a push as open +")
@@ -269,10 +269,10 @@ import dataclasses, json, resource, sys, time
 from workbooks.campaign_workbook import load_default
 from sync.tab import Tab, entries_to_rows
 from sync.unit_sync import report_from_tab
-from xl_addin.assessment import assess
-from xl_addin.campaign import Unit
-from xl_addin.consolidation import Submission, compact, consolidate
-from xl_addin.sample_data import clean_entries
+from campaign.assessment import assess
+from campaign.definition import Unit
+from campaign.consolidation import Submission, compact, consolidate
+from campaign.sample_data import clean_entries
 
 n = int(sys.argv[1])
 campaign = load_default()

@@ -10,6 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from campaign.review import RETURN
+from campaign.sample_data import clean_entries
 from sync.folder import FolderBackend
 from sync.review_flow import Ask, act
 from sync.unit_sync import pull_file, push_file
@@ -17,8 +19,6 @@ from workbooks.builder import write_unit_workbook
 from workbooks.campaign_workbook import load_default
 from workbooks.unit_files import check_file
 from workbooks.writer import fill_entries
-from xl_addin.review import RETURN
-from xl_addin.sample_data import clean_entries
 
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)

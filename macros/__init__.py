@@ -1,1 +1,1 @@
-"""VBA source and ribbon XML of the Excel add-in (`thidua.xlam`), built by xl_addin/addin_build.py."""
+"""VBA source and ribbon XML of the Excel add-in (`thidua.xlam`), built by macros/addin_build.py."""

@@ -18,7 +18,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from xl_addin.refusals import Refusal
+from campaign.refusals import Refusal
 
 SKELETON = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "thidua"

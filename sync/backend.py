@@ -12,9 +12,9 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from campaign.refusals import Conflict, SyncError
+from campaign.review import DA_DUYET, Review, effective_state
 from sync.tab import Tab, diff, stamped
-from xl_addin.refusals import Conflict, SyncError
-from xl_addin.review import DA_DUYET, Review, effective_state
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class Backend(ABC):
 
     def evidence_state(self, unit_code: str, item: str) -> str:
         """What the store says of one piece of evidence a unit named (a link or a file name)."""
-        from xl_addin.evidence import is_link, well_formed_link
+        from campaign.evidence import is_link, well_formed_link
 
         if is_link(item):
             return "đường dẫn hợp lệ" if well_formed_link(item) else "đường dẫn không hợp lệ"

@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from campaign.assessment import assess
+from campaign.consolidation import Submission, compact
+from campaign.definition import Campaign
+from campaign.evidence import claims
+from campaign.findings import Finding
+from campaign.refusals import WorkbookRefused
+from campaign.review import effective_state, last_action
 from sync.backend import Backend
 from sync.unit_sync import pull_all
 from workbooks.read_guard import GuardedReader
 from workbooks.unit_files import read_report
-from xl_addin.assessment import assess
-from xl_addin.campaign import Campaign
-from xl_addin.consolidation import Submission, compact
-from xl_addin.evidence import claims
-from xl_addin.findings import Finding
-from xl_addin.refusals import WorkbookRefused
-from xl_addin.review import effective_state, last_action
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TIME_OF_INBOX = "thời điểm tệp đến thư mục nhận"

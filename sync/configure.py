@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from campaign.definition import Campaign
 from sync.backend import Backend
-from xl_addin.campaign import Campaign
 
 DEFAULT_SHARE = "thu-muc-chung"
 

@@ -15,11 +15,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from campaign.refusals import SyncError
+from campaign.review import Review
 from sync.backend import Backend
 from sync.tab import Tab, from_grid, to_grid
 from workbooks.atomic import process_alive, this_host, write_bytes_atomic
-from xl_addin.refusals import SyncError
-from xl_addin.review import Review
 
 LOCK_STALE_SECONDS = 120
 
@@ -107,7 +107,7 @@ class FolderBackend(Backend):
         return self.root / "minh-chung" / self.tab_path(unit_code).stem
 
     def evidence_state(self, unit_code: str, item: str) -> str:
-        from xl_addin.evidence import is_link
+        from campaign.evidence import is_link
 
         if is_link(item):
             return super().evidence_state(unit_code, item)

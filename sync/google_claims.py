@@ -13,8 +13,8 @@ import hashlib
 import json
 from typing import Any
 
+from campaign.refusals import SyncError
 from sync.google_names import nfc as _nfc
-from xl_addin.refusals import SyncError
 
 CLAIM_KEY = "thidua.ban_gui"
 CLAIM_SALTS = 4

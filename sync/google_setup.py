@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from campaign.refusals import SyncError
+from campaign.review import DA_DUYET
 from sync.google_claims import CLAIM_KEY, claim_value, forged_claims
 from sync.google_names import (
     DRIVE_FILES,
@@ -31,8 +33,6 @@ from sync.google_names import (
 )
 from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
-from xl_addin.refusals import SyncError
-from xl_addin.review import DA_DUYET
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"

@@ -25,6 +25,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote as quote_url
 
+from campaign.definition import Campaign
+from campaign.refusals import SyncError
+from campaign.review import DA_DUYET, TRA_LAI, Review
 from sync.backend import Backend, newer_on_share
 from sync.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
 from sync.google_client import AnswerTooLarge, config_dir, forget_sign_in
@@ -33,9 +36,6 @@ from sync.google_names import nfc as _nfc
 from sync.google_names import quote as _quote
 from sync.google_setup import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, from_grid, to_grid
-from xl_addin.campaign import Campaign
-from xl_addin.refusals import SyncError
-from xl_addin.review import DA_DUYET, TRA_LAI, Review
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
 BATCH_RANGES = 100  # tabs per read: the answer stays near Google's recommended 2 MB
@@ -247,7 +247,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         return server_time(getattr(self.http, "server_date", None))
 
     def evidence_state(self, unit_code: str, item: str) -> str:
-        from xl_addin.evidence import is_link
+        from campaign.evidence import is_link
 
         if is_link(item):
             return super().evidence_state(unit_code, item)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sync.backend import Backend
-from sync.unit_sync import report_from_tab
-from xl_addin.campaign import Campaign
-from xl_addin.refusals import SyncError
-from xl_addin.review import (
+from campaign.definition import Campaign
+from campaign.refusals import SyncError
+from campaign.review import (
     ACCEPT,
     CHUA_GUI,
     REOPEN,
@@ -26,6 +24,8 @@ from xl_addin.review import (
     may_review,
     transition,
 )
+from sync.backend import Backend
+from sync.unit_sync import report_from_tab
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from xl_addin import layout as L
+from campaign import layout as L
 
 MARKER = "#thidua:tab"
 META_FIELDS = ("revision", "content_hash", "pushed_at", "pushed_by", "template_version", "campaign_id")

@@ -12,16 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from campaign import layout as L
+from campaign.assessment import Assessment, assess
+from campaign.definition import Campaign
+from campaign.findings import LOI, sort_findings
+from campaign.grids import blank_grids, place_entries
+from campaign.refusals import Conflict, SyncError, WorkbookRefused
+from campaign.review import CLEARED, Review, effective_state, review_meta
+from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
 from sync.backend import Backend, PushResult
 from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
-from xl_addin import layout as L
-from xl_addin.assessment import Assessment, assess
-from xl_addin.campaign import Campaign
-from xl_addin.findings import LOI, sort_findings
-from xl_addin.grids import blank_grids, place_entries
-from xl_addin.refusals import Conflict, SyncError, WorkbookRefused
-from xl_addin.review import CLEARED, Review, effective_state, review_meta
-from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
 def tab_of(report: UnitReport) -> Tab:

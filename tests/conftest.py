@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from campaign.sample_data import clean_entries
 from workbooks.builder import write_unit_workbook
 from workbooks.campaign_workbook import load_default
 from workbooks.writer import fill_entries
-from xl_addin.sample_data import clean_entries
 
 # CI clones the repository with shared/ beside it; a developer's checkout has it one level up too.
 SHARED = next(

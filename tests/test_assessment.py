@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
+from campaign import layout as L
+from campaign.assessment import assess
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin import layout as L
-from xl_addin.assessment import assess
 
 
 def run(campaign, path):
@@ -215,7 +215,7 @@ def test_task_progress_and_commendation_rows_complete(campaign, workbook):
 
 
 def test_every_finding_names_sheet_cell_and_says_what_to_do(campaign, workbook):
-    from xl_addin.sample_data import faulty_entries
+    from campaign.sample_data import faulty_entries
 
     path = workbook("T02")
     fill_entries(path, faulty_entries(campaign, campaign.unit("T02")))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from campaign.assessment import assess
+from campaign.awards import LEVEL_COMMUNE, LEVEL_ENTERPRISE, LEVEL_SYSTEM, LEVEL_UP, route, summary
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.assessment import assess
-from xl_addin.awards import LEVEL_COMMUNE, LEVEL_ENTERPRISE, LEVEL_SYSTEM, LEVEL_UP, route, summary
 
 
 @pytest.mark.parametrize(
@@ -132,8 +132,8 @@ def test_a_share_cap_set_by_the_office_counts_a_units_proposals_rounding_down(ca
 
 
 def test_a_cap_needs_a_share_and_another_award(campaign):
-    from xl_addin.campaign_files import campaign_from_toml, toml_text
-    from xl_addin.refusals import DefinitionError
+    from campaign.definition_files import campaign_from_toml, toml_text
+    from campaign.refusals import DefinitionError
 
     text, label = toml_text(None)
     bad = text.replace('code = "CSTD-CS"\n', 'code = "CSTD-CS"\ncap_percent = 150\ncap_of = "XYZ"\n', 1)

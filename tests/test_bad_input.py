@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from campaign import layout as L
+from campaign.assessment import assess
+from campaign.result_cells import result_plan
+from campaign.unit_report import parse_report
 from workbooks.cells import set_value
 from workbooks.unit_files import check_file
-from xl_addin import layout as L
-from xl_addin.assessment import assess
-from xl_addin.result_cells import result_plan
-from xl_addin.unit_report import parse_report
 
 VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
 

@@ -8,11 +8,11 @@ from importlib import resources
 
 import pytest
 
+from campaign.definition_files import DEFAULT_CAMPAIGN, campaign_from_toml
+from campaign.refusals import DefinitionError
 from workbooks.campaign_workbook import load_campaign, write_campaign_workbook
-from xl_addin.campaign_files import DEFAULT_CAMPAIGN, campaign_from_toml
-from xl_addin.refusals import DefinitionError
 
-TOML = resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
+TOML = resources.files("campaign.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
 
 
 def test_shipped_plan_has_every_target_of_the_brief_with_exact_thresholds(campaign):
@@ -138,13 +138,13 @@ def test_malformed_workbook_definition_names_sheet_and_row(tmp_path):
 def test_a_2027_campaign_needs_no_python_change(tmp_path):
     """Staff copy the definition, move every date and year on by one, and get 2027 workbooks
     that check clean and never say 2026."""
+    from campaign import layout as L
+    from campaign.definition_files import toml_text
+    from campaign.sample_data import clean_entries
     from workbooks.builder import write_unit_workbook
     from workbooks.grid_reader import read_grids
     from workbooks.unit_files import check_file
     from workbooks.writer import fill_entries
-    from xl_addin import layout as L
-    from xl_addin.campaign_files import toml_text
-    from xl_addin.sample_data import clean_entries
 
     text, _ = toml_text(None)
     text = text.replace("2026", "2027").replace("2025", "2026")

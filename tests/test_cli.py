@@ -8,11 +8,11 @@ import sys
 
 from openpyxl import load_workbook
 
+from campaign import layout as L
+from campaign.unit_report import entries_of
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin import layout as L
 from xl_addin.cli import main
-from xl_addin.unit_report import entries_of
 
 
 def test_validate_clean_file_exits_0_and_writes_the_summary(workbook, capsys):

@@ -6,9 +6,9 @@ import datetime as dt
 import os
 from fractions import Fraction
 
+from campaign.consolidation import LATE, MISSING, ON_TIME, consolidate
 from sync.collect import from_folder
 from workbooks.writer import fill_entries
-from xl_addin.consolidation import LATE, MISSING, ON_TIME, consolidate
 
 
 def _arrive(path, *when):
@@ -138,8 +138,8 @@ def test_ranking_within_each_cluster_by_score(campaign, workbook, tmp_path):
 
 
 def test_a_table_is_written_as_one_rectangle_that_blanks_a_longer_previous_run():
-    from xl_addin.consolidation import Table
-    from xl_addin.result_cells import table_rectangle
+    from campaign.consolidation import Table
+    from campaign.result_cells import table_rectangle
 
     table = Table("TIÊU ĐỀ", ["Mã", "Tên"], [["T01", "Thôn Đông"], ["T02", None]])
     previous = [["x"] * 6 for _ in range(9)]  # last run's table was wider and longer

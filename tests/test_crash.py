@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from campaign.unit_report import entries_of
 from sync.folder import FolderBackend
 from sync.tab import entries_to_rows
 from sync.unit_sync import push_file
@@ -25,7 +26,6 @@ from workbooks.atomic import TMP_MARK
 from workbooks.grid_reader import read_grids
 from workbooks.unit_files import check_file, read_report
 from workbooks.writer import fill_entries
-from xl_addin.unit_report import entries_of
 
 RUNS = 30
 

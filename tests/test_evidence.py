@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from campaign.assessment import assess
+from campaign.consolidation import consolidate, evidence_table, proposals_table
+from campaign.findings import CANH_BAO, LOI
 from sync.collect import from_backend
 from sync.unit_sync import push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.assessment import assess
-from xl_addin.consolidation import consolidate, evidence_table, proposals_table
-from xl_addin.findings import CANH_BAO, LOI
 
 
 def _codes(campaign, path, code):

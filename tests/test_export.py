@@ -11,9 +11,9 @@ import pytest
 from conftest import soffice
 from openpyxl import load_workbook
 
+from campaign.consolidation import consolidate
 from sync.collect import from_folder
 from workbooks.consolidated import write_export, write_master
-from xl_addin.consolidation import consolidate
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from conftest import google_client
 
+from campaign.refusals import SyncError
 from sync.emulator import Fault
 from sync.emulator.model import Sheet
 from sync.google_claims import claim_id
@@ -17,7 +18,6 @@ from sync.tab import Tab
 from sync.unit_sync import pull_all, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.refusals import SyncError
 
 ROWS = (("report", "CT07", "input_a", 5, ""), ("report", "CT07", "input_b", 10, ""))
 
@@ -127,7 +127,7 @@ def test_a_stale_writer_is_refused_with_the_differences(google_backends, campaig
     from sync.tab import stamped
 
     new = stamped(other, remote.revision + 1, "x", __import__("datetime").datetime(2026, 11, 26, 8, 0))
-    from xl_addin.refusals import Conflict
+    from campaign.refusals import Conflict
 
     with pytest.raises(Conflict) as err:
         stale._commit(new, remote, ["", "gửi", "T11", "2", new.content_hash, "x"])
@@ -278,9 +278,9 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
     claims for the rival's next revision, a fake "accepted" for another's, a fake review step.
     Each is told apart from a real one (a real claim is written with what it claims), said as
     such, and `sheet setup` removes them; real claims stay."""
+    from campaign.review import ACCEPT, DA_DUYET, RETURN, TRA_LAI
     from sync.google_claims import CLAIM_SALTS, claim_request
     from sync.review_flow import Ask, act
-    from xl_addin.review import ACCEPT, DA_DUYET, RETURN, TRA_LAI
 
     fake = google_backends.server.fake
     book = fake.books[google_backends.sid]

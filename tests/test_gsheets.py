@@ -9,14 +9,14 @@ import random
 import pytest
 from conftest import google_client
 
+from campaign.refusals import SyncError
+from campaign.unit_report import entries_of
 from sync.emulator import Fault
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.refusals import SyncError
-from xl_addin.unit_report import entries_of
 
 
 def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):
@@ -245,8 +245,8 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
     to look on time: on Google the push takes the time of Google's answer to its read."""
     import datetime as dt
 
+    from campaign.consolidation import consolidate
     from sync.collect import from_backend
-    from xl_addin.consolidation import consolidate
 
     # Google's answers say 02:05:09 GMT on 07/12/2026: 09:05:09 in Vietnam, after the deadline
     # ("before 07/12/2026"); this PC's clock says today, in November
@@ -259,8 +259,8 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
     (t07,) = [u for u in consolidate(campaign, from_backend(campaign, google_backends())).units if u.unit_code == "T07"]
     assert t07.received_at == dt.datetime(2026, 12, 7, 9, 5, 9) and t07.status == "Muộn"
     # and the consolidator's acceptance, from another PC, is timed the same way
+    from campaign.review import ACCEPT
     from sync.review_flow import act
-    from xl_addin.review import ACCEPT
 
     google_backends.server.fake.wall_clock = (google + dt.timedelta(hours=1)).timestamp
     assert act(campaign, google_backends(), "T07", ACCEPT).at == "2026-12-07 10:05:09"
@@ -271,8 +271,8 @@ def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, 
     per-cell maximum) make a 20 MB answer where a report is 4 KB. Tổng hợp's read of 40 tabs
     stops at 16 MB, halves are read again until T03 stands alone: refused, the others read.
     (The memory this bounds is measured against the emulator process: test_emulator_cli.)"""
+    from campaign.consolidation import consolidate
     from sync.collect import from_backend
-    from xl_addin.consolidation import consolidate
 
     for code in ("T01", "T02", "T03"):
         push_file(campaign, workbook(code, filled=True), google_backends(code))

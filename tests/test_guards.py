@@ -12,14 +12,14 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
+from campaign import layout as L
+from campaign.consolidation import Submission, consolidate
+from campaign.numbers import parse_number, vn_number
+from campaign.rules import BEHIND, ON_TRACK, evaluate
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
 from workbooks.atomic import TMP_MARK, this_host, write_atomic, write_bytes_atomic
-from xl_addin import layout as L
-from xl_addin.consolidation import Submission, consolidate
 from xl_addin.handlers import as_excel_value
-from xl_addin.numbers import parse_number, vn_number
-from xl_addin.rules import BEHIND, ON_TRACK, evaluate
 
 
 def test_a_write_that_fails_half_way_leaves_the_old_file_whole(tmp_path):

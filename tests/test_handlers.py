@@ -11,8 +11,8 @@ import pytest
 from conftest import corpus
 from xlwings_payloads import alerts, apply_actions, book_payload, run_handler
 
+from campaign.unit_report import parse_report
 from workbooks.writer import fill_entries
-from xl_addin.unit_report import parse_report
 
 
 @pytest.fixture(autouse=True)
@@ -64,11 +64,11 @@ def test_tinh_tien_do_writes_value_status_and_percentages(campaign, workbook):
 
 
 def test_a_click_costs_the_same_writes_for_10_and_200_target_rows(campaign, workbook, tmp_path, monkeypatch):
+    from campaign.sample_data import clean_entries
     from workbooks.builder import write_unit_workbook
     from workbooks.campaign_workbook import load_campaign
-    from xl_addin.sample_data import clean_entries
 
-    text = resources.files("xl_addin.data").joinpath("vinh-bao-2026.toml").read_text("utf-8")
+    text = resources.files("campaign.data").joinpath("vinh-bao-2026.toml").read_text("utf-8")
     extra = "".join(
         f'\n[[targets]]\ncode = "X{i:03d}"\nname = "Chỉ tiêu thử {i}"\nunit = "%"\nrule = "rate_min"\nthreshold = 90\n'
         f'inputs = ["Tử số", "Mẫu số"]\nreporters = ["T01"]\naggregate = "ratio_of_sums"\n'
@@ -141,9 +141,9 @@ def test_gui_bao_cao_with_errors_is_refused_with_the_reason(campaign, workbook, 
 
 
 def test_lay_ve_brings_the_pushed_entries_back(campaign, workbook, tmp_path):
+    from campaign.unit_report import entries_of
     from sync.folder import FolderBackend
     from sync.unit_sync import push_file
-    from xl_addin.unit_report import entries_of
 
     FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
     pushed = tmp_path / "pushed.xlsx"
@@ -236,12 +236,12 @@ def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp
     of the Tổng hợp workbook; Trả lại takes each row's reason from the reason column."""
     from openpyxl import load_workbook
 
+    from campaign.consolidation import REASON_COLUMN, REASON_HEADER, UNITS_SHEET, consolidate
+    from campaign.review import CHO_DUYET, DA_DUYET, TRA_LAI
     from sync.collect import from_backend
     from sync.folder import FolderBackend
     from sync.unit_sync import push_file
     from workbooks.consolidated import write_master
-    from xl_addin.consolidation import REASON_COLUMN, REASON_HEADER, UNITS_SHEET, consolidate
-    from xl_addin.review import CHO_DUYET, DA_DUYET, TRA_LAI
 
     share = tmp_path / "share"
     FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
@@ -289,11 +289,11 @@ def test_tong_hop_again_keeps_the_reasons_typed_but_not_yet_sent(campaign, workb
     then presses Trả lại: the typed reasons must still be there, at their units' rows."""
     from openpyxl import load_workbook
 
+    from campaign.consolidation import REASON_COLUMN, UNITS_SHEET, consolidate
     from sync.collect import from_backend
     from sync.folder import FolderBackend
     from sync.unit_sync import push_file
     from workbooks.consolidated import write_master
-    from xl_addin.consolidation import REASON_COLUMN, UNITS_SHEET, consolidate
 
     share = tmp_path / "share"
     FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])

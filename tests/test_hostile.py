@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from hostile import write_variants
 
+from campaign.consolidation import ON_TIME, consolidate
 from sync.collect import from_folder
-from xl_addin.consolidation import ON_TIME, consolidate
 
 MEMORY_CAP = 1024 * 1024 * 1024  # what the CLI may use, its reader included
 RUNNER = """
@@ -33,8 +33,8 @@ for name, commands in json.loads(sys.argv[2]):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, blank_dir, campaign):
+    from campaign.sample_data import clean_entries
     from workbooks.writer import fill_entries
-    from xl_addin.sample_data import clean_entries
 
     folder = tmp_path_factory.mktemp("hostile")
     source = folder / "source.xlsx"
@@ -144,8 +144,8 @@ def test_a_reader_that_dies_costs_one_file_not_the_run(tmp_path):
     """The guard itself. An .ods whose one value sits at row 10 000, column 10 000 stays under
     calamine's own 100-million-cell limit, so calamine allocates the whole grid (~1 GB): over
     the worker's memory cap, the allocation fails and Rust aborts the process."""
+    from campaign.refusals import WorkbookRefused
     from workbooks.read_guard import GuardedReader
-    from xl_addin.refusals import WorkbookRefused
 
     value = '<table:table-cell office:value-type="float" office:value="5"><text:p>5</text:p></table:table-cell>'
     far = _ods(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from xl_addin.numbers import parse_number
+from campaign.numbers import parse_number
 
 D = Decimal
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from conftest import soffice
 
+from campaign.consolidation import consolidate
+from campaign.report_text import NARRATIVE_HEADER, draft_sections, from_rows, gaps, to_rows, vn_date
 from sync.collect import from_folder
 from workbooks.render_pdf import to_pdf
 from workbooks.report_document import write_document
-from xl_addin.consolidation import consolidate
-from xl_addin.report_text import NARRATIVE_HEADER, draft_sections, from_rows, gaps, to_rows, vn_date
 
 MM = 72 / 25.4  # PDF points per millimetre
 pytestmark = pytest.mark.slow
@@ -36,9 +36,9 @@ def test_the_date_line_follows_the_leading_zero_rule(day, expected):
 def rendered(tmp_path_factory, blank_dir):
     import pdfplumber
 
+    from campaign.sample_data import clean_entries
     from workbooks.campaign_workbook import load_default
     from workbooks.writer import fill_entries
-    from xl_addin.sample_data import clean_entries
 
     if soffice() is None:
         pytest.skip("LibreOffice not installed")

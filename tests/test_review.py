@@ -6,13 +6,13 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from campaign.assessment import assess
+from campaign.refusals import SyncError
+from campaign.review import ACCEPT, CHO_DUYET, CHUA_GUI, DA_DUYET, GUI_LAI, REOPEN, RETURN, TRA_LAI
 from sync.review_flow import Ask, act, statuses, trail
 from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.assessment import assess
-from xl_addin.refusals import SyncError
-from xl_addin.review import ACCEPT, CHO_DUYET, CHUA_GUI, DA_DUYET, GUI_LAI, REOPEN, RETURN, TRA_LAI
 
 
 def _state(campaign, backends, unit):
@@ -116,14 +116,14 @@ def test_a_unit_cannot_change_its_own_state(campaign, workbook, backends):
 
 
 def test_two_consolidators_acting_on_one_unit_at_once_one_wins(campaign, workbook, backends):
-    from xl_addin.review import transition
+    from campaign.review import transition
 
     push_file(campaign, workbook("T04", filled=True), backends("T04"))
     first, second = backends(), backends()
     tab = first.read_tab("T04")
     old = first.read_review("T04")  # both looked at the same state
     accept = transition(old, "T04", ACCEPT, tab.data_hash(), first.account, "2026-11-30 09:00:00")
-    from xl_addin.review import Reason
+    from campaign.review import Reason
 
     give_back = transition(old, "T04", RETURN, tab.data_hash(), second.account, "2026-11-30 09:00:01", (Reason("x"),))
     row = ["2026-11-30 09:00:00", ACCEPT, "T04", "1", tab.data_hash(), first.account, CHO_DUYET, DA_DUYET, ""]
@@ -180,8 +180,8 @@ def test_google_locks_an_accepted_tab_and_an_in_flight_push_loses_to_the_accepta
 def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign, workbook, backends):
     import dataclasses
 
+    from campaign.consolidation import consolidate, review_summary, units_table
     from sync.collect import from_backend
-    from xl_addin.consolidation import consolidate, review_summary, units_table
 
     for unit in ("T07", "T08", "T09"):
         push_file(campaign, workbook(unit, filled=True, seed=int(unit[1:])), backends(unit))

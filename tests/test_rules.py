@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from xl_addin.rules import BEHIND, ON_TRACK, evaluate
+from campaign.rules import BEHIND, ON_TRACK, evaluate
 
 VUOT, DAT, KD, CHUA = "Vượt", "Đạt", "Không đạt", "Chưa có số liệu"
 F = Fraction

@@ -7,9 +7,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from xl_addin.campaign import Scoring
-from xl_addin.consolidation import UnitRow, _tie_key, leaders_table, ranking_table
-from xl_addin.scoring import ScoreParts, unit_score
+from campaign.consolidation import UnitRow, _tie_key, leaders_table, ranking_table
+from campaign.definition import Scoring
+from campaign.scoring import ScoreParts, unit_score
 
 D = Decimal
 
@@ -51,8 +51,8 @@ def test_ties_are_broken_in_the_decisions_order_and_by_code_only_last():
 
 
 def test_a_disqualified_unit_is_listed_not_ranked_and_the_leader_awaits_the_cluster(campaign, workbook, tmp_path):
+    from campaign.consolidation import consolidate
     from sync.collect import from_folder
-    from xl_addin.consolidation import consolidate
 
     folder = tmp_path / "nhan"
     folder.mkdir()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from campaign.refusals import SyncError
 from sync.google_client import make_client
 from sync.gsheets import GoogleBackend
 from sync.tab import Tab
-from xl_addin.refusals import SyncError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 

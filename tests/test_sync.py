@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
+from campaign.refusals import Conflict, SyncError
+from campaign.unit_report import entries_of
 from sync.tab import entries_to_rows
 from sync.unit_sync import pull_all, pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.refusals import Conflict, SyncError
-from xl_addin.unit_report import entries_of
 
 
 def test_push_then_pull_all_accounts_for_every_value(campaign, workbook, backends):

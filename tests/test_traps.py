@@ -12,16 +12,16 @@ import pytest
 from conftest import libreoffice_convert
 from openpyxl import load_workbook
 
+from campaign.assessment import assess
+from campaign.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate, models_table
+from campaign.refusals import SyncError
+from campaign.unit_report import entries_of
 from sync.collect import TIME_OF_INBOX, TIME_OF_SHARE, from_backend, from_folder
 from sync.folder import FolderBackend
 from sync.tab import Tab, entries_to_rows
 from sync.unit_sync import push_file, report_from_tab, tab_of
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
-from xl_addin.assessment import assess
-from xl_addin.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate, models_table
-from xl_addin.refusals import SyncError
-from xl_addin.unit_report import entries_of
 
 
 def _arrive(path, *when):
@@ -227,7 +227,7 @@ def test_text_longer_than_excel_holds_is_warned_and_kept_out_of_the_annex(campai
     from_tab = report_from_tab(campaign, tab)
     a = assess(campaign, from_tab)
     assert "van_ban.qua_dai" in {f.code for f in a.findings}
-    from xl_addin.consolidation import Submission
+    from campaign.consolidation import Submission
 
     c = consolidate(campaign, [Submission("HPN", "tab HPN", dt.datetime(2026, 12, 1), from_tab, a)])
     names = [row[2] for row in models_table(c).rows]

@@ -8,13 +8,13 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
+from campaign import layout as L
+from campaign.refusals import WorkbookRefused
+from campaign.sample_data import clean_entries
+from campaign.unit_report import entries_of
 from workbooks.cells import set_value
 from workbooks.unit_files import read_report, upgrade_file
 from workbooks.writer import fill_entries
-from xl_addin import layout as L
-from xl_addin.refusals import WorkbookRefused
-from xl_addin.sample_data import clean_entries
-from xl_addin.unit_report import entries_of
 
 
 def _norm(entries):
@@ -179,8 +179,8 @@ def test_generated_workbook_opens_in_libreoffice(workbook, tmp_path):
 
 
 def test_built_workbook_holds_exactly_the_blank_grids(campaign, workbook):
+    from campaign.grids import blank_grids
     from workbooks.grid_reader import read_grids
-    from xl_addin.grids import blank_grids
 
     for code in ("KT", "T01", "HPN"):
         grids = read_grids(workbook(code))

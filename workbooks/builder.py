@@ -17,12 +17,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign import layout as L
+from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
+from campaign.grids import blank_grids
+from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
-from xl_addin import layout as L
-from xl_addin.campaign import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
-from xl_addin.grids import blank_grids
-from xl_addin.unit_report import column_letter
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

@@ -1,6 +1,6 @@
 """The campaign definition as files: loading either form, and writing the workbook form.
 
-Staff edit the workbook form in Excel; `xl_addin.campaign_files` turns either form into the same
+Staff edit the workbook form in Excel; `campaign.definition_files` turns either form into the same
 campaign. openpyxl is imported only when writing, because every button click loads a campaign
 and a click must not pay for openpyxl.
 """
@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from campaign.definition import RULE_KINDS, Campaign
+from campaign.definition_files import KEY_VALUE, SECTIONS, campaign_from_grids, campaign_from_toml, toml_text
+from campaign.refusals import DefinitionError, WorkbookRefused
 from workbooks.atomic import save_atomic
 from workbooks.read_guard import read_safely
-from xl_addin.campaign import RULE_KINDS, Campaign
-from xl_addin.campaign_files import KEY_VALUE, SECTIONS, campaign_from_grids, campaign_from_toml, toml_text
-from xl_addin.refusals import DefinitionError, WorkbookRefused
 
 
 def load_default() -> Campaign:

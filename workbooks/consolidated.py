@@ -1,6 +1,6 @@
 """The consolidator's master workbook and the final export for the city (openpyxl).
 
-Both render the same tables from `xl_addin.consolidation`. The export carries the
+Both render the same tables from `campaign.consolidation`. The export carries the
 administrative header of Decree 30/2020/NĐ-CP (issuing body left, national motto right,
 number and symbol, place and date), the summary table, annexes, charts, the recipients and
 the signature block; macro-free, A4, Times New Roman.
@@ -18,11 +18,8 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks.atomic import save_atomic
-from workbooks.builder import STATUS_COLOURS
-from workbooks.cells import row_height, set_value
-from xl_addin import layout as L
-from xl_addin.consolidation import (
+from campaign import layout as L
+from campaign.consolidation import (
     UNITS_SHEET,
     Consolidation,
     Table,
@@ -32,8 +29,11 @@ from xl_addin.consolidation import (
     status_summary,
     typed_reasons,
 )
-from xl_addin.report_text import NARRATIVE_SHEET, draft_sections, to_rows
-from xl_addin.unit_report import column_letter
+from campaign.report_text import NARRATIVE_SHEET, draft_sections, to_rows
+from campaign.unit_report import column_letter
+from workbooks.atomic import save_atomic
+from workbooks.builder import STATUS_COLOURS
+from workbooks.cells import row_height, set_value
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -264,7 +264,7 @@ def _review_sentence(c: Consolidation) -> str:
     reviewed = review_summary(c)
     if not reviewed:
         return ""
-    from xl_addin.review import CHO_DUYET, DA_DUYET, GUI_LAI, TRA_LAI
+    from campaign.review import CHO_DUYET, DA_DUYET, GUI_LAI, TRA_LAI
 
     basis = (
         "Số liệu dưới đây chỉ tính các báo cáo đã duyệt."

@@ -16,10 +16,10 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign.consolidation import Consolidation, data_table
+from campaign.unit_report import column_letter
 from workbooks.atomic import write_atomic
 from workbooks.cells import set_value
-from xl_addin.consolidation import Consolidation, data_table
-from xl_addin.unit_report import column_letter
 
 SHEET = "Dữ liệu"
 TABLE_NAME = "DuLieuThiDua"  # Excel table names: letters, digits, underscores; no diacritics

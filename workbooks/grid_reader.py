@@ -16,9 +16,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from campaign.refusals import WorkbookRefused
+from campaign.unit_report import cell_ref
 from workbooks import xlsx_bounds
-from xl_addin.refusals import WorkbookRefused
-from xl_addin.unit_report import cell_ref
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit report is ~50 KB; anything this big is not one
 MAX_SHEETS = 64  # read from one file; a unit workbook has nine

@@ -25,8 +25,8 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
+from campaign.refusals import WorkbookRefused, log_path
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
-from xl_addin.refusals import WorkbookRefused, log_path
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
 TIME_LIMIT = 10.0  # seconds for one file

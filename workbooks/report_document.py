@@ -18,9 +18,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from campaign.consolidation import Consolidation, Table, all_tables
+from campaign.report_text import Section, vn_date
 from workbooks.atomic import write_bytes_atomic
-from xl_addin.consolidation import Consolidation, Table, all_tables
-from xl_addin.report_text import Section, vn_date
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT = 14, 12
@@ -151,7 +151,7 @@ def _widths(table: Any, mm: tuple[float, ...]) -> None:
 def _cell_text(v: Any) -> str:
     from decimal import Decimal
 
-    from xl_addin.numbers import vn_number
+    from campaign.numbers import vn_number
 
     if v is None:
         return ""

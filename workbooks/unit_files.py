@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xl_addin import layout as L
-from xl_addin.assessment import Assessment, assess
-from xl_addin.campaign import Campaign
-from xl_addin.refusals import WorkbookRefused
-from xl_addin.result_cells import result_plan
-from xl_addin.unit_report import UnitReport, entries_of, last_index, parse_report
+from campaign import layout as L
+from campaign.assessment import Assessment, assess
+from campaign.definition import Campaign
+from campaign.refusals import WorkbookRefused
+from campaign.result_cells import result_plan
+from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
 @dataclass

@@ -14,12 +14,12 @@ from typing import Any
 
 from openpyxl.cell.cell import MergedCell
 
+from campaign import layout as L
+from campaign.refusals import WorkbookRefused
+from campaign.unit_report import UnitReport, parse_report
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
 from workbooks.xlsx_bounds import TooBig, check_sizes
-from xl_addin import layout as L
-from xl_addin.refusals import WorkbookRefused
-from xl_addin.unit_report import UnitReport, parse_report
 
 BACKUP_DIR = ".thidua-sao-luu"
 Entries = dict[str, dict[str, dict[str, Any]]]  # layout key -> row key -> column key -> value
@@ -88,7 +88,7 @@ TITLE_ROW_MAX = row_height(["\n" * 5], [10])  # six lines
 
 
 def apply_plan(path: Path, plan: dict[str, dict[tuple[int, int], Any]], keep_backup: bool = True) -> Path | None:
-    """Write a result plan (from xl_addin.result_cells) atomically; returns the backup made."""
+    """Write a result plan (from campaign.result_cells) atomically; returns the backup made."""
     wb = load(path)
     saved = backup(path) if keep_backup else None
 

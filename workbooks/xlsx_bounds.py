@@ -25,7 +25,7 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from xl_addin.unit_report import cell_ref, column_number
+from campaign.unit_report import cell_ref, column_number
 
 # What a unit workbook can use: the widest sheet has 19 columns and the longest a few dozen
 # rows; reporters insert rows and columns, so the bounds leave room for that many times over.

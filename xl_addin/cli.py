@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from xl_addin.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
+from campaign.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 
 DEFAULT_MASTER = "tong-hop.xlsx"  # where `consolidate` writes, and `export` looks for the words
 
@@ -33,8 +33,8 @@ def _progress(i: int, n: int, label: str) -> None:
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
+    from campaign.definition_files import toml_text
     from workbooks.campaign_workbook import write_campaign_workbook
-    from xl_addin.campaign_files import toml_text
 
     campaign = _campaign(args)
     if args.action == "check":
@@ -163,9 +163,9 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
+    from campaign.refusals import SyncError
     from sync.unit_sync import push_file
     from workbooks.unit_files import read_report
-    from xl_addin.refusals import SyncError
 
     campaign = _campaign(args)
     code = EXIT_OK
@@ -181,9 +181,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
+    from campaign.refusals import SyncError
     from sync.unit_sync import pull_file
     from workbooks.unit_files import read_report
-    from xl_addin.refusals import SyncError
 
     campaign = _campaign(args)
     unit = read_report(Path(args.file)).unit_code
@@ -277,8 +277,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 def _consolidation(args: argparse.Namespace):
     import datetime as dt
 
+    from campaign.consolidation import consolidate
     from sync.collect import from_backend, from_folder
-    from xl_addin.consolidation import consolidate
 
     campaign = _campaign(args)
     unreadable: list[str] = []
@@ -293,8 +293,8 @@ def _consolidation(args: argparse.Namespace):
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    from campaign.consolidation import completeness_summary, review_summary, status_summary
     from workbooks.consolidated import write_master
-    from xl_addin.consolidation import completeness_summary, review_summary, status_summary
 
     c = _consolidation(args)
     dest = write_master(c, Path(args.out))
@@ -315,11 +315,11 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from campaign.refusals import WorkbookRefused
+    from campaign.report_text import draft_sections, from_rows, gaps
     from workbooks.consolidated import read_narrative, write_export
     from workbooks.render_pdf import to_pdf
     from workbooks.report_document import write_document
-    from xl_addin.refusals import WorkbookRefused
-    from xl_addin.report_text import draft_sections, from_rows, gaps
 
     # the document for the city, with the words as the consolidator edited them in Tổng hợp:
     # a master named and missing is a mistake; none named, tong-hop.xlsx if it is here
@@ -492,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from xl_addin.refusals import explain
+    from campaign.refusals import explain
 
     args = build_parser().parse_args(argv)
     try:

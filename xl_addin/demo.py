@@ -13,6 +13,12 @@ import random
 import shutil
 from pathlib import Path
 
+from campaign.consolidation import completeness_summary, consolidate, status_summary
+from campaign.definition import Campaign
+from campaign.numbers import display
+from campaign.refusals import SyncError
+from campaign.report_text import draft_sections
+from campaign.sample_data import clean_entries, faulty_entries
 from sync.collect import from_backend
 from sync.folder import FolderBackend
 from sync.unit_sync import push_file
@@ -21,13 +27,7 @@ from workbooks.render_pdf import to_pdf
 from workbooks.report_document import write_document
 from workbooks.unit_files import check_file, new_workbooks, read_report
 from workbooks.writer import fill_entries
-from xl_addin.campaign import Campaign
-from xl_addin.consolidation import completeness_summary, consolidate, status_summary
-from xl_addin.numbers import display
-from xl_addin.refusals import SyncError
 from xl_addin.render import table
-from xl_addin.report_text import draft_sections
-from xl_addin.sample_data import clean_entries, faulty_entries
 
 MISSING = 3
 FAULTY = 3
@@ -98,7 +98,7 @@ def _units_report(
 def _put_evidence(admin: FolderBackend, unit_code: str, entries: dict) -> None:
     """The files a unit names as evidence, copied into its minh-chung folder on the share (here
     a one-page placeholder for each)."""
-    from xl_addin.evidence import is_link, named
+    from campaign.evidence import is_link, named
 
     texts = [str(v) for rows in entries.values() for cols in rows.values() for v in cols.values() if v]
     files = [n for t in texts for n in named(t) if not is_link(n)]
@@ -113,9 +113,9 @@ def _put_evidence(admin: FolderBackend, unit_code: str, entries: dict) -> None:
 def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> None:
     """Duyệt: one report returned with a reason at its row, fixed and sent again, then accepted
     with another one; the states printed."""
+    from campaign.review import ACCEPT, CHO_DUYET, RETURN
     from sync.review_flow import Ask, act, statuses
     from sync.unit_sync import pull_file
-    from xl_addin.review import ACCEPT, CHO_DUYET, RETURN
 
     waiting = [s.unit_code for s in statuses(campaign, admin) if s.state == CHO_DUYET]
     if len(waiting) < 2 or not campaign.consolidators:

@@ -92,7 +92,7 @@ def as_excel_value(v: Any) -> Any:
 
 def write_plan(book: Any, plan: dict[str, dict[tuple[int, int], Any]]) -> int:
     """Write a plan as rectangles, one call each; returns how many writes it took."""
-    from xl_addin.result_cells import blocks
+    from campaign.result_cells import blocks
 
     writes = 0
     for sheet_name, cells in plan.items():
@@ -113,7 +113,7 @@ def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
     """Every outcome, including a bug, ends as a Vietnamese message box, never a traceback."""
 
     def run() -> None:
-        from xl_addin.refusals import explain
+        from campaign.refusals import explain
 
         book = _caller()
         try:
@@ -128,15 +128,15 @@ def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
 
 
 def _unit_report(book: Any):
-    from xl_addin.unit_report import parse_report
+    from campaign.unit_report import parse_report
 
     return parse_report(read_book(book), book.name)
 
 
 def _check(book: Any, progress: bool) -> str:
-    from xl_addin.assessment import assess
-    from xl_addin.findings import CANH_BAO, LOI, count, sort_findings
-    from xl_addin.result_cells import result_plan
+    from campaign.assessment import assess
+    from campaign.findings import CANH_BAO, LOI, count, sort_findings
+    from campaign.result_cells import result_plan
 
     report = _unit_report(book)
     a = assess(_campaign(), report)
@@ -184,8 +184,8 @@ def gui_bao_cao(book: Any) -> str:
     report = _unit_report(book)
     backend = _backend(campaign, report.unit_code)
     result = push_report(campaign, report, backend)
-    from xl_addin.result_cells import meta_plan
-    from xl_addin.review import CLEARED
+    from campaign.result_cells import meta_plan
+    from campaign.review import CLEARED
 
     write_plan(
         book,
@@ -205,9 +205,9 @@ def gui_bao_cao(book: Any) -> str:
 @_guard
 def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
+    from campaign.result_cells import pull_plan
     from sync.tab import rows_to_entries
     from sync.unit_sync import pulled_meta, remote_for_pull
-    from xl_addin.result_cells import pull_plan
 
     campaign = _campaign()
     report = _unit_report(book)
@@ -222,9 +222,9 @@ def lay_ve(book: Any) -> str:
 
 
 def _consolidation(book: Any):
+    from campaign import layout as L
+    from campaign.consolidation import consolidate
     from sync.collect import from_backend
-    from xl_addin import layout as L
-    from xl_addin.consolidation import consolidate
 
     if L.META_NAME in [s.name for s in book.sheets]:
         raise _not_master()
@@ -233,7 +233,7 @@ def _consolidation(book: Any):
 
 
 def _not_master():
-    from xl_addin.refusals import WorkbookRefused
+    from campaign.refusals import WorkbookRefused
 
     return WorkbookRefused("so_bao_cao.khong_phai_so_tong_hop")
 
@@ -241,7 +241,7 @@ def _not_master():
 @_guard
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
-    from xl_addin.consolidation import (
+    from campaign.consolidation import (
         TABLE_SHEETS,
         UNITS_SHEET,
         all_tables,
@@ -249,7 +249,7 @@ def tong_hop(book: Any) -> str:
         status_summary,
         typed_reasons,
     )
-    from xl_addin.result_cells import table_rectangle
+    from campaign.result_cells import table_rectangle
 
     c = _consolidation(book)
     existing = {s.name for s in book.sheets}
@@ -276,10 +276,10 @@ def tong_hop(book: Any) -> str:
 @_guard
 def xuat_bao_cao(book: Any) -> str:
     """Xuất báo cáo: the final, macro-free workbook for the city, beside this workbook."""
+    from campaign.report_text import NARRATIVE_SHEET, draft_sections, from_rows, gaps
     from workbooks.consolidated import write_export
     from workbooks.render_pdf import to_pdf
     from workbooks.report_document import write_document
-    from xl_addin.report_text import NARRATIVE_SHEET, draft_sections, from_rows, gaps
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
@@ -303,10 +303,10 @@ def xuat_bao_cao(book: Any) -> str:
 def _review_selected(book: Any, action: str) -> str:
     """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
     reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
+    from campaign.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
+    from campaign.refusals import SyncError, WorkbookRefused
+    from campaign.review import RETURN, last_action
     from sync.review_flow import Ask, act
-    from xl_addin.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
-    from xl_addin.refusals import SyncError, WorkbookRefused
-    from xl_addin.review import RETURN, last_action
 
     selection = book.selection
     if selection is None or selection.sheet.name != UNITS_SHEET:
@@ -350,7 +350,7 @@ def _review_selected(book: Any, action: str) -> str:
 @_guard
 def duyet(book: Any) -> str:
     """Duyệt: accept the reports of the selected units (consolidators only)."""
-    from xl_addin.review import ACCEPT
+    from campaign.review import ACCEPT
 
     return _review_selected(book, ACCEPT)
 
@@ -358,7 +358,7 @@ def duyet(book: Any) -> str:
 @_guard
 def tra_lai(book: Any) -> str:
     """Trả lại: return the selected units' reports with the reason typed on their rows."""
-    from xl_addin.review import RETURN
+    from campaign.review import RETURN
 
     return _review_selected(book, RETURN)
 

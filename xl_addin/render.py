@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xl_addin.assessment import Assessment
-from xl_addin.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
-from xl_addin.numbers import display, vn_number
+from campaign.assessment import Assessment
+from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
+from campaign.numbers import display, vn_number
 
 
 def _cell(v: Any) -> str:

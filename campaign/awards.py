@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xl_addin.campaign import Award, Campaign, Unit
+from campaign.definition import Award, Campaign, Unit
 
 SYSTEMS = {"công an": "Công an", "quân sự": "Quân đội"}
 ENTERPRISES = ("doanh nghiệp", "hợp tác xã")

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from xl_addin.campaign import Campaign
-from xl_addin.findings import Finding
-from xl_addin.unit_report import Row, UnitReport
+from campaign.definition import Campaign
+from campaign.findings import Finding
+from campaign.unit_report import Row, UnitReport
 
 _LINK = re.compile(r"\bhttps?://[^\s,;()<>\"']+", re.IGNORECASE)
 _FILE = re.compile(r"[\w\-.]+\.(?:pdf|jpe?g|png|docx?|xlsx?|odt|zip)\b", re.IGNORECASE)

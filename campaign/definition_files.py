@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xl_addin.campaign import Campaign, Record, build_campaign
-from xl_addin.refusals import DefinitionError
+from campaign.definition import Campaign, Record, build_campaign
+from campaign.refusals import DefinitionError
 
 DEFAULT_CAMPAIGN = "vinh-bao-2026.toml"
 
@@ -133,7 +133,7 @@ KEY_VALUE = ("campaign", "scoring")
 def toml_text(path: str | Path | None) -> tuple[str, str]:
     """(text, label) of a TOML definition; the shipped 2026 plan when `path` is None."""
     if path is None:
-        return resources.files("xl_addin.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8"), DEFAULT_CAMPAIGN
+        return resources.files("campaign.data").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8"), DEFAULT_CAMPAIGN
     try:
         return Path(path).read_text("utf-8"), Path(path).name
     except (OSError, UnicodeDecodeError) as exc:

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from xl_addin import awards
-from xl_addin import layout as L
-from xl_addin.assessment import Assessment
-from xl_addin.awards import route
-from xl_addin.campaign import Campaign, Target
-from xl_addin.evidence import named
-from xl_addin.findings import CANH_BAO, LOI, sort_findings
-from xl_addin.numbers import display, vn_number
-from xl_addin.review import DA_DUYET
-from xl_addin.rules import Outcome, evaluate
-from xl_addin.scoring import ScoreParts, unit_score
-from xl_addin.unit_report import UnitReport, entries_of
+from campaign import awards
+from campaign import layout as L
+from campaign.assessment import Assessment
+from campaign.awards import route
+from campaign.definition import Campaign, Target
+from campaign.evidence import named
+from campaign.findings import CANH_BAO, LOI, sort_findings
+from campaign.numbers import display, vn_number
+from campaign.review import DA_DUYET
+from campaign.rules import Outcome, evaluate
+from campaign.scoring import ScoreParts, unit_score
+from campaign.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from xl_addin.campaign import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
+from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
 
 ON_TRACK, BEHIND = "Đúng tiến độ", "Chậm tiến độ"
 Inputs = tuple  # (Fraction | str | None, ...): numbers as Fractions, a level as its text

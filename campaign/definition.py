@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from xl_addin.numbers import parse_number, vn_number
-from xl_addin.refusals import DefinitionError
+from campaign.numbers import parse_number, vn_number
+from campaign.refusals import DefinitionError
 
 
 @dataclass(frozen=True)

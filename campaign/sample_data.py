@@ -11,8 +11,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from xl_addin.campaign import Campaign, Target, Unit
-from xl_addin.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_ONGOING
+from campaign.definition import Campaign, Target, Unit
+from campaign.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_ONGOING
 
 Entries = dict[str, dict[str, dict[str, Any]]]
 

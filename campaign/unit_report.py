@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_addin import layout as L
-from xl_addin.refusals import WorkbookRefused
+from campaign import layout as L
+from campaign.refusals import WorkbookRefused
 
 
 def column_letter(col: int) -> str:

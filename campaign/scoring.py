@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xl_addin.campaign import Scoring
+from campaign.definition import Scoring
 
 TASK_DONE, TASK_ONGOING, TASK_NOT_STARTED, TASK_NOT_APPLICABLE = (
     "Hoàn thành",

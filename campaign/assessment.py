@@ -15,8 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from xl_addin import layout as L
-from xl_addin.campaign import (
+from campaign import layout as L
+from campaign.definition import (
     RULE_BY_LABEL,
     RULE_KINDS,
     STATUS_CHUA_CO,
@@ -31,14 +31,14 @@ from xl_addin.campaign import (
     check_rule,
     nfc,
 )
-from xl_addin.evidence import check_evidence
-from xl_addin.findings import LOI, MESSAGES, Finding, count
-from xl_addin.grids import target_row_values, targets_sheet_values
-from xl_addin.numbers import parse_number
-from xl_addin.review import reason_findings
-from xl_addin.rules import NO_DATA, Outcome, evaluate
-from xl_addin.scoring import TASK_DONE, ScoreParts, unit_score
-from xl_addin.unit_report import Row, UnitReport
+from campaign.evidence import check_evidence
+from campaign.findings import LOI, MESSAGES, Finding, count
+from campaign.grids import target_row_values, targets_sheet_values
+from campaign.numbers import parse_number
+from campaign.review import reason_findings
+from campaign.rules import NO_DATA, Outcome, evaluate
+from campaign.scoring import TASK_DONE, ScoreParts, unit_score
+from campaign.unit_report import Row, UnitReport
 
 INPUT_COLS = ("input_a", "input_b")
 EXCEL_CELL_TEXT = 32767
@@ -573,7 +573,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
                 Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name)
             )
         # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
-        # xl_addin/evidence.py); the achievement must say so
+        # campaign/evidence.py); the achievement must say so
         achievement = _text(row.cells["achievement"].value).lower()
         if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
             cell = row.cells["achievement"]

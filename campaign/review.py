@@ -18,9 +18,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from xl_addin.findings import Finding
-from xl_addin.refusals import SyncError
-from xl_addin.unit_report import UnitReport, cell_ref, column_number
+from campaign.findings import Finding
+from campaign.refusals import SyncError
+from campaign.unit_report import UnitReport, cell_ref, column_number
 
 CHUA_GUI = "Chưa gửi"
 CHO_DUYET = "Đã gửi (chờ duyệt)"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xl_addin import layout as L
-from xl_addin.campaign import Campaign, Target, Unit
+from campaign import layout as L
+from campaign.definition import Campaign, Target, Unit
 
 Grid = list[list[Any]]
 NONE_LABEL = "—"
@@ -111,7 +111,7 @@ def blank_grids(
 def place_entries(grids: dict[str, Grid], entries: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
     """Write entries into grids by keys; returns the row keys that have no place (not dropped
     silently: the caller reports them)."""
-    from xl_addin.unit_report import parse_report
+    from campaign.unit_report import parse_report
 
     report = parse_report(grids, any_version=True)
     homeless = []

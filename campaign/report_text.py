@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xl_addin.consolidation import Consolidation, completeness_summary, review_summary, status_summary
+from campaign.consolidation import Consolidation, completeness_summary, review_summary, status_summary
 
 NARRATIVE_SHEET = "Nội dung báo cáo"
 NARRATIVE_HEADER = ["Phần, mục", "Nội dung (sửa trực tiếp; mỗi ô là một đoạn)"]

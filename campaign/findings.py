@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from xl_addin.numbers import vn_number
+from campaign.numbers import vn_number
 
 LOI, CANH_BAO, THONG_TIN = "lỗi", "cảnh báo", "thông tin"
 SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}

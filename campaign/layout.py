@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xl_addin.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_NOT_STARTED, TASK_ONGOING
+from campaign.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_NOT_STARTED, TASK_ONGOING
 
 TEMPLATE_VERSION = "2026.1"
 KNOWN_TEMPLATE_VERSIONS = (TEMPLATE_VERSION,)

@@ -12,12 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from xl_addin import layout as L
-from xl_addin.assessment import Assessment
-from xl_addin.consolidation import Table
-from xl_addin.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
-from xl_addin.numbers import display
-from xl_addin.unit_report import UnitReport, entry_columns
+from campaign import layout as L
+from campaign.assessment import Assessment
+from campaign.consolidation import Table
+from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
+from campaign.numbers import display
+from campaign.unit_report import UnitReport, entry_columns
 
 Plan = dict[str, dict[tuple[int, int], Any]]
 PROGRESS_COLS = ("value", "pct_plan", "pct_prev", "status", "on_track")

@@ -1,0 +1,1 @@
+"""The core: the campaign definition, its rules and everything computed from plain data (no I/O library)."""
