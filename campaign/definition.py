@@ -61,6 +61,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def identity_key(text: str) -> str:
+    """Who or what a typed code or address names: NFC, trimmed, case folded (unit codes and
+    e-mail addresses are not case-sensitive to the people who type them)."""
+    return nfc(text).casefold()
+
+
 @dataclass(frozen=True)
 class Target:
     code: str
@@ -228,9 +234,19 @@ class Campaign:
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def unit(self, code: str) -> Unit | None:
+        """The unit with this code, typed in any case or Unicode composition ('t01' is T01)."""
         if "units" not in self._index:
-            self._index["units"] = {u.code: u for u in self.units}
-        return self._index["units"].get(code)
+            self._index["units"] = {identity_key(u.code): u for u in self.units}
+        return self._index["units"].get(identity_key(str(code)))
+
+    def account(self, email: str) -> str:
+        """An e-mail address as the registry spells it (VHXH@… is vhxh@…); one not in the
+        registry, lower-cased. Who may do what is decided on this spelling."""
+        if "accounts" not in self._index:
+            known = [*self.consolidators, *(e for u in self.units for e in u.editors)]
+            self._index["accounts"] = {identity_key(e): e for e in known}
+        key = identity_key(email or "")
+        return self._index["accounts"].get(key, key)
 
     def target(self, code: str) -> Target | None:
         if "targets" not in self._index:

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from campaign import layout as L
+from campaign.dates import vietnam_now
 from campaign.definition import Campaign, Target, Unit
 
 Grid = list[list[Any]]
@@ -101,7 +102,7 @@ def blank_grids(
         "unit_code": unit.code,
         "definition_hash": campaign.definition_hash(),
         # a space, not "T": xlwings' remote engine mistakes "...T12:00:00" text for a date and fails
-        "generated_at": (generated_at or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" "),
+        "generated_at": (generated_at or vietnam_now()).replace(microsecond=0).isoformat(sep=" "),
         "sync_revision": 0,
     }
     grids[L.META_NAME] = [[k, meta.get(k)] for k in L.META_KEYS]

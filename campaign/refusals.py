@@ -96,6 +96,12 @@ REFUSALS: dict[str, str] = {
     "thu_muc.ma_don_vi": "Mã đơn vị '{unit}' không hợp lệ.",
     "thu_muc.khong_doc_duoc": "Không đọc được bản gửi của {unit} trong thư mục chung ({why}).",
     "thu_muc.chua_chuan_bi": "Chưa có thư mục chung {folder}. " + SETUP_HINT + ".",
+    "thu_muc.chua_chon": (
+        "Chưa gửi được: không thấy thư mục chung của đợt thi đua tại {folder}. Hãy hỏi phòng Văn hóa - Xã hội"
+        " đường dẫn thư mục chung (ví dụ Z:\\thi-dua) rồi chỉ cho phần mềm: với lệnh thidua, thêm --share và"
+        " đường dẫn đó; hoặc đặt biến môi trường THIDUA_SHARE là đường dẫn đó (add-in trong Excel cũng đọc"
+        " biến này, sau khi mở lại Excel)."
+    ),
     "thu_muc.khong_thay": (
         "Không thấy dữ liệu đợt thi đua {campaign} trong thư mục chung {folder}. Kiểm tra đường dẫn"
         " (--share hoặc THIDUA_SHARE) và ổ mạng đã kết nối chưa; nếu đây là lần đầu, " + SETUP_HINT.lower() + "."
@@ -174,8 +180,14 @@ REFUSALS: dict[str, str] = {
     "duyet.khong_hop_le": "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
     "duyet.thieu_ly_do": 'Cần ghi lý do khi {action} báo cáo của {unit} (--reason "...").',
     "duyet.khong_phai_tong_hop": (
-        "Tài khoản {account} không thuộc phòng Văn hóa - Xã hội (danh sách người tổng hợp) nên không được "
-        "duyệt hay trả lại báo cáo."
+        "Tài khoản {account} không có trong danh sách người tổng hợp của phòng Văn hóa - Xã hội nên không được "
+        "duyệt hay trả lại báo cáo. Nếu bạn là người tổng hợp, hãy cho biết e-mail của mình trong danh sách: "
+        "thêm --account {example} vào lệnh, hoặc đặt biến THIDUA_ACCOUNT (với Google Sheets: đăng nhập bằng "
+        "tài khoản đó)."
+    ),
+    "duyet.chua_co_tai_khoan": (
+        "Chưa biết bạn là ai nên chưa duyệt hay trả lại được. Hãy ghi e-mail của bạn trong danh sách người "
+        "tổng hợp: thêm --account {example} vào lệnh, hoặc đặt biến THIDUA_ACCOUNT."
     ),
     "duyet.khong_co_chi_tieu": "Báo cáo của {unit} không có chỉ tiêu {target}; kiểm tra lại mã chỉ tiêu.",
     "duyet.o_khong_hieu": "Không hiểu ô '{cell}'. Ghi theo dạng Báo cáo!I6.",

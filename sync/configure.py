@@ -33,5 +33,5 @@ def make_backend(
 
     root = Path(share or os.environ.get("THIDUA_SHARE") or DEFAULT_SHARE)
     # on a shared folder nobody signs in: who you are is what you say (--account, THIDUA_ACCOUNT)
-    who = account or os.environ.get("THIDUA_ACCOUNT") or ""
+    who = campaign.account(account or os.environ.get("THIDUA_ACCOUNT") or "")
     return FolderBackend(root, campaign.id, acting_unit=acting_unit, account=who)

@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from campaign.dates import show_time
 from campaign.refusals import SyncError
 from campaign.review import Review
 from sync.backend import Backend
@@ -74,6 +75,14 @@ class FolderBackend(Backend):
         if not self.units_dir.is_dir():
             raise SyncError("thu_muc.khong_thay", folder=self.root.parent, campaign=self.root.name)
 
+    def _must_be_prepared(self) -> None:
+        if self.units_dir.exists():
+            return
+        if self.acting_unit is not None:
+            # a unit pushing: the share is named wrong or not at all; the unit cannot run setup
+            raise SyncError("thu_muc.chua_chon", folder=self.root.parent)
+        raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
         self._must_exist()
         out = {}
@@ -84,8 +93,7 @@ class FolderBackend(Backend):
         return out
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
-        if not self.units_dir.exists():
-            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+        self._must_be_prepared()
         data = json.dumps(to_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
         try:
             write_bytes_atomic(self.tab_path(tab.unit_code), data)
@@ -136,7 +144,9 @@ class FolderBackend(Backend):
         with self.lock(new.unit_code):
             stored = self.read_review(new.unit_code)
             if (stored.seq if stored else 0) != (old.seq if old else 0):
-                raise SyncError("duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at)
+                raise SyncError(
+                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
+                )
             tab = self.read_tab(new.unit_code)
             if tab is None or tab.data_hash() != new.content_hash:
                 raise SyncError("duyet.ban_moi", unit=new.unit_code)
@@ -159,8 +169,7 @@ class FolderBackend(Backend):
 
     @contextmanager
     def lock(self, unit_code: str):
-        if not self.units_dir.exists():
-            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+        self._must_be_prepared()
         path = self.units_dir / f".{unit_code}.lock"
         deadline = time.monotonic() + 30
         while True:

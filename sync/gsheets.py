@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote as quote_url
 
+from campaign.dates import show_time
 from campaign.definition import Campaign
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET, TRA_LAI, Review
@@ -354,7 +355,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                     # another consolidator's step writes its record in the same batch as its claim
                     raise forged(new.unit_code, f"duyệt bước {new.seq}") from None
                 raise SyncError(
-                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at
+                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
                 ) from None
             # the acceptance's hold on the next revision met a claim: a push that landed, or not
             value = claim_value(held.get("metadataValue")) if held else {}
@@ -430,7 +431,7 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                     if seen is None or seen.seq < value["review_seq"]:
                         raise forged(new.unit_code, new.revision) from None
                     if seen.seq == value["review_seq"]:
-                        raise SyncError("gui.da_duyet", unit=new.unit_code, at=seen.at, by=seen.by) from None
+                        raise SyncError("gui.da_duyet", unit=new.unit_code, at=show_time(seen.at), by=seen.by) from None
                     continue  # accepted, then reopened: that revision's id stays taken, the next is used
                 current = self.read_tab(new.unit_code)
                 if current is None or current.revision < new.revision:

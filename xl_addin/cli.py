@@ -196,8 +196,9 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from campaign.dates import show_time
     from sync.review_flow import ACCEPT, REOPEN, RETURN, Ask, act, statuses
-    from xl_addin.render import dumps
+    from xl_addin.render import dumps, review_table
 
     campaign = _campaign(args)
     backend = _backend(args, campaign)
@@ -221,46 +222,33 @@ def cmd_review(args: argparse.Namespace) -> int:
                 )
             )
             return EXIT_OK
-        for s in rows:
-            unit = campaign.unit(s.unit_code)
-            last = f"{s.review.at} {s.review.by}" if s.review and s.review.seq else ""
-            reasons = (
-                "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in s.review.reasons) if s.review else ""
-            )
-            sent = f"lần {s.revision}, {s.pushed_at}" if s.revision else ""
-            print(f"{s.unit_code:8} {unit.name[:28]:28} {s.state:20} {sent:28} {last:40} {reasons}".rstrip())
+        print(review_table(campaign, rows))
         return EXIT_OK
     action = {"return": RETURN, "accept": ACCEPT, "reopen": REOPEN}[args.action]
     asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (getattr(args, "asks", None) or [])]
     for unit in args.units:
         new = act(campaign, backend, unit, action, asks)
-        print(f"{unit}: {new.state} (lúc {new.at}, {new.by}).")
+        print(f"{new.unit_code}: {new.state} (lúc {show_time(new.at)}, {new.by}).")
     return EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
     from sync.review_flow import trail
-    from xl_addin.render import dumps
+    from xl_addin.render import dumps, log_table
 
     campaign = _campaign(args)
     records = trail(_backend(args, campaign), args.unit)
     if args.json:
         print(dumps(records))
         return EXIT_OK
-    for r in records:
-        change = f" {r['từ']} → {r['sang']}" if r["từ"] else ""
-        reason = f" — {r['lý do']}" if r["lý do"] else ""
-        machine = f" [{r['máy']}]" if r["máy"] else ""
-        print(
-            f"{r['lúc']}  {r['đơn vị']:8} {r['việc']:8} lần {r['lần gửi']:>3}  {r['tài khoản']}{machine}{change}{reason}"
-        )
-    if not records:
+    if records:
+        print(log_table(records))
+    else:
         print("Nhật ký chưa có gì" + (f" về {args.unit}." if args.unit else "."))
     return EXIT_OK
 
 
 def _consolidation(args: argparse.Namespace):
-
     from campaign.consolidation import consolidate
     from sync.collect import from_backend, from_folder
 

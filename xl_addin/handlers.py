@@ -205,6 +205,7 @@ def gui_bao_cao(book: Any) -> str:
 @_guard
 def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
+    from campaign.dates import show_time
     from campaign.result_cells import pull_plan
     from sync.tab import rows_to_entries
     from sync.unit_sync import pulled_meta, remote_for_pull
@@ -215,9 +216,9 @@ def lay_ve(book: Any) -> str:
     remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
     review = backend.read_review(report.unit_code)
     write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote, review)))
-    said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
+    said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({show_time(remote.pushed_at)})."
     if review is not None and review.reasons:
-        said += f" Báo cáo bị trả lại ({review.at}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
+        said += f" Báo cáo bị trả lại ({show_time(review.at)}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
     return said
 
 
