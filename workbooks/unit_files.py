@@ -13,6 +13,7 @@ from typing import Any
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
+from campaign.dates import vietnam_now
 from campaign.definition import Campaign
 from campaign.refusals import WorkbookRefused
 from campaign.result_cells import result_plan
@@ -77,7 +78,7 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
         raise WorkbookRefused("so_bao_cao.don_vi_la", codes=unknown)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = vietnam_now()
     return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
 
 
