@@ -11,6 +11,8 @@ ribbon handlers both call it.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import traceback
 from pathlib import Path
 from typing import Any
@@ -209,6 +211,11 @@ REFUSALS: dict[str, str] = {
     "addin.chon_don_vi": (
         "Hãy mở sheet '{sheet}' của sổ tổng hợp, chọn các dòng đơn vị cần duyệt hoặc trả lại, rồi bấm lại."
     ),
+    "addin.khong_co_excel": (
+        "Máy này không có Microsoft Excel cho Windows nên chưa cài được add-in (WPS và LibreOffice không chạy"
+        " được add-in thidua). Tệp add-in đã tạo ở {path}: chép sang máy có Excel rồi chạy 'thidua addin install'"
+        " ở đó. Trên máy này vẫn dùng được các lệnh thidua (validate, push, …)."
+    ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
 
@@ -267,21 +274,40 @@ def _show(v: Any) -> str:
     return "không rõ" if v is None or v == "" else str(v)
 
 
+LOG_LIMIT = 1 << 20  # past this the log becomes loi.log.1: at most about 2 MB on a PC, ever
+
+
 def log_path() -> Path:
     return Path.home() / ".thidua" / "loi.log"
 
 
-def explain(exc: BaseException) -> tuple[str, int]:
-    """(what the user reads, the CLI's exit code) for any exception; a bug goes to the log."""
+def bounded_log() -> Path:
+    """The bug log, ready to append to: a log grown past LOG_LIMIT is moved to loi.log.1 (the
+    one before it is dropped), so a PC that meets the same bug every click does not fill up."""
+    log = log_path()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if log.stat().st_size > LOG_LIMIT:
+            os.replace(log, log.with_name(log.name + ".1"))
+    except FileNotFoundError:
+        pass
+    return log
+
+
+def explain(exc: BaseException, context: dict[str, str] | None = None) -> tuple[str, int]:
+    """(what the user reads, the CLI's exit code) for any exception; a bug goes to the log,
+    headed by when it happened (with the PC's offset from UTC) and `context`: the command, the
+    version, the campaign, so that support can read an entry without asking."""
     if isinstance(exc, Refusal):
         return exc.message, exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return "Đã dừng.", EXIT_UNUSABLE
-    log = log_path()
+    head = [f"lúc: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}"]
+    head += [f"{k}: {v}" for k, v in (context or {}).items()]
     try:
-        log.parent.mkdir(parents=True, exist_ok=True)
+        log = bounded_log()
         with log.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)) + "\n")
+            fh.write("=== " + " | ".join(head) + "\n" + "".join(traceback.format_exception(exc)) + "\n")
         where = f"chi tiết đã ghi vào {log}. Hãy gửi tệp này cho bộ phận hỗ trợ."
     except OSError:
         where = "không ghi được nhật ký lỗi."

@@ -13,6 +13,7 @@ import io
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import zipfile
 from importlib import resources
@@ -136,6 +137,21 @@ def _dir_with_name(dir_stream: bytes) -> bytes:
         # PROJECTVERSION (0x0009) declares a size of 4 but carries 6 bytes
         pos += 6 + size + (2 if rid == 0x0009 else 0)
     raise RuntimeError("the add-in's dir stream has no PROJECTNAME record")
+
+
+def excel_found() -> bool:
+    """Is Microsoft Excel for Windows installed? It registers the COM class Excel.Application
+    (with its current version under CurVer), which is what xlwings' add-in talks to; WPS and
+    LibreOffice do not, and cannot run the add-in's macros."""
+    if sys.platform != "win32":
+        return False
+    import winreg
+
+    try:
+        winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, r"Excel.Application\CurVer").Close()
+    except OSError:
+        return False
+    return True
 
 
 def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[Path, Path]:

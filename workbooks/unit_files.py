@@ -82,6 +82,16 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
     return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
 
 
+def is_current(campaign: Campaign, path: Path) -> bool:
+    """On the current template and this campaign's definition: an upgrade would change nothing."""
+    meta = read_report(Path(path), any_version=True).meta
+    return (
+        meta.get("template_version") == L.TEMPLATE_VERSION
+        and meta.get("campaign_id") == campaign.id
+        and meta.get("definition_hash") == campaign.definition_hash()
+    )
+
+
 def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Path:
     """Rebuild a workbook on the current template and definition, keeping every entered value."""
     from workbooks.writer import backup

@@ -19,7 +19,23 @@ from xl_addin.cli_parser import DEFAULT_MASTER
 def _campaign(args: argparse.Namespace):
     from workbooks.campaign_workbook import load_campaign
 
-    return load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
+    args.loaded_campaign = load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
+    return args.loaded_campaign
+
+
+def log_context(command: str, campaign=None, source: str | None = None) -> dict[str, str]:
+    """What heads a bug's entry in loi.log: the command, this version, the campaign."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("thidua")
+    except PackageNotFoundError:
+        ours = "không rõ"
+    if campaign is not None:
+        which = f"{campaign.id} (phiên bản {campaign.version})"
+    else:
+        which = source or os.environ.get("THIDUA_CAMPAIGN") or "mặc định"
+    return {"lệnh": command, "phiên bản thidua": ours, "chiến dịch": which}
 
 
 def _progress(i: int, n: int, label: str) -> None:
@@ -53,7 +69,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 
 def cmd_workbook(args: argparse.Namespace) -> int:
-    from workbooks.unit_files import new_workbooks, upgrade_file
+    from workbooks.unit_files import is_current, new_workbooks, upgrade_file
 
     campaign = _campaign(args)
     if args.action == "new":
@@ -66,6 +82,9 @@ def cmd_workbook(args: argparse.Namespace) -> int:
         print(f"Đã tạo {len(paths)} sổ báo cáo trong {args.out}")
         return EXIT_OK
     for f in args.files:
+        if is_current(campaign, Path(f)):
+            print(f"{f}: sổ đã theo mẫu mới nhất của chiến dịch {campaign.id}, không cần nâng cấp; không sửa gì.")
+            continue
         dest = upgrade_file(campaign, Path(f))
         print(f"Đã nâng cấp {dest} lên mẫu mới, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
     return EXIT_OK
@@ -322,11 +341,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_addin(args: argparse.Namespace) -> int:
-    from macros.addin_build import build_addin, install_addin
+    from campaign.refusals import Refusal
+    from macros.addin_build import build_addin, excel_found, install_addin
 
     dest = build_addin(Path(args.out))
     print(f"Đã tạo add-in: {dest}")
     if args.action == "install":
+        if not excel_found():
+            raise Refusal("addin.khong_co_excel", path=dest)
         appdata = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
         target, conf = install_addin(dest, sys.executable, appdata, Path.home())
         print(f"Đã chép vào {target} và ghi cấu hình Python vào {conf}.")
@@ -383,7 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one function says every refusal and bug
-        message, code = explain(exc)
+        context = log_context(
+            " ".join(["thidua", *(sys.argv[1:] if argv is None else argv)]),
+            getattr(args, "loaded_campaign", None),
+            args.campaign,
+        )
+        message, code = explain(exc, context)
         print(message, file=sys.stderr)
         return code
 

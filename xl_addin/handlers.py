@@ -119,7 +119,9 @@ def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
         try:
             message = fn(book)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, a bug's details go to the log
-            message, _ = explain(exc)
+            from xl_addin.cli import log_context  # only on this path: a click does not pay for it
+
+            message, _ = explain(exc, log_context(f"nút {fn.__name__}"))
         _alert(book, message)
 
     run.__name__ = fn.__name__

@@ -88,9 +88,7 @@ def assessment_text(a: Assessment, progress: bool, max_findings: int = 12) -> st
         parts.append(table(headers, rows, wrap={1: 45}, right=(3, 4)))
         counts = ", ".join(f"{k}: {v}" for k, v in a.status_counts().items())
         if a.score:
-            parts.append(
-                f"   {counts}. Điểm: {vn_number(a.score.total)} (chỉ tiêu {vn_number(a.score.targets)}, nhiệm vụ {vn_number(a.score.tasks)}, trừ lỗi {vn_number(a.score.error_penalty)})"
-            )
+            parts.append(f"   {counts}. {score_line(a)}")
     shown = sort_findings(a.findings)
     for f in shown[:max_findings]:
         parts.append(f"   [{f.severity}] {f.where}: {f.message} → {f.fix}")
@@ -136,6 +134,20 @@ def log_table(records: list[dict[str, str]]) -> str:
         for r in records
     ]
     return table(["Lúc", "Đơn vị", "Việc", "Lần gửi", "Tài khoản [máy]", "Trạng thái", "Lý do"], rows, right=(3,))
+
+
+def score_line(a: Assessment) -> str:
+    """The score and its parts. A deduction is named only when there is one: "trừ lỗi 0" beside
+    ten errors reads as if the errors were not counted (most campaigns deduct nothing for them)."""
+    s = a.score
+    parts = [f"chỉ tiêu {vn_number(s.targets)}", f"nhiệm vụ {vn_number(s.tasks)}"]
+    if s.bonus:
+        parts.append(f"cộng {vn_number(s.bonus)}")
+    if s.late_penalty:
+        parts.append(f"trừ {vn_number(s.late_penalty)} vì nộp muộn")
+    if s.error_penalty:
+        parts.append(f"trừ {vn_number(s.error_penalty)} vì {count(a.findings, LOI)} lỗi")
+    return f"Điểm: {vn_number(s.total)} ({', '.join(parts)})."
 
 
 def assessment_json(a: Assessment) -> dict[str, Any]:
