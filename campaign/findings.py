@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from campaign.numbers import vn_number
+from campaign.numbers import NUMBER_RULE, WHOLE_RULE, vn_number
 
 LOI, CANH_BAO, THONG_TIN = "lỗi", "cảnh báo", "thông tin"
 SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
@@ -75,12 +75,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "so.khong_phai_so": (
         LOI,
         "'{detail}' không phải là số.",
-        "Gõ một số, ví dụ 1234 hoặc 97,5; ghi chú để ở cột Ghi chú.",
+        NUMBER_RULE + " Ghi chú thì ghi ở cột Ghi chú.",
     ),
     "so.la_ngay": (
         LOI,
         "Ô cần số nhưng Excel đã hiểu thành ngày {detail}.",
-        "Định dạng ô là Number rồi gõ lại số, dùng dấu phẩy cho phần thập phân.",
+        "Chọn ô, bấm chuột phải > Định dạng Ô > Số > Chung, rồi gõ lại. " + NUMBER_RULE,
     ),
     "so.loi_excel": (
         LOI,
@@ -92,13 +92,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Ô này cần số lượng, không phải tỷ lệ '{detail}'.",
         "Nhập số lượng (tử số, mẫu số); phần mềm tự tính tỷ lệ %.",
     ),
-    "so.khong_nguyen": (LOI, "'{detail}' phải là số nguyên (đếm được).", "Gõ số nguyên, không có phần thập phân."),
+    "so.khong_nguyen": (LOI, "'{detail}' phải là số nguyên (đếm được).", WHOLE_RULE),
     "so.mo_ho": (
         LOI,
         "'{detail}' không rõ là số nghìn hay số thập phân.",
-        "Gõ không có dấu chấm ngăn cách (ví dụ 1234) hoặc dùng dấu phẩy cho thập phân (1,234).",
+        "Nếu là số nghìn, gõ liền không có dấu chấm (1300); nếu là số thập phân, dùng dấu phẩy (1,3).",
     ),
-    "so.da_hieu_hang_nghin": (THONG_TIN, "'{detail}' được hiểu là {value}.", "Nếu không đúng, hãy gõ lại số."),
+    "so.da_hieu_hang_nghin": (
+        THONG_TIN,
+        "'{detail}' được hiểu là số nghìn, vì ô này là số nguyên (đếm được).",
+        "Không cần sửa nếu đúng. " + WHOLE_RULE,
+    ),
     "so.phan_so_thay_phan_tram": (
         CANH_BAO,
         "'{detail}' có vẻ là phân số; tỷ lệ phần trăm là {suggestion}.",
@@ -107,7 +111,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "so.luu_dang_chu": (
         THONG_TIN,
         "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.",
-        "Có thể định dạng lại ô là Number.",
+        "Không cần sửa. Nếu muốn Excel cộng được ô này: chọn ô, bấm chuột phải > Định dạng Ô > Số > Chung, rồi gõ lại số.",
     ),
     "so.chu_chi_tien": (
         LOI,

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign import layout as L
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
 from campaign.grids import blank_grids
+from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
 from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
@@ -100,7 +101,7 @@ def _number_validation(
     dv.showErrorMessage = True
     dv.errorStyle = "warning"  # a warning, not a stop: nothing a reporter types is thrown away
     dv.promptTitle = "Nhập số liệu"
-    dv.prompt = f"{label}: nhập {rng}. Dùng dấu phẩy cho phần thập phân (97,5)."[:255]
+    dv.prompt = f"{label}: nhập {rng}. {WHOLE_RULE if whole else NUMBER_RULE}"[:255]
     dv.errorTitle = "Số liệu không hợp lệ"
     dv.error = f"Ô này cần {rng}. Không gõ chữ, dấu % hay đơn vị tính."[:255]
     dv.add(cell)
@@ -187,7 +188,8 @@ def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
             "2. Trang 'Báo cáo': nhập số liệu vào các ô màu vàng. Tỷ lệ % do phần mềm tự tính từ tử số và mẫu số, không gõ %.",
             False,
         ),
-        ("   Số thập phân dùng dấu phẩy (97,5); có thể gõ dấu chấm ngăn cách hàng nghìn (1.234.567).", False),
+        (f"   {NUMBER_RULE}", False),
+        (f"   {NUMBER_RULE_DOTS}", False),
         (
             "   Các dòng 'Chỉ tiêu riêng' để đơn vị tự bổ sung chỉ tiêu của mình (chọn cách đánh giá, ghi mục tiêu, ví dụ ≥ 95 hoặc 14 - 15).",
             False,
