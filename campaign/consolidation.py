@@ -517,20 +517,22 @@ def leaders_table(c: Consolidation) -> Table:
 
 
 def findings_table(c: Consolidation) -> Table:
+    """What to fix, unit by unit, in words; the finding's code last, for support only (a
+    consolidator reads the message and the fix, and never needs `so.luu_dang_chu`)."""
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.assessment is None:
-            rows.append([code, LOI, "tep.khong_doc_duoc", "", "", "", s.refusal or "", ""])
+            rows.append([code, LOI, "", "", "", s.refusal or "", "", "tep.khong_doc_duoc"])
             continue
         for f in sort_findings(s.assessment.findings):
-            rows.append([code, f.severity, f.code, f.sheet, f.cell, f.target, f.message, f.fix])
+            rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
     for issue in c.issues:
-        rows.append(["", CANH_BAO, "tong_hop.ban_nop", "", "", "", issue, "Xem lại các tệp đã nhận."])
+        rows.append(["", CANH_BAO, "", "", "", issue, "Xem lại các tệp đã nhận.", "tong_hop.ban_nop"])
     return Table(
         "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC ĐƠN VỊ",
-        ["Đơn vị", "Mức độ", "Mã kiểm tra", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa"],
+        ["Đơn vị", "Mức độ", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa", "Mã (cho bộ phận hỗ trợ)"],
         rows,
-        [10, 10, 24, 16, 6, 8, 60, 50],
+        [10, 10, 16, 6, 8, 60, 50, 24],
     )
 
 
