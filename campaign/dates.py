@@ -18,8 +18,6 @@ from campaign.refusals import Refusal
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 DATE_FORMAT = "%d/%m/%Y"
 TIME_FORMAT = "%d/%m/%Y %H:%M"
-# how a date is typed, as help texts and messages say it
-DATE_EXAMPLE = "ngày/tháng/năm, ví dụ 10/12/2026"
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
@@ -41,18 +39,24 @@ def _parts(text: str) -> tuple[int, int, int] | None:
     return None
 
 
+def date_example(year: int | None = None) -> str:
+    """How a date is typed, as help texts and messages say it; the example in `year` (a
+    campaign's), else in this year, so that no text carries a year of its own."""
+    return f"ngày/tháng/năm, ví dụ 10/12/{year or vietnam_today().year}"
+
+
 def parse_date(text: str) -> dt.date:
     """A date a person typed (an option, a form field), or a refusal that says how to type it."""
     typed = str(text).strip()
     parts = _parts(typed)
     if parts is None:
-        raise DateRefused("ngay.khong_doc_duoc", text=typed, example=DATE_EXAMPLE)
+        raise DateRefused("ngay.khong_doc_duoc", text=typed, example=date_example())
     year, month, day = parts
     try:
         return dt.date(year, month, day)
     except ValueError:
         why = f"tháng {month} không có ngày {day}" if 1 <= month <= 12 else "một năm chỉ có 12 tháng"
-        raise DateRefused("ngay.khong_co", text=typed, why=why, example=DATE_EXAMPLE) from None
+        raise DateRefused("ngay.khong_co", text=typed, why=why, example=date_example()) from None
 
 
 def read_date(value: Any) -> dt.date | None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from campaign.dates import DATE_EXAMPLE, read_date
+from campaign.dates import date_example, read_date
 from campaign.numbers import parse_number, vn_number
 from campaign.refusals import DefinitionError
 
@@ -342,7 +342,7 @@ def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
     when = read_date(value)
     if when is not None:
         return when
-    probs.add(where, f"'{key}' phải là ngày ({DATE_EXAMPLE}), không phải '{value}'.")
+    probs.add(where, f"'{key}' phải là ngày ({date_example()}), không phải '{value}'.")
     return dt.date(1900, 1, 1)
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
+from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
 from campaign.grids import blank_grids
 from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
@@ -234,7 +235,7 @@ def _info(ws: Worksheet, campaign: Campaign, grid: list[list], lists: _Lists) ->
         showErrorMessage=True,
         errorStyle="warning",
         promptTitle="Ngày báo cáo",
-        prompt=f"Nhập ngày dạng dd/mm/yyyy, trong năm {campaign.year}.",
+        prompt=f"Nhập ngày theo dạng {date_example(campaign.year)}, trong năm {campaign.year}.",
         errorTitle="Ngày không hợp lệ",
         error=f"Ngày báo cáo phải nằm trong năm {campaign.year}.",
     )

@@ -13,7 +13,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable
 
-from campaign.dates import DATE_EXAMPLE, DateRefused, parse_date
+from campaign.dates import DateRefused, date_example, parse_date
 
 Handlers = dict[str, Callable[[argparse.Namespace], int]]
 Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -359,7 +359,7 @@ def _collect_options(q: argparse.ArgumentParser) -> None:
         "--as-of",
         type=date_option,
         metavar="NGÀY",
-        help=f"ngày tính đơn vị nào nộp đúng hạn, trễ hạn, chưa nộp ({DATE_EXAMPLE}); mặc định hôm nay",
+        help=f"ngày tính đơn vị nào nộp đúng hạn, trễ hạn, chưa nộp ({date_example()}); mặc định hôm nay",
     )
 
 
@@ -395,7 +395,7 @@ def _consolidate_export_commands(sub, h: Handlers) -> None:
     )
     ex.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF (cần LibreOffice)")
     ex.add_argument(
-        "--date", type=date_option, metavar="NGÀY", help=f"ngày ghi trên báo cáo ({DATE_EXAMPLE}); mặc định hôm nay"
+        "--date", type=date_option, metavar="NGÀY", help=f"ngày ghi trên báo cáo ({date_example()}); mặc định hôm nay"
     )
     ex.add_argument(
         "--master",
