@@ -172,7 +172,7 @@ def bench_sync(campaign, tmp: Path) -> None:
 
     from campaign.definition import Unit
     from sync.emulator import FakeSheetsServer
-    from sync.gsheets import GoogleBackend
+    from sync.google.gsheets import GoogleBackend
     from sync.tab import Tab, to_grid
 
     print("sync: requests and time against the local Sheets emulator, against competent gspread use")
