@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from campaign.dates import DATE_EXAMPLE, read_date
 from campaign.numbers import parse_number, vn_number
 from campaign.refusals import DefinitionError
 
@@ -322,17 +323,10 @@ def _int(rec: Record, key: str, probs: _Problems, default: int | None = None) ->
 def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
     where, data = rec
     value = data.get(key)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return dt.datetime.strptime(value.strip(), fmt).date()
-            except ValueError:
-                pass
-    probs.add(where, f"'{key}' phải là ngày (dd/mm/yyyy), không phải '{value}'.")
+    when = read_date(value)
+    if when is not None:
+        return when
+    probs.add(where, f"'{key}' phải là ngày ({DATE_EXAMPLE}), không phải '{value}'.")
     return dt.date(1900, 1, 1)
 
 

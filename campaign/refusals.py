@@ -42,6 +42,9 @@ REFUSALS: dict[str, str] = {
     "tep.khong_mo_de_ghi": (
         "Không mở được tệp '{name}' để ghi kết quả: tệp bị hỏng. Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."
     ),
+    # dates typed by people (campaign/dates.py)
+    "ngay.khong_doc_duoc": "'{text}' không phải là ngày. Hãy gõ ngày theo dạng {example}.",
+    "ngay.khong_co": "Không có ngày '{text}': {why}. Hãy gõ một ngày có thật, theo dạng {example}.",
     # the unit workbook (so_bao_cao: "sổ báo cáo"; the findings' "so." codes are about numbers, "số")
     "so_bao_cao.khong_phai_so_bao_cao": (
         "{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{meta}'). "

@@ -152,7 +152,7 @@ def test_a_fault_the_emulator_cannot_read_is_refused_in_vietnamese():
         capture_output=True,
         text=True,
     )
-    assert run.returncode != 0 and "KHỚP=KIỂU" in run.stderr
+    assert run.returncode != 0 and "ĐỊA-CHỈ=LOẠI-LỖI" in run.stderr
 
 
 def _doctor(host, account, *extra):

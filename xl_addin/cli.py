@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 from campaign.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
-
-DEFAULT_MASTER = "tong-hop.xlsx"  # where `consolidate` writes, and `export` looks for the words
+from xl_addin.cli_parser import DEFAULT_MASTER
 
 
 def _campaign(args: argparse.Namespace):
@@ -196,20 +195,6 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _AskAction(argparse.Action):
-    """--reason starts a reason; a --target or --cell after it attaches that reason there."""
-
-    def __call__(self, parser, namespace, value, option_string=None):
-        asks = list(getattr(namespace, "asks", None) or [])
-        if option_string == "--reason":
-            asks.append({"text": value})
-        elif not asks or ("target" in asks[-1] or "cell" in asks[-1]):
-            parser.error(f"{option_string} cần đi sau một --reason")
-        else:
-            asks[-1][option_string.lstrip("-")] = value
-        namespace.asks = asks
-
-
 def cmd_review(args: argparse.Namespace) -> int:
     from sync.review_flow import ACCEPT, REOPEN, RETURN, Ask, act, statuses
     from xl_addin.render import dumps
@@ -246,7 +231,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(f"{s.unit_code:8} {unit.name[:28]:28} {s.state:20} {sent:28} {last:40} {reasons}".rstrip())
         return EXIT_OK
     action = {"return": RETURN, "accept": ACCEPT, "reopen": REOPEN}[args.action]
-    asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (args.asks or [])]
+    asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (getattr(args, "asks", None) or [])]
     for unit in args.units:
         new = act(campaign, backend, unit, action, asks)
         print(f"{unit}: {new.state} (lúc {new.at}, {new.by}).")
@@ -275,7 +260,6 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def _consolidation(args: argparse.Namespace):
-    import datetime as dt
 
     from campaign.consolidation import consolidate
     from sync.collect import from_backend, from_folder
@@ -286,8 +270,7 @@ def _consolidation(args: argparse.Namespace):
         subs, unreadable = from_folder(campaign, Path(args.from_folder))
     else:
         subs = from_backend(campaign, _backend(args, campaign))
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    c = consolidate(campaign, subs, as_of=as_of)
+    c = consolidate(campaign, subs, as_of=args.as_of)
     c.issues.extend(f"Không đọc được {u}" for u in unreadable)
     return c
 
@@ -313,7 +296,6 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from campaign.refusals import WorkbookRefused
     from campaign.report_text import draft_sections, from_rows, gaps
@@ -327,7 +309,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.master and not master.exists():
         raise WorkbookRefused("tep.khong_tim_thay", path=master)
     c = _consolidation(args)
-    when = dt.date.fromisoformat(args.date) if args.date else None
+    when = args.date
     out = Path(args.out)
     rows = read_narrative(master) if master.exists() else None
     if rows is None:
@@ -372,129 +354,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp."
+    """The command line (xl_addin/cli_parser.py), wired to the commands above."""
+    from xl_addin.cli_parser import build_parser as build
+
+    return build(
+        {
+            "campaign": cmd_campaign,
+            "workbook": cmd_workbook,
+            "validate": lambda a: cmd_check(a, False),
+            "progress": lambda a: cmd_check(a, True),
+            "sheet": cmd_sheet,
+            "review": cmd_review,
+            "log": cmd_log,
+            "push": cmd_push,
+            "pull": cmd_pull,
+            "consolidate": cmd_consolidate,
+            "export": cmd_export,
+            "addin": cmd_addin,
+            "demo": cmd_demo,
+        }
     )
-    p.add_argument(
-        "--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo"
-    )
-    sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("campaign", help="định nghĩa chiến dịch")
-    c.add_argument("action", choices=["check", "workbook"])
-    c.add_argument("dest", nargs="?", default="chien-dich.xlsx", help="với 'workbook': nơi ghi sổ định nghĩa")
-    c.set_defaults(func=cmd_campaign)
 
-    w = sub.add_parser("workbook", help="sổ báo cáo của đơn vị")
-    wsub = w.add_subparsers(dest="action", required=True)
-    new = wsub.add_parser("new", help="tạo sổ báo cáo cho đơn vị")
-    new.add_argument("--unit", action="append", help="mã đơn vị (lặp lại cho nhiều đơn vị)")
-    new.add_argument("--all", action="store_true", help="tất cả đơn vị")
-    new.add_argument("--out", default="so-bao-cao", help="thư mục ghi sổ")
-    up = wsub.add_parser("upgrade", help="chuyển sổ sang mẫu mới, giữ số liệu")
-    up.add_argument("files", nargs="+")
-    w.set_defaults(func=cmd_workbook)
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command as typed; help and usage errors are printed in Vietnamese (and exit)."""
+    from xl_addin.help_language import vietnamese
 
-    for name, progress, text in (("validate", False, "Kiểm tra"), ("progress", True, "Tính tiến độ")):
-        v = sub.add_parser(name, help=text)
-        v.add_argument("files", nargs="+")
-        v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-        v.add_argument("--no-write", action="store_true", help="không ghi kết quả vào sổ")
-        v.set_defaults(func=lambda a, progress=progress: cmd_check(a, progress))
-
-    def sync_options(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--share", help="thư mục chung (mặc định: ./thu-muc-chung hoặc biến THIDUA_SHARE)")
-        q.add_argument("--google", help="mã bảng tính Google Sheets dùng chung (thay cho thư mục chung)")
-        q.add_argument("--credentials", help="tệp khóa tài khoản dịch vụ Google (không lưu trong sổ)")
-        q.add_argument(
-            "--account", help="thư mục chung: e-mail của bạn (hoặc biến THIDUA_ACCOUNT), để ghi nhật ký và duyệt"
-        )
-
-    sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
-    sh.add_argument(
-        "action",
-        choices=["setup", "emulator", "doctor"],
-        help="setup: tạo tab, bảo vệ, chia sẻ; emulator: chạy máy giả lập Google Sheets trên máy này; "
-        "doctor: tự kiểm tra với Google thật trên một bảng tính nháp",
-    )
-    sh.add_argument("--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới với tên này rồi chuẩn bị")
-    sh.add_argument("--port", type=int, default=8765, help="cổng của máy giả lập (mặc định 8765)")
-    sh.add_argument("--second", metavar="KHÓA", help="doctor: khóa của tài khoản thứ hai (kiểm tra vùng bảo vệ)")
-    sh.add_argument("--quota", action="store_true", help="doctor: kiểm tra cả lỗi quá hạn mức (tốn hạn mức một phút)")
-    sh.add_argument(
-        "--fault",
-        action="append",
-        metavar="KHỚP=KIỂU",
-        help="máy giả lập: gây lỗi cho yêu cầu khớp, ví dụ ':batchUpdate=drop_after' hoặc 'values=503x2'",
-    )
-    sync_options(sh)
-    sh.set_defaults(func=cmd_sheet)
-
-    rv = sub.add_parser("review", help="Duyệt, trả lại, mở lại báo cáo của đơn vị (phòng Văn hóa - Xã hội)")
-    rv.add_argument("action", choices=["list", "return", "accept", "reopen"])
-    rv.add_argument("units", nargs="*", metavar="ĐƠN_VỊ")
-    rv.add_argument("--reason", action=_AskAction, dest="asks", help="lý do (trả lại, mở lại); lặp lại được")
-    rv.add_argument("--target", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào chỉ tiêu, ví dụ CT07")
-    rv.add_argument("--cell", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào ô, ví dụ 'Báo cáo!I6'")
-    rv.add_argument("--json", action="store_true")
-    sync_options(rv)
-    rv.set_defaults(func=cmd_review)
-
-    lg = sub.add_parser("log", help="nhật ký: gửi, trả lại, duyệt, mở lại")
-    lg.add_argument("--unit", help="chỉ một đơn vị")
-    lg.add_argument("--json", action="store_true")
-    sync_options(lg)
-    lg.set_defaults(func=cmd_log)
-
-    pu = sub.add_parser("push", help="Gửi báo cáo")
-    pu.add_argument("files", nargs="+")
-    sync_options(pu)
-    pu.set_defaults(func=cmd_push)
-
-    pl = sub.add_parser("pull", help="Lấy về bản đã gửi của đơn vị")
-    pl.add_argument("file")
-    pl.add_argument("--force", action="store_true", help="ghi đè số liệu chưa gửi (có sao lưu)")
-    sync_options(pl)
-    pl.set_defaults(func=cmd_pull)
-
-    for name, func, out, text in (
-        ("consolidate", cmd_consolidate, DEFAULT_MASTER, "Tổng hợp"),
-        ("export", cmd_export, "bao-cao-gui-thanh-pho.xlsx", "Xuất báo cáo"),
-    ):
-        q = sub.add_parser(name, help=text)
-        sync_options(q)
-        q.add_argument("--from-folder", help="thư mục chứa các sổ báo cáo nhận qua thư điện tử")
-        q.add_argument("--as-of", help="ngày tính tình trạng nộp (yyyy-mm-dd), mặc định hôm nay")
-        q.add_argument("--out", default=out)
-        q.set_defaults(func=func)
-        if name == "consolidate":
-            q.add_argument(
-                "--csv", metavar="TỆP", help="ghi thêm dữ liệu chi tiết ra tệp CSV (dấu ; giữa cột, dấu phẩy thập phân)"
-            )
-        if name == "export":
-            q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
-            q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
-            q.add_argument(
-                "--master",
-                help=f"sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định {DEFAULT_MASTER} nếu có)",
-            )
-
-    ad = sub.add_parser("addin", help="tạo (và cài) add-in Excel thidua.xlam")
-    ad.add_argument("action", choices=["build", "install"])
-    ad.add_argument("--out", default="dist/thidua.xlam")
-    ad.set_defaults(func=cmd_addin)
-
-    d = sub.add_parser("demo", help="chạy thử toàn bộ quy trình với số liệu mẫu")
-    d.add_argument("--out", default="thidua-demo")
-    d.add_argument("--no-pdf", action="store_true")
-    d.set_defaults(func=cmd_demo)
-    return p
+    with vietnamese():
+        return build_parser().parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     from campaign.refusals import explain
 
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:

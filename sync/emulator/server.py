@@ -229,7 +229,7 @@ def parse_fault(text: str) -> Fault:
     match, _, rest = text.rpartition("=")
     m = re.fullmatch(r"(?P<kind>\d{3}|[a-z_0-9]+?)(?::(?P<reason>[A-Za-z0-9.]+?))?(?:x(?P<times>\d+))?", rest)
     if not match or m is None:
-        raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng KHỚP=KIỂU[:LÝ_DO][xSỐ_LẦN])")
+        raise ValueError(f"lỗi giả lập không hiểu được: {text!r} (dạng ĐỊA-CHỈ=LOẠI-LỖI[:LÝ-DO][xSỐ-LẦN])")
     kind = int(m["kind"]) if m["kind"].isdigit() else m["kind"]
     if kind not in KINDS and not isinstance(kind, int):
         raise ValueError(f"kiểu lỗi giả lập {kind!r}: dùng một mã HTTP hoặc {', '.join(KINDS)}")
