@@ -2,7 +2,7 @@
 30's rule, and the round trip through the master workbook's "Nội dung báo cáo" sheet where the
 consolidator edits them.
 
-The shape follows practice for a year-end emulation report (DOMAIN-NOTES: xã Vạn Thắng's
+The shape follows practice for a year-end emulation report (docs/decree-30.md: xã Vạn Thắng's
 report): Phần thứ nhất, the results (targets, tasks, models and good practices, commendation
 work) and an overall assessment (strengths, shortcomings, causes, lessons); Phần thứ hai,
 directions for next year; Phần thứ ba, recommendations. Drafts are sentences built from the

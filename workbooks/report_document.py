@@ -1,6 +1,6 @@
 """The report to the city as a Decree 30/2020/NĐ-CP document (python-docx).
 
-Phụ lục I of the decree, as DOMAIN-NOTES.md sums it up, rule by rule: A4; margins top and
+Phụ lục I of the decree, as docs/decree-30.md sums it up, rule by rule: A4; margins top and
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman, black; the issuing body bold in
 capitals over a short rule (UBND xã has no supervising body: "ỦY BAN NHÂN DÂN / XÃ …" is one
 name on two lines); Quốc hiệu 12 pt bold, Tiêu ngữ 13 pt bold over a rule as long as it; "Số:

@@ -20,8 +20,8 @@ from typing import Any
 
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET
-from sync.google_claims import CLAIM_KEY, claim_value, forged_claims
-from sync.google_names import (
+from sync.google.google_claims import CLAIM_KEY, claim_value, forged_claims
+from sync.google.google_names import (
     DRIVE_FILES,
     LOG_TAB,
     REGISTRY_TAB,
@@ -31,8 +31,8 @@ from sync.google_names import (
     TAB_COLUMNS,
     TAB_ROWS,
 )
-from sync.google_names import nfc as _nfc
-from sync.google_names import quote as _quote
+from sync.google.google_names import nfc as _nfc
+from sync.google.google_names import quote as _quote
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.google_names import DRIVE_FILES, SHEETS_URL, quote
+from sync.google.google_names import DRIVE_FILES, SHEETS_URL, quote
 
 DAT, KHONG_DAT, BO_QUA = "ĐẠT", "KHÔNG ĐẠT", "BỎ QUA"
 
@@ -181,7 +181,7 @@ def check_sharing(s: Scratch) -> Row:
 def check_clock(s: Scratch) -> Row:
     import datetime as dt
 
-    from sync.gsheets import VIETNAM, server_time
+    from sync.google.gsheets import VIETNAM, server_time
 
     answer = s.http.request("get", f"{SHEETS_URL}/{s.key}", params={"fields": "spreadsheetId"})
     google = server_time(answer.headers.get("Date"))
@@ -270,8 +270,8 @@ def run_doctor(
     quota: bool = False,
     out=None,
 ) -> int:
-    from sync.google_client import client_from_credentials
-    from sync.gsheets import GoogleBackend
+    from sync.google.google_client import client_from_credentials
+    from sync.google.gsheets import GoogleBackend
 
     out = out or sys.stdout
     client, account = client_from_credentials(credentials, admin=True)

@@ -30,12 +30,12 @@ from campaign.definition import Campaign
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET, TRA_LAI, Review
 from sync.backend import Backend, newer_on_share
-from sync.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
-from sync.google_client import AnswerTooLarge, config_dir, forget_sign_in
-from sync.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
-from sync.google_names import nfc as _nfc
-from sync.google_names import quote as _quote
-from sync.google_setup import SpreadsheetSetup, find_or_create
+from sync.google.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
+from sync.google.google_client import AnswerTooLarge, config_dir, forget_sign_in
+from sync.google.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
+from sync.google.google_names import nfc as _nfc
+from sync.google.google_names import quote as _quote
+from sync.google.google_setup import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, from_grid, to_grid
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
