@@ -194,6 +194,15 @@ REFUSALS: dict[str, str] = {
     "addin.chon_don_vi": (
         "Hãy mở sheet '{sheet}' của sổ tổng hợp, chọn các dòng đơn vị cần duyệt hoặc trả lại, rồi bấm lại."
     ),
+    # the report to the city (thidua export, Xuất báo cáo)
+    "xuat.con_cho_trong": (
+        "Chưa xuất bản chính thức: còn {count} chỗ phòng Văn hóa - Xã hội cần viết trong sheet '{sheet}' "
+        "của {master}. Hãy viết vào các dòng dưới đây rồi xuất lại, hoặc xuất bản dự thảo (--du-thao):\n  {where}"
+    ),
+    "xuat.khac_nguon": (
+        "Không xuất: nội dung báo cáo trong {master} được soạn từ một lần tổng hợp khác với số liệu đang xuất "
+        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
+    ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
 
@@ -217,6 +226,10 @@ class Refusal(Exception):
 
 class WorkbookRefused(Refusal):
     """Not a workbook we can read or write."""
+
+
+class ExportRefused(Refusal):
+    """A report to the city that would not be true or not finished; nothing is written."""
 
 
 class DefinitionError(Refusal):
