@@ -218,13 +218,17 @@ def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], 
     return CommuneTarget(t, inputs, evaluate(t, inputs, months), contributors, missing)
 
 
-def _out_of_ranking(campaign: Campaign, units: list[UnitRow], issues: list[str]) -> set[str]:
+def _out_of_ranking(
+    campaign: Campaign, units: list[UnitRow], chosen: dict[str, Submission], issues: list[str]
+) -> set[str]:
     """Units scored but not ranked, each with its reason: disqualified by the campaign data, or
-    with no commune targets where the scoring keeps those apart."""
+    scored on no target at all (tasks only) where the scoring keeps those apart."""
     rows = {r.unit_code: r for r in units}
     for u in campaign.units:
+        s = chosen.get(u.code)
+        no_targets = s is not None and s.assessment is not None and not s.assessment.scored_statuses()
         reason = u.disqualified
-        if not reason and campaign.scoring.without_targets == NOT_RANKED and not campaign.targets_for(u):
+        if not reason and campaign.scoring.without_targets == NOT_RANKED and no_targets:
             reason = NO_TARGETS_REASON
         if reason:
             issues.append(f"Đơn vị {u.code} không xét xếp hạng: {reason}.")
@@ -291,7 +295,7 @@ def consolidate(
                 review_note=s.review_note if s else "",
             )
         )
-    out_of_ranking = _out_of_ranking(campaign, units, issues)
+    out_of_ranking = _out_of_ranking(campaign, units, chosen, issues)
     for cluster in campaign.clusters:
         ranked = sorted(
             (

@@ -16,7 +16,7 @@ TASK_DONE, TASK_ONGOING, TASK_NOT_STARTED, TASK_NOT_APPLICABLE = (
 TASK_CREDIT = {TASK_DONE: Decimal(1), TASK_ONGOING: Decimal("0.5"), TASK_NOT_STARTED: Decimal(0)}
 CENT = Decimal("0.01")
 NOT_RANKED, SAME_SCALE = "không xếp hạng", "cùng thang"  # Scoring.without_targets
-NO_TARGETS_REASON = "không có chỉ tiêu xã giao, chỉ chấm điểm nhiệm vụ (thang điểm khác)"
+NO_TARGETS_REASON = "không có chỉ tiêu nào được chấm, chỉ chấm điểm nhiệm vụ (thang điểm khác)"
 
 
 @dataclass(frozen=True)
