@@ -36,6 +36,7 @@ from campaign.evidence import check_evidence
 from campaign.findings import LOI, MESSAGES, Finding, count
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
+from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
@@ -107,6 +108,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
         r.outcome = evaluate(r.target, r.inputs, months)
         _check_self_status(r, out)
         _check_growth_band(campaign, r, out)
+    out.findings.extend(part_findings(campaign, out.results, report.sheets["report"].name))
     out.score = unit_score(
         campaign.scoring,
         out.scored_statuses(),

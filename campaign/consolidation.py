@@ -24,9 +24,10 @@ from campaign.definition import Campaign, Target
 from campaign.evidence import named
 from campaign.findings import CANH_BAO, LOI, sort_findings
 from campaign.numbers import display, vn_number
+from campaign.parts import commune_issues
 from campaign.review import DA_DUYET
 from campaign.rules import Outcome, evaluate
-from campaign.scoring import ScoreParts, unit_score
+from campaign.scoring import NO_TARGETS_REASON, NOT_RANKED, ScoreParts, unit_score
 from campaign.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
@@ -98,6 +99,7 @@ class UnitRow:
     time_source: str = ""
     review_state: str = ""
     review_note: str = ""
+    unranked: str = ""  # why the unit is not ranked, where it is scored but left out
 
 
 @dataclass
@@ -216,6 +218,24 @@ def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], 
     return CommuneTarget(t, inputs, evaluate(t, inputs, months), contributors, missing)
 
 
+def _out_of_ranking(
+    campaign: Campaign, units: list[UnitRow], chosen: dict[str, Submission], issues: list[str]
+) -> set[str]:
+    """Units scored but not ranked, each with its reason: disqualified by the campaign data, or
+    scored on no target at all (tasks only) where the scoring keeps those apart."""
+    rows = {r.unit_code: r for r in units}
+    for u in campaign.units:
+        s = chosen.get(u.code)
+        no_targets = s is not None and s.assessment is not None and not s.assessment.scored_statuses()
+        reason = u.disqualified
+        if not reason and campaign.scoring.without_targets == NOT_RANKED and no_targets:
+            reason = NO_TARGETS_REASON
+        if reason:
+            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {reason}.")
+            rows[u.code].unranked = reason
+    return {code for code, r in rows.items() if r.unranked}
+
+
 def consolidate(
     campaign: Campaign, submissions: list[Submission], as_of: dt.date | None = None, months: int = 12
 ) -> Consolidation:
@@ -234,6 +254,7 @@ def consolidate(
         if left:
             issues.append(f"Số liệu chỉ tính báo cáo đã duyệt; chưa tính {len(left)} đơn vị: {', '.join(left)}.")
     targets = [_commune_target(campaign, t, counted, months) for t in campaign.targets]
+    issues.extend(commune_issues(campaign, {ct.target.code: ct.inputs for ct in targets}))
     due = campaign.results_due_before
     units = []
     for u in campaign.units:
@@ -274,10 +295,7 @@ def consolidate(
                 review_note=s.review_note if s else "",
             )
         )
-    for u in campaign.units:
-        if u.disqualified:
-            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {u.disqualified}.")
-    out_of_ranking = {u.code for u in campaign.units if u.disqualified}
+    out_of_ranking = _out_of_ranking(campaign, units, chosen, issues)
     for cluster in campaign.clusters:
         ranked = sorted(
             (

@@ -123,6 +123,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "'{label}' của chỉ tiêu {target} là {value}, lớn bất thường với một đơn vị (thường không quá {limit}).",
         "Kiểm tra lại số liệu (có thể thừa chữ số 0 hoặc nhầm đơn vị tính).",
     ),
+    "chi_tieu.thanh_phan_vuot_tong": (
+        CANH_BAO,
+        "'{label}' của chỉ tiêu {target} là {value}, nhỏ hơn tổng các chỉ tiêu thành phần {parts} ({summed}).",
+        "Kiểm tra lại số liệu của {target} và các chỉ tiêu thành phần: tổng các phần không được lớn hơn toàn bộ.",
+    ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
     # target rows
     "chi_tieu.thieu_so_lieu": (LOI, "Chưa nhập '{label}' của chỉ tiêu {target}.", "Nhập số liệu vào ô màu vàng."),

@@ -216,6 +216,15 @@ REFUSALS: dict[str, str] = {
         " được add-in thidua). Tệp add-in đã tạo ở {path}: chép sang máy có Excel rồi chạy 'thidua addin install'"
         " ở đó. Trên máy này vẫn dùng được các lệnh thidua (validate, push, …)."
     ),
+    # the report to the city (thidua export, Xuất báo cáo)
+    "xuat.con_cho_trong": (
+        "Chưa xuất bản chính thức: còn {count} chỗ phòng Văn hóa - Xã hội cần viết trong sheet '{sheet}' "
+        "của {master}. Hãy viết vào các dòng dưới đây rồi xuất lại, hoặc xuất bản dự thảo (--du-thao):\n  {where}"
+    ),
+    "xuat.khac_nguon": (
+        "Không xuất: nội dung báo cáo trong {master} được soạn từ một lần tổng hợp khác với số liệu đang xuất "
+        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
+    ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
 
@@ -239,6 +248,10 @@ class Refusal(Exception):
 
 class WorkbookRefused(Refusal):
     """Not a workbook we can read or write."""
+
+
+class ExportRefused(Refusal):
+    """A report to the city that would not be true or not finished; nothing is written."""
 
 
 class DefinitionError(Refusal):

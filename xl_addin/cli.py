@@ -303,40 +303,38 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
 
     from campaign.refusals import WorkbookRefused
-    from campaign.report_text import draft_sections, from_rows, gaps
-    from workbooks.consolidated import read_narrative, write_export
-    from workbooks.render_pdf import to_pdf
-    from workbooks.report_document import write_document
+    from workbooks.consolidated import read_narrative
+    from xl_addin.export import export_report
 
-    # the document for the city, with the words as the consolidator edited them in Tổng hợp:
-    # a master named and missing is a mistake; none named, tong-hop.xlsx if it is here
+    # the words as the consolidator edited them in Tổng hợp: a master named and missing is a
+    # mistake; none named, tong-hop.xlsx if it is here
     master = Path(args.master or DEFAULT_MASTER)
     if args.master and not master.exists():
         raise WorkbookRefused("tep.khong_tim_thay", path=master)
+    when = args.date or dt.date.today()
     c = _consolidation(args)
-    when = args.date
-    out = Path(args.out)
-    rows = read_narrative(master) if master.exists() else None
-    if rows is None:
+    narrative = read_narrative(master) if master.exists() else None
+    if narrative is None:
         print(f"Chưa có sheet 'Nội dung báo cáo' ({master} chưa có): dùng bản nháp soạn từ số liệu.", file=sys.stderr)
-    sections = from_rows(rows) if rows else draft_sections(c)
-    document = write_document(c, sections, out.with_suffix(".docx"), when=when)
-    print(f"Đã ghi báo cáo gửi thành phố: {document}")
-    left = gaps(sections)
-    if left:
+    source = f"thư mục {args.from_folder}" if args.from_folder else "báo cáo đã gửi"
+    done = export_report(c, Path(args.out), when, narrative, draft=args.du_thao, pdf=args.pdf, source=source)
+    print(f"Đã ghi báo cáo gửi thành phố{' (dự thảo)' if done.draft else ''}: {done.document}")
+    if done.late:
+        due = c.campaign.results_due_before
         print(
-            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {master}):",
+            f"Lưu ý: ngày báo cáo {when:%d/%m/%Y} đã quá hạn (trước ngày {due:%d/%m/%Y}); báo cáo ghi rõ gửi chậm.",
             file=sys.stderr,
         )
-        for g in left:
-            print(f"  - {g}", file=sys.stderr)
-    data = write_export(c, out.with_suffix(".xlsx"), when=when)
-    print(f"Số liệu kèm theo (Excel): {data}")
+    if done.gaps:
+        print(f"Bản dự thảo còn {len(done.gaps)} chỗ cần viết (sheet 'Nội dung báo cáo'):", file=sys.stderr)
+        for row, heading in done.gaps:
+            print(f"  - dòng {row} ({heading})", file=sys.stderr)
+    print(f"Số liệu kèm theo (Excel): {done.data}")
     if args.pdf:
-        pdf = to_pdf(document, out.parent)
-        print(f"Bản PDF: {pdf}" if pdf else "Không tạo được PDF: cần cài LibreOffice.")
+        print(f"Bản PDF: {done.pdf}" if done.pdf else "Không tạo được PDF: cần cài LibreOffice.")
     return EXIT_OK
 
 

@@ -398,6 +398,11 @@ def _consolidate_export_commands(sub, h: Handlers) -> None:
         "--date", type=date_option, metavar="NGÀY", help=f"ngày ghi trên báo cáo ({date_example()}); mặc định hôm nay"
     )
     ex.add_argument(
+        "--du-thao",
+        action="store_true",
+        help="xuất bản dự thảo: ghi DỰ THẢO ở đầu, giữ nguyên các chỗ còn phải viết để xem trước",
+    )
+    ex.add_argument(
         "--master",
         metavar="TỆP",
         help=f"sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định {DEFAULT_MASTER} nếu có)",
