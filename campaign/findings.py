@@ -129,6 +129,22 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Kiểm tra lại số liệu của {target} và các chỉ tiêu thành phần: tổng các phần không được lớn hơn toàn bộ.",
     ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
+    # what the workbook's own formulas say (campaign/formulas.py) and what they cannot do
+    "cong_thuc.o_chu": (
+        CANH_BAO,
+        "Ô số liệu của chỉ tiêu {target} đang lưu chữ '{detail}', không phải số: bảng tính không tự tính được.",
+        "Gõ lại số vào ô (không có dấu ' ở đầu); khi gửi báo cáo, phần mềm vẫn đọc số đã gõ.",
+    ),
+    "cong_thuc.khong_tinh": (
+        THONG_TIN,
+        "Bảng tính không tự tính được chỉ tiêu {target}: {detail}.",
+        "Bấm Kiểm tra (có add-in) hoặc gửi báo cáo: phần mềm sẽ tính chính xác.",
+    ),
+    "cong_thuc.bi_sua": (
+        LOI,
+        "Ô tính sẵn của chỉ tiêu {target} đã bị gõ đè hoặc sửa công thức (đang là '{detail}').",
+        "Không gõ vào ô màu xám; chạy 'thidua workbook upgrade' để đặt lại công thức, số liệu đã nhập được giữ nguyên.",
+    ),
     # target rows
     "chi_tieu.thieu_so_lieu": (LOI, "Chưa nhập '{label}' của chỉ tiêu {target}.", "Nhập số liệu vào ô màu vàng."),
     "chi_tieu.mau_so_bang_0": (
