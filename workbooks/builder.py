@@ -346,10 +346,12 @@ def _items(ws: Worksheet, spec: L.SheetLayout, grid: list[list], lists_for: dict
         _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{last}")
 
 
-def _meta(ws: Worksheet, grid: list[list]) -> None:
+def _meta(ws: Worksheet, grid: list[list], unit_key: str = "") -> None:
     for r, line in enumerate(grid, 1):
         for c, value in enumerate(line, 1):
             ws.cell(r, c, value)
+    if unit_key:  # the key this unit signs its pushes with (campaign/signing.py), here only
+        ws.cell(L.META_KEYS.index("unit_key") + 1, 2, unit_key)
     # not offered by Excel's Unhide dialog; left unprotected because Gửi báo cáo records the
     # pushed revision here from inside Excel
     ws.sheet_state = "veryHidden"
@@ -361,6 +363,7 @@ def build_workbook(
     generated_at: dt.datetime | None = None,
     model_rows: int = L.MODEL_ROWS,
     proposal_rows: int = L.PROPOSAL_ROWS,
+    unit_key: str = "",
 ) -> Workbook:
     grids = blank_grids(campaign, unit, generated_at, model_rows, proposal_rows)
     wb = Workbook()
@@ -383,7 +386,7 @@ def build_workbook(
             "subject": lists.add("Đối tượng", L.SUBJECTS),
         },
     )
-    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME])
+    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME], unit_key)
     lists.ws.protection.sheet = True
     # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
     wb.active = wb.sheetnames.index(L.REPORT.name)
@@ -393,7 +396,7 @@ def build_workbook(
 
 
 def write_unit_workbook(
-    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int
+    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, unit_key: str = "", **rows: int
 ) -> Path:
-    save_atomic(build_workbook(campaign, unit, generated_at, **rows), dest)
+    save_atomic(build_workbook(campaign, unit, generated_at, unit_key=unit_key, **rows), dest)
     return dest
