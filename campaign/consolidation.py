@@ -31,6 +31,9 @@ from campaign.scoring import NO_TARGETS_REASON, NOT_RANKED, ScoreParts, unit_sco
 from campaign.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
+# a report on the shared folder its unit did not write (campaign.signing): kept, never counted
+NOT_FROM_UNIT, UNSIGNED = "Bị người khác sửa", "Chưa ký (không tính)"
+REFUSED_STATUS = {"chu_ky.sai": NOT_FROM_UNIT, "chu_ky.ban_cu": NOT_FROM_UNIT, "chu_ky.chua_ky": UNSIGNED}
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
@@ -50,6 +53,8 @@ class Submission:
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
+    refusal_code: str = "tep.khong_doc_duoc"  # why it is not used (a findings code), and what to do
+    refusal_fix: str = ""
 
 
 LIST_SHEETS = ("models", "proposals", "tasks")  # what the annexes and the report text read after consolidation
@@ -262,7 +267,7 @@ def consolidate(
         if s is None:
             status, errors, warnings, score = MISSING, 0, 0, None
         elif s.assessment is None:
-            status, errors, warnings, score = UNUSABLE, 0, 0, None
+            status, errors, warnings, score = REFUSED_STATUS.get(s.refusal_code, UNUSABLE), 0, 0, None
         else:
             a = s.assessment
             late = s.received_at is not None and s.received_at.date() >= due
@@ -540,7 +545,7 @@ def findings_table(c: Consolidation) -> Table:
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.assessment is None:
-            rows.append([code, LOI, "", "", "", s.refusal or "", "", "tep.khong_doc_duoc"])
+            rows.append([code, LOI, "", "", "", s.refusal or "", s.refusal_fix, s.refusal_code])
             continue
         for f in sort_findings(s.assessment.findings):
             rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])

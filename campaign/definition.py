@@ -235,7 +235,15 @@ class Campaign:
     evidence_above: bool = False
     evidence_proposals: bool = False
     initiative_awards: tuple[str, ...] = ()
+    # the shared folder: the last day a push from a workbook made before signing (no unit key)
+    # is still accepted, with a warning; None: until the day before the results are due
+    unsigned_until: dt.date | None = None
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
+
+    @property
+    def unsigned_deadline(self) -> dt.date:
+        """The last day an unsigned push counts (campaign.signing)."""
+        return self.unsigned_until or self.results_due_before - dt.timedelta(days=1)
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, typed in any case or Unicode composition ('t01' is T01)."""
@@ -589,6 +597,7 @@ def _head(head: Record, probs: _Problems) -> dict[str, Any]:
         "evidence_above": _flag(head, "evidence_above"),
         "evidence_proposals": _flag(head, "evidence_proposals"),
         "initiative_awards": _list(head, "initiative_awards"),
+        "unsigned_until": _date(head, "unsigned_until", probs) if head[1].get("unsigned_until") else None,
     }
 
 

@@ -47,6 +47,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("evidence_above", "Tự đánh giá Vượt cần minh chứng (có / không)"),
             ("evidence_proposals", "Đề nghị khen thưởng cần minh chứng (có / không)"),
             ("initiative_awards", "Danh hiệu cần sáng kiến (cách nhau bởi ;)"),
+            ("unsigned_until", "Thư mục chung nhận bản gửi chưa ký đến hết ngày"),
         ],
     ),
     "scoring": (

@@ -65,6 +65,35 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Không thấy tệp minh chứng '{detail}' trong thư mục chung ({folder}).",
         "Chép tệp vào thư mục minh-chung của đơn vị trên thư mục chung, hoặc sửa lại tên tệp.",
     ),
+    # signatures on the shared folder (who wrote a report)
+    "chu_ky.sai": (
+        LOI,
+        "Báo cáo của {unit} trên thư mục chung ({detail}) không khớp chữ ký của đơn vị: đã bị người khác sửa. Không tính.",
+        "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình; xem nhật ký và hỏi ai đã ghi vào thư mục chung.",
+    ),
+    "chu_ky.ban_cu": (
+        LOI,
+        (
+            "Báo cáo của {unit} trên thư mục chung là bản gửi lần {value}, cũ hơn lần {expected} Tổng hợp đã thấy: "
+            "có người chép bản cũ đè lên. Không tính."
+        ),
+        "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình.",
+    ),
+    "chu_ky.chua_ky": (
+        LOI,
+        "Báo cáo của {unit} trên thư mục chung chưa được ký, và đến sau hạn nhận bản chưa ký ({detail}). Không tính.",
+        "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
+    ),
+    "chu_ky.chua_ky_con_han": (
+        CANH_BAO,
+        "Báo cáo gửi từ sổ chưa có khóa ký: thư mục chung không chứng minh được ai đã ghi. Vẫn tính đến hết ngày {detail}.",
+        "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
+    ),
+    "chu_ky.duyet_bi_sua": (
+        LOI,
+        "Bản ghi duyệt của {unit} (duyet/{unit}.json) không do phòng Văn hóa - Xã hội ghi ({detail}): không tính.",
+        "Tệp được giữ nguyên để xem. Nếu cần, duyệt hoặc trả lại báo cáo này lần nữa.",
+    ),
     # review: a reason of a return, shown at its row until the next push
     "duyet.tra_lai": (
         CANH_BAO,

@@ -186,4 +186,5 @@ META_KEYS = (
     "review_state",  # Lấy về: the report's review state, when it was set, and a return's reasons
     "review_at",
     "review_reasons",
+    "unit_key",  # the unit's own signing key (campaign/signing.py): in this unit's workbook only
 )

@@ -8,17 +8,18 @@ were not pushed unless forced, and then keeps a backup.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
 from campaign.definition import Campaign, Unit
-from campaign.findings import LOI, sort_findings
+from campaign.findings import LOI, Finding, sort_findings
 from campaign.grids import blank_grids, fixed_info
 from campaign.refusals import Conflict, SyncError, WorkbookRefused
 from campaign.review import CLEARED, Review, effective_state, review_meta
+from campaign.signing import SEAL_BAD
 from campaign.unit_report import (
     Cell,
     Row,
@@ -31,6 +32,7 @@ from campaign.unit_report import (
     parse_report,
 )
 from sync.backend import Backend, PushResult
+from sync.seals import SEAL
 from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
 
 
@@ -46,13 +48,31 @@ def tab_of(report: UnitReport) -> Tab:
 def push_report(
     campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None
 ) -> PushResult:
-    """Check, then push; raises SyncError (refusal) or Conflict (with the differences)."""
+    """Check, then push (signed with the workbook's own key); raises SyncError (refusal) or
+    Conflict (with the differences). A workbook made before signing pushes unsigned, with a
+    warning, until the campaign's `unsigned_until`."""
     a = assess(campaign, report)
     if a.errors:
         first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
         raise SyncError("gui.con_loi", errors=a.errors, first="\n  ".join(first))
     base = int(report.meta.get("sync_revision") or 0)
-    return backend.push(tab_of(report), base, when)
+    warning = ""
+    if backend.signed:
+        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
+        if backend.keyring.key_for(report.unit_code) is None:
+            day = (when or dt.datetime.now()).date()
+            deadline = campaign.unsigned_deadline
+            if day > deadline:
+                raise SyncError("gui.chua_co_khoa", unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
+            warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
+    result = backend.push(tab_of(report), base, when)
+    return replace(result, warning=warning) if warning else result
+
+
+UNSIGNED_WARNING = (
+    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; thư mục chung chỉ nhận bản chưa ký đến hết ngày "
+    "{deadline}. Đề nghị phòng Văn hóa - Xã hội nâng cấp sổ ('thidua workbook upgrade')."
+)
 
 
 def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
@@ -90,9 +110,13 @@ def unpushed_changes(campaign: Campaign, report: UnitReport) -> bool:
 
 def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, force: bool, how_to_force: str) -> Tab:
     """The unit's pushed tab, if pulling it loses nothing typed locally (or `force`)."""
+    if backend.signed:
+        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
     remote = backend.read_tab(report.unit_code)
     if remote is None:
         raise SyncError("lay_ve.chua_co_ban", unit=report.unit_code, where=backend.name)
+    if remote.extra.get(SEAL) == SEAL_BAD:
+        raise SyncError("lay_ve.bi_sua", unit=report.unit_code, seal=SEAL_BAD)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
         raise Conflict("lay_ve.chua_gui", diff(local_rows, remote.rows), how=how_to_force)
@@ -124,7 +148,8 @@ def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = Fa
         raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
     backup(Path(path))
     review = backend.read_review(report.unit_code)
-    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote, review))
+    meta = {**pulled_meta(remote, review), "unit_key": report.meta.get("unit_key")}  # the key stays
+    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), meta)
     return remote
 
 
@@ -135,6 +160,8 @@ class Pulled:
     report: UnitReport | None
     assessment: Assessment | None
     refusal: str | None = None
+    refusal_code: str = ""
+    refusal_fix: str = ""
 
 
 class TabReader:
@@ -220,14 +247,21 @@ def report_from_tab(campaign: Campaign, tab: Tab, reader: TabReader | None = Non
     return (reader or TabReader(campaign)).report(tab)
 
 
-def pull_all(campaign: Campaign, backend: Backend) -> Iterator[Pulled]:
+def pull_all(
+    campaign: Campaign, backend: Backend, screen: Callable[[Tab], Finding | None] | None = None
+) -> Iterator[Pulled]:
     """Every unit's tab, read in one batch and then turned into a checked report one at a time
-    (a generator: the caller keeps what it needs of each before the next is built)."""
+    (a generator: the caller keeps what it needs of each before the next is built). `screen`
+    may refuse a tab before it is read (Tổng hợp: one its unit did not write), with a finding."""
     tabs = backend.read_all([u.code for u in campaign.units])
     reader = TabReader(campaign)
     for code, tab in tabs.items():
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
             yield Pulled(code, tab, None, None, tab.extra["refused"])
+            continue
+        refused = screen(tab) if screen else None
+        if refused is not None:
+            yield Pulled(code, tab, None, None, refused.message, refused.code, refused.fix)
             continue
         try:
             report = reader.report(tab)

@@ -350,11 +350,13 @@ def _items(ws: Worksheet, spec: L.SheetLayout, grid: list[list], lists_for: dict
         _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{last}")
 
 
-def _meta(ws: Worksheet, grid: list[list]) -> None:
+def _meta(ws: Worksheet, grid: list[list], unit_key: str = "") -> None:
     """The hidden meta sheet, written in this one place (and re-hidden by `seal_meta`)."""
     for r, line in enumerate(grid, 1):
         for c, value in enumerate(line, 1):
             ws.cell(r, c, value)
+    if unit_key:  # the key this unit signs its pushes with (campaign/signing.py), here only
+        ws.cell(L.META_KEYS.index("unit_key") + 1, 2, unit_key)
     seal_meta(ws.parent)
 
 
@@ -383,6 +385,7 @@ def build_workbook(
     generated_at: dt.datetime | None = None,
     model_rows: int = L.MODEL_ROWS,
     proposal_rows: int = L.PROPOSAL_ROWS,
+    unit_key: str = "",
 ) -> Workbook:
     grids = blank_grids(campaign, unit, generated_at, model_rows, proposal_rows)
     wb = Workbook()
@@ -405,7 +408,7 @@ def build_workbook(
             "subject": lists.add("Đối tượng", L.SUBJECTS),
         },
     )
-    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME])
+    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME], unit_key)
     _formulas(sheets["report"], campaign, grids)
     lists.ws.protection.sheet = True
     # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
@@ -416,7 +419,7 @@ def build_workbook(
 
 
 def write_unit_workbook(
-    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int
+    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, unit_key: str = "", **rows: int
 ) -> Path:
-    save_atomic(build_workbook(campaign, unit, generated_at, **rows), dest)
+    save_atomic(build_workbook(campaign, unit, generated_at, unit_key=unit_key, **rows), dest)
     return dest
