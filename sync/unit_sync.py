@@ -155,7 +155,7 @@ def pull_all(campaign: Campaign, backend: Backend) -> Iterator[Pulled]:
     tabs = backend.read_all([u.code for u in campaign.units])
     for code, tab in tabs.items():
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
-            yield Pulled(code, tab, None, None, tab.extra["refused"])
+            yield Pulled(code, tab, None, None, str(tab.extra["refused"]))
             continue
         try:
             report = report_from_tab(campaign, tab)
