@@ -257,7 +257,7 @@ def pull_all(
     reader = TabReader(campaign)
     for code, tab in tabs.items():
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
-            yield Pulled(code, tab, None, None, tab.extra["refused"])
+            yield Pulled(code, tab, None, None, str(tab.extra["refused"]))
             continue
         refused = screen(tab) if screen else None
         if refused is not None:
