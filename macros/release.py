@@ -62,7 +62,7 @@ def requirements_file() -> Path:
 
 def _pip(*args: str) -> None:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    run = subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True, env=env)
+    run = subprocess.run([sys.executable, "-m", "pip", *args], check=False, capture_output=True, text=True, env=env)
     if run.returncode != 0:
         raise ReleaseRefused("ban_phat_hanh.pip_loi", detail=(run.stderr or run.stdout)[-3000:])
 

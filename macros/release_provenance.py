@@ -136,6 +136,7 @@ def verify_signature(path: Path, roots: Path) -> str:
                 "-in",
                 str(path),
             ],
+            check=False,
             capture_output=True,
             text=True,
             errors="replace",
