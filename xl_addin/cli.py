@@ -371,6 +371,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from macros.release import build_release
+
+    dest = build_release(Path(args.out), Path(args.cache) if args.cache else None)
+    print(f"Đã tạo gói cài đặt cho Windows: {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
+def _add_release_parser(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser(
+        "release",
+        help="tạo gói cài đặt .zip cho máy Windows (người bảo trì)",
+        description="Tạo thidua-PHIÊN_BẢN-windows-x64.zip: Python nhúng đã kiểm tra chữ ký, các gói phụ thuộc, "
+        "add-in thidua.xlam, cai-dat.cmd, go-cai-dat.cmd và HUONG-DAN.txt. Lần đầu cần mạng để tải từ PyPI.",
+        epilog="Ví dụ: thidua release --out dist",
+    )
+    r.add_argument("--out", default="dist", help="thư mục ghi tệp .zip (mặc định: dist)")
+    r.add_argument("--cache", help="thư mục lưu các tệp đã tải (mặc định: ~/.cache/thidua-release)")
+    r.set_defaults(func=cmd_release)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp."
@@ -488,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="thidua-demo")
     d.add_argument("--no-pdf", action="store_true")
     d.set_defaults(func=cmd_demo)
+    _add_release_parser(sub)
     return p
 
 
