@@ -107,7 +107,9 @@ def copy_bundle(source: Path, install: Path) -> None:
         if target.is_dir():
             shutil.rmtree(target)
         if (source / name).is_dir():
-            shutil.copytree(source / name, target)
+            # data only (CopyFile2, copy2's way on 3.13, would carry each file's Zone.Identifier
+            # along, and Wine has no CopyFile2 at all)
+            shutil.copytree(source / name, target, copy_function=shutil.copyfile)
         else:
             shutil.copyfile(source / name, target)
     (install / "bin").mkdir(exist_ok=True)
@@ -150,6 +152,36 @@ def _open_values(key) -> dict[str, str]:
         if name.upper().startswith("OPEN") and isinstance(data, str):
             values[name] = data
         i += 1
+
+
+def _missing_keys() -> list[str]:
+    """The keys of OPTIONS_KEY's path that do not exist yet, outermost first (no Office installed
+    yet, or a fresh profile): created by registering, so removed by unregistering."""
+    import winreg
+
+    parts = OPTIONS_KEY.split("\\")
+    missing = []
+    for depth in range(3, len(parts) + 1):  # Software\Microsoft always exists
+        path = "\\".join(parts[:depth])
+        try:
+            winreg.CloseKey(winreg.OpenKeyEx(winreg.HKEY_CURRENT_USER, path))
+        except OSError:
+            missing.append(path)
+    return missing
+
+
+def remove_empty_keys(created: list[str]) -> None:
+    import winreg
+
+    for path in reversed(created):
+        try:
+            with winreg.OpenKeyEx(winreg.HKEY_CURRENT_USER, path) as key:
+                subkeys, values, _ = winreg.QueryInfoKey(key)
+            if subkeys or values:  # Excel has written its own settings there since: they stay
+                return
+            winreg.DeleteKey(winreg.HKEY_CURRENT_USER, path)
+        except OSError:
+            return
 
 
 def register_addin(xlam: Path) -> str:
@@ -251,6 +283,7 @@ def install(source: Path) -> int:
     python = str(where["install"] / "python" / "pythonw.exe")
     record = {"version": _version(source), "xlam": str(xlam), "addins_created": addins_created}
     record.update(write_conf(where["conf_dir"], python, before))
+    record["created_keys"] = before.get("created_keys") or _missing_keys()
     record["open_value"] = register_addin(xlam)
     record.update(add_to_path(before))
     (where["install"] / MANIFEST).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -260,7 +293,7 @@ def install(source: Path) -> int:
 
 def _version(source: Path) -> str:
     found = list((source / "python" / "Lib" / "site-packages").glob(f"{APP}-*.dist-info"))
-    return found[0].name.split("-")[1] if found else ""
+    return found[0].name.removesuffix(".dist-info").split("-")[1] if found else ""
 
 
 def _say_installed(where: dict[str, Path], record: dict) -> None:
@@ -283,6 +316,7 @@ def uninstall() -> int:
     record = read_manifest(where["install"])
     xlam = Path(record.get("xlam") or where["addins"] / f"{APP}.xlam")
     unregister_addin(xlam.name)
+    remove_empty_keys(record.get("created_keys", []))
     if xlam.exists():
         xlam.unlink()
     if record.get("addins_created") and xlam.parent.exists() and not any(xlam.parent.iterdir()):

@@ -11,9 +11,8 @@ set "RESULT=%ERRORLEVEL%"
 if not "%RESULT%"=="0" goto failed
 if not defined THIDUA_NO_PAUSE pause
 cd /d "%TEMP%"
-rem (goto) ends this script before rd deletes the folder it may itself be in
-(goto) 2>nul & rd /s /q "%TARGET%" 2>nul
-exit /b 0
+rem one line: cmd has read it whole before rd deletes the folder this script may itself be in
+rd /s /q "%TARGET%" 2>nul & exit /b 0
 :failed
 if not defined THIDUA_NO_PAUSE pause
 exit /b %RESULT%
