@@ -33,6 +33,7 @@ from macros.release_provenance import (
     check_pinned,
     sha256_of,
     verify_embedded_python,
+    verify_signed_dependencies,
 )
 
 PACKAGES = ("campaign", "workbooks", "sync", "macros", "xl_addin")
@@ -40,7 +41,10 @@ PACKAGE_DATA = {".py", ".toml", ".bas", ".xml", ".pem", ".cmd", ".txt"}
 # never run on a unit's PC: the Sheets emulator is for trying things on a developer's machine
 LEFT_OUT_OF_THIDUA = {("sync", "emulator")}
 # left out of the dependencies: tests, bytecode, headers and build-time files, typing stubs
-LEFT_OUT_DIRS = {"__pycache__", "tests", "include", "bin"}
+LEFT_OUT_DIRS = {"__pycache__", "tests", "include", "bin", "Demos", "demos"}
+# pywin32's parts that xlwings never loads: the Pythonwin IDE (it needs MFC, not shipped), the
+# ADO and IIS bindings, and MAPI (it needs msvcp140.dll, which a clean Windows does not have)
+LEFT_OUT_TOP = ("pythonwin", "adodbapi", "isapi", "win32comext/mapi")
 LEFT_OUT_SUFFIXES = {".pyc", ".pyi", ".h", ".pxd", ".pyx", ".lib", ".a", ".c", ".cpp"}
 SCRIPTS = ("cai-dat.cmd", "go-cai-dat.cmd", "HUONG-DAN.txt")
 PIP_TARGET = ["--only-binary=:all:", "--platform", "win_amd64", "--python-version", "3.13", "--implementation", "cp"]
@@ -136,6 +140,8 @@ def copy_thidua(site: Path) -> None:
 
 
 def strip(site: Path) -> None:
+    for top in LEFT_OUT_TOP:
+        shutil.rmtree(site / top, ignore_errors=True)
     for path in sorted(site.rglob("*"), reverse=True):
         if path.is_dir() and path.name in LEFT_OUT_DIRS:
             shutil.rmtree(path)
@@ -153,6 +159,7 @@ def stage_bundle(stage: Path, cache: Path) -> Path:
     site = python / "Lib" / "site-packages"
     install_dependencies(wheels(cache), site)
     strip(site)
+    verify_signed_dependencies(site)
     copy_thidua(site)
     build_addin(top / "thidua.xlam", interpreter=BUNDLED_PYTHONW)
     for name in SCRIPTS:

@@ -166,6 +166,34 @@ def expected_signer(name: str) -> str:
     return MICROSOFT if name.lower() in MICROSOFT_SIGNED else PSF
 
 
+def carries_signature(path: Path) -> bool:
+    """Does this PE file have an Authenticode signature (a non-empty security directory)?"""
+    head = path.read_bytes()[:4096]
+    if head[:2] != b"MZ":
+        return False
+    pe = int.from_bytes(head[0x3C:0x40], "little")
+    optional = pe + 24
+    magic = int.from_bytes(head[optional : optional + 2], "little")
+    directories = optional + (112 if magic == 0x20B else 96)  # PE32+ or PE32
+    size = int.from_bytes(head[directories + 4 * 8 + 4 : directories + 4 * 8 + 8], "little")
+    return size > 0
+
+
+def verify_signed_dependencies(site: Path, roots: Path | None = None) -> dict[str, str]:
+    """{path: signer} of every signed PE file the wheels brought (the C++ runtime that numpy
+    and pandas ship, signed by Microsoft): an unsigned one is pinned by its wheel's hash alone,
+    a signed one must also verify, and be Microsoft's or the PSF's."""
+    roots = roots or roots_file()
+    signers = {}
+    for path in sorted(site.rglob("*")):
+        if path.suffix.lower() in SIGNED_SUFFIXES and path.is_file() and carries_signature(path):
+            signer = verify_signature(path, roots)
+            if signer not in (PSF, MICROSOFT):
+                raise ReleaseRefused("ban_phat_hanh.sai_nguoi_ky", name=path.name, signer=signer, expected=MICROSOFT)
+            signers[path.relative_to(site).as_posix()] = signer
+    return signers
+
+
 def verify_embedded_python(folder: Path, roots: Path | None = None) -> dict[str, str]:
     """{file name: signer} for every signed file of the embeddable CPython in `folder`;
     refuses the first file that is unsigned, badly signed, or signed by someone else."""
