@@ -361,6 +361,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from macros.release import build_release
+
+    dest = build_release(Path(args.out), Path(args.cache) if args.cache else None)
+    print(f"Đã tạo gói cài đặt cho Windows: {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line (xl_addin/cli_parser.py), wired to the commands above."""
     from xl_addin.cli_parser import build_parser as build
@@ -380,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
             "export": cmd_export,
             "addin": cmd_addin,
             "demo": cmd_demo,
+            "release": cmd_release,
         }
     )
 
