@@ -8,14 +8,13 @@ an append-only CSV. No account is needed.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from campaign.dates import show_time
+from campaign.dates import show_time, vietnam_time
 from campaign.refusals import SyncError
 from campaign.review import Review
 from sync.backend import Backend
@@ -58,7 +57,7 @@ class FolderBackend(Backend):
         path = self.tab_path(unit_code)
         try:
             grid = json.loads(path.read_text("utf-8"))
-            arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+            arrived = vietnam_time(path.stat().st_mtime)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
