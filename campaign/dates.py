@@ -81,6 +81,11 @@ def vietnam_now() -> dt.datetime:
     return dt.datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
 
 
+def vietnam_time(timestamp: float) -> dt.datetime:
+    """A file's time (seconds since the epoch, as `stat` gives it) in Vietnam (naive, to the second)."""
+    return dt.datetime.fromtimestamp(timestamp, VIETNAM).replace(tzinfo=None, microsecond=0)
+
+
 def vietnam_today() -> dt.date:
     return vietnam_now().date()
 

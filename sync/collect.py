@@ -19,6 +19,7 @@ from pathlib import Path
 
 from campaign.assessment import assess
 from campaign.consolidation import Submission, compact
+from campaign.dates import vietnam_time
 from campaign.definition import Campaign
 from campaign.evidence import claims
 from campaign.findings import Finding
@@ -205,7 +206,7 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
             except WorkbookRefused as exc:
                 unreadable.append(f"{path.name}: {exc}")
                 continue
-            arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+            arrived = vietnam_time(path.stat().st_mtime)
             subs.append(
                 compact(
                     Submission(

@@ -14,14 +14,13 @@ or a review replaces is first kept in `bi-sua/` for the office to look at.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from campaign.dates import show_time
+from campaign.dates import show_time, vietnam_time
 from campaign.refusals import SyncError
 from campaign.review import Review
 from campaign.signing import SEAL_BAD, SEAL_OK, SEAL_UNCHECKED
@@ -94,7 +93,7 @@ class FolderBackend(Backend):
         path = self.tab_path(unit_code)
         try:
             grid = json.loads(path.read_text("utf-8"))
-            arrived = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+            arrived = vietnam_time(path.stat().st_mtime)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

@@ -10,7 +10,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from campaign.dates import DateRefused, parse_date, read_date, show_date, show_time, vietnam_now
+from campaign.dates import DateRefused, parse_date, read_date, show_date, show_time, vietnam_now, vietnam_time
 from workbooks.unit_files import check_file
 from workbooks.writer import fill_entries
 from xl_addin.cli import main
@@ -62,6 +62,10 @@ def test_shown_day_first_and_on_the_24_hour_clock_in_vietnam_time():
     utc = dt.datetime(2026, 12, 1, 18, 0, 39, tzinfo=dt.UTC)
     assert show_time(utc) == "02/12/2026 01:00"
     assert show_time("không rõ") == "không rõ" and show_time(None) == ""
+
+
+def test_a_file_time_is_read_in_vietnam_time():
+    assert vietnam_time(0) == dt.datetime(1970, 1, 1, 7, 0)  # when a file arrived on the share
 
 
 def test_now_is_vietnam_time_whatever_the_pc_zone():

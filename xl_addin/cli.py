@@ -74,7 +74,7 @@ def cmd_workbook(args: argparse.Namespace) -> int:
     campaign = _campaign(args)
     if args.action == "new":
         if not args.all and not args.unit:
-            print("Chọn --unit MÃ (có thể lặp lại) hoặc --all.", file=sys.stderr)
+            print("Hãy ghi --unit MÃ-ĐƠN-VỊ (ghi lại cho mỗi đơn vị), hoặc --all cho tất cả đơn vị.", file=sys.stderr)
             return EXIT_UNUSABLE
         paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out))
         for p in paths:

@@ -186,6 +186,11 @@ def _sheet_command(sub, h: Handlers) -> None:
         "--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới có tên này (nếu chưa có) rồi chuẩn bị"
     )
     _sync_options(setup)
+    _sheet_emulator(acts, h)
+    _sheet_doctor(acts, h)
+
+
+def _sheet_emulator(acts, h: Handlers) -> None:
     emu = _leaf(
         acts,
         "emulator",
@@ -205,6 +210,9 @@ def _sheet_command(sub, h: Handlers) -> None:
         help="gây lỗi giả cho các yêu cầu có địa chỉ chứa ĐỊA-CHỈ, để thử phần mềm khi mạng hỏng; "
         "ví dụ 'values=503x2' (hai lần lỗi 503); ghi lại --fault cho mỗi lỗi",
     )
+
+
+def _sheet_doctor(acts, h: Handlers) -> None:
     doc = _leaf(
         acts,
         "doctor",

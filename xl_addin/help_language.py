@@ -63,6 +63,14 @@ ARGPARSE_VI: dict[str | tuple[str, str], str] = {
     ".__call__() not defined": ".__call__() chưa được định nghĩa",
     'argument "-" with mode %r': 'không mở được "-" với chế độ %r',
     "show program's version number and exit": "xem phiên bản của phần mềm",
+    # texts of later Pythons (3.13), so that an upgrade does not bring English back
+    "subcommands": "lệnh con",
+    "%(heading)s:": "%(heading)s:",
+    " (default: %(default)s)": " (mặc định: %(default)s)",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s: lưu ý: %(message)s\n",
+    "command '%(parser_name)s' is deprecated": "lệnh '%(parser_name)s' sắp bị bỏ",
+    "option '%(option)s' is deprecated": "tùy chọn '%(option)s' sắp bị bỏ",
+    "argument '%(argument_name)s' is deprecated": "'%(argument_name)s' sắp bị bỏ",
 }
 
 
