@@ -21,6 +21,7 @@ from campaign.report_text import draft_sections
 from campaign.sample_data import clean_entries, faulty_entries
 from sync.collect import from_backend
 from sync.folder import FolderBackend
+from sync.seals import office_keyring
 from sync.unit_sync import push_file
 from workbooks.consolidated import write_export, write_master
 from workbooks.render_pdf import to_pdf
@@ -50,9 +51,16 @@ def _units_report(
     campaign: Campaign, units_dir: Path, share: Path, rng: random.Random, seed: int, echo
 ) -> FolderBackend:
     """The units' side: workbooks made, filled (a few with slips), checked and pushed, some late."""
-    paths = new_workbooks(campaign, None, units_dir)
-    echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
     codes = [u.code for u in campaign.units]
+    # the office's PC of the demo keeps its campaign secret in the demo folder, never in the
+    # user's own settings (where a real consolidator's secret of the same campaign may be)
+    office = office_keyring(campaign.id, units_dir.parent / "may-tong-hop")
+    admin = FolderBackend(
+        share, campaign.id, account=campaign.consolidators[0] if campaign.consolidators else "", keyring=office
+    )
+    admin.setup(codes)
+    paths = new_workbooks(campaign, None, units_dir, admin.keyring.secret)
+    echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
     # the lead units always report, or the commune figures of their targets would be empty
     leads = {r for t in campaign.targets if t.aggregate == "lead" for r in t.reporters}
     others = [c for c in codes if c not in leads]
@@ -60,8 +68,6 @@ def _units_report(
     missing = set(others[:MISSING])
     faulty = set(others[MISSING : MISSING + FAULTY])
     late = set(others[MISSING + FAULTY : MISSING + FAULTY + LATE])
-    admin = FolderBackend(share, campaign.id, account=campaign.consolidators[0] if campaign.consolidators else "")
-    admin.setup(codes)
     refused = []
     pushed = 0
     for unit, path in zip(campaign.units, paths):
@@ -148,7 +154,8 @@ def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> 
 def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool, echo) -> dict[str, Path]:
     """The office's side: Tổng hợp, the export (and its PDF), and the commune figures printed."""
     as_of = dt.date(campaign.year, 12, 10)
-    c = consolidate(campaign, from_backend(campaign, admin), as_of=as_of)
+    # Tổng hợp runs on the demo's 10 December: its receipts are dated then, like the pushes
+    c = consolidate(campaign, from_backend(campaign, admin, now=dt.datetime(campaign.year, 12, 10, 8)), as_of=as_of)
     master = write_master(c, out / "tong-hop.xlsx")
     export = write_export(c, out / "bao-cao-gui-thanh-pho.xlsx", when=as_of)
     document = write_document(c, draft_sections(c), out / "bao-cao-gui-thanh-pho.docx", when=as_of)
