@@ -431,7 +431,13 @@ def test_no_secret_in_any_workbook_the_share_a_log_or_the_repository(campaign, t
     env = {**os.environ, "THIDUA_HOME": str(tmp_path / "home"), "THIDUA_SHARE": str(tmp_path / "share")}
     env["THIDUA_ACCOUNT"] = campaign.consolidators[0]
     run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "xl_addin.cli", *a], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "xl_addin.cli", *a],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert run("sheet", "setup").returncode == 0
     assert run("workbook", "new", "--unit", "T01", "--unit", "T02", "--out", "so").returncode == 0
