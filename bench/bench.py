@@ -174,7 +174,7 @@ def bench_sync(campaign, tmp: Path) -> None:
 
     from campaign.definition import Unit
     from sync.emulator import FakeSheetsServer
-    from sync.gsheets import GoogleBackend
+    from sync.google.gsheets import GoogleBackend
     from sync.tab import Tab, to_grid
 
     print("sync: requests and time against the local Sheets emulator, against competent gspread use")
@@ -266,58 +266,96 @@ def gspread_setup(gc, sid: str, campaign) -> None:
         sh.share(e, perm_type="user", role="writer", notify=False)
 
 
-CONSOLIDATE = """
-import dataclasses, json, resource, sys, time
-from workbooks.campaign_workbook import load_default
-from sync.tab import Tab, entries_to_rows
-from sync.unit_sync import report_from_tab
-from campaign.assessment import assess
-from campaign.definition import Unit
-from campaign.consolidation import Submission, compact, consolidate
-from campaign.sample_data import clean_entries
+def campaign_toml(n: int) -> str:
+    """The shipped campaign with `n` units: its own units first (targets name some of them as
+    reporters), then copies cycling through their kinds and clusters, so each copy reports the
+    targets its kind reports in the real plan."""
+    from campaign.definition_files import toml_text
+    from workbooks.campaign_workbook import load_default
 
-n = int(sys.argv[1])
-campaign = load_default()
-clusters = campaign.clusters
-units = tuple(Unit(f"V{i:04d}", f"Thôn {i}", "thôn", clusters[i % len(clusters)].code, ()) for i in range(n))
-camp = dataclasses.replace(campaign, units=units)
-tabs = [Tab(u.code, entries_to_rows(clean_entries(camp, u, seed=i % 97))) for i, u in enumerate(units)]
-def high_water_kb():
-    # VmHWM is this process's own peak; ru_maxrss starts at the parent's RSS at fork (Linux)
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = high_water_kb()
-t = time.perf_counter()
-subs = []
-for tab in tabs:  # what from_backend does: read, assess, keep the compact form
-    report = report_from_tab(camp, tab)
-    subs.append(compact(Submission(tab.unit_code, tab.unit_code, None, report, assess(camp, report))))
-c = consolidate(camp, subs)
-took = time.perf_counter() - t
-peak = high_water_kb()
-print(json.dumps({"seconds": took, "peak_mb": peak / 1024, "start_mb": start / 1024}))
-"""
+    shipped = load_default()
+    text, _ = toml_text(None)
+    head = text[: text.index("\n[[units]]\n") + 1]  # units come last in the shipped file
+    blocks = []
+    for i in range(n):
+        u = shipped.units[i % len(shipped.units)]
+        code, name = (u.code, u.name) if i < len(shipped.units) else (f"D{i:04d}", f"{u.name} {i}")
+        blocks.append(f'[[units]]\ncode = "{code}"\nname = "{name}"\nkind = "{u.kind}"\ncluster = "{u.cluster}"\n')
+    return head + "\n".join(blocks)
 
 
-def bench_consolidate(campaign, tmp: Path) -> None:
+def make_share(n: int, folder: Path) -> tuple[Path, Path]:
+    """(campaign file, share) with every one of `n` units' clean report pushed the way a unit
+    pushes it (lock, read, write, log row)."""
+    from campaign.sample_data import clean_entries
+    from sync.folder import FolderBackend
+    from sync.tab import Tab, entries_to_rows
+    from workbooks.campaign_workbook import load_campaign
+
+    toml = folder / f"chien-dich-{n}.toml"
+    toml.write_text(campaign_toml(n), "utf-8")
+    camp = load_campaign(toml)
+    share = folder / f"share-{n}"
+    FolderBackend(share, camp.id).setup([u.code for u in camp.units])
+    for i, u in enumerate(camp.units):
+        rows = entries_to_rows(clean_entries(camp, u, seed=i % 97))
+        FolderBackend(share, camp.id, acting_unit=u.code, account=f"{u.code.lower()}@x.vn").push(
+            Tab(u.code, rows, campaign_id=camp.id), 0
+        )
+    return toml, share
+
+
+def run_measured(argv: list[str], cwd: Path) -> dict:
+    """Wall, CPU (user + system) and peak RSS of one child process, from the kernel's own
+    accounting of that child (wait4), not of this process."""
+    with tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # reaps it: Popen never sees the exit
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(argv)} failed: {err.read().decode('utf-8', 'replace')[-2000:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+
+
+CONSOLIDATE_SIZES = (100, 1000, 5000)
+
+
+def consolidate_figures(sizes=CONSOLIDATE_SIZES, keep: Path | None = None) -> list[dict]:
+    """`thidua consolidate --share DIR --out tong-hop.xlsx` per size, each in a fresh process:
+    the share read, every report assessed, the consolidation, the master written."""
+    thidua = Path(sys.executable).with_name("thidua")
+    figures = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            toml, share = make_share(n, folder)
+            argv = [str(thidua), "--campaign", str(toml), "consolidate", "--share", str(share)]
+            argv += ["--out", str(folder / "tong-hop.xlsx"), "--as-of", "2026-12-10"]
+            r = run_measured(argv, folder)
+            figures.append({"units": n, **{k: round(v, 3) for k, v in r.items()}})
+    return figures
+
+
+def bench_consolidate(campaign, tmp: Path, as_json: bool = False, sizes=CONSOLIDATE_SIZES) -> None:
     import json
 
-    print("consolidate: read + assess + consolidate end to end, one child process per size")
-    per_unit = []
-    for n in (100, 1000, 5000):
-        out = subprocess.run(
-            [sys.executable, "-c", CONSOLIDATE, str(n)], check=True, capture_output=True, text=True, cwd=ROOT
-        )
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        per_unit.append(r["seconds"] / n)
+    figures = consolidate_figures(sizes)
+    if as_json:
+        print(json.dumps(figures))
+        return
+    print("consolidate: `thidua consolidate --share DIR --out tong-hop.xlsx`, one process per size")
+    for f in figures:
+        n = f["units"]
         print(
-            f"  {n:5d} units: {r['seconds']:7.2f} s, {r['seconds'] / n * 1000:5.2f} ms per unit, "
-            f"peak {r['peak_mb']:5.0f} MB ({r['peak_mb'] - r['start_mb']:4.0f} MB above the tabs themselves)"
+            f"  {n:5d} units: wall {f['wall_s']:7.2f} s, CPU {f['cpu_s']:7.2f} s = {f['cpu_s'] / n * 1000:5.2f} ms "
+            f"per unit, peak RSS {f['peak_mb']:5.0f} MB"
         )
-    print(f"  per-unit cost at 5 000 vs 100 units: {per_unit[-1] / per_unit[0]:.2f} (1.0 = linear)")
+    if len(figures) > 1:
+        ratio = (figures[-1]["cpu_s"] / figures[-1]["units"]) / (figures[0]["cpu_s"] / figures[0]["units"])
+        print(f"  CPU per unit at {figures[-1]['units']} vs {figures[0]['units']} units: {ratio:.2f}")
 
 
 FOLDER = """
@@ -406,17 +444,24 @@ def main(argv: list[str]) -> None:
         prog="bench/bench.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--json", action="store_true", help="consolidate alone: its figures as JSON")
+    parser.add_argument("--sizes", type=int, nargs="+", default=CONSOLIDATE_SIZES, help="consolidate: unit counts")
     args = parser.parse_args(argv)
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:  # argparse's own `choices` rejects an empty list with nargs="*" (Python 3.11)
         parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    if args.json and args.sections != ["consolidate"]:
+        parser.error("--json is for the consolidate section alone: bench/bench.py consolidate --json")
     from workbooks.campaign_workbook import load_default
 
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     campaign = load_default()
     for name in args.sections or list(SECTIONS):
         with tempfile.TemporaryDirectory() as tmp:
-            SECTIONS[name](campaign, Path(tmp))
+            if name == "consolidate":
+                bench_consolidate(campaign, Path(tmp), args.json, tuple(args.sizes))
+            else:
+                SECTIONS[name](campaign, Path(tmp))
 
 
 if __name__ == "__main__":

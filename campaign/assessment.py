@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from campaign import layout as L
+from campaign.dates import read_date, show_date
 from campaign.definition import (
     RULE_BY_LABEL,
     RULE_KINDS,
@@ -35,6 +36,7 @@ from campaign.evidence import check_evidence
 from campaign.findings import LOI, MESSAGES, Finding, count
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
+from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
@@ -106,6 +108,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
         r.outcome = evaluate(r.target, r.inputs, months)
         _check_self_status(r, out)
         _check_growth_band(campaign, r, out)
+    out.findings.extend(part_findings(campaign, out.results, report.sheets["report"].name))
     out.score = unit_score(
         campaign.scoring,
         out.scored_statuses(),
@@ -207,35 +210,18 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
         out.findings.append(Finding.make("thong_tin.email", sheet.name, email.ref, detail=_text(email.value)[:60]))
     date_cell = report.info("report_date")
     if date_cell is not None and not date_cell.empty:
-        when = to_date(date_cell.value)
+        when = read_date(date_cell.value)
         if when is None or when.year != campaign.year:
             out.findings.append(
                 Finding.make(
-                    "thong_tin.ngay", sheet.name, date_cell.ref, detail=_text(date_cell.value)[:30], year=campaign.year
+                    "thong_tin.ngay", sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
                 )
             )
 
 
-def to_date(value: Any) -> dt.date | None:
-    """A date as Excel, Google (serial numbers) or a reporter (dd/mm/yyyy text) gives it."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", value)
-        if m:
-            try:
-                return dt.date(int(m[3]), int(m[2]), int(m[1]))
-            except ValueError:
-                return None
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
+def _date_text(value: Any) -> str:
+    """What a date cell holds, as the reporter sees it in Excel."""
+    return show_date(value) if isinstance(value, dt.date) else _text(value)[:30]
 
 
 def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> None:

@@ -24,9 +24,10 @@ from campaign.definition import Campaign, Target
 from campaign.evidence import named
 from campaign.findings import CANH_BAO, LOI, sort_findings
 from campaign.numbers import display, vn_number
+from campaign.parts import commune_issues
 from campaign.review import DA_DUYET
 from campaign.rules import Outcome, evaluate
-from campaign.scoring import ScoreParts, unit_score
+from campaign.scoring import NO_TARGETS_REASON, NOT_RANKED, ScoreParts, unit_score
 from campaign.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
@@ -103,6 +104,7 @@ class UnitRow:
     time_source: str = ""
     review_state: str = ""
     review_note: str = ""
+    unranked: str = ""  # why the unit is not ranked, where it is scored but left out
 
 
 @dataclass
@@ -221,6 +223,24 @@ def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], 
     return CommuneTarget(t, inputs, evaluate(t, inputs, months), contributors, missing)
 
 
+def _out_of_ranking(
+    campaign: Campaign, units: list[UnitRow], chosen: dict[str, Submission], issues: list[str]
+) -> set[str]:
+    """Units scored but not ranked, each with its reason: disqualified by the campaign data, or
+    scored on no target at all (tasks only) where the scoring keeps those apart."""
+    rows = {r.unit_code: r for r in units}
+    for u in campaign.units:
+        s = chosen.get(u.code)
+        no_targets = s is not None and s.assessment is not None and not s.assessment.scored_statuses()
+        reason = u.disqualified
+        if not reason and campaign.scoring.without_targets == NOT_RANKED and no_targets:
+            reason = NO_TARGETS_REASON
+        if reason:
+            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {reason}.")
+            rows[u.code].unranked = reason
+    return {code for code, r in rows.items() if r.unranked}
+
+
 def consolidate(
     campaign: Campaign, submissions: list[Submission], as_of: dt.date | None = None, months: int = 12
 ) -> Consolidation:
@@ -239,6 +259,7 @@ def consolidate(
         if left:
             issues.append(f"Số liệu chỉ tính báo cáo đã duyệt; chưa tính {len(left)} đơn vị: {', '.join(left)}.")
     targets = [_commune_target(campaign, t, counted, months) for t in campaign.targets]
+    issues.extend(commune_issues(campaign, {ct.target.code: ct.inputs for ct in targets}))
     due = campaign.results_due_before
     units = []
     for u in campaign.units:
@@ -279,10 +300,7 @@ def consolidate(
                 review_note=s.review_note if s else "",
             )
         )
-    for u in campaign.units:
-        if u.disqualified:
-            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {u.disqualified}.")
-    out_of_ranking = {u.code for u in campaign.units if u.disqualified}
+    out_of_ranking = _out_of_ranking(campaign, units, chosen, issues)
     for cluster in campaign.clusters:
         ranked = sorted(
             (
@@ -522,20 +540,22 @@ def leaders_table(c: Consolidation) -> Table:
 
 
 def findings_table(c: Consolidation) -> Table:
+    """What to fix, unit by unit, in words; the finding's code last, for support only (a
+    consolidator reads the message and the fix, and never needs `so.luu_dang_chu`)."""
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.assessment is None:
-            rows.append([code, LOI, s.refusal_code, "", "", "", s.refusal or "", s.refusal_fix])
+            rows.append([code, LOI, "", "", "", s.refusal or "", s.refusal_fix, s.refusal_code])
             continue
         for f in sort_findings(s.assessment.findings):
-            rows.append([code, f.severity, f.code, f.sheet, f.cell, f.target, f.message, f.fix])
+            rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
     for issue in c.issues:
-        rows.append(["", CANH_BAO, "tong_hop.ban_nop", "", "", "", issue, "Xem lại các tệp đã nhận."])
+        rows.append(["", CANH_BAO, "", "", "", issue, "Xem lại các tệp đã nhận.", "tong_hop.ban_nop"])
     return Table(
         "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC ĐƠN VỊ",
-        ["Đơn vị", "Mức độ", "Mã kiểm tra", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa"],
+        ["Đơn vị", "Mức độ", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa", "Mã (cho bộ phận hỗ trợ)"],
         rows,
-        [10, 10, 24, 16, 6, 8, 60, 50],
+        [10, 10, 16, 6, 8, 60, 50, 24],
     )
 
 

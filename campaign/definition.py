@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from campaign.dates import date_example, read_date
 from campaign.numbers import parse_number, vn_number
 from campaign.refusals import DefinitionError
 
@@ -60,6 +61,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def identity_key(text: str) -> str:
+    """Who or what a typed code or address names: NFC, trimmed, case folded (unit codes and
+    e-mail addresses are not case-sensitive to the people who type them)."""
+    return nfc(text).casefold()
+
+
 @dataclass(frozen=True)
 class Target:
     code: str
@@ -76,6 +83,7 @@ class Target:
     levels: tuple[str, ...] = ()
     target_level: str = ""
     parent: str = ""
+    parts: tuple[str, ...] = ()  # the targets whose inputs add up to at most this one's (campaign/parts.py)
     integer_inputs: bool = False
     # per input: above this a figure is implausible for one unit (households in a village, a
     # commune's population): a warning, never a refusal, since the band is a guess
@@ -173,6 +181,9 @@ class Scoring:
     bonuses: tuple[tuple[str, Decimal], ...] = ()  # (title, points), e.g. a city Cờ thi đua
     disqualifiers: tuple[str, ...] = ()  # conditions that keep a unit out of the ranking
     tie_break: tuple[str, ...] = ("tổng điểm", "điểm chỉ tiêu", "nộp sớm")
+    # a unit with no commune targets (a mass organisation): "không xếp hạng" keeps it out of the
+    # ranking, with the reason; "cùng thang" scores its tasks at their share, as everyone's
+    without_targets: str = "không xếp hạng"
 
     def bonus(self, held: tuple[str, ...]) -> Decimal:
         points = dict(self.bonuses)
@@ -235,9 +246,19 @@ class Campaign:
         return self.unsigned_until or self.results_due_before - dt.timedelta(days=1)
 
     def unit(self, code: str) -> Unit | None:
+        """The unit with this code, typed in any case or Unicode composition ('t01' is T01)."""
         if "units" not in self._index:
-            self._index["units"] = {u.code: u for u in self.units}
-        return self._index["units"].get(code)
+            self._index["units"] = {identity_key(u.code): u for u in self.units}
+        return self._index["units"].get(identity_key(str(code)))
+
+    def account(self, email: str) -> str:
+        """An e-mail address as the registry spells it (VHXH@… is vhxh@…); one not in the
+        registry, lower-cased. Who may do what is decided on this spelling."""
+        if "accounts" not in self._index:
+            known = [*self.consolidators, *(e for u in self.units for e in u.editors)]
+            self._index["accounts"] = {identity_key(e): e for e in known}
+        key = identity_key(email or "")
+        return self._index["accounts"].get(key, key)
 
     def target(self, code: str) -> Target | None:
         if "targets" not in self._index:
@@ -330,21 +351,15 @@ def _int(rec: Record, key: str, probs: _Problems, default: int | None = None) ->
 def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
     where, data = rec
     value = data.get(key)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return dt.datetime.strptime(value.strip(), fmt).date()
-            except ValueError:
-                pass
-    probs.add(where, f"'{key}' phải là ngày (dd/mm/yyyy), không phải '{value}'.")
+    when = read_date(value)
+    if when is not None:
+        return when
+    probs.add(where, f"'{key}' phải là ngày ({date_example()}), không phải '{value}'.")
     return dt.date(1900, 1, 1)
 
 
 REVIEW_FIGURES = ("tất cả", "đã duyệt")
+WITHOUT_TARGETS = ("không xếp hạng", "cùng thang")
 
 
 def _choice(rec: Record, key: str, allowed: tuple[str, ...], probs: _Problems) -> str:
@@ -447,6 +462,7 @@ def _target(rec: Record, probs: _Problems) -> Target | None:
         levels=_list(rec, "levels"),
         target_level=_text(rec, "target_level", probs, required=False),
         parent=_text(rec, "parent", probs, required=False),
+        parts=_list(rec, "parts"),
         integer_inputs=_bool(rec, "integer_inputs"),
         plausible_max=_decimals(rec, "plausible_max", probs),
     )
@@ -547,6 +563,10 @@ def _check_reporters(recs: list[Record], targets: list[Target], units: list[Unit
                     probs.add(rec[0], f"chỉ tiêu {t.code}: loại đơn vị '{rep[5:]}' không có.")
             elif rep not in unit_codes:
                 probs.add(rec[0], f"chỉ tiêu {t.code}: đơn vị báo cáo '{rep}' không có trong danh sách đơn vị.")
+        codes = {x.code for x in targets}
+        for part in t.parts:
+            if part not in codes or part == t.code:
+                probs.add(rec[0], f"chỉ tiêu {t.code}: chỉ tiêu thành phần '{part}' không có.")
 
 
 def _head(head: Record, probs: _Problems) -> dict[str, Any]:
@@ -641,6 +661,7 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         decision=_text(sc, "decision", probs, required=False),
         bonuses=_bonuses(sc, probs),
         disqualifiers=_list(sc, "disqualifiers"),
+        without_targets=_choice(sc, "without_targets", WITHOUT_TARGETS, probs),
         **({"tie_break": t} if (t := _tie_break(sc, probs)) else {}),
     )
     campaign = Campaign(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from campaign.numbers import vn_number
+from campaign.numbers import NUMBER_RULE, WHOLE_RULE, vn_number
 
 LOI, CANH_BAO, THONG_TIN = "lỗi", "cảnh báo", "thông tin"
 SEVERITY_ORDER = {LOI: 0, CANH_BAO: 1, THONG_TIN: 2}
@@ -104,12 +104,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "so.khong_phai_so": (
         LOI,
         "'{detail}' không phải là số.",
-        "Gõ một số, ví dụ 1234 hoặc 97,5; ghi chú để ở cột Ghi chú.",
+        NUMBER_RULE + " Ghi chú thì ghi ở cột Ghi chú.",
     ),
     "so.la_ngay": (
         LOI,
         "Ô cần số nhưng Excel đã hiểu thành ngày {detail}.",
-        "Định dạng ô là Number rồi gõ lại số, dùng dấu phẩy cho phần thập phân.",
+        "Chọn ô, bấm chuột phải > Định dạng Ô > Số > Chung, rồi gõ lại. " + NUMBER_RULE,
     ),
     "so.loi_excel": (
         LOI,
@@ -121,13 +121,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Ô này cần số lượng, không phải tỷ lệ '{detail}'.",
         "Nhập số lượng (tử số, mẫu số); phần mềm tự tính tỷ lệ %.",
     ),
-    "so.khong_nguyen": (LOI, "'{detail}' phải là số nguyên (đếm được).", "Gõ số nguyên, không có phần thập phân."),
+    "so.khong_nguyen": (LOI, "'{detail}' phải là số nguyên (đếm được).", WHOLE_RULE),
     "so.mo_ho": (
         LOI,
         "'{detail}' không rõ là số nghìn hay số thập phân.",
-        "Gõ không có dấu chấm ngăn cách (ví dụ 1234) hoặc dùng dấu phẩy cho thập phân (1,234).",
+        "Nếu là số nghìn, gõ liền không có dấu chấm (1300); nếu là số thập phân, dùng dấu phẩy (1,3).",
     ),
-    "so.da_hieu_hang_nghin": (THONG_TIN, "'{detail}' được hiểu là {value}.", "Nếu không đúng, hãy gõ lại số."),
+    "so.da_hieu_hang_nghin": (
+        THONG_TIN,
+        "'{detail}' được hiểu là số nghìn, vì ô này là số nguyên (đếm được).",
+        "Không cần sửa nếu đúng. " + WHOLE_RULE,
+    ),
     "so.phan_so_thay_phan_tram": (
         CANH_BAO,
         "'{detail}' có vẻ là phân số; tỷ lệ phần trăm là {suggestion}.",
@@ -136,7 +140,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "so.luu_dang_chu": (
         THONG_TIN,
         "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.",
-        "Có thể định dạng lại ô là Number.",
+        "Không cần sửa. Nếu muốn Excel cộng được ô này: chọn ô, bấm chuột phải > Định dạng Ô > Số > Chung, rồi gõ lại số.",
     ),
     "so.chu_chi_tien": (
         LOI,
@@ -148,7 +152,28 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "'{label}' của chỉ tiêu {target} là {value}, lớn bất thường với một đơn vị (thường không quá {limit}).",
         "Kiểm tra lại số liệu (có thể thừa chữ số 0 hoặc nhầm đơn vị tính).",
     ),
+    "chi_tieu.thanh_phan_vuot_tong": (
+        CANH_BAO,
+        "'{label}' của chỉ tiêu {target} là {value}, nhỏ hơn tổng các chỉ tiêu thành phần {parts} ({summed}).",
+        "Kiểm tra lại số liệu của {target} và các chỉ tiêu thành phần: tổng các phần không được lớn hơn toàn bộ.",
+    ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
+    # what the workbook's own formulas say (campaign/formulas.py) and what they cannot do
+    "cong_thuc.o_chu": (
+        CANH_BAO,
+        "Ô số liệu của chỉ tiêu {target} đang lưu chữ '{detail}', không phải số: bảng tính không tự tính được.",
+        "Gõ lại số vào ô (không có dấu ' ở đầu); khi gửi báo cáo, phần mềm vẫn đọc số đã gõ.",
+    ),
+    "cong_thuc.khong_tinh": (
+        THONG_TIN,
+        "Bảng tính không tự tính được chỉ tiêu {target}: {detail}.",
+        "Bấm Kiểm tra (có add-in) hoặc gửi báo cáo: phần mềm sẽ tính chính xác.",
+    ),
+    "cong_thuc.bi_sua": (
+        LOI,
+        "Ô tính sẵn của chỉ tiêu {target} đã bị gõ đè hoặc sửa công thức (đang là '{detail}').",
+        "Không gõ vào ô màu xám; chạy 'thidua workbook upgrade' để đặt lại công thức, số liệu đã nhập được giữ nguyên.",
+    ),
     # target rows
     "chi_tieu.thieu_so_lieu": (LOI, "Chưa nhập '{label}' của chỉ tiêu {target}.", "Nhập số liệu vào ô màu vàng."),
     "chi_tieu.mau_so_bang_0": (

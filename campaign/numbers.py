@@ -18,6 +18,17 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
+# The one rule for typing numbers, said in the same words on the Hướng dẫn sheet, in the cells'
+# input prompts and in the findings; it says what `parse_number` below does (tests hold the two
+# together): no separator needed, a decimal comma; dot thousands are read when they cannot be
+# decimals, and "1.300" is read as 1300 only where the cell is a count.
+NUMBER_RULE = "Gõ số liền, không cần dấu ngăn cách hàng nghìn (1234567); phần thập phân dùng dấu phẩy (97,5)."
+NUMBER_RULE_DOTS = (
+    "Số có dấu chấm ngăn cách hàng nghìn (1.234.567) vẫn được hiểu. Riêng số có một dấu chấm và ba chữ số sau"
+    " (1.300): ô số nguyên hiểu là 1300; ô có thể có phần thập phân thì phần mềm hỏi lại, vì cũng có thể là 1,3."
+)
+WHOLE_RULE = "Gõ số nguyên, liền, không cần dấu ngăn cách hàng nghìn (1234)."
+
 EXCEL_ERRORS = (
     "#DIV/0!",
     "#REF!",

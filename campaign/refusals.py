@@ -11,6 +11,8 @@ ribbon handlers both call it.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import traceback
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,9 @@ REFUSALS: dict[str, str] = {
     "tep.khong_mo_de_ghi": (
         "Không mở được tệp '{name}' để ghi kết quả: tệp bị hỏng. Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."
     ),
+    # dates typed by people (campaign/dates.py)
+    "ngay.khong_doc_duoc": "'{text}' không phải là ngày. Hãy gõ ngày theo dạng {example}.",
+    "ngay.khong_co": "Không có ngày '{text}': {why}. Hãy gõ một ngày có thật, theo dạng {example}.",
     # the unit workbook (so_bao_cao: "sổ báo cáo"; the findings' "so." codes are about numbers, "số")
     "so_bao_cao.khong_phai_so_bao_cao": (
         "{label}: không phải sổ báo cáo thi đua của thidua (thiếu trang ẩn '{meta}'). "
@@ -103,6 +108,12 @@ REFUSALS: dict[str, str] = {
     "thu_muc.ma_don_vi": "Mã đơn vị '{unit}' không hợp lệ.",
     "thu_muc.khong_doc_duoc": "Không đọc được bản gửi của {unit} trong thư mục chung ({why}).",
     "thu_muc.chua_chuan_bi": "Chưa có thư mục chung {folder}. " + SETUP_HINT + ".",
+    "thu_muc.chua_chon": (
+        "Chưa gửi được: không thấy thư mục chung của đợt thi đua tại {folder}. Hãy hỏi phòng Văn hóa - Xã hội"
+        " đường dẫn thư mục chung (ví dụ Z:\\thi-dua) rồi chỉ cho phần mềm: với lệnh thidua, thêm --share và"
+        " đường dẫn đó; hoặc đặt biến môi trường THIDUA_SHARE là đường dẫn đó (add-in trong Excel cũng đọc"
+        " biến này, sau khi mở lại Excel)."
+    ),
     "thu_muc.khong_thay": (
         "Không thấy dữ liệu đợt thi đua {campaign} trong thư mục chung {folder}. Kiểm tra đường dẫn"
         " (--share hoặc THIDUA_SHARE) và ổ mạng đã kết nối chưa; nếu đây là lần đầu, " + SETUP_HINT.lower() + "."
@@ -195,8 +206,14 @@ REFUSALS: dict[str, str] = {
     "duyet.khong_hop_le": "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
     "duyet.thieu_ly_do": 'Cần ghi lý do khi {action} báo cáo của {unit} (--reason "...").',
     "duyet.khong_phai_tong_hop": (
-        "Tài khoản {account} không thuộc phòng Văn hóa - Xã hội (danh sách người tổng hợp) nên không được "
-        "duyệt hay trả lại báo cáo."
+        "Tài khoản {account} không có trong danh sách người tổng hợp của phòng Văn hóa - Xã hội nên không được "
+        "duyệt hay trả lại báo cáo. Nếu bạn là người tổng hợp, hãy cho biết e-mail của mình trong danh sách: "
+        "thêm --account {example} vào lệnh, hoặc đặt biến THIDUA_ACCOUNT (với Google Sheets: đăng nhập bằng "
+        "tài khoản đó)."
+    ),
+    "duyet.chua_co_tai_khoan": (
+        "Chưa biết bạn là ai nên chưa duyệt hay trả lại được. Hãy ghi e-mail của bạn trong danh sách người "
+        "tổng hợp: thêm --account {example} vào lệnh, hoặc đặt biến THIDUA_ACCOUNT."
     ),
     "duyet.khong_co_chi_tieu": "Báo cáo của {unit} không có chỉ tiêu {target}; kiểm tra lại mã chỉ tiêu.",
     "duyet.o_khong_hieu": "Không hiểu ô '{cell}'. Ghi theo dạng Báo cáo!I6.",
@@ -222,6 +239,20 @@ REFUSALS: dict[str, str] = {
     "addin.chon_don_vi": (
         "Hãy mở sheet '{sheet}' của sổ tổng hợp, chọn các dòng đơn vị cần duyệt hoặc trả lại, rồi bấm lại."
     ),
+    "addin.khong_co_excel": (
+        "Máy này không có Microsoft Excel cho Windows nên chưa cài được add-in (WPS và LibreOffice không chạy"
+        " được add-in thidua). Tệp add-in đã tạo ở {path}: chép sang máy có Excel rồi chạy 'thidua addin install'"
+        " ở đó. Trên máy này vẫn dùng được các lệnh thidua (validate, push, …)."
+    ),
+    # the report to the city (thidua export, Xuất báo cáo)
+    "xuat.con_cho_trong": (
+        "Chưa xuất bản chính thức: còn {count} chỗ phòng Văn hóa - Xã hội cần viết trong sheet '{sheet}' "
+        "của {master}. Hãy viết vào các dòng dưới đây rồi xuất lại, hoặc xuất bản dự thảo (--du-thao):\n  {where}"
+    ),
+    "xuat.khac_nguon": (
+        "Không xuất: nội dung báo cáo trong {master} được soạn từ một lần tổng hợp khác với số liệu đang xuất "
+        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
+    ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
 
@@ -245,6 +276,10 @@ class Refusal(Exception):
 
 class WorkbookRefused(Refusal):
     """Not a workbook we can read or write."""
+
+
+class ExportRefused(Refusal):
+    """A report to the city that would not be true or not finished; nothing is written."""
 
 
 class DefinitionError(Refusal):
@@ -280,21 +315,40 @@ def _show(v: Any) -> str:
     return "không rõ" if v is None or v == "" else str(v)
 
 
+LOG_LIMIT = 1 << 20  # past this the log becomes loi.log.1: at most about 2 MB on a PC, ever
+
+
 def log_path() -> Path:
     return Path.home() / ".thidua" / "loi.log"
 
 
-def explain(exc: BaseException) -> tuple[str, int]:
-    """(what the user reads, the CLI's exit code) for any exception; a bug goes to the log."""
+def bounded_log() -> Path:
+    """The bug log, ready to append to: a log grown past LOG_LIMIT is moved to loi.log.1 (the
+    one before it is dropped), so a PC that meets the same bug every click does not fill up."""
+    log = log_path()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if log.stat().st_size > LOG_LIMIT:
+            os.replace(log, log.with_name(log.name + ".1"))
+    except FileNotFoundError:
+        pass
+    return log
+
+
+def explain(exc: BaseException, context: dict[str, str] | None = None) -> tuple[str, int]:
+    """(what the user reads, the CLI's exit code) for any exception; a bug goes to the log,
+    headed by when it happened (with the PC's offset from UTC) and `context`: the command, the
+    version, the campaign, so that support can read an entry without asking."""
     if isinstance(exc, Refusal):
         return exc.message, exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return "Đã dừng.", EXIT_UNUSABLE
-    log = log_path()
+    head = [f"lúc: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}"]
+    head += [f"{k}: {v}" for k, v in (context or {}).items()]
     try:
-        log.parent.mkdir(parents=True, exist_ok=True)
+        log = bounded_log()
         with log.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)) + "\n")
+            fh.write("=== " + " | ".join(head) + "\n" + "".join(traceback.format_exception(exc)) + "\n")
         where = f"chi tiết đã ghi vào {log}. Hãy gửi tệp này cho bộ phận hỗ trợ."
     except OSError:
         where = "không ghi được nhật ký lỗi."

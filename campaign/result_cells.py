@@ -15,6 +15,7 @@ from typing import Any
 from campaign import layout as L
 from campaign.assessment import Assessment
 from campaign.consolidation import Table
+from campaign.dates import show_time, vietnam_now
 from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
 from campaign.numbers import display
 from campaign.unit_report import UnitReport, entry_columns
@@ -32,7 +33,7 @@ def summary_text(a: Assessment, when: dt.datetime) -> str:
 
 
 def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.datetime | None = None) -> Plan:
-    when = when or dt.datetime.now()
+    when = when or vietnam_now()
     plan: Plan = defaultdict(dict)
     by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
     loose: list[str] = []
@@ -56,7 +57,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     rep = report.sheets["report"]
     state = str(report.meta.get("review_state") or "")
     at = str(report.meta.get("review_at") or "")
-    head = [f"Trạng thái duyệt: {state}" + (f" (lúc {at})" if at else "")] if state else []
+    head = [f"Trạng thái duyệt: {state}" + (f" (lúc {show_time(at)})" if at else "")] if state else []
     # the general remarks right under the state: when the title row cannot grow enough (the
     # writer caps it so the frozen header leaves room on screen) the first lines still show
     summary = "\n".join(head + remarks + [summary_text(a, when)] + loose)[:MAX_CELL_TEXT]

@@ -18,6 +18,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from campaign.dates import show_time
+from campaign.definition import identity_key
 from campaign.findings import Finding
 from campaign.refusals import SyncError
 from campaign.unit_report import UnitReport, cell_ref, column_number
@@ -30,7 +32,6 @@ DA_DUYET = "Đã duyệt"
 STATES = (CHUA_GUI, CHO_DUYET, TRA_LAI, GUI_LAI, DA_DUYET)
 
 RETURN, ACCEPT, REOPEN = "trả lại", "duyệt", "mở lại"
-ACTIONS = (RETURN, ACCEPT, REOPEN)
 _FROM = {RETURN: (CHO_DUYET, GUI_LAI), ACCEPT: (CHO_DUYET, GUI_LAI), REOPEN: (DA_DUYET,)}
 _TO = {RETURN: TRA_LAI, ACCEPT: DA_DUYET, REOPEN: TRA_LAI}
 
@@ -108,12 +109,15 @@ def last_action(review: Review | None) -> str:
     if review is None or not review.seq:
         return ""
     reasons = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in review.reasons)
-    return f"{review.state} lúc {review.at} ({review.by})" + (f": {reasons}" if reasons else "")
+    return f"{review.state} lúc {show_time(review.at)} ({review.by})" + (f": {reasons}" if reasons else "")
 
 
 def may_review(account: str, consolidators: tuple[str, ...] | list[str]) -> None:
-    if account not in consolidators:
-        raise SyncError("duyet.khong_phai_tong_hop", account=account or "(không rõ)")
+    example = consolidators[0] if consolidators else "ten@..."
+    if not account:
+        raise SyncError("duyet.chua_co_tai_khoan", example=example)
+    if identity_key(account) not in {identity_key(c) for c in consolidators}:
+        raise SyncError("duyet.khong_phai_tong_hop", account=account, example=example)
 
 
 def row_hash(report: UnitReport, sheet: str, row_key: str) -> str:
@@ -130,6 +134,10 @@ def locate(report: UnitReport, text: str, target: str | None = None, cell: str |
     'Báo cáo!I6' (by the report as the share holds it), or nothing (a general remark)."""
     if target:
         rep = report.sheets["report"]
+        # typed in any case ('ct07'), kept as the report spells it
+        target = (
+            next((r.key for r in rep.rows if r.key and identity_key(r.key) == identity_key(target)), None) or target
+        )
         if not any(r.key == target for r in rep.rows):
             raise SyncError("duyet.khong_co_chi_tieu", target=target, unit=report.unit_code)
         return Reason(text, "report", target, "", target, row_hash(report, "report", target))
@@ -138,7 +146,7 @@ def locate(report: UnitReport, text: str, target: str | None = None, cell: str |
         if not m:
             raise SyncError("duyet.o_khong_hieu", cell=cell)
         name = (m["sheet"] or report.sheets["report"].name).strip()
-        sheet = next((s for s in report.sheets.values() if s.name == name), None)
+        sheet = next((s for s in report.sheets.values() if identity_key(s.name) == identity_key(name)), None)
         number = int(m["row"])
         row = next((r for r in sheet.rows if r.number == number), None) if sheet else None
         if sheet is None or row is None or not row.key:

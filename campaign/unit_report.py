@@ -110,6 +110,9 @@ def _norm(value: Any) -> Any:
     return value
 
 
+normalised = _norm  # what an entered value becomes in a report; sources placed by key use it too
+
+
 def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
     # The marker sits in A1 when untouched; a reporter may have inserted a few rows or columns.
     for r, row in enumerate(grid[:30]):

@@ -13,10 +13,12 @@ import io
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from campaign.refusals import Refusal
 
@@ -24,6 +26,7 @@ SKELETON = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "thidua"
 MODULE = "ThiDuaRibbon"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+CONF_SHEET = "xl/worksheets/sheet1.xml"  # the skeleton's one sheet, its settings
 CORE_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
@@ -51,8 +54,27 @@ def xlwings_module_source(original: str) -> str:
     return new
 
 
-def build_addin(dest: Path) -> Path:
-    """The .xlam at `dest` (a folder gets `thidua.xlam` inside it); the same bytes every time."""
+# The Windows bundle's Python, as the add-in finds it on any user's PC: xlwings expands
+# environment variables in every setting it reads (ExpandEnvironmentStrings in its VBA).
+BUNDLED_PYTHONW = r"%LOCALAPPDATA%\thidua\python\pythonw.exe"
+
+
+def settings(python: str) -> dict[str, str]:
+    """xlwings' settings for thidua: this interpreter, no console, and "USE UDF SERVER": xlwings'
+    RunPython then runs buttons in its persistent COM server (XLPy.Exec, BOOK_CALLER set) instead
+    of a new Python per click, so imports and the campaign are paid once, at the first click."""
+    return {"INTERPRETER_WIN": python, "SHOW CONSOLE": "False", "USE UDF SERVER": "True"}
+
+
+def conf_text(values: dict[str, str]) -> str:
+    """xlwings' config file format: one `"KEY","value"` line per setting."""
+    return "".join(f'"{k}","{v}"\n' for k, v in values.items())
+
+
+def build_addin(dest: Path, interpreter: str | None = None) -> Path:
+    """The .xlam at `dest` (a folder gets `thidua.xlam` inside it); the same bytes every time.
+    With `interpreter` (the Windows bundle: `BUNDLED_PYTHONW`) the add-in carries its settings in
+    its own `thidua.conf` sheet, which xlwings reads before any config file."""
     from pyopenvba import ExcelFile
 
     dest = Path(dest)
@@ -67,7 +89,7 @@ def build_addin(dest: Path) -> Path:
             project.add_module(MODULE, macro_source(f"{MODULE}.bas"))
             project.delete_module("RibbonMyAddin")
             wb.save()
-        data = _repack(work.read_bytes())
+        data = _repack(work.read_bytes(), settings(interpreter) if interpreter else None)
     dest.parent.mkdir(parents=True, exist_ok=True)
     from workbooks.atomic import write_bytes_atomic
 
@@ -75,7 +97,7 @@ def build_addin(dest: Path) -> Path:
     return dest
 
 
-def _repack(package: bytes) -> bytes:
+def _repack(package: bytes, sheet_settings: dict[str, str] | None = None) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -86,7 +108,9 @@ def _repack(package: bytes) -> bytes:
             elif item.filename == "customUI/customUI.xml":
                 data = macro_source("customUI.xml").encode("utf-8")
             elif item.filename == "xl/workbook.xml":
-                text = data.decode("utf-8").replace("_myaddin.conf", f"_{PROJECT_NAME}.conf")
+                # "_thidua.conf" is the disabled settings sheet; without the underscore xlwings reads it
+                sheet = f"{PROJECT_NAME}.conf" if sheet_settings else f"_{PROJECT_NAME}.conf"
+                text = data.decode("utf-8").replace("_myaddin.conf", sheet)
                 # the skeleton remembers the path it was saved from on its author's PC
                 text = re.sub(
                     r"<mc:AlternateContent[^>]*><mc:Choice Requires=\"x15\"><x15ac:absPath [^>]*/></mc:Choice></mc:AlternateContent>",
@@ -94,6 +118,8 @@ def _repack(package: bytes) -> bytes:
                     text,
                 )
                 data = text.encode("utf-8")
+            elif item.filename == CONF_SHEET and sheet_settings:
+                data = _settings_sheet(data.decode("utf-8"), sheet_settings).encode("utf-8")
             elif item.filename == "docProps/core.xml":
                 data = CORE_XML.encode("utf-8")
             info = zipfile.ZipInfo(item.filename, FIXED_TIME)
@@ -101,6 +127,23 @@ def _repack(package: bytes) -> bytes:
             info.external_attr = 0o644 << 16
             dst.writestr(info, data)
     return out.getvalue()
+
+
+def _settings_sheet(sheet_xml: str, values: dict[str, str]) -> str:
+    """The settings sheet holding only `values`, key in A, value in B. Only these rows: xlwings
+    takes a key present with an empty value as set to empty, and stops looking further."""
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{escape(k)}</t></is></c>'
+        f'<c r="B{i}" t="inlineStr"><is><t>{escape(v)}</t></is></c></row>'
+        for i, (k, v) in enumerate(values.items(), 1)
+    )
+    new, n = re.subn(
+        r"<sheetData>.*</sheetData>", lambda _: f"<sheetData>{rows}</sheetData>", sheet_xml, flags=re.DOTALL
+    )
+    new = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="A1:B{len(values)}"', new)
+    if n != 1:
+        raise RuntimeError("the add-in's settings sheet has no sheetData; check the pinned xlwings version")
+    return new
 
 
 def _rename_project(vba_project: bytes) -> bytes:
@@ -138,6 +181,21 @@ def _dir_with_name(dir_stream: bytes) -> bytes:
     raise RuntimeError("the add-in's dir stream has no PROJECTNAME record")
 
 
+def excel_found() -> bool:
+    """Is Microsoft Excel for Windows installed? It registers the COM class Excel.Application
+    (with its current version under CurVer), which is what xlwings' add-in talks to; WPS and
+    LibreOffice do not, and cannot run the add-in's macros."""
+    if sys.platform != "win32":
+        return False
+    import winreg
+
+    try:
+        winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, r"Excel.Application\CurVer").Close()
+    except OSError:
+        return False
+    return True
+
+
 def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[Path, Path]:
     """Copy the add-in into Excel's AddIns folder and point it at this Python interpreter
     through xlwings' per-user config file (%USERPROFILE%\\.thidua\\thidua.conf)."""
@@ -151,10 +209,5 @@ def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[P
         raise Refusal("addin.dang_mo", path=target) from None
     conf = home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
     conf.parent.mkdir(parents=True, exist_ok=True)
-    # "USE UDF SERVER": xlwings' RunPython then runs buttons in its persistent COM server
-    # (XLPy.Exec, BOOK_CALLER set) instead of a new Python per click: imports and the campaign
-    # are paid once, at the first click
-    conf.write_text(
-        f'"INTERPRETER_WIN","{python}"\n"SHOW CONSOLE","False"\n"USE UDF SERVER","True"\n', encoding="utf-8"
-    )
+    conf.write_text(conf_text(settings(python)), encoding="utf-8")
     return target, conf

@@ -12,6 +12,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from campaign.dates import show_time, vietnam_now
 from campaign.refusals import Conflict, SyncError
 from campaign.review import DA_DUYET, Review, effective_state
 from campaign.signing import SEAL_BAD, SEAL_OK
@@ -32,11 +33,13 @@ class PushResult:
         """What the unit reads after Gửi báo cáo."""
         if self.unchanged:
             text = (
-                f"Báo cáo {self.unit_code} đã có trên {where} (bản gửi lần {self.revision}, lúc {self.pushed_at}); "
+                f"Báo cáo {self.unit_code} đã có trên {where} (bản gửi lần {self.revision}, lúc {show_time(self.pushed_at)}); "
                 "không có gì thay đổi nên không gửi lại."
             )
         else:
-            text = f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {self.pushed_at}) vào {where}."
+            text = (
+                f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {show_time(self.pushed_at)}) vào {where}."
+            )
         return f"{text} {self.warning}" if self.warning else text
 
 
@@ -53,7 +56,7 @@ def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
         diff(local.rows, remote.rows),
         unit=local.unit_code,
         revision=remote.revision,
-        pushed_at=remote.pushed_at,
+        pushed_at=show_time(remote.pushed_at),
         pushed_by=remote.pushed_by,
         base=base_revision,
     )
@@ -159,10 +162,10 @@ class Backend(ABC):
                 remote, forged = None, remote
             else:
                 forged = None
-            when = when or self.store_clock() or dt.datetime.now().replace(microsecond=0)
+            when = when or self.store_clock() or vietnam_now()
             review = self.review_for_push(tab.unit_code)
             if remote is not None and effective_state(review, remote.data_hash()) == DA_DUYET:
-                raise SyncError("gui.da_duyet", unit=tab.unit_code, at=review.at, by=review.by)
+                raise SyncError("gui.da_duyet", unit=tab.unit_code, at=show_time(review.at), by=review.by)
             if self._already_there(tab, remote, key):
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes

@@ -24,8 +24,8 @@ def make_backend(
     `share` (or THIDUA_SHARE, or ./thu-muc-chung)."""
     google = google or os.environ.get("THIDUA_GOOGLE_SHEET")
     if google:
-        from sync.google_client import client_from_credentials
-        from sync.gsheets import GoogleBackend
+        from sync.google.google_client import client_from_credentials
+        from sync.google.gsheets import GoogleBackend
 
         client, account = client_from_credentials(credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin)
         return GoogleBackend(client, google, campaign, acting_unit=acting_unit, account=account)
@@ -33,5 +33,5 @@ def make_backend(
 
     root = Path(share or os.environ.get("THIDUA_SHARE") or DEFAULT_SHARE)
     # on a shared folder nobody signs in: who you are is what you say (--account, THIDUA_ACCOUNT)
-    who = account or os.environ.get("THIDUA_ACCOUNT") or ""
+    who = campaign.account(account or os.environ.get("THIDUA_ACCOUNT") or "")
     return FolderBackend(root, campaign.id, acting_unit=acting_unit, account=who)

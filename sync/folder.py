@@ -21,6 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from campaign.dates import show_time
 from campaign.refusals import SyncError
 from campaign.review import Review
 from campaign.signing import SEAL_BAD, SEAL_OK, SEAL_UNCHECKED
@@ -114,6 +115,14 @@ class FolderBackend(Backend):
         if not self.units_dir.is_dir():
             raise SyncError("thu_muc.khong_thay", folder=self.root.parent, campaign=self.root.name)
 
+    def _must_be_prepared(self) -> None:
+        if self.units_dir.exists():
+            return
+        if self.acting_unit is not None:
+            # a unit pushing: the share is named wrong or not at all; the unit cannot run setup
+            raise SyncError("thu_muc.chua_chon", folder=self.root.parent)
+        raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
         self._must_exist()
         out = {}
@@ -124,8 +133,7 @@ class FolderBackend(Backend):
         return out
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
-        if not self.units_dir.exists():
-            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+        self._must_be_prepared()
         grid = to_grid(tab)
         if tab.extra.get(SIGNATURE):
             grid[0].append(tab.extra[SIGNATURE])
@@ -197,7 +205,9 @@ class FolderBackend(Backend):
         with self.lock(new.unit_code):
             stored = self.read_review(new.unit_code)
             if (stored.seq if stored else 0) != (old.seq if old else 0):
-                raise SyncError("duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=stored.at)
+                raise SyncError(
+                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
+                )
             tab = self.read_tab(new.unit_code)
             if tab is None or tab.data_hash() != new.content_hash:
                 raise SyncError("duyet.ban_moi", unit=new.unit_code)
@@ -223,8 +233,7 @@ class FolderBackend(Backend):
 
     @contextmanager
     def lock(self, unit_code: str):
-        if not self.units_dir.exists():
-            raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+        self._must_be_prepared()
         path = self.units_dir / f".{unit_code}.lock"
         deadline = time.monotonic() + 30
         while True:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from campaign.definition import Campaign
+from campaign.dates import vietnam_now
+from campaign.definition import Campaign, identity_key
 from campaign.refusals import SyncError
 from campaign.review import (
     ACCEPT,
@@ -72,8 +73,10 @@ def act(
 ) -> Review:
     """Return, accept or reopen one unit's report; the new record."""
     may_review(backend.account, campaign.consolidators)
-    if campaign.unit(unit_code) is None:
+    unit = campaign.unit(unit_code)
+    if unit is None:
         raise SyncError("lay_ve.don_vi_la", unit=unit_code)
+    unit_code = unit.code  # as the campaign spells it: 't01' typed is T01
     tab = backend.read_tab(unit_code)
     if tab is None:
         raise SyncError("duyet.chua_gui", unit=unit_code)
@@ -83,7 +86,7 @@ def act(
     report = report_from_tab(campaign, tab)
     reasons: tuple[Reason, ...] = tuple(locate(report, a.text, a.target, a.cell) for a in asks)
     # on Google, Google's time (its answer to the reads above), not this PC's
-    at = (when or backend.store_clock() or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    at = (when or backend.store_clock() or vietnam_now()).replace(microsecond=0).isoformat(sep=" ")
     before = effective_state(old, tab.data_hash())
     new = transition(old, unit_code, action, tab.data_hash(), backend.account, at, reasons)
     said = "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in reasons)
@@ -102,7 +105,7 @@ def trail(backend: Backend, unit_code: str | None = None) -> list[dict[str, str]
         if len(row) < 3 or row[0] in ("", "Lúc"):
             continue
         record = dict(zip(keys, row + [""] * (len(keys) - len(row))))
-        if unit_code is None or record["đơn vị"] == unit_code:
+        if unit_code is None or identity_key(record["đơn vị"]) == identity_key(unit_code):
             out.append(record)
     return out
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from openpyxl import load_workbook
 
 from campaign import layout as L
@@ -110,3 +111,56 @@ def test_a_share_that_is_not_there_is_said_not_reported_as_forty_missing_units(t
     # none named and none here: the draft, and the consolidator is told
     assert main(["export", "--share", str(tmp_path / "share"), "--out", str(tmp_path / "bc")]) == 0
     assert "dùng bản nháp" in capsys.readouterr().err and (tmp_path / "bc.docx").exists()
+
+
+def test_progress_names_an_error_deduction_only_when_there_is_one(workbook, capsys):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT09": {"input_a": "abc"}}})
+    assert main(["progress", "--no-write", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "1 lỗi" in out and "Điểm:" in out
+    assert "trừ lỗi" not in out and "vì 1 lỗi" not in out  # the 2026 campaign deducts nothing for errors
+
+
+def test_upgrade_says_so_when_there_is_nothing_to_upgrade(workbook, capsys):
+    path = workbook("T01", filled=True)
+    before = path.read_bytes()
+    assert main(["workbook", "upgrade", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "không cần nâng cấp" in out and "Đã nâng cấp" not in out
+    assert path.read_bytes() == before and not (path.parent / ".thidua-sao-luu").exists()
+
+
+def test_the_bug_log_says_when_what_which_version_and_campaign_and_stays_bounded(tmp_path, monkeypatch, campaign):
+    from campaign.refusals import LOG_LIMIT, explain, log_path
+    from xl_addin.cli import log_context
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    try:
+        {}["khong_co"]
+    except KeyError as exc:
+        message, code = explain(exc, log_context("thidua validate a.xlsx", campaign))
+    assert code == 2 and str(log_path()) in message
+    head = log_path().read_text("utf-8").splitlines()[0]
+    assert head.startswith("=== lúc: 20") and "lệnh: thidua validate a.xlsx" in head
+    assert f"chiến dịch: {campaign.id}" in head and "phiên bản thidua: 0." in head
+    log_path().write_text("x" * (LOG_LIMIT + 1), "utf-8")
+    explain(RuntimeError("lần hai"))
+    assert log_path().stat().st_size < 10_000 and log_path().with_name("loi.log.1").stat().st_size > LOG_LIMIT
+    log_path().write_text("y" * (LOG_LIMIT + 1), "utf-8")
+    explain(RuntimeError("lần ba"))  # the oldest is dropped: never more than two files
+    assert sorted(p.name for p in log_path().parent.iterdir()) == ["loi.log", "loi.log.1"]
+    assert log_path().with_name("loi.log.1").read_text("utf-8").startswith("y")
+
+
+def test_addin_install_without_excel_says_so(tmp_path, monkeypatch, capsys):
+    from macros.addin_build import excel_found
+
+    if excel_found():
+        pytest.skip("this PC has Excel")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert main(["addin", "install", "--out", str(tmp_path / "thidua.xlam")]) == 2
+    said = capsys.readouterr()
+    assert "không có Microsoft Excel" in said.err and "Đã chép" not in said.out
+    assert (tmp_path / "thidua.xlam").exists() and not (tmp_path / "AppData").exists()

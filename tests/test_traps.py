@@ -252,11 +252,13 @@ def test_a_push_whose_workbook_update_was_lost_is_recognised_as_sent(campaign, w
     assert FolderBackend(share, campaign.id).read_tab("T05").revision == 1
 
 
-def test_a_push_to_a_share_never_set_up_says_to_run_setup(campaign, workbook, tmp_path):
+def test_a_push_to_a_share_not_there_says_how_to_name_the_share(campaign, workbook, tmp_path):
+    """A unit cannot run the admin's setup: it is told how to name the share it was given."""
     path = workbook("T05", filled=True)
     with pytest.raises(SyncError) as err:
         push_file(campaign, path, FolderBackend(tmp_path / "khong-co", campaign.id, "T05"))
-    assert err.value.code == "thu_muc.chua_chuan_bi" and "thidua sheet setup" in err.value.message
+    assert err.value.code == "thu_muc.chua_chon" and "sheet setup" not in err.value.message
+    assert "--share" in err.value.message and "THIDUA_SHARE" in err.value.message
     proc = subprocess.run(
         [sys.executable, "-m", "xl_addin.cli", "push", str(path), "--share", str(tmp_path / "khong-co")],
         capture_output=True,
@@ -264,4 +266,4 @@ def test_a_push_to_a_share_never_set_up_says_to_run_setup(campaign, workbook, tm
         timeout=120,
         check=False,
     )
-    assert proc.returncode == 1 and "thidua sheet setup" in proc.stderr and "Errno" not in proc.stderr
+    assert proc.returncode == 1 and "THIDUA_SHARE" in proc.stderr and "Errno" not in proc.stderr

@@ -18,9 +18,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
+from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
+from campaign.formulas import expected_formulas
 from campaign.grids import blank_grids
-from campaign.unit_report import column_letter
+from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
+from campaign.unit_report import column_letter, parse_report
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
 
@@ -100,7 +103,7 @@ def _number_validation(
     dv.showErrorMessage = True
     dv.errorStyle = "warning"  # a warning, not a stop: nothing a reporter types is thrown away
     dv.promptTitle = "Nhập số liệu"
-    dv.prompt = f"{label}: nhập {rng}. Dùng dấu phẩy cho phần thập phân (97,5)."[:255]
+    dv.prompt = f"{label}: nhập {rng}. {WHOLE_RULE if whole else NUMBER_RULE}"[:255]
     dv.errorTitle = "Số liệu không hợp lệ"
     dv.error = f"Ô này cần {rng}. Không gõ chữ, dấu % hay đơn vị tính."[:255]
     dv.add(cell)
@@ -187,7 +190,8 @@ def _guide(ws: Worksheet, campaign: Campaign, unit: Unit) -> None:
             "2. Trang 'Báo cáo': nhập số liệu vào các ô màu vàng. Tỷ lệ % do phần mềm tự tính từ tử số và mẫu số, không gõ %.",
             False,
         ),
-        ("   Số thập phân dùng dấu phẩy (97,5); có thể gõ dấu chấm ngăn cách hàng nghìn (1.234.567).", False),
+        (f"   {NUMBER_RULE}", False),
+        (f"   {NUMBER_RULE_DOTS}", False),
         (
             "   Các dòng 'Chỉ tiêu riêng' để đơn vị tự bổ sung chỉ tiêu của mình (chọn cách đánh giá, ghi mục tiêu, ví dụ ≥ 95 hoặc 14 - 15).",
             False,
@@ -232,7 +236,7 @@ def _info(ws: Worksheet, campaign: Campaign, grid: list[list], lists: _Lists) ->
         showErrorMessage=True,
         errorStyle="warning",
         promptTitle="Ngày báo cáo",
-        prompt=f"Nhập ngày dạng dd/mm/yyyy, trong năm {campaign.year}.",
+        prompt=f"Nhập ngày theo dạng {date_example(campaign.year)}, trong năm {campaign.year}.",
         errorTitle="Ngày không hợp lệ",
         error=f"Ngày báo cáo phải nằm trong năm {campaign.year}.",
     )
@@ -347,14 +351,32 @@ def _items(ws: Worksheet, spec: L.SheetLayout, grid: list[list], lists_for: dict
 
 
 def _meta(ws: Worksheet, grid: list[list], unit_key: str = "") -> None:
+    """The hidden meta sheet, written in this one place (and re-hidden by `seal_meta`)."""
     for r, line in enumerate(grid, 1):
         for c, value in enumerate(line, 1):
             ws.cell(r, c, value)
     if unit_key:  # the key this unit signs its pushes with (campaign/signing.py), here only
         ws.cell(L.META_KEYS.index("unit_key") + 1, 2, unit_key)
-    # not offered by Excel's Unhide dialog; left unprotected because Gửi báo cáo records the
-    # pushed revision here from inside Excel
-    ws.sheet_state = "veryHidden"
+    seal_meta(ws.parent)
+
+
+def seal_meta(wb: Workbook) -> None:
+    """The meta sheet veryHidden: not offered by Excel's Unhide dialog. LibreOffice and WPS save
+    it as merely hidden, so every write by thidua puts it back. Left unprotected because Gửi báo
+    cáo records the pushed revision here from inside Excel."""
+    if L.META_NAME in wb.sheetnames:
+        wb[L.META_NAME].sheet_state = "veryHidden"
+
+
+def _formulas(ws: Worksheet, campaign: Campaign, grids: dict[str, list[list]]) -> None:
+    """The report rows' own formulas, placed by the keys the grids carry."""
+    for (r, c), (_, key, formula) in expected_formulas(campaign, parse_report(grids)).items():
+        cell = ws.cell(r, c)
+        cell.value = str(formula)
+        # computed by the sheet: nothing to type; the check cell stays open to Kiểm tra's writes
+        cell.protection = Protection(locked=key != "check")
+        if key in ("value", "pct_plan", "pct_prev"):
+            cell.number_format = "#,##0.##" if key == "value" else "#,##0.#"
 
 
 def build_workbook(
@@ -387,6 +409,7 @@ def build_workbook(
         },
     )
     _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME], unit_key)
+    _formulas(sheets["report"], campaign, grids)
     lists.ws.protection.sheet = True
     # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
     wb.active = wb.sheetnames.index(L.REPORT.name)

@@ -29,7 +29,16 @@ from campaign.consolidation import (
     status_summary,
     typed_reasons,
 )
-from campaign.report_text import NARRATIVE_SHEET, draft_sections, to_rows
+from campaign.report_tables import DRAFT, ROMAN, city_report, consolidation_digest
+from campaign.report_text import (
+    NARRATIVE_SHEET,
+    SOURCE_LABEL,
+    Narrative,
+    draft_sections,
+    narrative_digest,
+    refresh_figures,
+    to_rows,
+)
 from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
@@ -117,23 +126,47 @@ def _kept_sheets(master: Path) -> dict[str, list]:
     return {k: v for k, v in grids.items() if k in (NARRATIVE_SHEET, UNITS_SHEET)}
 
 
-def read_narrative(master: Path) -> list | None:
-    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, if it has them."""
-    return _kept_sheets(master).get(NARRATIVE_SHEET)
+def read_narrative(master: Path) -> Narrative | None:
+    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, with the
+    fingerprint of the consolidation they were drafted from and the units sheet; None when the
+    master has no such sheet."""
+    kept = _kept_sheets(master)
+    rows = kept.get(NARRATIVE_SHEET)
+    if rows is None:
+        return None
+    return Narrative(rows, narrative_digest(rows), kept.get(UNITS_SHEET) or [], str(master))
 
 
-def _narrative_sheet(wb: Workbook, rows: list[list]) -> None:
+def _narrative_sheet(wb: Workbook, rows: list[list], digest: str) -> None:
     ws = wb.create_sheet(NARRATIVE_SHEET, 1)
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 120
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["D"].width = 40
+    ws["D1"] = SOURCE_LABEL + digest  # what the export checks it agrees with
+    ws["D1"].font = _font(size=9, italic=True)
     for r, row in enumerate(rows, 1):
-        for col, value in enumerate(row[:2], 1):
+        for col, value in enumerate(row[:3], 1):
             cell = ws.cell(r, col)
             set_value(cell, value)
             cell.font = _font(bold=r == 1 or col == 1)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if len(str(row[1] if len(row) > 1 else "")) > 110:
             ws.row_dimensions[r].height = row_height([str(row[1])], [120])
+
+
+def write_narrative(master: Path, rows: list[list]) -> Path:
+    """The master's "Nội dung báo cáo" sheet rewritten with `rows` (the fingerprint kept), as
+    the consolidator's typing would leave it; the other sheets untouched."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master)
+    old = wb[NARRATIVE_SHEET]
+    digest = str(old["D1"].value or "").removeprefix(SOURCE_LABEL)
+    wb.remove(old)
+    _narrative_sheet(wb, rows, digest)
+    save_atomic(wb, master)
+    return master
 
 
 def write_master(c: Consolidation, dest: Path) -> Path:
@@ -162,7 +195,9 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     # the report's words: drafted from the figures the first time, kept as the consolidator
     # edited them when Tổng hợp runs again into the same file
     kept = _kept_sheets(dest)
-    _narrative_sheet(wb, kept.get(NARRATIVE_SHEET) or to_rows(draft_sections(c)))
+    drafted = to_rows(draft_sections(c))
+    words = refresh_figures(kept[NARRATIVE_SHEET], drafted) if kept.get(NARRATIVE_SHEET) else drafted
+    _narrative_sheet(wb, words, consolidation_digest(c))
     for name, table in all_tables(c, typed_reasons(kept.get(UNITS_SHEET))).items():
         sheet = wb.create_sheet(name)
         end = write_table(sheet, table, 1)
@@ -178,11 +213,7 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     return dest
 
 
-# One table per annex sheet, so each keeps its own column widths.
-ANNEXES = ("Đơn vị nộp báo cáo", "Cụm, khối", "Xếp hạng", "Mô hình, điển hình", "Đề nghị khen thưởng")
-
-
-def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int) -> int:
+def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int, draft: bool = False) -> int:
     camp = c.campaign
     mid = width // 2 - 1
     left_end, right_start = column_letter(mid), column_letter(mid + 1)
@@ -214,7 +245,7 @@ def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int) -
     ws[f"{right_start}4"].font = _font(italic=True, size=13)
     ws[f"{right_start}4"].alignment = Alignment(horizontal="center")
     titles = [
-        ("BÁO CÁO", 14),
+        (f"BÁO CÁO ({DRAFT})" if draft else "BÁO CÁO", 14),
         (f"Kết quả thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}", 13),
         (f"“{camp.theme}”", 13),
     ]
@@ -236,62 +267,50 @@ def _paragraph(ws: Worksheet, row: int, text: str, width: int, bold: bool = Fals
     return row + 1
 
 
-def _summary_table(t: Table) -> Table:
-    # the city reads one line per target: drop the list of missing units (it is in the annex)
-    return Table(t.title, t.headers[:-1], [r[:-1] for r in t.rows], [5, 7, 42, 11, 11, 12, 10, 12, 11])
+# the figures workbook's sheet widths per annex (characters), in the order of city_report's annexes
+ANNEX_WIDTHS = (
+    [5, 8, 46, 12, 12, 12, 10, 12],
+    [5, 44, 40, 16, 12],
+    [5, 30, 16, 36, 16, 50, 36],
+    [5, 30, 34, 10, 28, 28, 45, 40],
+    [36, 14, 38, 10, 10, 10, 10, 40],
+)
 
 
-def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> Path:
-    """The final, macro-free report to the city: the document, its annexes, its charts."""
+def write_export(c: Consolidation, dest: Path, when: dt.date | None = None, draft: bool = False) -> Path:
+    """The macro-free figures workbook sent with the report: the same body counts and the same
+    annexes, numbered as the document numbers them (city_report's)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"
-    tables = all_tables(c)
-    summary = _summary_table(tables["Chỉ tiêu toàn xã"])
+    report = city_report(c)
+    targets = report.annexes[0]
+    summary = Table(targets.title, targets.headers, targets.rows, ANNEX_WIDTHS[0])
     width = len(summary.headers)
-    row = _header(ws, c, when, width)
-    row, table_top = _body(ws, c, tables, summary, row, width)
+    row = _header(ws, c, when, width, draft)
+    row, table_top = _body(ws, c, report, summary, row, width)
     _closing(ws, c.campaign, row + 1, width)
     ws.print_title_rows = f"{table_top}:{table_top}"
-    _annexes(wb, tables)
+    _annexes(wb, report.annexes)
     _charts(wb, ws, table_top, len(summary.rows), status_summary(c))
     wb.active = 0
     save_atomic(wb, dest)
     return dest
 
 
-def _review_sentence(c: Consolidation) -> str:
-    reviewed = review_summary(c)
-    if not reviewed:
-        return ""
-    from campaign.review import CHO_DUYET, DA_DUYET, GUI_LAI, TRA_LAI
-
-    basis = (
-        "Số liệu dưới đây chỉ tính các báo cáo đã duyệt."
-        if c.campaign.review_figures == "đã duyệt"
-        else "Số liệu dưới đây gồm cả các báo cáo chưa duyệt."
-    )
-    return (
-        f" Phòng Văn hóa - Xã hội đã duyệt {reviewed.get(DA_DUYET, 0)} báo cáo, "
-        f"{reviewed.get(CHO_DUYET, 0) + reviewed.get(GUI_LAI, 0)} báo cáo đang chờ duyệt, "
-        f"{reviewed.get(TRA_LAI, 0)} báo cáo đã trả lại để sửa. {basis}"
-    )
-
-
-def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Table, row: int, width: int):
-    """Sections I-III of the report; returns (next row, row of the summary table's header)."""
+def _body(ws: Worksheet, c: Consolidation, report, summary: Table, row: int, width: int):
+    """Sections I-III of the report, counted from the annexes; returns (next row, row of the
+    summary table's header)."""
     camp = c.campaign
-    done = completeness_summary(c)
     st = status_summary(c)
-    total = len(c.units)
-    missing = done["Chưa nộp"] + done["Không dùng được"]
+    sent = report.sent
     row = _paragraph(
         ws,
         row,
         f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
-        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {total - missing}/{total} cơ quan, đơn vị, "
-        f"doanh nghiệp đã nộp báo cáo ({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn, {done['Còn lỗi']} còn lỗi "
-        f"phải sửa), {missing} chưa nộp." + _review_sentence(c),
+        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {sent['Đúng hạn'] + sent['Muộn']}/{len(c.units)} "
+        f"cơ quan, đơn vị, thôn và doanh nghiệp đã gửi báo cáo ({sent['Đúng hạn']} đúng hạn, {sent['Muộn']} muộn), "
+        f"{sent['Chưa gửi']} đơn vị chưa gửi.",
         width,
         height=54,
     )
@@ -300,8 +319,7 @@ def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Ta
         ws,
         row,
         f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần): {st.get('Vượt', 0)} vượt, {st.get('Đạt', 0)} đạt, "
-        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu. Tỷ lệ toàn xã được tính bằng "
-        "tổng tử số trên tổng mẫu số của các đơn vị, không lấy bình quân các tỷ lệ.",
+        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu (Phụ lục I).",
         width,
         height=40,
     )
@@ -309,22 +327,20 @@ def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Ta
     row = write_table(ws, summary, row, title=False)
     for col, w in enumerate(summary.widths, 1):
         ws.column_dimensions[column_letter(col)].width = w
-    row = _paragraph(ws, row + 1, "II. TÌNH HÌNH NỘP BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
+    row = _paragraph(ws, row + 1, "II. TÌNH HÌNH GỬI BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
     row = _paragraph(
         ws,
         row,
-        "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.",
+        "Tình hình gửi báo cáo của từng đơn vị tại Phụ lục II; kết quả chấm điểm, xếp hạng thi đua tại Phụ lục V.",
         width,
     )
-    proposals = tables["Đề nghị khen thưởng"]
-    beyond = sum(1 for r in proposals.rows if str(r[-1]).startswith("Vượt"))
     row = _paragraph(ws, row + 1, "III. MÔ HÌNH, ĐIỂN HÌNH VÀ ĐỀ NGHỊ KHEN THƯỞNG", width, bold=True)
     row = _paragraph(
         ws,
         row,
-        f"Các đơn vị giới thiệu {len(tables['Mô hình, điển hình'].rows)} mô hình, điển hình (Phụ lục 4) và đề nghị "
-        f"{len(proposals.rows)} trường hợp khen thưởng, trong đó {beyond} trường hợp vượt thẩm quyền Chủ tịch UBND xã, "
-        "đề nghị cấp trên xem xét (Phụ lục 5).",
+        f"Các đơn vị giới thiệu {report.models} mô hình, điển hình (Phụ lục III) và đề nghị "
+        f"{len(report.proposals)} trường hợp khen thưởng, trong đó {report.beyond_commune} trường hợp thuộc thẩm "
+        "quyền cấp trên, đề nghị xem xét (Phụ lục IV).",
         width,
         height=40,
     )
@@ -352,11 +368,11 @@ def _closing(ws: Worksheet, camp, top: int, width: int) -> None:
     ws.print_area = f"A1:{last}{max(top + len(lines), top + len(camp.recipients)) + 1}"
 
 
-def _annexes(wb: Workbook, tables: dict[str, Table]) -> None:
-    for i, key in enumerate(ANNEXES, 1):
-        sheet = wb.create_sheet(f"Phụ lục {i}")
-        sheet.cell(1, 1, f"PHỤ LỤC {i}").font = _font(bold=True, size=13)
-        write_table(sheet, tables[key], 3)
+def _annexes(wb: Workbook, annexes) -> None:
+    for i, (table, widths) in enumerate(zip(annexes, ANNEX_WIDTHS, strict=True)):
+        sheet = wb.create_sheet(f"Phụ lục {ROMAN[i]}")
+        sheet.cell(1, 1, f"PHỤ LỤC {ROMAN[i]}").font = _font(bold=True, size=13)
+        write_table(sheet, Table(table.title, table.headers, table.rows, widths), 3)
         sheet.print_title_rows = "4:4"
         _a4(sheet, landscape=True)
 

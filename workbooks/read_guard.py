@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
-from campaign.refusals import WorkbookRefused, log_path
+from campaign.refusals import WorkbookRefused, bounded_log
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
@@ -97,10 +97,8 @@ class GuardedReader:
         self.close()
 
     def _start(self) -> None:
-        log = log_path()
         try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            err: Any = open(log, "ab")  # noqa: SIM115 - handed to the child, closed below
+            err: Any = open(bounded_log(), "ab")  # noqa: SIM115 - handed to the child, closed below
         except OSError:
             err = subprocess.DEVNULL
         root = str(Path(__file__).resolve().parents[1])

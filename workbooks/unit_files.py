@@ -13,6 +13,7 @@ from typing import Any
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
+from campaign.dates import vietnam_now
 from campaign.definition import Campaign
 from campaign.refusals import WorkbookRefused
 from campaign.result_cells import result_plan
@@ -86,13 +87,26 @@ def new_workbooks(
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
         raise WorkbookRefused("so_bao_cao.don_vi_la", codes=unknown)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = vietnam_now()
     return [
         write_unit_workbook(
             campaign, u, Path(out_dir) / workbook_filename(campaign, u), now, unit_key_text(campaign, u.code, secret)
         )
         for u in units
     ]
+
+
+def is_current(campaign: Campaign, path: Path, secret: bytes | None = None) -> bool:
+    """On the current template and this campaign's definition, and (given the campaign secret)
+    carrying its unit's key: an upgrade would change nothing."""
+    meta = read_report(Path(path), any_version=True).meta
+    keyed = not secret or meta.get("unit_key") == unit_key_text(campaign, str(meta.get("unit_code") or ""), secret)
+    return (
+        meta.get("template_version") == L.TEMPLATE_VERSION
+        and meta.get("campaign_id") == campaign.id
+        and meta.get("definition_hash") == campaign.definition_hash()
+        and keyed
+    )
 
 
 def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None, secret: bytes | None = None) -> Path:

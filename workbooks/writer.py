@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl.cell.cell import MergedCell
 
 from campaign import layout as L
+from campaign.dates import vietnam_now
 from campaign.refusals import WorkbookRefused
 from campaign.unit_report import UnitReport, parse_report
 from workbooks.atomic import save_atomic
@@ -43,7 +44,7 @@ def grids_of(wb) -> dict[str, list[list[Any]]]:
 
 
 def backup(path: Path, when: dt.datetime | None = None) -> Path:
-    when = when or dt.datetime.now()
+    when = when or vietnam_now()
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     dest = folder / f"{path.stem}-{when:%Y%m%d-%H%M%S-%f}{path.suffix}"

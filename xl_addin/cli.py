@@ -13,14 +13,29 @@ import sys
 from pathlib import Path
 
 from campaign.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
-
-DEFAULT_MASTER = "tong-hop.xlsx"  # where `consolidate` writes, and `export` looks for the words
+from xl_addin.cli_parser import DEFAULT_MASTER
 
 
 def _campaign(args: argparse.Namespace):
     from workbooks.campaign_workbook import load_campaign
 
-    return load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
+    args.loaded_campaign = load_campaign(args.campaign or os.environ.get("THIDUA_CAMPAIGN") or None)
+    return args.loaded_campaign
+
+
+def log_context(command: str, campaign=None, source: str | None = None) -> dict[str, str]:
+    """What heads a bug's entry in loi.log: the command, this version, the campaign."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("thidua")
+    except PackageNotFoundError:
+        ours = "không rõ"
+    if campaign is not None:
+        which = f"{campaign.id} (phiên bản {campaign.version})"
+    else:
+        which = source or os.environ.get("THIDUA_CAMPAIGN") or "mặc định"
+    return {"lệnh": command, "phiên bản thidua": ours, "chiến dịch": which}
 
 
 def _progress(i: int, n: int, label: str) -> None:
@@ -55,7 +70,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 def cmd_workbook(args: argparse.Namespace) -> int:
     from sync.secret_store import load_secret, secret_path
-    from workbooks.unit_files import new_workbooks, upgrade_file
+    from workbooks.unit_files import is_current, new_workbooks, upgrade_file
 
     campaign = _campaign(args)
     # each unit's workbook carries its own signing key, derived from the secret on this PC
@@ -77,6 +92,9 @@ def cmd_workbook(args: argparse.Namespace) -> int:
         print(f"Đã tạo {len(paths)} sổ báo cáo trong {args.out}")
         return EXIT_OK
     for f in args.files:
+        if is_current(campaign, Path(f), secret):
+            print(f"{f}: sổ đã theo mẫu mới nhất của chiến dịch {campaign.id}, không cần nâng cấp; không sửa gì.")
+            continue
         dest = upgrade_file(campaign, Path(f), secret=secret)
         keyed = " và khóa ký của đơn vị" if secret else ""
         print(f"Đã nâng cấp {dest} lên mẫu mới{keyed}, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
@@ -141,14 +159,14 @@ def cmd_sheet(args: argparse.Namespace) -> int:
         return EXIT_OK
     campaign = _campaign(args)
     if args.action == "doctor":
-        from sync.google_doctor import run_doctor
+        from sync.google.google_doctor import run_doctor
 
         credentials = args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS")
         return run_doctor(campaign, credentials, key=args.google, second=args.second, quota=args.quota)
     if args.create:
-        from sync.google_client import client_from_credentials
-        from sync.google_setup import capacity_line
-        from sync.gsheets import GoogleBackend
+        from sync.google.google_client import client_from_credentials
+        from sync.google.google_setup import capacity_line
+        from sync.google.gsheets import GoogleBackend
 
         client, account = client_from_credentials(
             args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin=True
@@ -167,7 +185,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     made = backend.setup([u.code for u in campaign.units])
     print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
     if backend.name == "Google Sheets":
-        from sync.google_setup import capacity_line
+        from sync.google.google_setup import capacity_line
 
         print(capacity_line(len(campaign.units)))
     return EXIT_OK
@@ -207,23 +225,10 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _AskAction(argparse.Action):
-    """--reason starts a reason; a --target or --cell after it attaches that reason there."""
-
-    def __call__(self, parser, namespace, value, option_string=None):
-        asks = list(getattr(namespace, "asks", None) or [])
-        if option_string == "--reason":
-            asks.append({"text": value})
-        elif not asks or ("target" in asks[-1] or "cell" in asks[-1]):
-            parser.error(f"{option_string} cần đi sau một --reason")
-        else:
-            asks[-1][option_string.lstrip("-")] = value
-        namespace.asks = asks
-
-
 def cmd_review(args: argparse.Namespace) -> int:
+    from campaign.dates import show_time
     from sync.review_flow import ACCEPT, REOPEN, RETURN, Ask, act, statuses
-    from xl_addin.render import dumps
+    from xl_addin.render import dumps, review_table
 
     campaign = _campaign(args)
     backend = _backend(args, campaign)
@@ -247,47 +252,33 @@ def cmd_review(args: argparse.Namespace) -> int:
                 )
             )
             return EXIT_OK
-        for s in rows:
-            unit = campaign.unit(s.unit_code)
-            last = f"{s.review.at} {s.review.by}" if s.review and s.review.seq else ""
-            reasons = (
-                "; ".join(f"{r.where}: {r.text}" if r.where else r.text for r in s.review.reasons) if s.review else ""
-            )
-            sent = f"lần {s.revision}, {s.pushed_at}" if s.revision else ""
-            print(f"{s.unit_code:8} {unit.name[:28]:28} {s.state:20} {sent:28} {last:40} {reasons}".rstrip())
+        print(review_table(campaign, rows))
         return EXIT_OK
     action = {"return": RETURN, "accept": ACCEPT, "reopen": REOPEN}[args.action]
-    asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (args.asks or [])]
+    asks = [Ask(a["text"], a.get("target"), a.get("cell")) for a in (getattr(args, "asks", None) or [])]
     for unit in args.units:
         new = act(campaign, backend, unit, action, asks)
-        print(f"{unit}: {new.state} (lúc {new.at}, {new.by}).")
+        print(f"{new.unit_code}: {new.state} (lúc {show_time(new.at)}, {new.by}).")
     return EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
     from sync.review_flow import trail
-    from xl_addin.render import dumps
+    from xl_addin.render import dumps, log_table
 
     campaign = _campaign(args)
     records = trail(_backend(args, campaign), args.unit)
     if args.json:
         print(dumps(records))
         return EXIT_OK
-    for r in records:
-        change = f" {r['từ']} → {r['sang']}" if r["từ"] else ""
-        reason = f" — {r['lý do']}" if r["lý do"] else ""
-        machine = f" [{r['máy']}]" if r["máy"] else ""
-        print(
-            f"{r['lúc']}  {r['đơn vị']:8} {r['việc']:8} lần {r['lần gửi']:>3}  {r['tài khoản']}{machine}{change}{reason}"
-        )
-    if not records:
+    if records:
+        print(log_table(records))
+    else:
         print("Nhật ký chưa có gì" + (f" về {args.unit}." if args.unit else "."))
     return EXIT_OK
 
 
 def _consolidation(args: argparse.Namespace):
-    import datetime as dt
-
     from campaign.consolidation import consolidate
     from sync.collect import from_backend, from_folder
 
@@ -297,8 +288,7 @@ def _consolidation(args: argparse.Namespace):
         subs, unreadable = from_folder(campaign, Path(args.from_folder))
     else:
         subs = from_backend(campaign, _backend(args, campaign))
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    c = consolidate(campaign, subs, as_of=as_of)
+    c = consolidate(campaign, subs, as_of=args.as_of)
     c.issues.extend(f"Không đọc được {u}" for u in unreadable)
     return c
 
@@ -327,47 +317,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from campaign.refusals import WorkbookRefused
-    from campaign.report_text import draft_sections, from_rows, gaps
-    from workbooks.consolidated import read_narrative, write_export
-    from workbooks.render_pdf import to_pdf
-    from workbooks.report_document import write_document
+    from workbooks.consolidated import read_narrative
+    from xl_addin.export import export_report
 
-    # the document for the city, with the words as the consolidator edited them in Tổng hợp:
-    # a master named and missing is a mistake; none named, tong-hop.xlsx if it is here
+    # the words as the consolidator edited them in Tổng hợp: a master named and missing is a
+    # mistake; none named, tong-hop.xlsx if it is here
     master = Path(args.master or DEFAULT_MASTER)
     if args.master and not master.exists():
         raise WorkbookRefused("tep.khong_tim_thay", path=master)
+    when = args.date or dt.date.today()
     c = _consolidation(args)
-    when = dt.date.fromisoformat(args.date) if args.date else None
-    out = Path(args.out)
-    rows = read_narrative(master) if master.exists() else None
-    if rows is None:
+    narrative = read_narrative(master) if master.exists() else None
+    if narrative is None:
         print(f"Chưa có sheet 'Nội dung báo cáo' ({master} chưa có): dùng bản nháp soạn từ số liệu.", file=sys.stderr)
-    sections = from_rows(rows) if rows else draft_sections(c)
-    document = write_document(c, sections, out.with_suffix(".docx"), when=when)
-    print(f"Đã ghi báo cáo gửi thành phố: {document}")
-    left = gaps(sections)
-    if left:
+    source = f"thư mục {args.from_folder}" if args.from_folder else "báo cáo đã gửi"
+    done = export_report(c, Path(args.out), when, narrative, draft=args.du_thao, pdf=args.pdf, source=source)
+    print(f"Đã ghi báo cáo gửi thành phố{' (dự thảo)' if done.draft else ''}: {done.document}")
+    if done.late:
+        due = c.campaign.results_due_before
         print(
-            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {master}):",
+            f"Lưu ý: ngày báo cáo {when:%d/%m/%Y} đã quá hạn (trước ngày {due:%d/%m/%Y}); báo cáo ghi rõ gửi chậm.",
             file=sys.stderr,
         )
-        for g in left:
-            print(f"  - {g}", file=sys.stderr)
-    data = write_export(c, out.with_suffix(".xlsx"), when=when)
-    print(f"Số liệu kèm theo (Excel): {data}")
+    if done.gaps:
+        print(f"Bản dự thảo còn {len(done.gaps)} chỗ cần viết (sheet 'Nội dung báo cáo'):", file=sys.stderr)
+        for row, heading in done.gaps:
+            print(f"  - dòng {row} ({heading})", file=sys.stderr)
+    print(f"Số liệu kèm theo (Excel): {done.data}")
     if args.pdf:
-        pdf = to_pdf(document, out.parent)
-        print(f"Bản PDF: {pdf}" if pdf else "Không tạo được PDF: cần cài LibreOffice.")
+        print(f"Bản PDF: {done.pdf}" if done.pdf else "Không tạo được PDF: cần cài LibreOffice.")
     return EXIT_OK
 
 
 def cmd_addin(args: argparse.Namespace) -> int:
-    from macros.addin_build import build_addin, install_addin
+    from campaign.refusals import Refusal
+    from macros.addin_build import build_addin, excel_found, install_addin
 
     dest = build_addin(Path(args.out))
     print(f"Đã tạo add-in: {dest}")
     if args.action == "install":
+        if not excel_found():
+            raise Refusal("addin.khong_co_excel", path=dest)
         appdata = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
         target, conf = install_addin(dest, sys.executable, appdata, Path.home())
         print(f"Đã chép vào {target} và ghi cấu hình Python vào {conf}.")
@@ -382,130 +372,50 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from macros.release import build_release
+
+    dest = build_release(Path(args.out), Path(args.cache) if args.cache else None)
+    print(f"Đã tạo gói cài đặt cho Windows: {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="thidua", description="Báo cáo phong trào thi đua: kiểm tra, tính tiến độ, đồng bộ, tổng hợp."
+    """The command line (xl_addin/cli_parser.py), wired to the commands above."""
+    from xl_addin.cli_parser import build_parser as build
+
+    return build(
+        {
+            "campaign": cmd_campaign,
+            "workbook": cmd_workbook,
+            "validate": lambda a: cmd_check(a, False),
+            "progress": lambda a: cmd_check(a, True),
+            "sheet": cmd_sheet,
+            "review": cmd_review,
+            "log": cmd_log,
+            "push": cmd_push,
+            "pull": cmd_pull,
+            "consolidate": cmd_consolidate,
+            "export": cmd_export,
+            "addin": cmd_addin,
+            "demo": cmd_demo,
+            "release": cmd_release,
+        }
     )
-    p.add_argument(
-        "--campaign", help="tệp định nghĩa chiến dịch (.toml hoặc .xlsx); mặc định: kế hoạch 2026 xã Vĩnh Bảo"
-    )
-    sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("campaign", help="định nghĩa chiến dịch")
-    c.add_argument("action", choices=["check", "workbook"])
-    c.add_argument("dest", nargs="?", default="chien-dich.xlsx", help="với 'workbook': nơi ghi sổ định nghĩa")
-    c.set_defaults(func=cmd_campaign)
 
-    w = sub.add_parser("workbook", help="sổ báo cáo của đơn vị")
-    wsub = w.add_subparsers(dest="action", required=True)
-    new = wsub.add_parser("new", help="tạo sổ báo cáo cho đơn vị")
-    new.add_argument("--unit", action="append", help="mã đơn vị (lặp lại cho nhiều đơn vị)")
-    new.add_argument("--all", action="store_true", help="tất cả đơn vị")
-    new.add_argument("--out", default="so-bao-cao", help="thư mục ghi sổ")
-    up = wsub.add_parser("upgrade", help="chuyển sổ sang mẫu mới, giữ số liệu")
-    up.add_argument("files", nargs="+")
-    w.set_defaults(func=cmd_workbook)
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command as typed; help and usage errors are printed in Vietnamese (and exit)."""
+    from xl_addin.help_language import vietnamese
 
-    for name, progress, text in (("validate", False, "Kiểm tra"), ("progress", True, "Tính tiến độ")):
-        v = sub.add_parser(name, help=text)
-        v.add_argument("files", nargs="+")
-        v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-        v.add_argument("--no-write", action="store_true", help="không ghi kết quả vào sổ")
-        v.set_defaults(func=lambda a, progress=progress: cmd_check(a, progress))
-
-    def sync_options(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--share", help="thư mục chung (mặc định: ./thu-muc-chung hoặc biến THIDUA_SHARE)")
-        q.add_argument("--google", help="mã bảng tính Google Sheets dùng chung (thay cho thư mục chung)")
-        q.add_argument("--credentials", help="tệp khóa tài khoản dịch vụ Google (không lưu trong sổ)")
-        q.add_argument(
-            "--account", help="thư mục chung: e-mail của bạn (hoặc biến THIDUA_ACCOUNT), để ghi nhật ký và duyệt"
-        )
-
-    sh = sub.add_parser("sheet", help="chuẩn bị nơi gửi báo cáo chung (quản trị)")
-    sh.add_argument(
-        "action",
-        choices=["setup", "emulator", "doctor"],
-        help="setup: tạo tab, bảo vệ, chia sẻ; emulator: chạy máy giả lập Google Sheets trên máy này; "
-        "doctor: tự kiểm tra với Google thật trên một bảng tính nháp",
-    )
-    sh.add_argument("--create", metavar="TÊN", help="tạo bảng tính Google Sheets mới với tên này rồi chuẩn bị")
-    sh.add_argument("--port", type=int, default=8765, help="cổng của máy giả lập (mặc định 8765)")
-    sh.add_argument("--second", metavar="KHÓA", help="doctor: khóa của tài khoản thứ hai (kiểm tra vùng bảo vệ)")
-    sh.add_argument("--quota", action="store_true", help="doctor: kiểm tra cả lỗi quá hạn mức (tốn hạn mức một phút)")
-    sh.add_argument(
-        "--fault",
-        action="append",
-        metavar="KHỚP=KIỂU",
-        help="máy giả lập: gây lỗi cho yêu cầu khớp, ví dụ ':batchUpdate=drop_after' hoặc 'values=503x2'",
-    )
-    sync_options(sh)
-    sh.set_defaults(func=cmd_sheet)
-
-    rv = sub.add_parser("review", help="Duyệt, trả lại, mở lại báo cáo của đơn vị (phòng Văn hóa - Xã hội)")
-    rv.add_argument("action", choices=["list", "return", "accept", "reopen"])
-    rv.add_argument("units", nargs="*", metavar="ĐƠN_VỊ")
-    rv.add_argument("--reason", action=_AskAction, dest="asks", help="lý do (trả lại, mở lại); lặp lại được")
-    rv.add_argument("--target", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào chỉ tiêu, ví dụ CT07")
-    rv.add_argument("--cell", action=_AskAction, dest="asks", help="gắn lý do vừa ghi vào ô, ví dụ 'Báo cáo!I6'")
-    rv.add_argument("--json", action="store_true")
-    sync_options(rv)
-    rv.set_defaults(func=cmd_review)
-
-    lg = sub.add_parser("log", help="nhật ký: gửi, trả lại, duyệt, mở lại")
-    lg.add_argument("--unit", help="chỉ một đơn vị")
-    lg.add_argument("--json", action="store_true")
-    sync_options(lg)
-    lg.set_defaults(func=cmd_log)
-
-    pu = sub.add_parser("push", help="Gửi báo cáo")
-    pu.add_argument("files", nargs="+")
-    sync_options(pu)
-    pu.set_defaults(func=cmd_push)
-
-    pl = sub.add_parser("pull", help="Lấy về bản đã gửi của đơn vị")
-    pl.add_argument("file")
-    pl.add_argument("--force", action="store_true", help="ghi đè số liệu chưa gửi (có sao lưu)")
-    sync_options(pl)
-    pl.set_defaults(func=cmd_pull)
-
-    for name, func, out, text in (
-        ("consolidate", cmd_consolidate, DEFAULT_MASTER, "Tổng hợp"),
-        ("export", cmd_export, "bao-cao-gui-thanh-pho.xlsx", "Xuất báo cáo"),
-    ):
-        q = sub.add_parser(name, help=text)
-        sync_options(q)
-        q.add_argument("--from-folder", help="thư mục chứa các sổ báo cáo nhận qua thư điện tử")
-        q.add_argument("--as-of", help="ngày tính tình trạng nộp (yyyy-mm-dd), mặc định hôm nay")
-        q.add_argument("--out", default=out)
-        q.set_defaults(func=func)
-        if name == "consolidate":
-            q.add_argument(
-                "--csv", metavar="TỆP", help="ghi thêm dữ liệu chi tiết ra tệp CSV (dấu ; giữa cột, dấu phẩy thập phân)"
-            )
-        if name == "export":
-            q.add_argument("--pdf", action="store_true", help="tạo thêm bản PDF qua LibreOffice")
-            q.add_argument("--date", help="ngày ký báo cáo (yyyy-mm-dd)")
-            q.add_argument(
-                "--master",
-                help=f"sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định {DEFAULT_MASTER} nếu có)",
-            )
-
-    ad = sub.add_parser("addin", help="tạo (và cài) add-in Excel thidua.xlam")
-    ad.add_argument("action", choices=["build", "install"])
-    ad.add_argument("--out", default="dist/thidua.xlam")
-    ad.set_defaults(func=cmd_addin)
-
-    d = sub.add_parser("demo", help="chạy thử toàn bộ quy trình với số liệu mẫu")
-    d.add_argument("--out", default="thidua-demo")
-    d.add_argument("--no-pdf", action="store_true")
-    d.set_defaults(func=cmd_demo)
-    return p
+    with vietnamese():
+        return build_parser().parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     from campaign.refusals import explain
 
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -513,7 +423,12 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one function says every refusal and bug
-        message, code = explain(exc)
+        context = log_context(
+            " ".join(["thidua", *(sys.argv[1:] if argv is None else argv)]),
+            getattr(args, "loaded_campaign", None),
+            args.campaign,
+        )
+        message, code = explain(exc, context)
         print(message, file=sys.stderr)
         return code
 

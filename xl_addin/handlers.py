@@ -119,7 +119,9 @@ def _guard(fn: Callable[[Any], str]) -> Callable[[], None]:
         try:
             message = fn(book)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, a bug's details go to the log
-            message, _ = explain(exc)
+            from xl_addin.cli import log_context  # only on this path: a click does not pay for it
+
+            message, _ = explain(exc, log_context(f"nút {fn.__name__}"))
         _alert(book, message)
 
     run.__name__ = fn.__name__
@@ -205,6 +207,7 @@ def gui_bao_cao(book: Any) -> str:
 @_guard
 def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
+    from campaign.dates import show_time
     from campaign.result_cells import pull_plan
     from sync.tab import rows_to_entries
     from sync.unit_sync import pulled_meta, remote_for_pull
@@ -215,9 +218,9 @@ def lay_ve(book: Any) -> str:
     remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
     review = backend.read_review(report.unit_code)
     write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote, review)))
-    said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({remote.pushed_at})."
+    said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({show_time(remote.pushed_at)})."
     if review is not None and review.reasons:
-        said += f" Báo cáo bị trả lại ({review.at}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
+        said += f" Báo cáo bị trả lại ({show_time(review.at)}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
     return said
 
 
@@ -275,11 +278,12 @@ def tong_hop(book: Any) -> str:
 
 @_guard
 def xuat_bao_cao(book: Any) -> str:
-    """Xuất báo cáo: the final, macro-free workbook for the city, beside this workbook."""
-    from campaign.report_text import NARRATIVE_SHEET, draft_sections, from_rows, gaps
-    from workbooks.consolidated import write_export
-    from workbooks.render_pdf import to_pdf
-    from workbooks.report_document import write_document
+    """Xuất báo cáo: the report for the city and its figures, beside this workbook. While the
+    "Nội dung báo cáo" sheet has gaps left to write, the button writes the draft (DỰ THẢO, the
+    gaps visible) and says so; once they are written, the final document."""
+    from campaign.refusals import ExportRefused
+    from campaign.report_text import NARRATIVE_SHEET, Narrative
+    from xl_addin.export import export_report
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
@@ -287,16 +291,19 @@ def xuat_bao_cao(book: Any) -> str:
     # the words as the consolidator edited them in this workbook's "Nội dung báo cáo" sheet
     names = {s.name for s in book.sheets}
     rows = read_book(book, {NARRATIVE_SHEET})[NARRATIVE_SHEET] if NARRATIVE_SHEET in names else None
-    sections = from_rows(rows) if rows else draft_sections(c)
-    document = write_document(c, sections, stem.with_suffix(".docx"), when=dt.date.today())
-    data = write_export(c, stem.with_suffix(".xlsx"), when=dt.date.today())
-    pdf = to_pdf(document, folder)
-    left = gaps(sections)
+    narrative = Narrative(rows, master=book.name) if rows else None
+    try:
+        done = export_report(c, stem, dt.date.today(), narrative)
+    except ExportRefused as exc:
+        if exc.code != "xuat.con_cho_trong":
+            raise
+        done = export_report(c, stem, dt.date.today(), narrative, draft=True)
     return (
-        f"Đã xuất báo cáo gửi thành phố:\n{document}"
-        + (f"\nvà bản PDF: {pdf}" if pdf else "")
-        + f"\nSố liệu kèm theo: {data.name}"
-        + (f"\nCòn {len(left)} chỗ cần viết trong sheet '{NARRATIVE_SHEET}'." if left else "")
+        f"Đã xuất báo cáo gửi thành phố{' (dự thảo)' if done.draft else ''}:\n{done.document}"
+        + (f"\nvà bản PDF: {done.pdf}" if done.pdf else "")
+        + f"\nSố liệu kèm theo: {done.data.name}"
+        + (f"\nCòn {len(done.gaps)} chỗ cần viết trong sheet '{NARRATIVE_SHEET}'." if done.gaps else "")
+        + ("\nNgày báo cáo đã quá hạn: báo cáo ghi rõ gửi chậm." if done.late else "")
     )
 
 

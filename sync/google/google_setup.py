@@ -20,22 +20,22 @@ from typing import Any
 
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET
-from sync.google_claims import CLAIM_KEY, claim_value, forged_claims
-from sync.google_names import (
-    DRIVE_FILES,
+from sync.google.google_claims import CLAIM_KEY, claim_value, forged_claims
+from sync.google.google_errors import GoogleAPIError
+from sync.google.google_names import (
     LOG_TAB,
     REGISTRY_TAB,
     REVIEW_HEADER,
     REVIEW_TAB,
-    SHEETS_URL,
     TAB_COLUMNS,
     TAB_ROWS,
 )
-from sync.google_names import nfc as _nfc
-from sync.google_names import quote as _quote
+from sync.google.google_names import nfc as _nfc
+from sync.google.google_names import quote as _quote
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"
+INVITATION = "Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này."
 CELL_LIMIT = 10_000_000
 # rows, columns; the log grows as it is appended, the registry and review tabs with the units
 SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 9), REVIEW_TAB: (200, 6)}
@@ -48,8 +48,7 @@ def units_that_fit(other_cells: int = sum(r * c for r, c in SIDE_TABS.values()))
 def _search(client: Any, campaign_id: str) -> str | None:
     escaped = campaign_id.replace("\\", "\\\\").replace("'", "\\'")
     q = f"appProperties has {{ key='{APP_KEY}' and value='{escaped}' }} and trashed = false"
-    answer = client.http_client.request("get", DRIVE_FILES, params={"q": q, "fields": "files(id,name)"})
-    files = answer.json().get("files") or []
+    files = client.http_client.files_list(q, "files(id,name)").get("files") or []
     return files[0]["id"] if files else None
 
 
@@ -64,10 +63,8 @@ def find_or_create(backend: Any, title: str) -> bool:
         return False
     body = {"name": title, "mimeType": SPREADSHEET_MIME, "appProperties": {APP_KEY: campaign.id}}
     try:
-        answer = backend._call(
-            lambda: client.http_client.request("post", DRIVE_FILES, json=body), "Tạo bảng tính chung"
-        )
-        backend.sid = answer.json()["id"]
+        answer = backend._call(lambda: client.http_client.files_create(body, "id"), "Tạo bảng tính chung")
+        backend.sid = answer["id"]
     except SyncError as err:
         if err.code not in ("google.mat_mang", "google.may_chu_loi", "google.tra_loi_la"):
             raise
@@ -132,14 +129,20 @@ def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str,
             {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": r, "columnCount": c}}}}
             for t, (r, c) in ((t, shapes[t]) for t in missing)
         ]
-        try:
-            backend._call(lambda r=requests: backend.http.batch_update(backend.sid, {"requests": r}), "Tạo tab")
-        except SyncError as err:
-            if "already exists" not in str(err):
-                raise
+        if backend._call(lambda r=requests: _add_sheets(backend, r), "Tạo tab") is None:
             continue  # an earlier answer was lost after the tabs were made: read again
         made += [f"tab {t}" for t in missing]
     return backend._titles(backend._metadata())
+
+
+def _add_sheets(backend: Any, requests: list[dict]) -> dict | None:
+    """The batch's reply; None when a tab of it exists already (a lost answer's tabs)."""
+    try:
+        return backend.http.batch_update(backend.sid, {"requests": requests})
+    except GoogleAPIError as err:
+        if err.status == 400 and "already exists" in err.message:
+            return None
+        raise
 
 
 def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> bool:
@@ -263,8 +266,7 @@ def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) 
     import sys
 
     body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": CLAIM_KEY}}]}
-    url = f"{SHEETS_URL}/{backend.sid}/developerMetadata:search"
-    answer = backend._call(lambda: backend.http.request("post", url, json=body).json(), "Đọc các mục giữ chỗ")
+    answer = backend._call(lambda: backend.http.developer_metadata_search(backend.sid, body), "Đọc các mục giữ chỗ")
     claims = [m.get("developerMetadata") or {} for m in answer.get("matchedDeveloperMetadata") or []]
     if not claims:
         return
@@ -286,29 +288,19 @@ def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) 
 
 
 def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:
-    from gspread.exceptions import APIError
-
     campaign = backend.campaign
     wanted = {e for u in campaign.units if u.code in unit_codes for e in u.editors} | set(campaign.consolidators)
-    perms = backend._call(lambda: backend.http.list_permissions(backend.sid), "Đọc quyền chia sẻ")
+    perms = backend._call(lambda: backend.http.permissions_list(backend.sid), "Đọc quyền chia sẻ")
     shared = {p.get("emailAddress") for p in perms}
 
     def invite(email: str) -> str:
         try:
-            backend.http.insert_permission(backend.sid, email, "user", "writer", notify=False)
+            backend.http.permissions_create(backend.sid, email, "writer", notify=False)
             return f"chia sẻ {email}"
-        except APIError as err:
-            reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
-            if err.code != 400 or "invalidSharingRequest" not in reasons:
+        except GoogleAPIError as err:
+            if err.status != 400 or "invalidSharingRequest" not in err.reasons:
                 raise
-        backend.http.insert_permission(
-            backend.sid,
-            email,
-            "user",
-            "writer",
-            notify=True,
-            email_message="Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này.",
-        )
+        backend.http.permissions_create(backend.sid, email, "writer", notify=True, message=INVITATION)
         return (
             f"{email} chưa là tài khoản Google: đã gửi thư mời; người này phải tạo tài khoản Google với đúng "
             "địa chỉ này (hoặc báo phòng VH-XH một địa chỉ Gmail) thì mới sửa được tab của đơn vị"
@@ -319,5 +311,5 @@ def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:
     for p in perms:
         email = p.get("emailAddress")
         if p.get("role") == "writer" and p.get("type") == "user" and email not in wanted and email != backend.account:
-            backend._call(lambda p=p: backend.http.remove_permission(backend.sid, p["id"]), "Bỏ quyền chia sẻ")
+            backend._call(lambda p=p: backend.http.permissions_delete(backend.sid, p["id"]), "Bỏ quyền chia sẻ")
             made.append(f"bỏ quyền sửa của {email} (không còn trong danh sách đơn vị)")
