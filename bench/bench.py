@@ -13,6 +13,8 @@ Sections (baselines are what someone fluent in these libraries would write, neve
                Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
   sync         requests and time for push, pull-all of 10, 100 and 500 units, and setup, against
                gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs).
+  folder       file writes and time of a signed push and of Tổng hợp on the shared folder (the
+               40 units of the shipped campaign), counted by Python's audit events.
   consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
                process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
 """
@@ -356,11 +358,81 @@ def bench_consolidate(campaign, tmp: Path, as_json: bool = False, sizes=CONSOLID
         print(f"  CPU per unit at {figures[-1]['units']} vs {figures[0]['units']} units: {ratio:.2f}")
 
 
+FOLDER = """
+import json, os, sys, tempfile, time
+from pathlib import Path
+from workbooks.campaign_workbook import load_default
+from campaign.sample_data import clean_entries
+from sync.collect import from_backend
+from sync.folder import FolderBackend
+from sync.tab import Tab, entries_to_rows
+
+tmp = Path(tempfile.mkdtemp())
+os.environ["THIDUA_HOME"] = str(tmp / "home")  # the office's settings: the secret and receipts
+campaign = load_default()
+root = tmp / "share"
+writes = {"share": 0, "office": 0}
+counting = [False]
+
+def hook(event, args):
+    # every file opened for writing, made, renamed or linked: Python's own audit events
+    if not counting[0]:
+        return
+    path = None
+    if event == "open" and ((isinstance(args[1], str) and set(args[1]) & set("wax+"))
+                            or (isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))):
+        path = str(args[0])
+    elif event in ("os.rename", "os.replace", "os.link"):
+        path = str(args[1])
+    if path is not None:
+        writes["share" if path.startswith(str(root)) else "office"] += 1
+
+sys.addaudithook(hook)
+admin = FolderBackend(root, campaign.id, account=campaign.consolidators[0])
+admin.setup([u.code for u in campaign.units])
+secret = getattr(getattr(admin, "keyring", None), "secret", None)
+tabs = [Tab(u.code, entries_to_rows(clean_entries(campaign, u))) for u in campaign.units]
+counting[0] = True
+t = time.perf_counter()
+for tab in tabs:
+    b = FolderBackend(root, campaign.id, tab.unit_code, account="x@vinhbao.vn")
+    if secret is not None:  # what push_file does with the key in the workbook
+        from campaign.signing import key_text, unit_key
+        b.hold_unit_key(tab.unit_code, key_text(unit_key(secret, campaign.id, tab.unit_code)))
+    b.push(tab, 0)
+push_s = (time.perf_counter() - t) / len(tabs)
+push_writes = dict(writes)
+writes.update(share=0, office=0)
+t = time.perf_counter()
+subs = from_backend(campaign, FolderBackend(root, campaign.id))
+all_s = time.perf_counter() - t
+print(json.dumps({"units": len(tabs), "push_ms": push_s * 1000, "push_share": push_writes["share"] / len(tabs),
+                  "push_other": push_writes["office"] / len(tabs), "tong_hop_ms": all_s * 1000,
+                  "tong_hop_share": writes["share"], "tong_hop_office": writes["office"], "counted": len(subs)}))
+"""
+
+
+def bench_folder(campaign, tmp: Path, root: Path = ROOT) -> dict:
+    """File writes and time on the shared folder; `root`: the checkout whose code runs."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", FOLDER], check=True, capture_output=True, text=True, cwd=root)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"folder: {r['units']} units; a push makes {r['push_share']:.0f} write events on the share (the lock; "
+        f"the tab: a temporary file opened 3 times, then renamed; the log row), {r['push_other']:.0f} elsewhere, "
+        f"{r['push_ms']:.1f} ms; Tổng hợp (every signature checked) {r['tong_hop_ms']:.0f} ms, "
+        f"{r['tong_hop_share']} write events on the share, {r['tong_hop_office']} on the office's PC (its receipts)"
+    )
+    return r
+
+
 SECTIONS = {
     "check": bench_check,
     "read": bench_read,
     "click": bench_click,
     "sync": bench_sync,
+    "folder": bench_folder,
     "consolidate": bench_consolidate,
 }
 

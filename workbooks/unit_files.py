@@ -96,13 +96,16 @@ def new_workbooks(
     ]
 
 
-def is_current(campaign: Campaign, path: Path) -> bool:
-    """On the current template and this campaign's definition: an upgrade would change nothing."""
+def is_current(campaign: Campaign, path: Path, secret: bytes | None = None) -> bool:
+    """On the current template and this campaign's definition, and (given the campaign secret)
+    carrying its unit's key: an upgrade would change nothing."""
     meta = read_report(Path(path), any_version=True).meta
+    keyed = not secret or meta.get("unit_key") == unit_key_text(campaign, str(meta.get("unit_code") or ""), secret)
     return (
         meta.get("template_version") == L.TEMPLATE_VERSION
         and meta.get("campaign_id") == campaign.id
         and meta.get("definition_hash") == campaign.definition_hash()
+        and keyed
     )
 
 

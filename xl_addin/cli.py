@@ -69,24 +69,35 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 
 def cmd_workbook(args: argparse.Namespace) -> int:
+    from sync.secret_store import load_secret, secret_path
     from workbooks.unit_files import is_current, new_workbooks, upgrade_file
 
     campaign = _campaign(args)
+    # each unit's workbook carries its own signing key, derived from the secret on this PC
+    secret = load_secret(campaign.id)
+    if secret is None:
+        print(
+            f"Lưu ý: máy này chưa có khóa bí mật của đợt ({secret_path(campaign.id)}), nên sổ không có khóa ký: "
+            f"thư mục chung chỉ nhận bản gửi chưa ký đến hết ngày {campaign.unsigned_deadline:%d/%m/%Y}. "
+            "Chạy 'thidua sheet setup' trước rồi tạo (hoặc nâng cấp) sổ.",
+            file=sys.stderr,
+        )
     if args.action == "new":
         if not args.all and not args.unit:
             print("Hãy ghi --unit MÃ-ĐƠN-VỊ (ghi lại cho mỗi đơn vị), hoặc --all cho tất cả đơn vị.", file=sys.stderr)
             return EXIT_UNUSABLE
-        paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out))
+        paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out), secret)
         for p in paths:
             print(p)
         print(f"Đã tạo {len(paths)} sổ báo cáo trong {args.out}")
         return EXIT_OK
     for f in args.files:
-        if is_current(campaign, Path(f)):
+        if is_current(campaign, Path(f), secret):
             print(f"{f}: sổ đã theo mẫu mới nhất của chiến dịch {campaign.id}, không cần nâng cấp; không sửa gì.")
             continue
-        dest = upgrade_file(campaign, Path(f))
-        print(f"Đã nâng cấp {dest} lên mẫu mới, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
+        dest = upgrade_file(campaign, Path(f), secret=secret)
+        keyed = " và khóa ký của đơn vị" if secret else ""
+        print(f"Đã nâng cấp {dest} lên mẫu mới{keyed}, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
     return EXIT_OK
 
 
