@@ -12,7 +12,9 @@ Sections (baselines are what someone fluent in these libraries would write, neve
   click        a button click from process start to the message, as classic RunPython runs it (a new
                Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
   sync         requests and time for push, pull-all of 10, 100 and 500 units, and setup, against
-               gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs).
+               gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs); then
+               the client's CPU for a pull-all of 200 filled reports, against values_batch_get
+               parsed into the same rows.
   folder       file writes and time of a signed push and of Tổng hợp on the shared folder (the
                40 units of the shipped campaign), counted by Python's audit events.
   consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
@@ -234,6 +236,71 @@ def bench_sync(campaign, tmp: Path) -> None:
             f"conditional, log included) vs gspread {gpush_r:.0f} req ({gpush_t * 1000:.1f} ms, unconditional); "
             f"setup {setup_r} req ({setup_t:.2f} s) vs gspread {gsetup_r} req ({gsetup_t:.2f} s)"
         )
+    bench_pull_cpu(campaign)
+
+
+def bench_pull_cpu(campaign, n: int = 200) -> None:
+    """Pull-all of `n` units' filled reports from the emulator: the client's CPU, measured as
+    this thread's (the emulator serves from threads of its own), best of 5. Ours: read_all (one
+    values:batchGetByDataFilter per 100 tabs, each tab parsed into its rows). gspread: the
+    spreadsheet opened once beforehand, values_batch_get per 100 tabs with the same render
+    options, each tab parsed into the same rows by the same from_grid."""
+    from conftest import google_client
+
+    from campaign.sample_data import clean_entries
+    from sync.emulator import FakeSheetsServer
+    from sync.google.google_names import RENDER
+    from sync.google.gsheets import GoogleBackend
+    from sync.tab import Tab, entries_to_rows, from_grid
+
+    admin = campaign.consolidators[0]
+    base = campaign.units
+    units = tuple(
+        dataclasses.replace(base[i % len(base)], code=f"U{i:03d}", editors=(f"u{i}@gmail.com",)) for i in range(n)
+    )
+    camp = dataclasses.replace(campaign, units=units)
+    codes = [u.code for u in units]
+    with FakeSheetsServer() as server:
+        _, sid = roomy(server, admin, units)
+        GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
+        for i, u in enumerate(units):
+            rows = entries_to_rows(clean_entries(campaign, base[i % len(base)]))
+            GoogleBackend(google_client(server, u.editors[0]), sid, camp, u.code, u.editors[0]).push(
+                Tab(u.code, rows), 0
+            )
+        ours = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
+        sh = google_client(server, admin).open_by_key(sid)
+
+        def gspread_pull() -> dict:
+            out = {}
+            for i in range(0, n, 100):
+                chunk = codes[i : i + 100]
+                answer = sh.values_batch_get([f"'{c}'!A1:E2000" for c in chunk], params=dict(RENDER))
+                for code, vr in zip(chunk, answer.get("valueRanges", [])):
+                    tab = from_grid(code, vr.get("values", []))
+                    if tab is not None:
+                        out[code] = tab
+            return out
+
+        mine, theirs = ours.read_all(codes), gspread_pull()
+        assert len(mine) == n and all(mine[c].rows == theirs[c].rows for c in codes)
+        rows = sum(len(t.rows) for t in mine.values())
+        ours_cpu = cpu_best(lambda: ours.read_all(codes))
+        theirs_cpu = cpu_best(gspread_pull)
+    print(
+        f"  pull-all of {n} filled reports ({rows} rows): client CPU {ours_cpu * 1000:.0f} ms, "
+        f"gspread values_batch_get + parsing {theirs_cpu * 1000:.0f} ms: {ours_cpu / theirs_cpu:.2f}x of it"
+    )
+
+
+def cpu_best(fn, repeat: int = 5) -> float:
+    """The least CPU time this thread spent in `fn` over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        fn()
+        times.append(time.thread_time() - t0)
+    return min(times)
 
 
 def roomy(server, admin: str, units) -> tuple:

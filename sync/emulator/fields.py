@@ -128,6 +128,17 @@ def select(value: Any, mask: Mask | None) -> Any:
     return out
 
 
+def selects(mask: Mask | None, *path: str) -> bool:
+    """Does `mask` select the field at `path` (a name, or `*`, or the whole of a parent)?"""
+    for name in path:
+        if mask is None:
+            return True
+        if name not in mask and "*" not in mask:
+            return False
+        mask = mask[name] if name in mask else mask["*"]
+    return True
+
+
 def partial(body: Any, selector: str | None, default: str | None = None) -> Any:
     """The answer as Google sends it for this `fields` (or the method's default selection)."""
     chosen = selector if selector else default

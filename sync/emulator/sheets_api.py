@@ -9,6 +9,7 @@ from typing import Any
 
 from sync.emulator.a1 import Box, col_letters, quote_title, resolve
 from sync.emulator.batch import matches
+from sync.emulator.fields import parse, selects
 from sync.emulator.model import ApiError, Protection, Sheet, Spreadsheet, invalid, not_found
 from sync.emulator.values import Formula, as_double, formatted, unformatted, user_entered
 
@@ -173,7 +174,11 @@ class SheetsEndpoints:
         return self.batch_update(book, body, account)
 
     def ep_spreadsheets_get(self, book, path, query, body, account) -> dict:
-        return self.metadata(book, query.get("ranges") or [], _true(query.get("includeGridData")))
+        """ "If a field mask is set, the includeGridData parameter is ignored" (reference,
+        spreadsheets.get): the mask says whether the grid comes."""
+        selector = (query.get("fields") or [None])[0]
+        grid = _true(query.get("includeGridData")) if not selector else selects(parse(selector), "sheets", "data")
+        return self.metadata(book, query.get("ranges") or [], grid)
 
     def ep_spreadsheets_developerMetadata_get(self, book, path, query, body, account) -> dict:
         found = book.developer_metadata.get(int(path["mid"]))

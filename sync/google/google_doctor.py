@@ -218,9 +218,8 @@ def check_quota(s: Scratch, spend: bool) -> Row:
         try:
             s.http.values_get(s.key, f"{quote(s.title)}!A1")
         except GoogleAPIError as err:
-            status = err.error.get("status")
-            ok = err.status == 429 and status == "RESOURCE_EXHAUSTED" and "RATE_LIMIT_EXCEEDED" in err.reasons
-            return Row(name, DAT if ok else KHONG_DAT, f"{err.status} {status}")
+            ok = err.status == 429 and err.rpc_status == "RESOURCE_EXHAUSTED" and "RATE_LIMIT_EXCEEDED" in err.reasons
+            return Row(name, DAT if ok else KHONG_DAT, f"{err.status} {err.rpc_status}")
     return Row(name, KHONG_DAT, "120 lần đọc không gặp giới hạn")
 
 

@@ -24,12 +24,13 @@ _COLLISION = re.compile(r"requests\[(\d+)\]\.createDeveloperMetadata")
 
 class GoogleAPIError(APIError):
     """gspread's APIError, its body read once: `status` (the HTTP status; the body's `code`
-    when the body says one and the answer did not), `message`, `reasons`."""
+    when the answer has none), `message`, `rpc_status`, `reasons`."""
 
     def __init__(self, response: Any):
         super().__init__(response)
         self.status = getattr(response, "status_code", None) or self.code
         self.message = str(self.error.get("message", ""))
+        self.rpc_status = str(self.error.get("status") or "")  # Sheets': RESOURCE_EXHAUSTED, NOT_FOUND, …
         entries = list(self.error.get("errors") or []) + list(self.error.get("details") or [])
         self.reasons = frozenset(str(e.get("reason")) for e in entries if isinstance(e, dict) and e.get("reason"))
 

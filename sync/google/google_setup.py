@@ -20,6 +20,7 @@ from typing import Any
 
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET
+from sync.google.google_cells import grow_rows
 from sync.google.google_claims import CLAIM_KEY, claim_value, forged_claims
 from sync.google.google_errors import GoogleAPIError
 from sync.google.google_names import (
@@ -37,12 +38,19 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"
 INVITATION = "Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này."
 CELL_LIMIT = 10_000_000
-# rows, columns; the log grows as it is appended, the registry and review tabs with the units
+# rows, columns at least; the registry and review tabs have a row per unit and a header, grown
+# with the registry before they are written; the log is grown by its own appends (appendCells
+# "inserts new rows into the sheet if necessary", reference, AppendCellsRequest)
 SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 9), REVIEW_TAB: (200, 6)}
+PER_UNIT_ROWS = (REGISTRY_TAB, REVIEW_TAB)
 
 
-def units_that_fit(other_cells: int = sum(r * c for r, c in SIDE_TABS.values())) -> int:
-    return (CELL_LIMIT - other_cells) // (TAB_ROWS * TAB_COLUMNS)
+def units_that_fit() -> int:
+    """Units one spreadsheet holds under Google's 10 000 000 cells: each takes its tab and a row
+    of the registry and of the review tab; the log and the two headers take the rest."""
+    per_unit = TAB_ROWS * TAB_COLUMNS + sum(SIDE_TABS[t][1] for t in PER_UNIT_ROWS)
+    fixed = SIDE_TABS[LOG_TAB][0] * SIDE_TABS[LOG_TAB][1] + sum(SIDE_TABS[t][1] for t in PER_UNIT_ROWS)
+    return (CELL_LIMIT - fixed) // per_unit
 
 
 def _search(client: Any, campaign_id: str) -> str | None:
@@ -93,8 +101,12 @@ class SpreadsheetSetup:
             # an addProtectedRange repeated after a lost answer adds a second one: look again,
             # and the extra is deleted (adding one is not idempotent, deleting extras is)
             _protect(self, unit_codes, self._titles(self._metadata()), [])
-        _write_registry(self, unit_codes, present, made)
-        _write_review_codes(self, unit_codes, made)
+        review_codes = _review_codes(self)
+        registry = _registry_rows(self.campaign, unit_codes)
+        wanted = {REGISTRY_TAB: len(registry), REVIEW_TAB: len(_review_column(review_codes, unit_codes))}
+        _grow(self, present, wanted)
+        _write_registry(self, registry, present, made)
+        _write_review_codes(self, unit_codes, review_codes, made)
         _remove_forged_claims(self, unit_codes, made)
         _share(self, unit_codes, made)
         return made
@@ -109,7 +121,7 @@ def capacity_line(units: int) -> str:
 
 def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
     shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
-    for side in (REGISTRY_TAB, REVIEW_TAB):
+    for side in PER_UNIT_ROWS:
         shapes[side] = (max(SIDE_TABS[side][0], len(unit_codes) + 1), SIDE_TABS[side][1])
     for _ in range(3):
         present = backend._titles(backend._metadata())
@@ -122,9 +134,7 @@ def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str,
         )
         cells = used + sum(shapes[t][0] * shapes[t][1] for t in missing)
         if cells > CELL_LIMIT:
-            raise SyncError(
-                "google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit(used)
-            )
+            raise _too_many_cells(cells)
         requests = [
             {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": r, "columnCount": c}}}}
             for t, (r, c) in ((t, shapes[t]) for t in missing)
@@ -205,23 +215,47 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
     return any("addProtectedRange" in r for r in requests)
 
 
-def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
-    registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]] + [
-        [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
-        for u in backend.campaign.units
-        if u.code in unit_codes
+def _too_many_cells(cells: int) -> SyncError:
+    return SyncError("google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit())
+
+
+def _grow(backend: Any, present: dict[str, dict], wanted: dict[str, int]) -> None:
+    """Grow the tabs setup owns to the rows the registry needs, in one batch, before anything
+    is written into them (a write past a tab's grid is a 400, "exceeds grid limits"). `present`
+    is updated to the new sizes."""
+    short = {}
+    for title, rows in wanted.items():
+        props = present[_nfc(title)]["properties"]
+        if props["gridProperties"]["rowCount"] < rows:
+            short[title] = (props, rows)
+    if not short:
+        return
+    used = sum(_cells(sh["properties"]) for sh in present.values())
+    more = sum(
+        (rows - props["gridProperties"]["rowCount"]) * props["gridProperties"]["columnCount"]
+        for props, rows in short.values()
+    )
+    if used + more > CELL_LIMIT:
+        raise _too_many_cells(used + more)
+    requests = [grow_rows(props["sheetId"], rows) for props, rows in short.values()]
+    backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": requests}), "Mở rộng các tab")
+    for props, rows in short.values():
+        props["gridProperties"]["rowCount"] = rows
+
+
+def _cells(props: dict) -> int:
+    return props["gridProperties"]["rowCount"] * props["gridProperties"]["columnCount"]
+
+
+def _registry_rows(campaign: Any, unit_codes: list[str]) -> list[list[str]]:
+    header = ["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]
+    return [header] + [
+        [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)] for u in campaign.units if u.code in unit_codes
     ]
-    sheet = present[_nfc(REGISTRY_TAB)]["properties"]
-    height = sheet["gridProperties"]["rowCount"]
-    if height < len(registry):  # units were added since the tab was made: grow it first
-        grow = {
-            "updateSheetProperties": {
-                "properties": {"sheetId": sheet["sheetId"], "gridProperties": {"rowCount": len(registry)}},
-                "fields": "gridProperties.rowCount",
-            }
-        }
-        backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": [grow]}), "Mở rộng danh sách")
-        height = len(registry)
+
+
+def _write_registry(backend: Any, registry: list[list[str]], present: dict[str, dict], made: list[str]) -> None:
+    height = present[_nfc(REGISTRY_TAB)]["properties"]["gridProperties"]["rowCount"]
     rng = f"{_quote(REGISTRY_TAB)}!A1:E{height}"
     current = backend._call(
         lambda: backend.http.values_get(backend.sid, rng, params={"valueRenderOption": "UNFORMATTED_VALUE"}),
@@ -235,24 +269,35 @@ def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict
     made.append("danh sách đơn vị")
 
 
-def _write_review_codes(backend: Any, unit_codes: list[str], made: list[str]) -> None:
-    """The review tab's header and column A (a row per unit); the records in B:F are never
-    touched by setup."""
+def _review_codes(backend: Any) -> list[str]:
+    """Column A of the review tab as it is: the header, then a code per row (kept for units
+    removed from the registry, whose records stay)."""
     answer = backend._call(
         lambda: backend.http.values_get(backend.sid, f"{_quote(REVIEW_TAB)}!A:A"), "Đọc trạng thái duyệt"
     )
-    have = [row[0] if row else "" for row in answer.get("values", [])]
+    return [str(row[0]) if row else "" for row in answer.get("values", [])]
+
+
+def _review_column(have: list[str], unit_codes: list[str]) -> list[str]:
+    """Column A as setup leaves it: the header, the rows there are, then the missing units."""
+    have = [REVIEW_HEADER[0]] + have[1:]
+    return have + [c for c in unit_codes if c not in have]
+
+
+def _write_review_codes(backend: Any, unit_codes: list[str], have: list[str], made: list[str]) -> None:
+    """The review tab's header and column A (a row per unit); the records in B:F are never
+    touched by setup."""
     if have[:1] != [REVIEW_HEADER[0]]:
         body = {
             "valueInputOption": "RAW",
             "data": [{"range": f"{_quote(REVIEW_TAB)}!A1:F1", "values": [REVIEW_HEADER]}],
         }
         backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
-        have = [REVIEW_HEADER[0]] + have[1:]
-    missing = [c for c in unit_codes if c not in have]
+    column = _review_column(have, unit_codes)
+    start = max(len(have), 1) + 1
+    missing = column[start - 1 :]
     if not missing:
         return
-    start = len(have) + 1
     rng = f"{_quote(REVIEW_TAB)}!A{start}:A{start + len(missing) - 1}"
     body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": [[c] for c in missing]}]}
     backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
