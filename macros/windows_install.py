@@ -101,17 +101,32 @@ def read_manifest(install: Path) -> dict:
 
 def copy_bundle(source: Path, install: Path) -> None:
     """The bundle into `install`, replacing an older version whole (its __pycache__ too: the zip
-    gives every file the same timestamp, so stale bytecode could pass for current)."""
+    gives every file the same timestamp, so stale bytecode could pass for current). The old
+    copy is first moved aside in one rename, which Windows refuses while any of its files is in
+    use (a pythonw.exe still running): then nothing has changed yet."""
+    aside = install / "cu-dang-xoa"
+    if aside.exists():
+        shutil.rmtree(aside)
+    old = [name for name in BUNDLE_ITEMS if (install / name).exists()]
+    if old:
+        aside.mkdir()
+        moved = []
+        try:
+            for name in old:
+                (install / name).rename(aside / name)
+                moved.append(name)
+        except PermissionError:
+            for name in moved:
+                (aside / name).rename(install / name)
+            raise
     for name in BUNDLE_ITEMS:
-        target = install / name
-        if target.is_dir():
-            shutil.rmtree(target)
         if (source / name).is_dir():
             # data only (CopyFile2, copy2's way on 3.13, would carry each file's Zone.Identifier
             # along, and Wine has no CopyFile2 at all)
-            shutil.copytree(source / name, target, copy_function=shutil.copyfile)
+            shutil.copytree(source / name, install / name, copy_function=shutil.copyfile)
         else:
-            shutil.copyfile(source / name, target)
+            shutil.copyfile(source / name, install / name)
+    shutil.rmtree(aside, ignore_errors=True)
     (install / "bin").mkdir(exist_ok=True)
     (install / "bin" / f"{APP}.cmd").write_bytes(LAUNCHER.encode("ascii"))
     for path in _tree_files(install):

@@ -338,8 +338,15 @@ def _excel_running(wine: Wine, unpacked: Path) -> subprocess.Popen:
     shutil.copyfile(unpacked / "python" / "python.exe", fake)
     started = unpacked.parent / "excel-started"
     script = f"open(r'{windows_path(started)}', 'w').close(); import time; time.sleep(600)"
-    excel = subprocess.Popen([wine_binary(), windows_path(fake), "-c", script], env=wine.env, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
+    # no file for its output: Wine gives a Windows process an invalid handle for a regular file
+    excel = subprocess.Popen(
+        [wine_binary(), windows_path(fake), "-c", script],
+        env=wine.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert started.exists()
