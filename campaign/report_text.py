@@ -162,7 +162,10 @@ def _task_paragraphs(c: Consolidation) -> list[str]:
         )
         if results:
             quoted = sorted(results.items(), key=lambda kv: -len(kv[1]))[:RESULTS_SHOWN]
-            line += ". " + " ".join(f"{names_in_prose(c.campaign, codes, shown=2)}: {text}" for text, codes in quoted)
+            line += ". Kết quả nổi bật: " + " ".join(
+                f"{text.rstrip('.')} ({names_in_prose(c.campaign, codes, shown=2, at_most=2)})."
+                for text, codes in quoted
+            )
         else:
             line += "; các đơn vị chưa nêu kết quả cụ thể."
         out.append(line if line.endswith(".") else line + ".")

@@ -31,6 +31,7 @@ from workbooks.font_metrics import text_width_mm
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT = 14, 12
+TEXT_WIDTH_MM = 210 - 30 - 15  # portrait A4 between Decree 30's margins
 ANNEX_TEXT_MM = 297 - 20 - 15  # landscape A4 between the annex margins
 CELL_PAD_MM = 2 * 1.9 + 1.2  # a cell's left and right margins (0,19 cm each), and a little air
 LONGEST_WORD_SHARE = 0.4  # a column never takes more than this of the width for one long word
@@ -247,7 +248,7 @@ def _draft_mark(doc: Any) -> None:
     from docx.shared import Mm, Pt
 
     p = _para(doc, DRAFT, 14, bold=True)
-    p.paragraph_format.right_indent = Mm(210 - 30 - 15 - 32)
+    p.paragraph_format.right_indent = Mm(TEXT_WIDTH_MM - 32)
     p.paragraph_format.space_after = Pt(6)
     p.alignment = 1
     borders = OxmlElement("w:pBdr")
@@ -272,36 +273,13 @@ def _metadata(doc: Any, c: Consolidation, summary: str, draft: bool) -> None:
     props.comments = ""
 
 
-def write_document(
-    c: Consolidation, sections: list[Section], dest: Path, when: dt.date | None = None, draft: bool = False
-) -> Path:
-    """The report, Decree 30's way; written atomically. `draft`: marked DỰ THẢO at the top."""
-    import io
+def _letterhead(doc: Any, camp: Any, when: dt.date) -> None:
+    """Issuing body | Quốc hiệu and Tiêu ngữ; then Số | place and date, on one line."""
+    from docx.shared import Pt
 
-    from docx import Document
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
-    camp = c.campaign
-    when = when or dt.date.today()
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    sec = doc.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
-    sec.header_distance = Mm(10)
-    text_width = 210 - 30 - 15
-    _page_number(sec, start_at_one=False)
-    if draft:
-        _draft_mark(doc)
-
-    # issuing body | Quốc hiệu and Tiêu ngữ; then Số | place and date, on one line
     head = doc.add_table(rows=2, cols=2)
     _no_borders(head)
-    _widths(head, (65, text_width - 65))
+    _widths(head, (65, TEXT_WIDTH_MM - 65))
     left, right = head.rows[0].cells
     for i, line in enumerate(_issuer_lines(camp.issuer)):
         p = left.paragraphs[0] if i == 0 else left.add_paragraph()
@@ -314,25 +292,33 @@ def write_document(
     r = first.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     r.font.size, r.font.bold = Pt(12), True
     _para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True, align="c")
-    _rule(right.add_paragraph(), 60, text_width - 65)
-    number = camp.document_number or "      "
+    _rule(right.add_paragraph(), 60, TEXT_WIDTH_MM - 65)
     left, right = head.rows[1].cells
     left.paragraphs[0].alignment = 1
-    left.paragraphs[0].add_run(f"Số: {number}/BC-UBND").font.size = Pt(13)
+    left.paragraphs[0].add_run(f"Số: {_number(camp)}/BC-UBND").font.size = Pt(13)
     right.paragraphs[0].alignment = 1
     date = right.paragraphs[0].add_run(vn_date(camp.place, when))
     date.font.size, date.font.italic = Pt(14), True
 
-    _para(doc, "")
-    _para(doc, "BÁO CÁO", 14, bold=True, align="c")
-    summary = (
+
+def _number(camp: Any) -> str:
+    return camp.document_number or "      "
+
+
+def _summary(camp: Any) -> str:
+    """The trích yếu."""
+    return (
         f"Tổng kết phong trào thi đua, công tác khen thưởng năm {camp.year}; phương hướng, nhiệm vụ năm {camp.year + 1}"
     )
-    _para(doc, summary, 14, bold=True, align="c")
-    _rule(doc.add_paragraph(), 50, text_width)
+
+
+def _body(doc: Any, camp: Any, sections: list[Section]) -> None:
+    _para(doc, "")
+    _para(doc, "BÁO CÁO", 14, bold=True, align="c")
+    _para(doc, _summary(camp), 14, bold=True, align="c")
+    _rule(doc.add_paragraph(), 50, TEXT_WIDTH_MM)
     _para(doc, f"Kính gửi: {camp.report_to}.", 14, align="c")
     _para(doc, "")
-
     for s in sections:
         if s.heading:
             top = s.heading.startswith("PHẦN")
@@ -348,17 +334,20 @@ def write_document(
         indent=True,
     )
 
+
+def _signature(doc: Any, camp: Any) -> None:
+    """Nơi nhận on the left, the signer on the right."""
+    from docx.shared import Pt
+
     sign = doc.add_table(rows=1, cols=2)
     _no_borders(sign)
-    _widths(sign, (80, text_width - 80))
+    _widths(sign, (80, TEXT_WIDTH_MM - 80))
     to, who = sign.rows[0].cells
-    p = to.paragraphs[0]
-    r = p.add_run("Nơi nhận:")
+    r = to.paragraphs[0].add_run("Nơi nhận:")
     r.font.size, r.font.bold, r.font.italic = Pt(12), True, True
     items = ["Như trên", *camp.recipients]
     for i, item in enumerate(items):
-        end = "." if i == len(items) - 1 else ";"
-        _para(to, f"- {item}{end}", 11)
+        _para(to, f"- {item}{'.' if i == len(items) - 1 else ';'}", 11)
     who.paragraphs[0].text = ""
     for i, line in enumerate(camp.signer_lines):
         p = who.paragraphs[0] if i == 0 else who.add_paragraph()
@@ -369,13 +358,18 @@ def write_document(
         _para(who, "")
     _para(who, camp.signer_name, 14, bold=True, align="c")
 
-    annexes = city_report(c).annexes
-    _metadata(doc, c, summary, draft)
+
+def _annexes(doc: Any, c: Consolidation, when: dt.date) -> None:
+    """Each annex on landscape pages of its own, numbered from 1."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    camp = c.campaign
     reference = (
-        f"(Kèm theo Báo cáo số {number}/BC-UBND ngày {when.day:02d}/{when.month:02d}/{when.year} "
+        f"(Kèm theo Báo cáo số {_number(camp)}/BC-UBND ngày {when.day:02d}/{when.month:02d}/{when.year} "
         f"của Ủy ban nhân dân xã {camp.place})"
     )
-    for i, table in enumerate(annexes):
+    for i, table in enumerate(city_report(c).annexes):
         annex = doc.add_section(WD_SECTION.NEW_PAGE)
         annex.orientation = WD_ORIENT.LANDSCAPE
         annex.page_width, annex.page_height = Mm(297), Mm(210)
@@ -390,6 +384,35 @@ def write_document(
         _para(doc, "")
         _annex_table(doc, table)
 
+
+def write_document(
+    c: Consolidation, sections: list[Section], dest: Path, when: dt.date | None = None, draft: bool = False
+) -> Path:
+    """The report, Decree 30's way; written atomically. `draft`: marked DỰ THẢO at the top."""
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    camp = c.campaign
+    when = when or dt.date.today()
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    sec.header_distance = Mm(10)
+    _page_number(sec, start_at_one=False)
+    if draft:
+        _draft_mark(doc)
+    _letterhead(doc, camp, when)
+    _body(doc, camp, sections)
+    _signature(doc, camp)
+    _annexes(doc, c, when)
+    _metadata(doc, c, _summary(camp), draft)
     out = io.BytesIO()
     doc.save(out)
     write_bytes_atomic(Path(dest), out.getvalue())

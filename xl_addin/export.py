@@ -61,7 +61,7 @@ def _words(c: Consolidation, narrative: Narrative | None, draft: bool) -> tuple[
     left = gaps(rows)
     if left and not draft:
         where = [f"dòng {row} ({heading})" for row, heading in left]
-        master = narrative.master if narrative else "sổ tổng hợp"
+        master = narrative.master if narrative else "sổ tổng hợp (chạy Tổng hợp để tạo)"
         raise ExportRefused(
             "xuat.con_cho_trong", count=len(left), sheet=NARRATIVE_SHEET, master=master, where="\n  ".join(where)
         )

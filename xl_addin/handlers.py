@@ -281,17 +281,19 @@ def xuat_bao_cao(book: Any) -> str:
     """Xuất báo cáo: the report for the city and its figures, beside this workbook. While the
     "Nội dung báo cáo" sheet has gaps left to write, the button writes the draft (DỰ THẢO, the
     gaps visible) and says so; once they are written, the final document."""
+    from campaign.consolidation import UNITS_SHEET
     from campaign.refusals import ExportRefused
-    from campaign.report_text import NARRATIVE_SHEET, Narrative
+    from campaign.report_text import NARRATIVE_SHEET, Narrative, narrative_digest
     from xl_addin.export import export_report
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
     stem = folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}"
     # the words as the consolidator edited them in this workbook's "Nội dung báo cáo" sheet
-    names = {s.name for s in book.sheets}
-    rows = read_book(book, {NARRATIVE_SHEET})[NARRATIVE_SHEET] if NARRATIVE_SHEET in names else None
-    narrative = Narrative(rows, master=book.name) if rows else None
+    # and the fingerprint of the Tổng hợp it was drafted from, if a master written by the CLI
+    grids = read_book(book, {NARRATIVE_SHEET, UNITS_SHEET} & {s.name for s in book.sheets})
+    rows = grids.get(NARRATIVE_SHEET)
+    narrative = Narrative(rows, narrative_digest(rows), grids.get(UNITS_SHEET) or [], book.name) if rows else None
     try:
         done = export_report(c, stem, dt.date.today(), narrative)
     except ExportRefused as exc:
