@@ -229,7 +229,7 @@ class Campaign:
     def unit(self, code: str) -> Unit | None:
         if "units" not in self._index:
             self._index["units"] = {u.code: u for u in self.units}
-        return self._index["units"].get(code)
+        return self._index["units"].get(nfc(str(code)))
 
     def target(self, code: str) -> Target | None:
         if "targets" not in self._index:
