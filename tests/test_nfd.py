@@ -74,7 +74,7 @@ def test_status_level_and_period_typed_decomposed_give_the_same_outcome(campaign
     outcomes = []
     for form in ("NFC", "NFD"):
         path = workbook("VP", filled=True)
-        n = lambda s: unicodedata.normalize(form, s)
+        n = lambda s, form=form: unicodedata.normalize(form, s)
         fill_entries(
             path,
             {"info": {"period": {"value": n("9 tháng đầu năm")}}, "report": {"CT15": {"input_a": n("Hoàn thành")}}},
