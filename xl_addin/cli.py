@@ -288,7 +288,7 @@ def _consolidation(args: argparse.Namespace):
         subs = from_backend(campaign, _backend(args, campaign))
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     c = consolidate(campaign, subs, as_of=as_of)
-    c.issues.extend(f"Không đọc được {u}" for u in unreadable)
+    c.issues[:0] = unreadable  # what the inbox held, first (sync/collect.py writes it whole)
     return c
 
 
