@@ -283,7 +283,10 @@ def consolidate(
                 bonus=campaign.scoring.bonus(u.bonuses),
             )
             if errors:
-                issues.append(f"Đơn vị {u.code} ({s.source}) còn {errors} lỗi như khi gửi bị từ chối: không xếp hạng.")
+                issues.append(
+                    f"Báo cáo của đơn vị {u.code} ({s.source}) còn {errors} lỗi nên chưa xếp hạng; "
+                    f"chạy 'thidua validate' trên báo cáo để xem từng lỗi, rồi đề nghị đơn vị sửa và gửi lại."
+                )
         units.append(
             UnitRow(
                 u.code,

@@ -33,6 +33,18 @@ SAFE = 10**14  # products below this are exact and told apart by every program
 MAX_DECIMALS = 4
 LITERAL = 250  # Excel refuses a string constant over 255 characters
 FORMULA_COLS = ("value", "pct_plan", "pct_prev", "status", "on_track", "check")
+# Kiểm tra's findings that a row's check formula shows itself, in the same words
+FORMULA_CODES = frozenset(
+    {
+        "chi_tieu.thieu_so_lieu",
+        "so.am",
+        "so.khong_nguyen",
+        "chi_tieu.tu_so_lon_hon_mau_so",
+        "chi_tieu.mau_so_bang_0",
+        "chi_tieu.thu_hang",
+        "chi_tieu.muc_do",
+    }
+)
 
 
 class Formula(str):
@@ -70,8 +82,9 @@ def message(code: str, target: str, **exprs: str) -> str:
     return "&".join(out)
 
 
-def vn(x: str) -> str:
-    """A number as the catalogue prints it (1.234.567,5), without TEXT's language-bound formats."""
+def vn(x: str, whole: bool = False) -> str:
+    """A number as the catalogue prints it (1.234.567,5), without TEXT's language-bound formats;
+    `whole`: the cell holds a whole number, so no decimals are printed."""
     i = f"INT(ABS({x}))"
     groups = (
         f'IF({i}>=1000000000,INT({i}/1000000000)&"."&TEXT(MOD(INT({i}/1000000),1000),"000")&"."'
@@ -85,7 +98,7 @@ def vn(x: str) -> str:
         f'IF({f4}=0,"",","&IF(MOD({f4},1000)=0,LEFT({s},1),IF(MOD({f4},100)=0,LEFT({s},2),'
         f"IF(MOD({f4},10)=0,LEFT({s},3),{s}))))"
     )
-    return f'IF({x}<0,"-","")&{groups}&{frac}'
+    return f'IF({x}<0,"-","")&{groups}' + ("" if whole else f"&{frac}")
 
 
 def _or(parts: list[str]) -> str:
@@ -131,13 +144,13 @@ class _Input:
         numeric: list[tuple[str, str, str]] = []
         if self.whole:
             numeric.append((f"INT({x})<>{x}", "nodata", message("so.khong_nguyen", target, detail=vn(x))))
-        numeric.append((f"{x}<0", "nodata", message("so.am", target, value=vn(x))))
+        numeric.append((f"{x}<0", "nodata", message("so.am", target, value=vn(x, self.whole))))
         if self.localities:
             numeric.append(
                 (
                     f"OR({x}<1,{x}>{self.localities})",
                     "nodata",
-                    message("chi_tieu.thu_hang", target, value=vn(x), localities=lit(str(self.localities))),
+                    message("chi_tieu.thu_hang", target, value=vn(x, True), localities=lit(str(self.localities))),
                 )
             )
         if not self.whole:
@@ -300,7 +313,7 @@ def _relations(t: Target, inputs: list[_Input], nodata: list[str]) -> list[tuple
         out.append(
             (
                 f"IF(AND({','.join(ok)}),AND({a.ref}>{b.ref},{b.ref}<>0,NOT({nodata[0]}),NOT({nodata[1]})),FALSE)",
-                message("chi_tieu.tu_so_lon_hon_mau_so", t.code, num=vn(a.ref), den=vn(b.ref)),
+                message("chi_tieu.tu_so_lon_hon_mau_so", t.code, num=vn(a.ref, a.whole), den=vn(b.ref, b.whole)),
             )
         )
     return out

@@ -195,24 +195,56 @@ def inbox_files(folder: Path) -> list[Path]:
     )
 
 
+def _not_workbooks(folder: Path) -> list[str]:
+    """Files in the inbox that no unit report can be (a photo, a letter): named, not read."""
+    return sorted(
+        p.name
+        for p in Path(folder).iterdir()
+        if p.is_file() and p.suffix.lower() not in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", "."))
+    )
+
+
+def _guess_unit(campaign: Campaign, name: str) -> str:
+    """The unit a file is named for (vinh-bao-2026_T01.xlsx, as `workbook new` names it), or ""."""
+    stem = Path(name).stem
+    prefix = f"{campaign.id}_"
+    code = stem[len(prefix) :] if stem.startswith(prefix) else ""
+    return code if campaign.unit(code) is not None else ""
+
+
+def _unusable_line(campaign: Campaign, name: str, exc: WorkbookRefused) -> str:
+    """For the consolidator: the file, why it cannot be used, and whom to ask (the refusal's own
+    text speaks to the unit that sent it, and already names the file)."""
+    why = exc.message.split(" Hãy ")[0].rstrip(".")
+    code = _guess_unit(campaign, name)
+    ask = f"đề nghị đơn vị {code} gửi lại sổ báo cáo" if code else "không rõ của đơn vị nào, hỏi người gửi"
+    return f"Không dùng được: {why}; {ask}."
+
+
 def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
-    """Every workbook in a folder (e-mailed reports); unreadable files are listed, not skipped
-    silently. Each file is read in a guarded child process, so no file can stop the others."""
-    subs, unreadable = [], []
+    """Every workbook in a folder (e-mailed reports), and what the consolidator is told of the
+    folder: how many files were used, how many could not be (each named once, with why) and
+    which were not workbooks at all. Each file is read in a guarded child process, so no file
+    can stop the others. A file named for a unit that cannot be used counts as that unit's
+    unusable report."""
+    subs: list[Submission] = []
+    unusable: list[str] = []
     with GuardedReader() as reader:
         for path in inbox_files(folder):
             try:
                 report = read_report(path, reader=reader)
             except WorkbookRefused as exc:
-                unreadable.append(f"{path.name}: {exc}")
+                unusable.append(_unusable_line(campaign, path.name, exc))
+                code = _guess_unit(campaign, path.name)
+                if code:
+                    subs.append(Submission(code, path.name, _arrived(path), None, None, exc.message, campaign.id))
                 continue
-            arrived = vietnam_time(path.stat().st_mtime)
             subs.append(
                 compact(
                     Submission(
                         report.unit_code,
                         path.name,
-                        arrived,
+                        _arrived(path),
                         report,
                         assess(campaign, report),
                         None,
@@ -222,4 +254,14 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
                     )
                 )
             )
-    return subs, unreadable
+    skipped = _not_workbooks(folder)
+    used = sum(1 for s in subs if s.report is not None)
+    head = f"Thư mục nhận {Path(folder).name}: {used} sổ báo cáo đọc được, {len(unusable)} tệp không dùng được"
+    head += f", {len(skipped)} tệp không phải sổ Excel bỏ qua" + (f" ({', '.join(skipped)})." if skipped else ".")
+    return subs, [head, *unusable]
+
+
+def _arrived(path: Path) -> dt.datetime:
+    """When a file reached the inbox, in Vietnam time (the file's own time; see the README on
+    what the folder can prove)."""
+    return vietnam_time(path.stat().st_mtime)

@@ -35,6 +35,8 @@ class Grids(dict):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.outside: dict[str, list[str]] = {}
+        # per sheet, (row, col) -> formula text; None when the format does not say (not .xlsx)
+        self.formulas: dict[str, dict[tuple[int, int], str]] | None = None
 
 
 def checked(path: Path) -> Path:
@@ -59,12 +61,13 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
 
     path = checked(Path(path))
     outside: dict[str, list[str]] = {}
+    formulas = None
     try:
         errors: dict[str, dict[tuple[int, int], str]] = {}
         if path.suffix.lower() in XLSX_SUFFIXES:
             bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS)
             wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
-            outside, errors = bounded.outside, bounded.errors
+            outside, errors, formulas = bounded.outside, bounded.errors, bounded.formulas
         else:
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
@@ -83,6 +86,7 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
         raise WorkbookRefused("tep.hong", name=path.name, why=_why(path, exc)) from None
     _check_text(path, grids)
     grids.outside = outside
+    grids.formulas = formulas
     return grids
 
 

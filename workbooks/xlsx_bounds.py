@@ -15,6 +15,7 @@ XML is read with expat, with document type declarations refused, so no entity ca
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
@@ -60,6 +61,7 @@ class Bounded:
     sheet_names: list[str]
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> "#DIV/0!"
+    formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> text
 
 
 def _split_ref(ref: str) -> tuple[int, int] | None:
@@ -182,6 +184,7 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
                 errors = excel_errors(data)
                 if errors:
                     bounded.errors[name] = errors
+                bounded.formulas[name] = cell_formulas(data)
                 dest.writestr(info.filename, data)
         bounded.data = out.getvalue()
         return bounded
@@ -194,6 +197,24 @@ _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
 _REF_ATTR = re.compile(rb"\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def cell_formulas(data: bytes) -> dict[tuple[int, int], str]:
+    """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
+    which carry no text of their own, as ""): the workbook's own formulas are checked against it."""
+    out = {}
+    for m in _FORMULA_CELL.finditer(data):
+        f = _FORMULA.search(m.group(2))
+        ref = _REF_ATTR.search(m.group(1))
+        if f and ref:
+            row, col = int(ref.group(2)), column_number(ref.group(1).decode())
+            if row <= MAX_ROWS and col <= MAX_COLS:
+                out[(row, col)] = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+    return out
 
 
 def excel_errors(data: bytes) -> dict[tuple[int, int], str]:

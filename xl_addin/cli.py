@@ -289,7 +289,7 @@ def _consolidation(args: argparse.Namespace):
     else:
         subs = from_backend(campaign, _backend(args, campaign))
     c = consolidate(campaign, subs, as_of=args.as_of)
-    c.issues.extend(f"Không đọc được {u}" for u in unreadable)
+    c.issues[:0] = unreadable  # what the inbox held, first (sync/collect.py writes it whole)
     return c
 
 

@@ -83,8 +83,12 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def as_excel_value(v: Any) -> Any:
     """What to hand Excel for a value: text that Excel would parse as a formula ("=HYPERLINK(…)"
     from a shared tab, "+84…" a phone number) gets the apostrophe that keeps it text."""
+    from campaign.formulas import Formula
+
     if v is None:
         return ""
+    if isinstance(v, Formula):  # the workbook's own formula, generated from the definition
+        return str(v)
     if isinstance(v, str) and v.startswith(FORMULA_STARTS):
         return "'" + v
     return v
