@@ -9,10 +9,10 @@ not parse is a 400 "Invalid field selection …" (Drive guide). A list is select
 element; a field the resource does not have is simply absent, as a message field that is unset.
 
 Drive answers with its default fields when `fields` is absent: files.list gives each file's
-`kind`, `id`, `name` and `mimeType` only; a file (files.create, files.get) the same four;
-permissions.list each permission's `kind`, `id`, `type` and `role` (Drive guide "Return specific
-fields", which says so for files.list and notes that permissions have their own default set).
-Sheets answers with every field when `fields` is absent.
+`kind`, `id`, `name` and `mimeType` only (Drive guide "Return specific fields"); a file
+(files.create, files.get) the same four. The guide says only that permissions have a default
+set of their own: `kind`, `id`, `type` and `role` here is our reading, and a client that needs
+an address asks for it. Sheets answers with every field when `fields` is absent.
 """
 
 from __future__ import annotations

@@ -163,9 +163,10 @@ class GoogleHTTP(HTTPClient):
     def spreadsheets_get(self, sid: str, params: dict | None = None, limit: int | None = None) -> dict:
         return self.request("get", f"{SHEETS_URL}/{sid}", params=params, limit=limit).json()
 
-    def values_get_capped(self, sid: str, a1: str, params: dict, limit: int) -> dict:
-        """spreadsheets.values.get, its answer cut off past `limit` bytes."""
-        url = f"{SHEETS_URL}/{sid}/values/{quote_url(a1, safe='')}"
+    def values_get(self, id: str, range: str, params: dict | None = None, limit: int | None = None) -> Any:
+        """spreadsheets.values.get (gspread's signature); with `limit`, the answer cut off past
+        that many bytes."""
+        url = f"{SHEETS_URL}/{id}/values/{quote_url(range, safe='')}"
         return self.request("get", url, params=params, limit=limit).json()
 
     def values_batch_get_by_data_filter(self, sid: str, body: dict, limit: int | None = None) -> dict:

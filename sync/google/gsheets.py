@@ -104,7 +104,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
     def read_tab(self, unit_code: str) -> Tab | None:
         def get():
             try:
-                return self.http.values_get_capped(self.sid, tab_range(unit_code), dict(RENDER), TAB_ANSWER_BYTES)
+                return self.http.values_get(self.sid, tab_range(unit_code), dict(RENDER), TAB_ANSWER_BYTES)
             except GoogleAPIError as err:
                 if err.missing_range:
                     return None  # no tab for this unit yet
