@@ -11,7 +11,8 @@ when it closes, so an OPENn value written meanwhile would be lost, and a loaded 
 
 Settings and sign-in files survive an install over an older version: thidua.conf keeps every
 line but the interpreter, and %APPDATA%\\gspread (the Google sign-in) is never touched.
-Standard library only: this runs before anything else is installed.
+The standard library and the add-in's settings only: this runs before anything is installed.
+`winreg` and `ctypes.windll` are imported where they are used, so the module imports on Linux.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import os
 import shutil
 import sys
 from pathlib import Path
+
+from macros.addin_build import conf_text, settings
 
 APP = "thidua"
 EXIT_OK, EXIT_FAILED, EXIT_EXCEL_OPEN = 0, 2, 3
@@ -134,8 +137,6 @@ def copy_bundle(source: Path, install: Path) -> None:
 
 
 def _conf_text(old: str, python: str) -> str:
-    from macros.addin_build import conf_text, settings
-
     kept = [line for line in old.splitlines() if line.strip() and not line.upper().startswith(f'"{INTERPRETER_KEY}"')]
     if kept:
         return conf_text({INTERPRETER_KEY: python}) + "".join(line + "\n" for line in kept)

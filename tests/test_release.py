@@ -297,7 +297,7 @@ class Wine:
 
     def reg_values(self, key: str) -> dict[str, str] | None:
         run = self.run("reg", "query", key)
-        if run.returncode != 0 or key.lower() not in run.stdout.lower():
+        if run.returncode != 0 or key.split("\\", 1)[1].lower() not in run.stdout.lower():  # HKCU is spelt out
             return None
         return {m[0]: m[2] for m in re.findall(r"^\s{4}(\S+)\s{4}(REG_\w+)\s{4}(.*?)\s*$", run.stdout, re.MULTILINE)}
 
