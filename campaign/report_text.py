@@ -271,9 +271,9 @@ def refresh_figures(kept: list[list], drafted: list[list]) -> list[list]:
             heading = cells[0]
             out.append(cells)
             continue
-        if cells[2] == FIGURES_NOTE:
+        if cells[2] == FIGURES_NOTE and heading in new:  # under a heading renamed by hand: kept as it is
             if heading not in placed:
-                out += new.get(heading, [])
+                out += new[heading]
                 placed.add(heading)
             continue
         out.append(cells)
