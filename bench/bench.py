@@ -333,45 +333,6 @@ def gspread_setup(gc, sid: str, campaign) -> None:
         sh.share(e, perm_type="user", role="writer", notify=False)
 
 
-def campaign_toml(n: int) -> str:
-    """The shipped campaign with `n` units: its own units first (targets name some of them as
-    reporters), then copies cycling through their kinds and clusters, so each copy reports the
-    targets its kind reports in the real plan."""
-    from campaign.definition_files import toml_text
-    from workbooks.campaign_workbook import load_default
-
-    shipped = load_default()
-    text, _ = toml_text(None)
-    head = text[: text.index("\n[[units]]\n") + 1]  # units come last in the shipped file
-    blocks = []
-    for i in range(n):
-        u = shipped.units[i % len(shipped.units)]
-        code, name = (u.code, u.name) if i < len(shipped.units) else (f"D{i:04d}", f"{u.name} {i}")
-        blocks.append(f'[[units]]\ncode = "{code}"\nname = "{name}"\nkind = "{u.kind}"\ncluster = "{u.cluster}"\n')
-    return head + "\n".join(blocks)
-
-
-def make_share(n: int, folder: Path) -> tuple[Path, Path]:
-    """(campaign file, share) with every one of `n` units' clean report pushed the way a unit
-    pushes it (lock, read, write, log row)."""
-    from campaign.sample_data import clean_entries
-    from sync.folder import FolderBackend
-    from sync.tab import Tab, entries_to_rows
-    from workbooks.campaign_workbook import load_campaign
-
-    toml = folder / f"chien-dich-{n}.toml"
-    toml.write_text(campaign_toml(n), "utf-8")
-    camp = load_campaign(toml)
-    share = folder / f"share-{n}"
-    FolderBackend(share, camp.id).setup([u.code for u in camp.units])
-    for i, u in enumerate(camp.units):
-        rows = entries_to_rows(clean_entries(camp, u, seed=i % 97))
-        FolderBackend(share, camp.id, acting_unit=u.code, account=f"{u.code.lower()}@x.vn").push(
-            Tab(u.code, rows, campaign_id=camp.id), 0
-        )
-    return toml, share
-
-
 def run_measured(argv: list[str], cwd: Path) -> dict:
     """Wall, CPU (user + system) and peak RSS of one child process, from the kernel's own
     accounting of that child (wait4), not of this process."""
@@ -393,12 +354,14 @@ CONSOLIDATE_SIZES = (100, 1000, 5000)
 def consolidate_figures(sizes=CONSOLIDATE_SIZES, keep: Path | None = None) -> list[dict]:
     """`thidua consolidate --share DIR --out tong-hop.xlsx` per size, each in a fresh process:
     the share read, every report assessed, the consolidation, the master written."""
+    from scale_share import make_share
+
     thidua = Path(sys.executable).with_name("thidua")
     figures = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            toml, share = make_share(n, folder)
+            toml, share = make_share(n, folder)  # tests/scale_share.py
             argv = [str(thidua), "--campaign", str(toml), "consolidate", "--share", str(share)]
             argv += ["--out", str(folder / "tong-hop.xlsx"), "--as-of", "2026-12-10"]
             r = run_measured(argv, folder)

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from campaign.vn_dates import parse_vn_date
 
 from campaign.assessment import assess
 from campaign.consolidation import consolidate
@@ -180,7 +179,13 @@ def test_units_scored_on_no_target_are_listed_apart_or_on_the_same_scale_as_the_
     ],
 )
 def test_a_date_is_read_as_vietnamese_type_it(typed, expected):
-    assert parse_vn_date(typed) == expected
+    from campaign.dates import DateRefused, parse_date
+
+    if expected is None:
+        with pytest.raises(DateRefused):
+            parse_date(typed)
+    else:
+        assert parse_date(typed) == expected
 
 
 def test_every_column_is_at_least_as_wide_as_its_longest_word(campaign, inbox):

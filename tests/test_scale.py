@@ -80,3 +80,69 @@ def test_an_entry_with_no_row_is_refused_with_its_key(campaign):
         report_from_tab(campaign, Tab("HPN", entries_to_rows(entries)))
     assert exc.value.code == "tab.o_la"
     assert exc.value.context["cells"] == ["report:CT99", "nowhere:X1"]
+
+
+def _type_reason(master, sheet: str, row: int, col: int, text: str) -> None:
+    """As the consolidator types a reason into an empty cell of a sheet and saves: that cell's
+    XML changed in the file, every other part left as thidua wrote it."""
+    import html
+    import re
+    import zipfile
+
+    from campaign.unit_report import cell_ref
+
+    with zipfile.ZipFile(master) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    book = parts["xl/workbook.xml"].decode()
+    rid = re.search(r'<sheet [^>]*name="' + re.escape(html.escape(sheet, quote=True)) + r'"[^>]*r:id="(\w+)"', book)
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    target = re.search(
+        r'Target="/?(?:xl/)?([^"]+)"[^>]*Id="'
+        + rid.group(1)
+        + '"|Id="'
+        + rid.group(1)
+        + r'"[^>]*Target="/?(?:xl/)?([^"]+)"',
+        rels,
+    )
+    name = "xl/" + (target.group(1) or target.group(2))
+    ref = cell_ref(row, col).encode()
+    parts[name], n = re.subn(
+        rb'(<c r="' + ref + rb'"[^>]*)></c>', rb"\1><is><t>" + text.encode() + rb"</t></is></c>", parts[name]
+    )
+    assert n == 1
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part, data in parts.items():
+            zf.writestr(part, data)
+
+
+@pytest.mark.slow
+def test_a_5000_unit_share_consolidates_into_a_fresh_master_and_again_into_it(tmp_path):
+    """Hải Phòng's scale: the master thidua writes is one thidua reads back, typed reasons kept
+    far below the 2 000 rows a unit workbook may use."""
+
+    _consolidate_twice(tmp_path, 5000)
+
+
+def _consolidate_twice(tmp_path, n: int) -> None:
+    from scale_share import make_share
+
+    from campaign.consolidation import REASON_HEADER, UNITS_SHEET, typed_reasons, units_header_row
+    from workbooks.grid_reader import read_grids
+    from workbooks.xlsx_bounds import MAX_ROWS, master_limits
+    from xl_addin.cli import main
+
+    toml, share = make_share(n, tmp_path)
+    master = tmp_path / "tong-hop.xlsx"
+    argv = ["--campaign", str(toml), "consolidate", "--share", str(share), "--out", str(master)]
+    argv += ["--as-of", "2026-12-10"]
+    assert main(argv) == 0
+    limits = master_limits(n, 22)
+    grid = read_grids(master, {UNITS_SHEET}, limits)[UNITS_SHEET]
+    head = units_header_row(grid)
+    row = next(i for i, r in enumerate(grid) if f"D{n - 1:04d}" in r) + 1
+    assert row > MAX_ROWS
+    _type_reason(master, UNITS_SHEET, row, grid[head].index(REASON_HEADER) + 1, "Thiếu minh chứng CT07")
+    assert main(argv) == 0
+    again = read_grids(master, {UNITS_SHEET}, limits)[UNITS_SHEET]
+    assert typed_reasons(again)[f"D{n - 1:04d}"] == "Thiếu minh chứng CT07"
+    assert len(again) == len(grid)

@@ -26,6 +26,11 @@ def set_value(cell, value: Any) -> None:
         cell.data_type = "s"
 
 
+def needs_cell(value: Any) -> bool:
+    """A value `set_value` would change or mark: one a streamed row cannot take as it is."""
+    return isinstance(value, str) and (value.startswith("=") or ILLEGAL_CHARACTERS_RE.search(value) is not None)
+
+
 def row_height(values: list, widths: list[float]) -> float:
     """openpyxl cannot measure text: estimate the wrapped lines so a row prints whole."""
     lines = 1

@@ -9,13 +9,16 @@ the signature block; macro-free, A4, Times New Roman.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
@@ -42,19 +45,82 @@ from campaign.report_text import (
 from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
-from workbooks.cells import row_height, set_value
+from workbooks.cells import needs_cell, row_height, set_value
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
+# Every cell of a kind shares one named style (it shows in Excel's Cell Styles): openpyxl hashes
+# and de-duplicates each Font, Border and Alignment assigned to a cell, which was most of the
+# time Tổng hợp took at 5 000 units; a named style is a copy of nine integers.
+TITLE_STYLE = "Tổng hợp - tên bảng"
+HEADER_STYLE = "Tổng hợp - đầu cột"
+BODY_STYLE = "Tổng hợp - ô"
+NUMBER_STYLE = "Tổng hợp - ô số"
+TEXT_STYLE = "Tổng hợp - chữ"
+BOLD_STYLE = "Tổng hợp - chữ đậm"
+WRAP_STYLE = "Tổng hợp - đoạn"
+BOLD_WRAP_STYLE = "Tổng hợp - đoạn đậm"
+SOURCE_STYLE = "Tổng hợp - nguồn số liệu"
+NUMBER_FORMAT = "#,##0.##"
 
+
+@lru_cache(maxsize=64)
 def _font(bold=False, size=12, italic=False, underline=None) -> Font:
+    """One shared Font per kind (the export's header and paragraphs set a few cells each)."""
     return Font(name=L.FONT, bold=bold, size=size, italic=italic, underline=underline)
 
 
+def _named_styles() -> list[NamedStyle]:
+    top = Alignment(vertical="top", wrap_text=True)
+    return [
+        NamedStyle(TITLE_STYLE, font=_font(bold=True)),
+        NamedStyle(
+            HEADER_STYLE,
+            font=_font(bold=True, size=11),
+            fill=HEAD_FILL,
+            border=BORDER,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        NamedStyle(BODY_STYLE, font=_font(size=11), border=BORDER, alignment=top),
+        NamedStyle(NUMBER_STYLE, font=_font(size=11), border=BORDER, alignment=top, number_format=NUMBER_FORMAT),
+        NamedStyle(TEXT_STYLE, font=_font()),
+        NamedStyle(BOLD_STYLE, font=_font(bold=True)),
+        NamedStyle(WRAP_STYLE, font=_font(), alignment=top),
+        NamedStyle(BOLD_WRAP_STYLE, font=_font(bold=True), alignment=top),
+        NamedStyle(SOURCE_STYLE, font=_font(size=9, italic=True)),
+    ]
+
+
+def add_styles(wb: Workbook) -> Workbook:
+    """Register the named styles once per workbook (again is a no-op)."""
+    if TITLE_STYLE not in wb.named_styles:
+        for style in _named_styles():
+            wb.add_named_style(style)
+    return wb
+
+
+def styled(ws, value, style: str):
+    """A cell for a write-only sheet's row: the value as data (see `set_value`), its style."""
+    cell = WriteOnlyCell(ws)
+    set_value(cell, value)
+    cell.style = style
+    return cell
+
+
+def plain(ws, value):
+    """A value for a write-only sheet's row as it is, or as a cell where openpyxl would misread
+    it (text starting with "=" would become a formula; control characters are not XML)."""
+    if not needs_cell(value):
+        return value
+    cell = WriteOnlyCell(ws)
+    set_value(cell, value)
+    return cell
+
+
 def _a4(ws: Worksheet, landscape: bool) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -78,59 +144,82 @@ def _status_colours(ws: Worksheet, col: int, first: int, last: int) -> None:
         )
 
 
-def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: bool = True) -> int:
-    """Title, header and rows with borders; returns the next free row."""
-    row = top
+def _table_rows(table: Table, title: bool):
+    """(row height or None, [(value, named style)]) per row of a table, top to bottom."""
     if title:
-        c = ws.cell(row, left, table.title)
-        c.font = _font(bold=True)
-        row += 1
-    for j, h in enumerate(table.headers):
-        c = ws.cell(row, left + j, h)
-        c.font = _font(bold=True, size=11)
-        c.fill = HEAD_FILL
-        c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[row].height = 42
-    header_row = row
+        yield None, [(table.title, TITLE_STYLE)]
+    yield 42, [(h, HEADER_STYLE) for h in table.headers]
     widths = table.widths or [12] * len(table.headers)
     for values in table.rows:
+        yield row_height(values, widths), [(v, NUMBER_STYLE if isinstance(v, float) else BODY_STYLE) for v in values]
+
+
+def _finish_table(ws, table: Table, left: int, header_row: int, last_row: int) -> None:
+    if "Đánh giá" in table.headers:
+        _status_colours(ws, left + table.headers.index("Đánh giá"), header_row + 1, last_row)
+
+
+def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: bool = True) -> int:
+    """Title, header and rows with borders at (top, left) of a sheet; returns the next free row."""
+    add_styles(ws.parent)
+    row = top - 1
+    for height, cells in _table_rows(table, title):
         row += 1
-        ws.row_dimensions[row].height = row_height(values, widths)
-        for j, v in enumerate(values):
-            c = ws.cell(row, left + j)
-            set_value(c, v)
-            c.font = _font(size=11)
-            c.border = BORDER
-            c.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(v, float):
-                c.number_format = "#,##0.##"
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        for j, (value, style) in enumerate(cells):
+            cell = ws.cell(row, left + j)
+            set_value(cell, value)
+            cell.style = style
     for j, w in enumerate(table.widths):
         ws.column_dimensions[column_letter(left + j)].width = w
-    if "Đánh giá" in table.headers:
-        _status_colours(ws, left + table.headers.index("Đánh giá"), header_row + 1, row)
+    _finish_table(ws, table, left, top + int(title), row)
     return row + 1
 
 
-def _kept_sheets(master: Path) -> dict[str, list]:
+def stream_table(ws: WriteOnlyWorksheet, table: Table, freeze: str | None = None) -> int:
+    """The same table as the first thing on a write-only sheet, streamed row by row (nothing of
+    it stays in memory); widths and panes go first, as a streamed sheet writes them first."""
+    add_styles(ws.parent)
+    for j, w in enumerate(table.widths):
+        ws.column_dimensions[column_letter(1 + j)].width = w
+    if freeze:
+        ws.freeze_panes = freeze
+    row = 0
+    for height, cells in _table_rows(table, True):
+        row += 1
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        ws.append([styled(ws, value, style) for value, style in cells])
+    _finish_table(ws, table, 1, 2, row)
+    return row + 1
+
+
+def _kept_sheets(
+    master: Path, campaign=None, sheets: tuple[str, ...] = (NARRATIVE_SHEET, UNITS_SHEET)
+) -> dict[str, list]:
     """What the consolidator typed into a master workbook that Tổng hợp is about to rewrite:
-    the "Nội dung báo cáo" rows and the units sheet (its reasons not yet sent)."""
+    the "Nội dung báo cáo" rows and the units sheet (its reasons not yet sent). Only those
+    sheets are inflated, under a bound that grows with the campaign (`master_limits`), so a
+    master thidua wrote is readable at any registry size."""
     from workbooks.grid_reader import read_grids
+    from workbooks.xlsx_bounds import master_limits
 
     if not Path(master).exists():
         return {}
+    units, targets = (len(campaign.units), len(campaign.targets)) if campaign is not None else (0, 0)
     try:
-        grids = read_grids(Path(master))
+        grids = read_grids(Path(master), set(sheets), master_limits(units, targets))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in grids.items() if k in (NARRATIVE_SHEET, UNITS_SHEET)}
+    return {k: v for k, v in grids.items() if k in sheets}
 
 
-def read_narrative(master: Path) -> Narrative | None:
+def read_narrative(master: Path, campaign=None) -> Narrative | None:
     """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, with the
     fingerprint of the consolidation they were drafted from and the units sheet; None when the
     master has no such sheet."""
-    kept = _kept_sheets(master)
+    kept = _kept_sheets(master, campaign)
     rows = kept.get(NARRATIVE_SHEET)
     if rows is None:
         return None
@@ -138,21 +227,24 @@ def read_narrative(master: Path) -> Narrative | None:
 
 
 def _narrative_sheet(wb: Workbook, rows: list[list], digest: str) -> None:
+    """Written top to bottom, so it streams in a write-only master and appends in a loaded one;
+    the fingerprint of the consolidation it was drafted from sits in D1, beside the title."""
     ws = wb.create_sheet(NARRATIVE_SHEET, 1)
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 120
     ws.column_dimensions["C"].width = 30
     ws.column_dimensions["D"].width = 40
-    ws["D1"] = SOURCE_LABEL + digest  # what the export checks it agrees with
-    ws["D1"].font = _font(size=9, italic=True)
     for r, row in enumerate(rows, 1):
-        for col, value in enumerate(row[:3], 1):
-            cell = ws.cell(r, col)
-            set_value(cell, value)
-            cell.font = _font(bold=r == 1 or col == 1)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
         if len(str(row[1] if len(row) > 1 else "")) > 110:
             ws.row_dimensions[r].height = row_height([str(row[1])], [120])
+        values = list(row[:3])
+        if r == 1:  # what the export checks it agrees with, in D1
+            values = values + [None] * (3 - len(values)) + [SOURCE_LABEL + digest]
+        cells = [
+            styled(ws, value, SOURCE_STYLE if col == 4 else BOLD_WRAP_STYLE if r == 1 or col == 1 else WRAP_STYLE)
+            for col, value in enumerate(values, 1)
+        ]
+        ws.append(cells)
 
 
 def write_narrative(master: Path, rows: list[list]) -> Path:
@@ -160,7 +252,7 @@ def write_narrative(master: Path, rows: list[list]) -> Path:
     the consolidator's typing would leave it; the other sheets untouched."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(master)
+    wb = add_styles(load_workbook(master))
     old = wb[NARRATIVE_SHEET]
     digest = str(old["D1"].value or "").removeprefix(SOURCE_LABEL)
     wb.remove(old)
@@ -169,11 +261,8 @@ def write_narrative(master: Path, rows: list[list]) -> Path:
     return master
 
 
-def write_master(c: Consolidation, dest: Path) -> Path:
-    """The consolidator's workbook: an overview and one sortable sheet per table."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tổng quan"
+def _overview_sheet(wb: Workbook, c: Consolidation) -> None:
+    ws = wb.create_sheet("Tổng quan")
     camp = c.campaign
     lines = [
         (f"TỔNG HỢP BÁO CÁO PHONG TRÀO THI ĐUA NĂM {camp.year} — {camp.issuer}", True),
@@ -189,19 +278,26 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     lines += [("", False)] + [(f"Chỉ tiêu {k}: {v}", False) for k, v in status_summary(c).items()]
     if c.issues:
         lines += [("", False), ("Cần xem lại:", True)] + [(f"- {i}", False) for i in c.issues]
-    for i, (text, bold) in enumerate(lines, 1):
-        ws.cell(i, 1, text).font = _font(bold=bold)
     ws.column_dimensions["A"].width = 120
+    for text, bold in lines:
+        ws.append([styled(ws, text, BOLD_STYLE if bold else TEXT_STYLE)])
+
+
+def write_master(c: Consolidation, dest: Path) -> Path:
+    """The consolidator's workbook: an overview and one sortable sheet per table. Every sheet is
+    written once, top to bottom, so the whole workbook is streamed (openpyxl's write-only mode):
+    no sheet is held in memory as cells, whatever the number of units."""
     # the report's words: drafted from the figures the first time, kept as the consolidator
     # edited them when Tổng hợp runs again into the same file
-    kept = _kept_sheets(dest)
+    kept = _kept_sheets(dest, c.campaign)
+    wb = add_styles(Workbook(write_only=True))
+    _overview_sheet(wb, c)
     drafted = to_rows(draft_sections(c))
     words = refresh_figures(kept[NARRATIVE_SHEET], drafted) if kept.get(NARRATIVE_SHEET) else drafted
     _narrative_sheet(wb, words, consolidation_digest(c))
     for name, table in all_tables(c, typed_reasons(kept.get(UNITS_SHEET))).items():
         sheet = wb.create_sheet(name)
-        end = write_table(sheet, table, 1)
-        sheet.freeze_panes = "A3"
+        end = stream_table(sheet, table, freeze="A3")
         sheet.auto_filter.ref = f"A2:{column_letter(len(table.headers))}{max(end - 1, 2)}"
         _a4(sheet, landscape=True)
         sheet.print_title_rows = "2:2"

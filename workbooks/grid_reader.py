@@ -54,9 +54,12 @@ def checked(path: Path) -> Path:
     return path
 
 
-def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
+def read_grids(
+    path: str | Path, sheets: set[str] | None = None, limits: xlsx_bounds.Limits = xlsx_bounds.UNIT_WORKBOOK
+) -> Grids:
     """The grids of `sheets` (every sheet when None) of any workbook file, read in this process:
-    an .xlsx is bounded first; other formats are not, so read them through `read_guard`."""
+    an .xlsx is bounded first (to a unit workbook's `limits` unless said); other formats are
+    not, so read them through `read_guard`."""
     from python_calamine import CalamineWorkbook
 
     path = checked(Path(path))
@@ -65,7 +68,7 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
     try:
         errors: dict[str, dict[tuple[int, int], str]] = {}
         if path.suffix.lower() in XLSX_SUFFIXES:
-            bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS)
+            bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS, limits)
             wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
             outside, errors, formulas = bounded.outside, bounded.errors, bounded.formulas
         else:
