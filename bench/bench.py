@@ -19,6 +19,9 @@ Sections (baselines are what someone fluent in these libraries would write, neve
                40 units of the shipped campaign), counted by Python's audit events.
   consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
                process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
+  recalc       LibreOffice opening, recalculating and saving 10 filled unit workbooks with the
+               template's own formulas, against the same workbooks without formulas (template
+               2026.1); the issue's bound is 2x. LibreOffice's start is measured apart.
 """
 
 from __future__ import annotations
@@ -457,6 +460,49 @@ def bench_folder(campaign, tmp: Path, root: Path = ROOT) -> dict:
     return r
 
 
+def _formula_free(path: Path, dest: Path) -> Path:
+    """The same filled workbook as template 2026.1 had it: computed cells empty."""
+    from openpyxl import load_workbook
+
+    from campaign.formulas import FORMULA_COLS
+    from workbooks.unit_files import read_report
+
+    rep = read_report(path).sheets["report"]
+    wb = load_workbook(path)
+    ws = wb[rep.name]
+    for row in rep.rows:
+        for key in FORMULA_COLS:
+            ws.cell(row.number, rep.columns[key]).value = None
+    wb.save(dest)
+    return dest
+
+
+def bench_recalc(campaign, tmp: Path) -> None:
+    from openpyxl import Workbook
+
+    from workbooks.recalc import recalculate, soffice
+
+    if soffice() is None:
+        print("recalc: LibreOffice is not installed")
+        return
+    print("recalc: LibreOffice headless, 10 filled unit workbooks per call (best of 2)")
+    (tmp / "f").mkdir()
+    with_formulas = _workbooks(campaign, tmp / "f", 10)
+    (tmp / "p").mkdir()
+    plain = [_formula_free(p, tmp / "p" / p.name) for p in with_formulas]
+    empty = tmp / "empty.xlsx"
+    Workbook().save(empty)
+    start = best(lambda: recalculate([empty], tmp / "o0", "vi-VN", tmp), repeat=2)
+    ours = best(lambda: recalculate(with_formulas, tmp / "o1", "vi-VN", tmp), repeat=2)
+    base = best(lambda: recalculate(plain, tmp / "o2", "vi-VN", tmp), repeat=2)
+    line("10 workbooks with formulas", ours, {"formula-free": base})
+    print(
+        f"  start of LibreOffice alone {start * 1000:8.1f} ms; per workbook beyond it: "
+        f"with formulas {(ours - start) * 100:6.1f} ms, formula-free {(base - start) * 100:6.1f} ms "
+        f"({(ours - start) / max(base - start, 1e-9):4.2f}x, bound 2x)"
+    )
+
+
 SECTIONS = {
     "check": bench_check,
     "read": bench_read,
@@ -464,6 +510,7 @@ SECTIONS = {
     "sync": bench_sync,
     "folder": bench_folder,
     "consolidate": bench_consolidate,
+    "recalc": bench_recalc,
 }
 
 

@@ -22,6 +22,7 @@ from campaign.assessment import Assessment
 from campaign.awards import route
 from campaign.definition import Campaign, Target
 from campaign.evidence import named
+from campaign.figures import shown
 from campaign.findings import CANH_BAO, LOI, sort_findings
 from campaign.numbers import display, vn_number
 from campaign.parts import commune_issues
@@ -338,15 +339,16 @@ def targets_table(c: Consolidation) -> Table:
     for i, ct in enumerate(c.targets, 1):
         t = ct.target
         reporters = len(c.campaign.reporters_of(t))
+        value, pct_plan, _ = shown(t, ct.outcome)  # beside its status, rounded toward its side
         rows.append(
             [
                 i,
                 t.code,
                 t.name,
                 t.goal_text(),
-                _num(ct.outcome.value),
+                _num(value),
                 t.unit,
-                _num(ct.outcome.pct_plan, 1),
+                _num(pct_plan, 1),
                 ct.outcome.status,
                 f"{len(ct.contributors)}/{reporters}",
                 ", ".join(ct.missing[:12]) + (" …" if len(ct.missing) > 12 else ""),

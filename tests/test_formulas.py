@@ -168,3 +168,55 @@ def test_sample_entries_fill_every_formula_row(campaign):
     for unit in campaign.units:
         entries = clean_entries(campaign, unit)
         assert {t.code for t in campaign.targets_for(unit)} <= set(entries["report"])
+
+
+def test_a_figure_beside_its_status_never_contradicts_it_in_the_workbook_plan_and_the_master(campaign, workbook):
+    from campaign.consolidation import Submission, consolidate, targets_table
+    from campaign.result_cells import result_plan
+
+    path = workbook("KT", filled=True)
+    fill_entries(path, {"report": {"CT01": {"input_a": 10_000, "input_b": 10_499.98}}})  # 104,9998 %
+    report = read_report(path)
+    a = assess(campaign, report)
+    assert a.result("CT01").outcome.status == "Không đạt"
+    c = consolidate(campaign, [Submission("KT", path.name, None, report, a, None, campaign.id)])
+    row = next(r for r in targets_table(c).rows if r[1] == "CT01")
+    assert row[4] == 104.99 and row[7] == "Không đạt"
+    # an old workbook (no formulas) gets the same figure from Tính tiến độ
+    a.formulas = {}
+    plan = result_plan(report, a, progress=True)[report.sheets["report"].name]
+    ct01 = next(r for r in report.sheets["report"].rows if r.key == "CT01")
+    assert plan[(ct01.number, report.sheets["report"].columns["value"])] == 104.99
+
+
+def test_workbook_upgrade_moves_a_formula_free_2026_1_workbook_to_the_formula_template_keeping_every_value(
+    campaign, workbook
+):
+    from campaign.unit_report import entries_of
+
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"CT07": {"input_a": "'97,5"}, "RIENG1": {"code": "R1", "note": "giữ"}}})
+    report = read_report(path)
+    rep = report.sheets["report"]
+    wb = load_workbook(path)
+    ws = wb[rep.name]
+    for row in rep.rows:  # as template 2026.1 was: computed cells empty until Tính tiến độ
+        for key in FORMULA_COLS:
+            ws.cell(row.number, rep.columns[key]).value = None
+    meta = wb[L.META_NAME]
+    meta["B1"] = "2026.1"
+    wb.save(path)
+    old = read_report(path)
+    assert assess(campaign, old).formulas == {}  # nothing expected of an old workbook
+    assert main_upgrade(path) == 0
+    new = read_report(path)
+    assert new.meta["template_version"] == L.TEMPLATE_VERSION
+    assert entries_of(new) == entries_of(old)
+    a = assess(campaign, new)
+    assert a.formulas and not [f for f in a.findings if f.code == "cong_thuc.bi_sua"]
+
+
+def main_upgrade(path: Path) -> int:
+    from xl_addin.cli import main
+
+    return main(["workbook", "upgrade", str(path)])
