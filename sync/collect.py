@@ -121,6 +121,7 @@ def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Sc
     if not backend.keyring or not backend.keyring.is_office:
         # without the secret nothing here can be told from a forgery: say so, count nothing
         raise SyncError("khoa.chua_co", campaign=campaign.id, path=secret_path(campaign.id))
+    # this PC's local clock, the one the share's file times are read in (FolderBackend.read_tab)
     now = now or backend.store_clock() or dt.datetime.now()
     return Screen(campaign, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
+from campaign.dates import vietnam_now
 from campaign.definition import Campaign, Unit
 from campaign.findings import LOI, Finding, sort_findings
 from campaign.grids import blank_grids, fixed_info
@@ -60,7 +61,7 @@ def push_report(
     if backend.signed:
         backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
         if backend.keyring.key_for(report.unit_code) is None:
-            day = (when or dt.datetime.now()).date()
+            day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
             deadline = campaign.unsigned_deadline
             if day > deadline:
                 raise SyncError("gui.chua_co_khoa", unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
