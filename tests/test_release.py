@@ -390,6 +390,9 @@ def test_install_refuses_while_excel_runs_then_installs_upgrades_and_uninstalls_
         "C:\\" + str(_install_dir(wine).relative_to(wine.prefix / "drive_c")).replace("/", "\\") + "\\go-cai-dat.cmd",
     )
     assert gone.returncode == 0, gone.stdout + gone.stderr
+    deadline = time.monotonic() + 30  # Wine holds the running script's folder: a detached cmd ends it
+    while _install_dir(wine).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
     left = wine.user_files() - before
     assert left == {"AppData/Roaming/gspread", "AppData/Roaming/gspread/authorized_user.json"}
     assert wine.reg_values(OPTIONS) is None
