@@ -116,6 +116,19 @@ def test_what_never_runs_on_a_units_pc_is_left_out(bundle):
     assert not [p for p in site if p[0] in ("pythonwin", "adodbapi", "isapi")]
 
 
+def test_every_dependency_of_thidua_is_pinned_for_windows():
+    import tomllib
+
+    from macros.release import requirements_file
+
+    def name(requirement: str) -> str:
+        return re.split(r"[<>=!~; \[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text("utf-8"))
+    pinned = {name(line) for line in requirements_file().read_text("utf-8").splitlines() if "==" in line}
+    assert {name(r) for r in project["project"]["dependencies"]} | {"pywin32"} <= pinned
+
+
 def test_the_zip_is_at_most_100_mb(bundle):
     assert bundle.stat().st_size <= 100 * 1000 * 1000
 
@@ -390,6 +403,9 @@ def test_install_refuses_while_excel_runs_then_installs_upgrades_and_uninstalls_
         "C:\\" + str(_install_dir(wine).relative_to(wine.prefix / "drive_c")).replace("/", "\\") + "\\go-cai-dat.cmd",
     )
     assert gone.returncode == 0, gone.stdout + gone.stderr
+    deadline = time.monotonic() + 30  # Wine holds the running script's folder: a detached cmd ends it
+    while _install_dir(wine).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
     left = wine.user_files() - before
     assert left == {"AppData/Roaming/gspread", "AppData/Roaming/gspread/authorized_user.json"}
     assert wine.reg_values(OPTIONS) is None
