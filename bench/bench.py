@@ -6,15 +6,17 @@
 
 Sections (baselines are what someone fluent in these libraries would write, never a strawman):
   check        Kiểm tra + Tính tiến độ of 1 and 100 unit workbooks (read, parse by keys, every
-               check, every target), against just reading the same files with
-               pandas.read_excel(engine="calamine") and with openpyxl read_only=True.
+               check, every target), against just reading the same files with python-calamine
+               alone, pandas.read_excel(engine="calamine") and openpyxl read_only=True.
   read         reading 100 unit workbooks: ours (bounded .xlsx, contract sheets) against the same two.
   click        a button click from process start to the message, as classic RunPython runs it (a new
                Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
   sync         requests and time for push, pull-all of 10, 100 and 500 units, and setup, against
                gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs).
-  consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
-               process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
+  consolidate  `thidua consolidate --share DIR --out tong-hop.xlsx` of 100, 1 000 and 5 000 units
+               end to end (share read, assess, consolidate, master written), a child process
+               each: wall, CPU per unit and peak RSS (5 000 units is Hải Phòng's 114 communes);
+               --json prints [{"units", "wall_s", "cpu_s", "peak_mb"}].
 """
 
 from __future__ import annotations
@@ -84,7 +86,19 @@ def _openpyxl_read_only(path: Path) -> None:
     wb.close()
 
 
-BASELINES = {"pandas+calamine": _pandas_calamine, "openpyxl read_only": _openpyxl_read_only}
+def _calamine(path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+BASELINES = {
+    "calamine alone": _calamine,
+    "pandas+calamine": _pandas_calamine,
+    "openpyxl read_only": _openpyxl_read_only,
+}
 
 
 def bench_check(campaign, tmp: Path) -> None:

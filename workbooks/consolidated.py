@@ -9,15 +9,13 @@ the signature block; macro-free, A4, Times New Roman.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -36,76 +34,23 @@ from campaign.report_text import NARRATIVE_SHEET, draft_sections, to_rows
 from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
-from workbooks.cells import needs_cell, row_height, set_value
-
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-# Every cell of a kind shares one named style (it shows in Excel's Cell Styles): openpyxl hashes
-# and de-duplicates each Font, Border and Alignment assigned to a cell, which was most of the
-# time Tổng hợp took at 5 000 units; a named style is a copy of nine integers.
-TITLE_STYLE = "Tổng hợp - tên bảng"
-HEADER_STYLE = "Tổng hợp - đầu cột"
-BODY_STYLE = "Tổng hợp - ô"
-NUMBER_STYLE = "Tổng hợp - ô số"
-TEXT_STYLE = "Tổng hợp - chữ"
-BOLD_STYLE = "Tổng hợp - chữ đậm"
-WRAP_STYLE = "Tổng hợp - đoạn"
-BOLD_WRAP_STYLE = "Tổng hợp - đoạn đậm"
-NUMBER_FORMAT = "#,##0.##"
-
-
-@lru_cache(maxsize=64)
-def _font(bold=False, size=12, italic=False, underline=None) -> Font:
-    """One shared Font per kind (the export's header and paragraphs set a few cells each)."""
-    return Font(name=L.FONT, bold=bold, size=size, italic=italic, underline=underline)
-
-
-def _named_styles() -> list[NamedStyle]:
-    top = Alignment(vertical="top", wrap_text=True)
-    return [
-        NamedStyle(TITLE_STYLE, font=_font(bold=True)),
-        NamedStyle(
-            HEADER_STYLE,
-            font=_font(bold=True, size=11),
-            fill=HEAD_FILL,
-            border=BORDER,
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        ),
-        NamedStyle(BODY_STYLE, font=_font(size=11), border=BORDER, alignment=top),
-        NamedStyle(NUMBER_STYLE, font=_font(size=11), border=BORDER, alignment=top, number_format=NUMBER_FORMAT),
-        NamedStyle(TEXT_STYLE, font=_font()),
-        NamedStyle(BOLD_STYLE, font=_font(bold=True)),
-        NamedStyle(WRAP_STYLE, font=_font(), alignment=top),
-        NamedStyle(BOLD_WRAP_STYLE, font=_font(bold=True), alignment=top),
-    ]
-
-
-def add_styles(wb: Workbook) -> Workbook:
-    """Register the named styles once per workbook (again is a no-op)."""
-    if TITLE_STYLE not in wb.named_styles:
-        for style in _named_styles():
-            wb.add_named_style(style)
-    return wb
-
-
-def styled(ws, value, style: str):
-    """A cell for a write-only sheet's row: the value as data (see `set_value`), its style."""
-    cell = WriteOnlyCell(ws)
-    set_value(cell, value)
-    cell.style = style
-    return cell
-
-
-def plain(ws, value):
-    """A value for a write-only sheet's row as it is, or as a cell where openpyxl would misread
-    it (text starting with "=" would become a formula; control characters are not XML)."""
-    if not needs_cell(value):
-        return value
-    cell = WriteOnlyCell(ws)
-    set_value(cell, value)
-    return cell
+from workbooks.cells import row_height, set_value
+from workbooks.master_cells import (
+    BODY_STYLE,
+    BOLD_STYLE,
+    BOLD_WRAP_STYLE,
+    HEADER_STYLE,
+    NUMBER_STYLE,
+    TEXT_STYLE,
+    TITLE_STYLE,
+    WRAP_STYLE,
+    StyledCells,
+    add_styles,
+    styled,
+)
+from workbooks.master_cells import (
+    shared_font as _font,
+)
 
 
 def _a4(ws: Worksheet, landscape: bool) -> None:
@@ -175,11 +120,12 @@ def stream_table(ws: WriteOnlyWorksheet, table: Table, freeze: str | None = None
     if freeze:
         ws.freeze_panes = freeze
     row = 0
-    for height, cells in _table_rows(table, True):
+    cells = StyledCells(ws)
+    for height, pairs in _table_rows(table, True):
         row += 1
         if height is not None:
             ws.row_dimensions[row].height = height
-        ws.append([styled(ws, value, style) for value, style in cells])
+        ws.append(cells.row(pairs))
     _finish_table(ws, table, 1, 2, row)
     return row + 1
 

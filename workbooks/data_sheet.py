@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign.consolidation import Consolidation, data_table
 from campaign.unit_report import column_letter
 from workbooks.atomic import write_atomic
+from workbooks.master_cells import BOLD_STYLE, add_styles, plain, styled
 
 SHEET = "Dữ liệu"
 TABLE_NAME = "DuLieuThiDua"  # Excel table names: letters, digits, underscores; no diacritics
@@ -37,8 +38,6 @@ def data_frame(c: Consolidation) -> pd.DataFrame:
 def write_data_sheet(wb, c: Consolidation) -> Worksheet:
     """The "Dữ liệu" sheet of a write-only workbook (the master): the long form as an Excel
     Table, ready for Insert > PivotTable, streamed top to bottom."""
-    from workbooks.consolidated import BOLD_STYLE, add_styles, plain, styled
-
     frame = data_frame(c)
     add_styles(wb)
     ws = wb.create_sheet(SHEET)
