@@ -314,10 +314,46 @@ def consolidate_figures(sizes=CONSOLIDATE_SIZES, keep: Path | None = None) -> li
     return figures
 
 
-def bench_consolidate(campaign, tmp: Path, as_json: bool = False, sizes=CONSOLIDATE_SIZES) -> None:
+def machine() -> str:
+    """What the figures were measured on, for the README beside them."""
+    import platform
+
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{model or platform.processor()} ({os.cpu_count()} cores), Python {platform.python_version()}, {platform.system()}"
+
+
+def markdown_table(figures: list[dict], where: str) -> str:
+    """The README's table of `thidua consolidate --share`, from the benchmark's JSON."""
+    lines = [
+        f"`thidua consolidate --share DIR --out tong-hop.xlsx`, a fresh process per size, on {where}:",
+        "",
+        "| units | wall | CPU | CPU per unit | peak RSS |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for f in figures:
+        per_unit = f["cpu_s"] / f["units"] * 1000
+        lines.append(
+            f"| {f['units']:,} | {f['wall_s']:.1f} s | {f['cpu_s']:.1f} s | {per_unit:.1f} ms | {f['peak_mb']:.0f} MB |".replace(
+                ",", " "
+            ).replace(".", ",")
+        )
+    return "\n".join(lines)
+
+
+def bench_consolidate(
+    campaign, tmp: Path, as_json: bool = False, sizes=CONSOLIDATE_SIZES, markdown: str | None = None
+) -> None:
     import json
 
-    figures = consolidate_figures(sizes)
+    figures = json.loads(Path(markdown).read_text("utf-8")) if markdown else consolidate_figures(sizes)
+    if markdown:
+        print(markdown_table(figures, machine()))
+        return
     if as_json:
         print(json.dumps(figures))
         return
@@ -351,6 +387,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--json", action="store_true", help="consolidate alone: its figures as JSON")
     parser.add_argument("--sizes", type=int, nargs="+", default=CONSOLIDATE_SIZES, help="consolidate: unit counts")
+    parser.add_argument("--markdown", metavar="JSON", help="consolidate: the README table from a --json output file")
     args = parser.parse_args(argv)
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:  # argparse's own `choices` rejects an empty list with nargs="*" (Python 3.11)
@@ -364,7 +401,7 @@ def main(argv: list[str]) -> None:
     for name in args.sections or list(SECTIONS):
         with tempfile.TemporaryDirectory() as tmp:
             if name == "consolidate":
-                bench_consolidate(campaign, Path(tmp), args.json, tuple(args.sizes))
+                bench_consolidate(campaign, Path(tmp), args.json, tuple(args.sizes), args.markdown)
             else:
                 SECTIONS[name](campaign, Path(tmp))
 
