@@ -6,8 +6,8 @@
 
 Sections (baselines are what someone fluent in these libraries would write, never a strawman):
   check        Kiểm tra + Tính tiến độ of 1 and 100 unit workbooks (read, parse by keys, every
-               check, every target), against just reading the same files with
-               pandas.read_excel(engine="calamine") and with openpyxl read_only=True.
+               check, every target), against just reading the same files with python-calamine
+               alone, pandas.read_excel(engine="calamine") and openpyxl read_only=True.
   read         reading 100 unit workbooks: ours (bounded .xlsx, contract sheets) against the same two.
   click        a button click from process start to the message, as classic RunPython runs it (a new
                Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
@@ -17,8 +17,10 @@ Sections (baselines are what someone fluent in these libraries would write, neve
                parsed into the same rows.
   folder       file writes and time of a signed push and of Tổng hợp on the shared folder (the
                40 units of the shipped campaign), counted by Python's audit events.
-  consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
-               process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
+  consolidate  `thidua consolidate --share DIR --out tong-hop.xlsx` of 100, 1 000 and 5 000 units
+               end to end (share read, assess, consolidate, master written), a child process
+               each: wall, CPU per unit and peak RSS (5 000 units is Hải Phòng's 114 communes);
+               --json prints [{"units", "wall_s", "cpu_s", "peak_mb"}].
   recalc       LibreOffice opening, recalculating and saving 10 filled unit workbooks with the
                template's own formulas, against the same workbooks without formulas (template
                2026.1); the issue's bound is 2x. LibreOffice's start is measured apart.
@@ -91,7 +93,19 @@ def _openpyxl_read_only(path: Path) -> None:
     wb.close()
 
 
-BASELINES = {"pandas+calamine": _pandas_calamine, "openpyxl read_only": _openpyxl_read_only}
+def _calamine(path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+BASELINES = {
+    "calamine alone": _calamine,
+    "pandas+calamine": _pandas_calamine,
+    "openpyxl read_only": _openpyxl_read_only,
+}
 
 
 def bench_check(campaign, tmp: Path) -> None:
@@ -372,10 +386,46 @@ def consolidate_figures(sizes=CONSOLIDATE_SIZES, keep: Path | None = None) -> li
     return figures
 
 
-def bench_consolidate(campaign, tmp: Path, as_json: bool = False, sizes=CONSOLIDATE_SIZES) -> None:
+def machine() -> str:
+    """What the figures were measured on, for the README beside them."""
+    import platform
+
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{model or platform.processor()} ({os.cpu_count()} cores), Python {platform.python_version()}, {platform.system()}"
+
+
+def markdown_table(figures: list[dict], where: str) -> str:
+    """The README's table of `thidua consolidate --share`, from the benchmark's JSON."""
+    lines = [
+        f"`thidua consolidate --share DIR --out tong-hop.xlsx`, a fresh process per size, on {where}:",
+        "",
+        "| units | wall | CPU | CPU per unit | peak RSS |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for f in figures:
+        per_unit = f["cpu_s"] / f["units"] * 1000
+        lines.append(
+            f"| {f['units']:,} | {f['wall_s']:.1f} s | {f['cpu_s']:.1f} s | {per_unit:.1f} ms | {f['peak_mb']:.0f} MB |".replace(
+                ",", " "
+            ).replace(".", ",")
+        )
+    return "\n".join(lines)
+
+
+def bench_consolidate(
+    campaign, tmp: Path, as_json: bool = False, sizes=CONSOLIDATE_SIZES, markdown: str | None = None
+) -> None:
     import json
 
-    figures = consolidate_figures(sizes)
+    figures = json.loads(Path(markdown).read_text("utf-8")) if markdown else consolidate_figures(sizes)
+    if markdown:
+        print(markdown_table(figures, machine()))
+        return
     if as_json:
         print(json.dumps(figures))
         return
@@ -523,6 +573,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--json", action="store_true", help="consolidate alone: its figures as JSON")
     parser.add_argument("--sizes", type=int, nargs="+", default=CONSOLIDATE_SIZES, help="consolidate: unit counts")
+    parser.add_argument("--markdown", metavar="JSON", help="consolidate: the README table from a --json output file")
     args = parser.parse_args(argv)
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:  # argparse's own `choices` rejects an empty list with nargs="*" (Python 3.11)
@@ -536,7 +587,7 @@ def main(argv: list[str]) -> None:
     for name in args.sections or list(SECTIONS):
         with tempfile.TemporaryDirectory() as tmp:
             if name == "consolidate":
-                bench_consolidate(campaign, Path(tmp), args.json, tuple(args.sizes))
+                bench_consolidate(campaign, Path(tmp), args.json, tuple(args.sizes), args.markdown)
             else:
                 SECTIONS[name](campaign, Path(tmp))
 

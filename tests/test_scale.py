@@ -82,6 +82,48 @@ def test_an_entry_with_no_row_is_refused_with_its_key(campaign):
     assert exc.value.context["cells"] == ["report:CT99", "nowhere:X1"]
 
 
+def test_the_streamed_master_keeps_its_styles_panes_filters_and_table(campaign, tmp_path):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from campaign.consolidation import Submission, consolidate, targets_table
+    from workbooks.consolidated import write_master
+    from workbooks.data_sheet import SHEET, TABLE_NAME
+
+    reader = TabReader(campaign)
+    subs = []
+    for i, unit in enumerate(campaign.units[:12]):
+        entries = clean_entries(campaign, unit, seed=i)
+        # a model named like a formula, with a control character pasted in
+        entries.setdefault("models", {})["MH1"] = {"type": "Mô hình mới", "name": "=1+2\x07", "description": "z"}
+        report = reader.report(Tab(unit.code, entries_to_rows(entries)))
+        from campaign.assessment import assess
+
+        subs.append(Submission(unit.code, unit.code, dt.datetime(2026, 11, 30), report, assess(campaign, report)))
+    c = consolidate(campaign, subs, as_of=dt.date(2026, 12, 10))
+    c.issues.append('=HYPERLINK("http://x")\x07')  # a formula-looking text with a control character
+    wb = load_workbook(write_master(c, tmp_path / "tong-hop.xlsx"))
+    ws = wb["Chỉ tiêu toàn xã"]
+    title, head, body = ws["A1"], ws["A2"], ws["A3"]
+    assert title.font.bold and title.font.name == "Times New Roman"
+    assert head.font.bold and head.fill.fgColor.rgb.endswith("DDEBF7") and head.border.left.style == "thin"
+    assert head.alignment.wrap_text and ws.row_dimensions[2].height == 42
+    assert body.border.bottom.style == "thin" and body.alignment.vertical == "top" and not body.font.bold
+    floats = [c for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, float)]
+    assert floats and {c.number_format for c in floats} == {"#,##0.##"}
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.column_dimensions["C"].width == targets_table(c).widths[2]
+    typed = next(c for row in wb["Mô hình, điển hình"].iter_rows() for c in row if c.value and "1+2" in str(c.value))
+    assert typed.value == "=1+2" and typed.data_type == "s"  # text, never a formula; the control character gone
+    data = wb[SHEET]
+    table = data.tables[TABLE_NAME]
+    headers = [cell.value for cell in data[1]]
+    assert [col.name for col in table.tableColumns] == headers
+    assert table.ref == table.autoFilter.ref == f"A1:{data.cell(1, len(headers)).column_letter}{data.max_row}"
+    assert data.freeze_panes == "A2" and data["A1"].font.bold
+
+
 def _type_reason(master, sheet: str, row: int, col: int, text: str) -> None:
     """As the consolidator types a reason into an empty cell of a sheet and saves: that cell's
     XML changed in the file, every other part left as thidua wrote it."""

@@ -44,7 +44,7 @@ from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
 from workbooks.cells import row_height, set_value
-from workbooks.styles import (
+from workbooks.master_cells import (
     BODY_STYLE,
     BOLD_STYLE,
     BOLD_WRAP_STYLE,
@@ -54,10 +54,13 @@ from workbooks.styles import (
     TEXT_STYLE,
     TITLE_STYLE,
     WRAP_STYLE,
+    StyledCells,
     add_styles,
     styled,
 )
-from workbooks.styles import font as _font
+from workbooks.master_cells import (
+    shared_font as _font,
+)
 
 
 def _a4(ws: Worksheet, landscape: bool) -> None:
@@ -127,11 +130,12 @@ def stream_table(ws: WriteOnlyWorksheet, table: Table, freeze: str | None = None
     if freeze:
         ws.freeze_panes = freeze
     row = 0
-    for height, cells in _table_rows(table, True):
+    cells = StyledCells(ws)
+    for height, pairs in _table_rows(table, True):
         row += 1
         if height is not None:
             ws.row_dimensions[row].height = height
-        ws.append([styled(ws, value, style) for value, style in cells])
+        ws.append(cells.row(pairs))
     _finish_table(ws, table, 1, 2, row)
     return row + 1
 

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign.consolidation import Consolidation, data_table
 from campaign.unit_report import column_letter
 from workbooks.atomic import write_atomic
-from workbooks.styles import BOLD_STYLE, add_styles, plain, styled
+from workbooks.master_cells import BOLD_STYLE, add_styles, plain, styled
 
 SHEET = "Dữ liệu"
 TABLE_NAME = "DuLieuThiDua"  # Excel table names: letters, digits, underscores; no diacritics

@@ -1,9 +1,6 @@
-"""The named cell styles of the workbooks thidua writes for the office (the master, the figures
-workbook), and the cells of streamed (write-only) sheets.
+"""The cells of the consolidator's workbooks: named styles built once, and streamed rows.
 
-Every cell of a kind shares one named style (it shows in Excel's Cell Styles): openpyxl hashes
-and de-duplicates each Font, Border and Alignment assigned to a cell, which was most of the
-time Tổng hợp took at 5 000 units; a named style is a copy of nine integers.
+Shared by the master's tables and its data sheet (`consolidated`, `data_sheet`).
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ from functools import lru_cache
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from campaign import layout as L
 from workbooks.cells import needs_cell, set_value
@@ -21,6 +19,9 @@ THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
+# Every cell of a kind shares one named style (it shows in Excel's Cell Styles): openpyxl hashes
+# and de-duplicates each Font, Border and Alignment assigned to a cell, which was most of the
+# time Tổng hợp took at 5 000 units; a named style is a copy of nine integers.
 TITLE_STYLE = "Tổng hợp - tên bảng"
 HEADER_STYLE = "Tổng hợp - đầu cột"
 BODY_STYLE = "Tổng hợp - ô"
@@ -29,12 +30,12 @@ TEXT_STYLE = "Tổng hợp - chữ"
 BOLD_STYLE = "Tổng hợp - chữ đậm"
 WRAP_STYLE = "Tổng hợp - đoạn"
 BOLD_WRAP_STYLE = "Tổng hợp - đoạn đậm"
-SOURCE_STYLE = "Tổng hợp - nguồn số liệu"
+SOURCE_STYLE = "Tổng hợp - nguồn số liệu"  # the narrative sheet's fingerprint, in D1
 NUMBER_FORMAT = "#,##0.##"
 
 
 @lru_cache(maxsize=64)
-def font(bold=False, size=12, italic=False, underline=None) -> Font:
+def shared_font(bold=False, size=12, italic=False, underline=None) -> Font:
     """One shared Font per kind (the export's header and paragraphs set a few cells each)."""
     return Font(name=L.FONT, bold=bold, size=size, italic=italic, underline=underline)
 
@@ -42,21 +43,21 @@ def font(bold=False, size=12, italic=False, underline=None) -> Font:
 def _named_styles() -> list[NamedStyle]:
     top = Alignment(vertical="top", wrap_text=True)
     return [
-        NamedStyle(TITLE_STYLE, font=font(bold=True)),
+        NamedStyle(TITLE_STYLE, font=shared_font(bold=True)),
         NamedStyle(
             HEADER_STYLE,
-            font=font(bold=True, size=11),
+            font=shared_font(bold=True, size=11),
             fill=HEAD_FILL,
             border=BORDER,
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
         ),
-        NamedStyle(BODY_STYLE, font=font(size=11), border=BORDER, alignment=top),
-        NamedStyle(NUMBER_STYLE, font=font(size=11), border=BORDER, alignment=top, number_format=NUMBER_FORMAT),
-        NamedStyle(TEXT_STYLE, font=font()),
-        NamedStyle(BOLD_STYLE, font=font(bold=True)),
-        NamedStyle(WRAP_STYLE, font=font(), alignment=top),
-        NamedStyle(BOLD_WRAP_STYLE, font=font(bold=True), alignment=top),
-        NamedStyle(SOURCE_STYLE, font=font(size=9, italic=True)),
+        NamedStyle(BODY_STYLE, font=shared_font(size=11), border=BORDER, alignment=top),
+        NamedStyle(NUMBER_STYLE, font=shared_font(size=11), border=BORDER, alignment=top, number_format=NUMBER_FORMAT),
+        NamedStyle(TEXT_STYLE, font=shared_font()),
+        NamedStyle(BOLD_STYLE, font=shared_font(bold=True)),
+        NamedStyle(WRAP_STYLE, font=shared_font(), alignment=top),
+        NamedStyle(BOLD_WRAP_STYLE, font=shared_font(bold=True), alignment=top),
+        NamedStyle(SOURCE_STYLE, font=shared_font(size=9, italic=True)),
     ]
 
 
@@ -74,6 +75,25 @@ def styled(ws, value, style: str):
     set_value(cell, value)
     cell.style = style
     return cell
+
+
+class StyledCells:
+    """The cells of a write-only sheet's rows, one reused cell per named style. A streamed row
+    is written out cell by cell as `append` walks it, so a generator can hand over the same
+    cell again with the next value: no cell object and no style lookup per value."""
+
+    def __init__(self, ws: WriteOnlyWorksheet):
+        self.ws = ws
+        self.cells: dict[str, WriteOnlyCell] = {}
+
+    def row(self, pairs):
+        """A row for `ws.append`: (value, named style) pairs, each value set as data."""
+        for value, style in pairs:
+            cell = self.cells.get(style)
+            if cell is None:
+                cell = self.cells[style] = styled(self.ws, None, style)
+            set_value(cell, value)
+            yield cell
 
 
 def plain(ws, value):
