@@ -12,9 +12,16 @@ Sections (baselines are what someone fluent in these libraries would write, neve
   click        a button click from process start to the message, as classic RunPython runs it (a new
                Python per click) and as the UDF server runs it (a warm Python), against an empty Python.
   sync         requests and time for push, pull-all of 10, 100 and 500 units, and setup, against
-               gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs).
+               gspread's own batch calls (open_by_key once, values_batch_get per 100 tabs); then
+               the client's CPU for a pull-all of 200 filled reports, against values_batch_get
+               parsed into the same rows.
+  folder       file writes and time of a signed push and of Tổng hợp on the shared folder (the
+               40 units of the shipped campaign), counted by Python's audit events.
   consolidate  read, assess and consolidate 100, 1 000 and 5 000 units end to end, in a child
                process each: time per unit and peak memory (5 000 units is Hải Phòng's 114 communes).
+  recalc       LibreOffice opening, recalculating and saving 10 filled unit workbooks with the
+               template's own formulas, against the same workbooks without formulas (template
+               2026.1); the issue's bound is 2x. LibreOffice's start is measured apart.
 """
 
 from __future__ import annotations
@@ -232,6 +239,71 @@ def bench_sync(campaign, tmp: Path) -> None:
             f"conditional, log included) vs gspread {gpush_r:.0f} req ({gpush_t * 1000:.1f} ms, unconditional); "
             f"setup {setup_r} req ({setup_t:.2f} s) vs gspread {gsetup_r} req ({gsetup_t:.2f} s)"
         )
+    bench_pull_cpu(campaign)
+
+
+def bench_pull_cpu(campaign, n: int = 200) -> None:
+    """Pull-all of `n` units' filled reports from the emulator: the client's CPU, measured as
+    this thread's (the emulator serves from threads of its own), best of 5. Ours: read_all (one
+    values:batchGetByDataFilter per 100 tabs, each tab parsed into its rows). gspread: the
+    spreadsheet opened once beforehand, values_batch_get per 100 tabs with the same render
+    options, each tab parsed into the same rows by the same from_grid."""
+    from conftest import google_client
+
+    from campaign.sample_data import clean_entries
+    from sync.emulator import FakeSheetsServer
+    from sync.google.google_names import RENDER
+    from sync.google.gsheets import GoogleBackend
+    from sync.tab import Tab, entries_to_rows, from_grid
+
+    admin = campaign.consolidators[0]
+    base = campaign.units
+    units = tuple(
+        dataclasses.replace(base[i % len(base)], code=f"U{i:03d}", editors=(f"u{i}@gmail.com",)) for i in range(n)
+    )
+    camp = dataclasses.replace(campaign, units=units)
+    codes = [u.code for u in units]
+    with FakeSheetsServer() as server:
+        _, sid = roomy(server, admin, units)
+        GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
+        for i, u in enumerate(units):
+            rows = entries_to_rows(clean_entries(campaign, base[i % len(base)]))
+            GoogleBackend(google_client(server, u.editors[0]), sid, camp, u.code, u.editors[0]).push(
+                Tab(u.code, rows), 0
+            )
+        ours = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
+        sh = google_client(server, admin).open_by_key(sid)
+
+        def gspread_pull() -> dict:
+            out = {}
+            for i in range(0, n, 100):
+                chunk = codes[i : i + 100]
+                answer = sh.values_batch_get([f"'{c}'!A1:E2000" for c in chunk], params=dict(RENDER))
+                for code, vr in zip(chunk, answer.get("valueRanges", [])):
+                    tab = from_grid(code, vr.get("values", []))
+                    if tab is not None:
+                        out[code] = tab
+            return out
+
+        mine, theirs = ours.read_all(codes), gspread_pull()
+        assert len(mine) == n and all(mine[c].rows == theirs[c].rows for c in codes)
+        rows = sum(len(t.rows) for t in mine.values())
+        ours_cpu = cpu_best(lambda: ours.read_all(codes))
+        theirs_cpu = cpu_best(gspread_pull)
+    print(
+        f"  pull-all of {n} filled reports ({rows} rows): client CPU {ours_cpu * 1000:.0f} ms, "
+        f"gspread values_batch_get + parsing {theirs_cpu * 1000:.0f} ms: {ours_cpu / theirs_cpu:.2f}x of it"
+    )
+
+
+def cpu_best(fn, repeat: int = 5) -> float:
+    """The least CPU time this thread spent in `fn` over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        fn()
+        times.append(time.thread_time() - t0)
+    return min(times)
 
 
 def roomy(server, admin: str, units) -> tuple:
@@ -264,45 +336,6 @@ def gspread_setup(gc, sid: str, campaign) -> None:
         sh.share(e, perm_type="user", role="writer", notify=False)
 
 
-def campaign_toml(n: int) -> str:
-    """The shipped campaign with `n` units: its own units first (targets name some of them as
-    reporters), then copies cycling through their kinds and clusters, so each copy reports the
-    targets its kind reports in the real plan."""
-    from campaign.definition_files import toml_text
-    from workbooks.campaign_workbook import load_default
-
-    shipped = load_default()
-    text, _ = toml_text(None)
-    head = text[: text.index("\n[[units]]\n") + 1]  # units come last in the shipped file
-    blocks = []
-    for i in range(n):
-        u = shipped.units[i % len(shipped.units)]
-        code, name = (u.code, u.name) if i < len(shipped.units) else (f"D{i:04d}", f"{u.name} {i}")
-        blocks.append(f'[[units]]\ncode = "{code}"\nname = "{name}"\nkind = "{u.kind}"\ncluster = "{u.cluster}"\n')
-    return head + "\n".join(blocks)
-
-
-def make_share(n: int, folder: Path) -> tuple[Path, Path]:
-    """(campaign file, share) with every one of `n` units' clean report pushed the way a unit
-    pushes it (lock, read, write, log row)."""
-    from campaign.sample_data import clean_entries
-    from sync.folder import FolderBackend
-    from sync.tab import Tab, entries_to_rows
-    from workbooks.campaign_workbook import load_campaign
-
-    toml = folder / f"chien-dich-{n}.toml"
-    toml.write_text(campaign_toml(n), "utf-8")
-    camp = load_campaign(toml)
-    share = folder / f"share-{n}"
-    FolderBackend(share, camp.id).setup([u.code for u in camp.units])
-    for i, u in enumerate(camp.units):
-        rows = entries_to_rows(clean_entries(camp, u, seed=i % 97))
-        FolderBackend(share, camp.id, acting_unit=u.code, account=f"{u.code.lower()}@x.vn").push(
-            Tab(u.code, rows, campaign_id=camp.id), 0
-        )
-    return toml, share
-
-
 def run_measured(argv: list[str], cwd: Path) -> dict:
     """Wall, CPU (user + system) and peak RSS of one child process, from the kernel's own
     accounting of that child (wait4), not of this process."""
@@ -324,12 +357,14 @@ CONSOLIDATE_SIZES = (100, 1000, 5000)
 def consolidate_figures(sizes=CONSOLIDATE_SIZES, keep: Path | None = None) -> list[dict]:
     """`thidua consolidate --share DIR --out tong-hop.xlsx` per size, each in a fresh process:
     the share read, every report assessed, the consolidation, the master written."""
+    from scale_share import make_share
+
     thidua = Path(sys.executable).with_name("thidua")
     figures = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            toml, share = make_share(n, folder)
+            toml, share = make_share(n, folder)  # tests/scale_share.py
             argv = [str(thidua), "--campaign", str(toml), "consolidate", "--share", str(share)]
             argv += ["--out", str(folder / "tong-hop.xlsx"), "--as-of", "2026-12-10"]
             r = run_measured(argv, folder)
@@ -356,12 +391,126 @@ def bench_consolidate(campaign, tmp: Path, as_json: bool = False, sizes=CONSOLID
         print(f"  CPU per unit at {figures[-1]['units']} vs {figures[0]['units']} units: {ratio:.2f}")
 
 
+FOLDER = """
+import json, os, sys, tempfile, time
+from pathlib import Path
+from workbooks.campaign_workbook import load_default
+from campaign.sample_data import clean_entries
+from sync.collect import from_backend
+from sync.folder import FolderBackend
+from sync.tab import Tab, entries_to_rows
+
+tmp = Path(tempfile.mkdtemp())
+os.environ["THIDUA_HOME"] = str(tmp / "home")  # the office's settings: the secret and receipts
+campaign = load_default()
+root = tmp / "share"
+writes = {"share": 0, "office": 0}
+counting = [False]
+
+def hook(event, args):
+    # every file opened for writing, made, renamed or linked: Python's own audit events
+    if not counting[0]:
+        return
+    path = None
+    if event == "open" and ((isinstance(args[1], str) and set(args[1]) & set("wax+"))
+                            or (isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))):
+        path = str(args[0])
+    elif event in ("os.rename", "os.replace", "os.link"):
+        path = str(args[1])
+    if path is not None:
+        writes["share" if path.startswith(str(root)) else "office"] += 1
+
+sys.addaudithook(hook)
+admin = FolderBackend(root, campaign.id, account=campaign.consolidators[0])
+admin.setup([u.code for u in campaign.units])
+secret = getattr(getattr(admin, "keyring", None), "secret", None)
+tabs = [Tab(u.code, entries_to_rows(clean_entries(campaign, u))) for u in campaign.units]
+counting[0] = True
+t = time.perf_counter()
+for tab in tabs:
+    b = FolderBackend(root, campaign.id, tab.unit_code, account="x@vinhbao.vn")
+    if secret is not None:  # what push_file does with the key in the workbook
+        from campaign.signing import key_text, unit_key
+        b.hold_unit_key(tab.unit_code, key_text(unit_key(secret, campaign.id, tab.unit_code)))
+    b.push(tab, 0)
+push_s = (time.perf_counter() - t) / len(tabs)
+push_writes = dict(writes)
+writes.update(share=0, office=0)
+t = time.perf_counter()
+subs = from_backend(campaign, FolderBackend(root, campaign.id))
+all_s = time.perf_counter() - t
+print(json.dumps({"units": len(tabs), "push_ms": push_s * 1000, "push_share": push_writes["share"] / len(tabs),
+                  "push_other": push_writes["office"] / len(tabs), "tong_hop_ms": all_s * 1000,
+                  "tong_hop_share": writes["share"], "tong_hop_office": writes["office"], "counted": len(subs)}))
+"""
+
+
+def bench_folder(campaign, tmp: Path, root: Path = ROOT) -> dict:
+    """File writes and time on the shared folder; `root`: the checkout whose code runs."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", FOLDER], check=True, capture_output=True, text=True, cwd=root)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"folder: {r['units']} units; a push makes {r['push_share']:.0f} write events on the share (the lock; "
+        f"the tab: a temporary file opened 3 times, then renamed; the log row), {r['push_other']:.0f} elsewhere, "
+        f"{r['push_ms']:.1f} ms; Tổng hợp (every signature checked) {r['tong_hop_ms']:.0f} ms, "
+        f"{r['tong_hop_share']} write events on the share, {r['tong_hop_office']} on the office's PC (its receipts)"
+    )
+    return r
+
+
+def _formula_free(path: Path, dest: Path) -> Path:
+    """The same filled workbook as template 2026.1 had it: computed cells empty."""
+    from openpyxl import load_workbook
+
+    from campaign.formulas import FORMULA_COLS
+    from workbooks.unit_files import read_report
+
+    rep = read_report(path).sheets["report"]
+    wb = load_workbook(path)
+    ws = wb[rep.name]
+    for row in rep.rows:
+        for key in FORMULA_COLS:
+            ws.cell(row.number, rep.columns[key]).value = None
+    wb.save(dest)
+    return dest
+
+
+def bench_recalc(campaign, tmp: Path) -> None:
+    from openpyxl import Workbook
+
+    from workbooks.recalc import recalculate, soffice
+
+    if soffice() is None:
+        print("recalc: LibreOffice is not installed")
+        return
+    print("recalc: LibreOffice headless, 10 filled unit workbooks per call (best of 2)")
+    (tmp / "f").mkdir()
+    with_formulas = _workbooks(campaign, tmp / "f", 10)
+    (tmp / "p").mkdir()
+    plain = [_formula_free(p, tmp / "p" / p.name) for p in with_formulas]
+    empty = tmp / "empty.xlsx"
+    Workbook().save(empty)
+    start = best(lambda: recalculate([empty], tmp / "o0", "vi-VN", tmp), repeat=2)
+    ours = best(lambda: recalculate(with_formulas, tmp / "o1", "vi-VN", tmp), repeat=2)
+    base = best(lambda: recalculate(plain, tmp / "o2", "vi-VN", tmp), repeat=2)
+    line("10 workbooks with formulas", ours, {"formula-free": base})
+    print(
+        f"  start of LibreOffice alone {start * 1000:8.1f} ms; per workbook beyond it: "
+        f"with formulas {(ours - start) * 100:6.1f} ms, formula-free {(base - start) * 100:6.1f} ms "
+        f"({(ours - start) / max(base - start, 1e-9):4.2f}x, bound 2x)"
+    )
+
+
 SECTIONS = {
     "check": bench_check,
     "read": bench_read,
     "click": bench_click,
     "sync": bench_sync,
+    "folder": bench_folder,
     "consolidate": bench_consolidate,
+    "recalc": bench_recalc,
 }
 
 

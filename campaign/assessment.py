@@ -34,12 +34,14 @@ from campaign.definition import (
 )
 from campaign.evidence import check_evidence
 from campaign.findings import LOI, MESSAGES, Finding, count
+from campaign.formulas import Formula, expected_formulas, has_formulas, intact
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
+from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
-from campaign.unit_report import Row, UnitReport
+from campaign.unit_report import Row, UnitReport, cell_ref
 
 INPUT_COLS = ("input_a", "input_b")
 EXCEL_CELL_TEXT = 32767
@@ -66,6 +68,8 @@ class Assessment:
     task_levels: list[str | None] = field(default_factory=list)
     missing_targets: list[Target] = field(default_factory=list)  # required, but their row is gone
     score: ScoreParts | None = None
+    # the report sheet's own formulas where they belong: {(row, col): (target, column key, formula)}
+    formulas: dict[tuple[int, int], tuple[str, str, Formula]] = field(default_factory=dict)
 
     def scored_statuses(self) -> list[tuple[str, Decimal]]:
         """(status, weight) of every target the unit is scored on: a required target whose row
@@ -96,6 +100,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     _check_outside(report, out)
     _check_long_text(report, out)
     _check_info(campaign, report, out)
+    _check_formulas(campaign, report, out)
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
     _check_items(campaign, report, out)
@@ -107,6 +112,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
         r.outcome = evaluate(r.target, r.inputs, months)
         _check_self_status(r, out)
         _check_growth_band(campaign, r, out)
+    out.findings.extend(part_findings(campaign, out.results, report.sheets["report"].name))
     out.score = unit_score(
         campaign.scoring,
         out.scored_statuses(),
@@ -133,6 +139,26 @@ def _check_long_text(report: UnitReport, out: Assessment) -> None:
 def _check_outside(report: UnitReport, out: Assessment) -> None:
     for sheet, cells in report.outside.items():
         out.findings.extend(Finding.make("tep.o_ngoai_vung", sheet, cell) for cell in cells)
+
+
+def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    """A computed cell whose formula was typed over, deleted or edited is said at that cell (the
+    figures never come from it: the engine computes them). Only for a workbook of the formula
+    template and of this very definition: an older definition's formulas differ by design."""
+    same_definition = report.meta.get("definition_hash") == campaign.definition_hash()
+    if not has_formulas(report.meta) or out.unit is None or not same_definition:
+        return
+    out.formulas = expected_formulas(campaign, report)
+    if report.formulas is None:
+        return
+    sheet = report.sheets["report"]
+    found = report.formulas.get(sheet.name, {})
+    values = {(c.row, c.col): c.value for row in sheet.rows for c in row.cells.values()}
+    for (r, c), (code, key, formula) in out.formulas.items():
+        if not intact(formula, found.get((r, c)), key):
+            shown = found.get((r, c)) or values.get((r, c))
+            detail = _text(shown)[:40] if shown not in (None, "") else "trống"
+            out.findings.append(Finding.make("cong_thuc.bi_sua", sheet.name, cell_ref(r, c), code, detail=detail))
 
 
 def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment) -> None:

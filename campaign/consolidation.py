@@ -22,14 +22,19 @@ from campaign.assessment import Assessment
 from campaign.awards import route
 from campaign.definition import Campaign, Target
 from campaign.evidence import named
+from campaign.figures import shown
 from campaign.findings import CANH_BAO, LOI, sort_findings
 from campaign.numbers import display, vn_number
+from campaign.parts import commune_issues
 from campaign.review import DA_DUYET
 from campaign.rules import Outcome, evaluate
-from campaign.scoring import ScoreParts, unit_score
+from campaign.scoring import NO_TARGETS_REASON, NOT_RANKED, ScoreParts, unit_score
 from campaign.unit_report import UnitReport, entries_of
 
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
+# a report on the shared folder its unit did not write (campaign.signing): kept, never counted
+NOT_FROM_UNIT, UNSIGNED = "Bị người khác sửa", "Chưa ký (không tính)"
+REFUSED_STATUS = {"chu_ky.sai": NOT_FROM_UNIT, "chu_ky.ban_cu": NOT_FROM_UNIT, "chu_ky.chua_ky": UNSIGNED}
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
@@ -49,6 +54,8 @@ class Submission:
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
+    refusal_code: str = "tep.khong_doc_duoc"  # why it is not used (a findings code), and what to do
+    refusal_fix: str = ""
 
 
 LIST_SHEETS = ("models", "proposals", "tasks")  # what the annexes and the report text read after consolidation
@@ -98,6 +105,7 @@ class UnitRow:
     time_source: str = ""
     review_state: str = ""
     review_note: str = ""
+    unranked: str = ""  # why the unit is not ranked, where it is scored but left out
 
 
 @dataclass
@@ -216,6 +224,24 @@ def _commune_target(campaign: Campaign, t: Target, subs: dict[str, Submission], 
     return CommuneTarget(t, inputs, evaluate(t, inputs, months), contributors, missing)
 
 
+def _out_of_ranking(
+    campaign: Campaign, units: list[UnitRow], chosen: dict[str, Submission], issues: list[str]
+) -> set[str]:
+    """Units scored but not ranked, each with its reason: disqualified by the campaign data, or
+    scored on no target at all (tasks only) where the scoring keeps those apart."""
+    rows = {r.unit_code: r for r in units}
+    for u in campaign.units:
+        s = chosen.get(u.code)
+        no_targets = s is not None and s.assessment is not None and not s.assessment.scored_statuses()
+        reason = u.disqualified
+        if not reason and campaign.scoring.without_targets == NOT_RANKED and no_targets:
+            reason = NO_TARGETS_REASON
+        if reason:
+            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {reason}.")
+            rows[u.code].unranked = reason
+    return {code for code, r in rows.items() if r.unranked}
+
+
 def consolidate(
     campaign: Campaign, submissions: list[Submission], as_of: dt.date | None = None, months: int = 12
 ) -> Consolidation:
@@ -234,6 +260,7 @@ def consolidate(
         if left:
             issues.append(f"Số liệu chỉ tính báo cáo đã duyệt; chưa tính {len(left)} đơn vị: {', '.join(left)}.")
     targets = [_commune_target(campaign, t, counted, months) for t in campaign.targets]
+    issues.extend(commune_issues(campaign, {ct.target.code: ct.inputs for ct in targets}))
     due = campaign.results_due_before
     units = []
     for u in campaign.units:
@@ -241,7 +268,7 @@ def consolidate(
         if s is None:
             status, errors, warnings, score = MISSING, 0, 0, None
         elif s.assessment is None:
-            status, errors, warnings, score = UNUSABLE, 0, 0, None
+            status, errors, warnings, score = REFUSED_STATUS.get(s.refusal_code, UNUSABLE), 0, 0, None
         else:
             a = s.assessment
             late = s.received_at is not None and s.received_at.date() >= due
@@ -257,7 +284,10 @@ def consolidate(
                 bonus=campaign.scoring.bonus(u.bonuses),
             )
             if errors:
-                issues.append(f"Đơn vị {u.code} ({s.source}) còn {errors} lỗi như khi gửi bị từ chối: không xếp hạng.")
+                issues.append(
+                    f"Báo cáo của đơn vị {u.code} ({s.source}) còn {errors} lỗi nên chưa xếp hạng; "
+                    f"chạy 'thidua validate' trên báo cáo để xem từng lỗi, rồi đề nghị đơn vị sửa và gửi lại."
+                )
         units.append(
             UnitRow(
                 u.code,
@@ -274,10 +304,7 @@ def consolidate(
                 review_note=s.review_note if s else "",
             )
         )
-    for u in campaign.units:
-        if u.disqualified:
-            issues.append(f"Đơn vị {u.code} không xét xếp hạng: {u.disqualified}.")
-    out_of_ranking = {u.code for u in campaign.units if u.disqualified}
+    out_of_ranking = _out_of_ranking(campaign, units, chosen, issues)
     for cluster in campaign.clusters:
         ranked = sorted(
             (
@@ -312,15 +339,16 @@ def targets_table(c: Consolidation) -> Table:
     for i, ct in enumerate(c.targets, 1):
         t = ct.target
         reporters = len(c.campaign.reporters_of(t))
+        value, pct_plan, _ = shown(t, ct.outcome)  # beside its status, rounded toward its side
         rows.append(
             [
                 i,
                 t.code,
                 t.name,
                 t.goal_text(),
-                _num(ct.outcome.value),
+                _num(value),
                 t.unit,
-                _num(ct.outcome.pct_plan, 1),
+                _num(pct_plan, 1),
                 ct.outcome.status,
                 f"{len(ct.contributors)}/{reporters}",
                 ", ".join(ct.missing[:12]) + (" …" if len(ct.missing) > 12 else ""),
@@ -522,7 +550,7 @@ def findings_table(c: Consolidation) -> Table:
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.assessment is None:
-            rows.append([code, LOI, "", "", "", s.refusal or "", "", "tep.khong_doc_duoc"])
+            rows.append([code, LOI, "", "", "", s.refusal or "", s.refusal_fix, s.refusal_code])
             continue
         for f in sort_findings(s.assessment.findings):
             rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])

@@ -83,6 +83,7 @@ class Target:
     levels: tuple[str, ...] = ()
     target_level: str = ""
     parent: str = ""
+    parts: tuple[str, ...] = ()  # the targets whose inputs add up to at most this one's (campaign/parts.py)
     integer_inputs: bool = False
     # per input: above this a figure is implausible for one unit (households in a village, a
     # commune's population): a warning, never a refusal, since the band is a guess
@@ -180,6 +181,9 @@ class Scoring:
     bonuses: tuple[tuple[str, Decimal], ...] = ()  # (title, points), e.g. a city Cờ thi đua
     disqualifiers: tuple[str, ...] = ()  # conditions that keep a unit out of the ranking
     tie_break: tuple[str, ...] = ("tổng điểm", "điểm chỉ tiêu", "nộp sớm")
+    # a unit with no commune targets (a mass organisation): "không xếp hạng" keeps it out of the
+    # ranking, with the reason; "cùng thang" scores its tasks at their share, as everyone's
+    without_targets: str = "không xếp hạng"
 
     def bonus(self, held: tuple[str, ...]) -> Decimal:
         points = dict(self.bonuses)
@@ -231,7 +235,15 @@ class Campaign:
     evidence_above: bool = False
     evidence_proposals: bool = False
     initiative_awards: tuple[str, ...] = ()
+    # the shared folder: the last day a push from a workbook made before signing (no unit key)
+    # is still accepted, with a warning; None: until the day before the results are due
+    unsigned_until: dt.date | None = None
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
+
+    @property
+    def unsigned_deadline(self) -> dt.date:
+        """The last day an unsigned push counts (campaign.signing)."""
+        return self.unsigned_until or self.results_due_before - dt.timedelta(days=1)
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, typed in any case or Unicode composition ('t01' is T01)."""
@@ -347,6 +359,7 @@ def _date(rec: Record, key: str, probs: _Problems) -> dt.date:
 
 
 REVIEW_FIGURES = ("tất cả", "đã duyệt")
+WITHOUT_TARGETS = ("không xếp hạng", "cùng thang")
 
 
 def _choice(rec: Record, key: str, allowed: tuple[str, ...], probs: _Problems) -> str:
@@ -449,6 +462,7 @@ def _target(rec: Record, probs: _Problems) -> Target | None:
         levels=_list(rec, "levels"),
         target_level=_text(rec, "target_level", probs, required=False),
         parent=_text(rec, "parent", probs, required=False),
+        parts=_list(rec, "parts"),
         integer_inputs=_bool(rec, "integer_inputs"),
         plausible_max=_decimals(rec, "plausible_max", probs),
     )
@@ -549,6 +563,10 @@ def _check_reporters(recs: list[Record], targets: list[Target], units: list[Unit
                     probs.add(rec[0], f"chỉ tiêu {t.code}: loại đơn vị '{rep[5:]}' không có.")
             elif rep not in unit_codes:
                 probs.add(rec[0], f"chỉ tiêu {t.code}: đơn vị báo cáo '{rep}' không có trong danh sách đơn vị.")
+        codes = {x.code for x in targets}
+        for part in t.parts:
+            if part not in codes or part == t.code:
+                probs.add(rec[0], f"chỉ tiêu {t.code}: chỉ tiêu thành phần '{part}' không có.")
 
 
 def _head(head: Record, probs: _Problems) -> dict[str, Any]:
@@ -579,6 +597,7 @@ def _head(head: Record, probs: _Problems) -> dict[str, Any]:
         "evidence_above": _flag(head, "evidence_above"),
         "evidence_proposals": _flag(head, "evidence_proposals"),
         "initiative_awards": _list(head, "initiative_awards"),
+        "unsigned_until": _date(head, "unsigned_until", probs) if head[1].get("unsigned_until") else None,
     }
 
 
@@ -642,6 +661,7 @@ def build_campaign(sections: dict[str, list[Record]]) -> Campaign:
         decision=_text(sc, "decision", probs, required=False),
         bonuses=_bonuses(sc, probs),
         disqualifiers=_list(sc, "disqualifiers"),
+        without_targets=_choice(sc, "without_targets", WITHOUT_TARGETS, probs),
         **({"tie_break": t} if (t := _tie_break(sc, probs)) else {}),
     )
     campaign = Campaign(

@@ -47,6 +47,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("evidence_above", "Tự đánh giá Vượt cần minh chứng (có / không)"),
             ("evidence_proposals", "Đề nghị khen thưởng cần minh chứng (có / không)"),
             ("initiative_awards", "Danh hiệu cần sáng kiến (cách nhau bởi ;)"),
+            ("unsigned_until", "Thư mục chung nhận bản gửi chưa ký đến hết ngày"),
         ],
     ),
     "scoring": (
@@ -64,6 +65,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("bonuses", "Điểm thưởng (Tên danh hiệu: điểm; cách nhau bởi ;)"),
             ("disqualifiers", "Điều kiện không xét xếp hạng (cách nhau bởi ;)"),
             ("tie_break", "Thứ tự xét khi bằng điểm (cách nhau bởi ;)"),
+            ("without_targets", "Đơn vị không có chỉ tiêu xã giao (không xếp hạng / cùng thang)"),
         ],
     ),
     "periods": ("Kỳ báo cáo", [("code", "Mã kỳ"), ("name", "Tên kỳ"), ("months", "Số tháng")]),
@@ -72,6 +74,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         [
             ("code", "Mã"),
             ("parent", "Thuộc chỉ tiêu"),
+            ("parts", "Gồm các chỉ tiêu thành phần (cách nhau bởi ;)"),
             ("name", "Tên chỉ tiêu"),
             ("unit", "Đơn vị tính"),
             ("rule", "Loại quy tắc"),

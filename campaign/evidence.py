@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from campaign.definition import Campaign
+from campaign.definition import STATUS_VUOT, Campaign, nfc
 from campaign.findings import Finding
 from campaign.unit_report import Row, UnitReport
 
 _LINK = re.compile(r"\bhttps?://[^\s,;()<>\"']+", re.IGNORECASE)
 _FILE = re.compile(r"[\w\-.]+\.(?:pdf|jpe?g|png|docx?|xlsx?|odt|zip)\b", re.IGNORECASE)
-ABOVE = "Vượt"
+ABOVE = STATUS_VUOT
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,13 @@ def is_link(item: str) -> bool:
 
 
 def _row_text(row: Row, cols: tuple[str, ...]) -> str:
-    return " ".join(str(row.value(c) or "") for c in cols)
+    return nfc(" ".join(str(row.value(c) or "") for c in cols))
+
+
+def _cell_text(row: Row, col: str) -> str:
+    """A cell's text in NFC: Unikey's "Unicode tổ hợp" and some phone keyboards type NFD, where
+    "Vượt" is other code points than the campaign's own word."""
+    return nfc(str(row.value(col) or ""))
 
 
 def claims(campaign: Campaign, report: UnitReport) -> list[Claim]:
@@ -60,15 +66,15 @@ def claims(campaign: Campaign, report: UnitReport) -> list[Claim]:
         for row in report.sheets["report"].rows:
             if not row.key or row.is_blank(("input_a", "input_b", "self_status")):
                 continue
-            above = campaign.evidence_above and str(row.value("self_status") or "").strip() == ABOVE
+            above = campaign.evidence_above and _cell_text(row, "self_status") == ABOVE
             if row.key in campaign.evidence_targets or above:
-                out.append(Claim("report", row.key, row.key, tuple(named(str(row.value("note") or ""))), False))
+                out.append(Claim("report", row.key, row.key, tuple(named(_cell_text(row, "note"))), False))
     if campaign.evidence_proposals and "proposals" in report.sheets:
         for row in report.sheets["proposals"].rows:
             if row.is_blank(("award", "subject", "name")):
                 continue
             text = _row_text(row, ("award", "subject", "name", "position", "achievement"))
-            what = f"{row.key}: {row.value('award') or ''}".strip()
+            what = f"{row.key}: {_cell_text(row, 'award')}".strip()
             out.append(Claim("proposals", row.key, what, tuple(named(text)), True))
     return out
 
@@ -86,8 +92,8 @@ def check_evidence(campaign: Campaign, report: UnitReport) -> list[Finding]:
             found.append(Finding.make("minh_chung.lien_ket", cell.sheet, cell.ref, detail=link[:80]))
     if "proposals" in report.sheets:
         for row in report.sheets["proposals"].rows:
-            award = str(row.value("award") or "").strip()
-            needs = any(a.lower() in award.lower() for a in campaign.initiative_awards)
+            award = _cell_text(row, "award")
+            needs = any(nfc(a).lower() in award.lower() for a in campaign.initiative_awards)
             if award and needs and "sáng kiến" not in _row_text(row, ("achievement",)).lower():
                 cell = row.cells["achievement"]
                 found.append(Finding.make("minh_chung.sang_kien", cell.sheet, cell.ref, award=award))

@@ -65,6 +65,35 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Không thấy tệp minh chứng '{detail}' trong thư mục chung ({folder}).",
         "Chép tệp vào thư mục minh-chung của đơn vị trên thư mục chung, hoặc sửa lại tên tệp.",
     ),
+    # signatures on the shared folder (who wrote a report)
+    "chu_ky.sai": (
+        LOI,
+        "Báo cáo của {unit} trên thư mục chung ({detail}) không khớp chữ ký của đơn vị: đã bị người khác sửa. Không tính.",
+        "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình; xem nhật ký và hỏi ai đã ghi vào thư mục chung.",
+    ),
+    "chu_ky.ban_cu": (
+        LOI,
+        (
+            "Báo cáo của {unit} trên thư mục chung là bản gửi lần {value}, cũ hơn lần {expected} Tổng hợp đã thấy: "
+            "có người chép bản cũ đè lên. Không tính."
+        ),
+        "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình.",
+    ),
+    "chu_ky.chua_ky": (
+        LOI,
+        "Báo cáo của {unit} trên thư mục chung chưa được ký, và đến sau hạn nhận bản chưa ký ({detail}). Không tính.",
+        "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
+    ),
+    "chu_ky.chua_ky_con_han": (
+        CANH_BAO,
+        "Báo cáo gửi từ sổ chưa có khóa ký: thư mục chung không chứng minh được ai đã ghi. Vẫn tính đến hết ngày {detail}.",
+        "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
+    ),
+    "chu_ky.duyet_bi_sua": (
+        LOI,
+        "Bản ghi duyệt của {unit} (duyet/{unit}.json) không do phòng Văn hóa - Xã hội ghi ({detail}): không tính.",
+        "Tệp được giữ nguyên để xem. Nếu cần, duyệt hoặc trả lại báo cáo này lần nữa.",
+    ),
     # review: a reason of a return, shown at its row until the next push
     "duyet.tra_lai": (
         CANH_BAO,
@@ -123,7 +152,28 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "'{label}' của chỉ tiêu {target} là {value}, lớn bất thường với một đơn vị (thường không quá {limit}).",
         "Kiểm tra lại số liệu (có thể thừa chữ số 0 hoặc nhầm đơn vị tính).",
     ),
+    "chi_tieu.thanh_phan_vuot_tong": (
+        CANH_BAO,
+        "'{label}' của chỉ tiêu {target} là {value}, nhỏ hơn tổng các chỉ tiêu thành phần {parts} ({summed}).",
+        "Kiểm tra lại số liệu của {target} và các chỉ tiêu thành phần: tổng các phần không được lớn hơn toàn bộ.",
+    ),
     "so.am": (LOI, "Số liệu không được âm ({value}).", "Gõ số từ 0 trở lên."),
+    # what the workbook's own formulas say (campaign/formulas.py) and what they cannot do
+    "cong_thuc.o_chu": (
+        CANH_BAO,
+        "Ô số liệu của chỉ tiêu {target} đang lưu chữ '{detail}', không phải số: bảng tính không tự tính được.",
+        "Gõ lại số vào ô (không có dấu ' ở đầu); khi gửi báo cáo, phần mềm vẫn đọc số đã gõ.",
+    ),
+    "cong_thuc.khong_tinh": (
+        THONG_TIN,
+        "Bảng tính không tự tính được chỉ tiêu {target}: {detail}.",
+        "Bấm Kiểm tra (có add-in) hoặc gửi báo cáo: phần mềm sẽ tính chính xác.",
+    ),
+    "cong_thuc.bi_sua": (
+        LOI,
+        "Ô tính sẵn của chỉ tiêu {target} đã bị gõ đè hoặc sửa công thức (đang là '{detail}').",
+        "Không gõ vào ô màu xám; chạy 'thidua workbook upgrade' để đặt lại công thức, số liệu đã nhập được giữ nguyên.",
+    ),
     # target rows
     "chi_tieu.thieu_so_lieu": (LOI, "Chưa nhập '{label}' của chỉ tiêu {target}.", "Nhập số liệu vào ô màu vàng."),
     "chi_tieu.mau_so_bang_0": (

@@ -57,6 +57,19 @@ def _sheet(spec: L.SheetLayout, year: int, subtitle: str, rows: list[tuple[str, 
     return grid
 
 
+def fixed_info(campaign: Campaign, unit: Unit) -> dict[str, Any]:
+    """The values the template fills on the "Thông tin" sheet (by row key): all that differs
+    between the blank grids of two units that report the same targets."""
+    cluster = campaign.cluster(unit.cluster)
+    return {
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "unit_kind": unit.kind,
+        "cluster": cluster.name if cluster else unit.cluster,
+        "period": campaign.periods[-1].name,
+    }
+
+
 def blank_grids(
     campaign: Campaign,
     unit: Unit,
@@ -64,14 +77,7 @@ def blank_grids(
     model_rows: int = L.MODEL_ROWS,
     proposal_rows: int = L.PROPOSAL_ROWS,
 ) -> dict[str, Grid]:
-    cluster = campaign.cluster(unit.cluster)
-    fixed = {
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "unit_kind": unit.kind,
-        "cluster": cluster.name if cluster else unit.cluster,
-        "period": campaign.periods[-1].name,
-    }
+    fixed = fixed_info(campaign, unit)
     info = [(key, {"label": label, "value": fixed.get(key)}) for key, label, _ in L.INFO_ROWS]
     targets = [(t.code, targets_sheet_values(t)) for t in campaign.targets]
     report = [(t.code, target_row_values(t) | {"stt": i}) for i, t in enumerate(campaign.targets_for(unit), 1)]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from campaign.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_NOT_STARTED, TASK_ONGOING
 
-TEMPLATE_VERSION = "2026.1"
-KNOWN_TEMPLATE_VERSIONS = (TEMPLATE_VERSION,)
+# 2026.2: the report rows compute themselves by formula (campaign/formulas.py)
+TEMPLATE_VERSION = "2026.2"
+KNOWN_TEMPLATE_VERSIONS = ("2026.1", TEMPLATE_VERSION)
 MARKER_PREFIX = "#thidua:"
 END_MARKER = "#hết"
 HEADER_MARKER = "#tiêu đề"
@@ -185,4 +186,5 @@ META_KEYS = (
     "review_state",  # Lấy về: the report's review state, when it was set, and a return's reasons
     "review_at",
     "review_reasons",
+    "unit_key",  # the unit's own signing key (campaign/signing.py): in this unit's workbook only
 )

@@ -91,6 +91,16 @@ REFUSALS: dict[str, str] = {
     "gui.sua_tren_ban_chung": (
         "Báo cáo của {unit} đã bị sửa trực tiếp trên bản chung sau lần gửi {revision}. Không ghi đè. Các ô khác nhau:"
     ),
+    "gui.chua_co_khoa": (
+        "Sổ báo cáo của {unit} chưa có khóa ký (sổ tạo trước khi có chữ ký); từ ngày {deadline} "
+        "thư mục chung không nhận bản gửi chưa ký. Đề nghị phòng Văn hóa - Xã hội chạy "
+        "'thidua workbook upgrade' cho sổ này (hoặc gửi sổ mới) rồi gửi lại."
+    ),
+    "lay_ve.bi_sua": (
+        "Bản của {unit} trên thư mục chung không do sổ của đơn vị gửi ({seal}): có người khác đã sửa. "
+        "Không lấy về. Hãy gửi lại từ sổ của mình (bản bị sửa được giữ lại cho phòng Văn hóa - Xã hội) "
+        "và báo phòng Văn hóa - Xã hội."
+    ),
     "lay_ve.chua_co_ban": "Chưa có bản gửi nào của đơn vị {unit} trên {where}.",
     "lay_ve.chua_gui": "Sổ có số liệu chưa gửi; không ghi đè. Gửi báo cáo trước, hoặc {how}. Các ô khác nhau:",
     "lay_ve.don_vi_la": "Đơn vị {unit} không có trong chiến dịch.",
@@ -110,6 +120,20 @@ REFUSALS: dict[str, str] = {
     ),
     "thu_muc.khong_ghi_duoc": "Không ghi được vào thư mục chung {folder} ({why}). Bản gửi trước vẫn nguyên vẹn.",
     "thu_muc.dang_gui": "Đơn vị {unit} đang được gửi từ máy khác; hãy thử lại sau ít phút.",
+    # the campaign secret (chữ ký trên thư mục chung)
+    "khoa.chua_co": (
+        "Máy này chưa có khóa bí mật của đợt {campaign}, nên không kiểm tra được ai đã ghi các báo cáo trên "
+        "thư mục chung. Trên máy đã chạy 'thidua sheet setup', chép tệp {path} sang đúng chỗ đó trên máy này "
+        "(bằng USB, không qua thư mục chung hay thư); nếu đây là lần đầu, " + SETUP_HINT.lower() + "."
+    ),
+    "khoa.hong": (
+        "Tệp khóa bí mật {path} bị hỏng; không tạo khóa mới (mọi sổ đã phát sẽ sai khóa). "
+        "Chép lại tệp này từ máy tổng hợp khác hoặc bản sao lưu."
+    ),
+    "bien_nhan.hong": (
+        "Tệp biên nhận {path} của máy này đã bị sửa (sai chữ ký). Chuyển tệp đó sang chỗ khác để xem, "
+        "rồi chạy lại Tổng hợp (biên nhận bắt đầu lại từ lần này)."
+    ),
     # Google Sheets
     "google.khong_co_khoa": (
         "Không tìm thấy khóa Google. Đặt tệp khóa vào {folder} hoặc chỉ đường dẫn bằng --credentials. "
@@ -202,6 +226,10 @@ REFUSALS: dict[str, str] = {
         "Đơn vị {unit} vừa gửi bản mới trong khi bạn đang xem; chưa duyệt hay trả lại gì. "
         "Xem bản mới ('thidua review list') rồi làm lại."
     ),
+    "duyet.bi_sua": (
+        "Bản của {unit} trên thư mục chung không do đơn vị gửi ({seal}): không duyệt hay trả lại bản này. "
+        "Đề nghị đơn vị gửi lại từ sổ của mình; tệp bị sửa vẫn được giữ nguyên để xem."
+    ),
     "duyet.chua_gui": "Đơn vị {unit} chưa gửi báo cáo nên chưa có gì để duyệt.",
     "gui.da_duyet": (
         "Báo cáo của {unit} đã được duyệt ({at}, {by}) nên không gửi đè được. "
@@ -215,6 +243,15 @@ REFUSALS: dict[str, str] = {
         "Máy này không có Microsoft Excel cho Windows nên chưa cài được add-in (WPS và LibreOffice không chạy"
         " được add-in thidua). Tệp add-in đã tạo ở {path}: chép sang máy có Excel rồi chạy 'thidua addin install'"
         " ở đó. Trên máy này vẫn dùng được các lệnh thidua (validate, push, …)."
+    ),
+    # the report to the city (thidua export, Xuất báo cáo)
+    "xuat.con_cho_trong": (
+        "Chưa xuất bản chính thức: còn {count} chỗ phòng Văn hóa - Xã hội cần viết trong sheet '{sheet}' "
+        "của {master}. Hãy viết vào các dòng dưới đây rồi xuất lại, hoặc xuất bản dự thảo (--du-thao):\n  {where}"
+    ),
+    "xuat.khac_nguon": (
+        "Không xuất: nội dung báo cáo trong {master} được soạn từ một lần tổng hợp khác với số liệu đang xuất "
+        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
     ),
     "addin.dang_mo": "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
 }
@@ -239,6 +276,10 @@ class Refusal(Exception):
 
 class WorkbookRefused(Refusal):
     """Not a workbook we can read or write."""
+
+
+class ExportRefused(Refusal):
+    """A report to the city that would not be true or not finished; nothing is written."""
 
 
 class DefinitionError(Refusal):

@@ -16,7 +16,9 @@ from campaign import layout as L
 from campaign.assessment import Assessment
 from campaign.consolidation import Table
 from campaign.dates import show_time, vietnam_now
+from campaign.figures import shown
 from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
+from campaign.formulas import FORMULA_CODES, with_lines
 from campaign.numbers import display
 from campaign.unit_report import UnitReport, entry_columns
 
@@ -36,6 +38,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     when = when or vietnam_now()
     plan: Plan = defaultdict(dict)
     by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
+    shown_by_formula: dict[tuple[str, int], list[str]] = defaultdict(list)
     loose: list[str] = []
     remarks: list[str] = []  # a return's general remarks (reasons tied to no row)
     for f in sort_findings(a.findings):
@@ -44,17 +47,28 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
             (remarks if f.code == "duyet.tra_lai" else loose).append(f.line())
         else:
             by_cell[(f.sheet, row)].append(f.line())
+            if f.code in FORMULA_CODES:
+                shown_by_formula[(f.sheet, row)].append(f.line())
+    rep = report.sheets["report"]
     for sheet in report.sheets.values():
         if "check" not in sheet.columns:
             continue
         col = sheet.columns["check"]
         for row in sheet.rows:
             lines = by_cell.pop((sheet.name, row.number), [])
-            plan[sheet.name][(row.number, col)] = "\n".join(lines)[:MAX_CELL_TEXT] or None
+            live = a.formulas.get((row.number, col)) if sheet is rep else None
+            if live is not None:
+                # the row's own check formula stays, Kiểm tra's other lines follow it
+                # (all of them when an input holds text: the formula then decides nothing)
+                typed_text = any(isinstance(row.value(k), str) for k in ("input_a", "input_b"))
+                said = [] if typed_text else shown_by_formula[(sheet.name, row.number)]
+                rest = [x for x in lines if x not in said]
+                plan[sheet.name][(row.number, col)] = with_lines(live[2], rest)
+            else:
+                plan[sheet.name][(row.number, col)] = "\n".join(lines)[:MAX_CELL_TEXT] or None
     # findings on rows the parse did not collect (e.g. the info sheet's own cells) or on none
     for lines in by_cell.values():
         loose.extend(lines)
-    rep = report.sheets["report"]
     state = str(report.meta.get("review_state") or "")
     at = str(report.meta.get("review_at") or "")
     head = [f"Trạng thái duyệt: {state}" + (f" (lúc {show_time(at)})" if at else "")] if state else []
@@ -67,15 +81,18 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
         for row in rep.rows:
             r = results.get(row.number)
             o = r.outcome if r else None
+            value, pct_plan, pct_prev = shown(r.target, o) if r and o else (None, None, None)
             values = {
-                "value": display(o.value) if o else None,
-                "pct_plan": display(o.pct_plan, 1) if o else None,
-                "pct_prev": display(o.pct_prev, 1) if o else None,
+                "value": display(value),
+                "pct_plan": display(pct_plan, 1),
+                "pct_prev": display(pct_prev, 1),
                 "status": o.status if o else None,
                 "on_track": o.on_track if o else None,
             }
             for col in PROGRESS_COLS:
-                plan[rep.name][(row.number, rep.columns[col])] = values[col]
+                # Tính tiến độ writes only what the sheet's formulas cannot show (own targets)
+                if (row.number, rep.columns[col]) not in a.formulas:
+                    plan[rep.name][(row.number, rep.columns[col])] = values[col]
     return dict(plan)
 
 

@@ -12,6 +12,8 @@ import random
 from typing import Any
 
 from campaign.definition import Campaign, Target, Unit
+from campaign.parts import wholes
+from campaign.report_text import TO_WRITE
 from campaign.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_ONGOING
 
 Entries = dict[str, dict[str, dict[str, Any]]]
@@ -53,12 +55,80 @@ def _target_inputs(t: Target, rng: random.Random, campaign: Campaign) -> tuple[A
     raise ValueError(r)
 
 
+# what a unit writes in "Kết quả nổi bật", per task group (1-10 in the shipped plan): two or
+# three variants each, so that the report's paragraphs draw on several units' words
+TASK_RESULTS = {
+    1: (
+        "Chuyển đổi 12 ha lúa kém hiệu quả sang trồng rau màu hữu cơ.",
+        "Duy trì 3 cánh đồng lúa hữu cơ liên kết tiêu thụ với doanh nghiệp.",
+        "Tiêm phòng đủ hai đợt cho đàn gia súc, gia cầm; không để dịch bệnh lan rộng.",
+    ),
+    2: (
+        "Rà soát toàn bộ đất công, xử lý dứt điểm 4 trường hợp lấn chiếm.",
+        "Thu gom rác thải sinh hoạt hằng ngày, không còn điểm tồn đọng.",
+    ),
+    3: (
+        "Hỗ trợ 6 hộ kinh doanh chuyển lên doanh nghiệp.",
+        "Tổ chức 2 phiên chợ đưa hàng nông sản của xã lên sàn thương mại điện tử.",
+    ),
+    4: (
+        "Giải ngân vốn đầu tư công đạt tiến độ thành phố giao.",
+        "Quyết toán đúng hạn các công trình hoàn thành trong năm.",
+    ),
+    5: (
+        "Duy trì 100% trường học đạt chuẩn quốc gia.",
+        "Tỷ lệ học sinh lên lớp đạt 99,6%, không có học sinh bỏ học.",
+    ),
+    6: (
+        "Chuẩn bị chu đáo điều kiện phục vụ bầu cử, không để xảy ra sai sót.",
+        "Tuyên truyền sâu rộng văn kiện Đại hội Đảng đến từng chi bộ.",
+    ),
+    7: (
+        "Tổ chức giải bóng chuyền hơi và hội diễn văn nghệ chào mừng các ngày lễ lớn.",
+        "Duy trì hoạt động của 8 câu lạc bộ văn hóa, thể thao ở các thôn.",
+    ),
+    8: (
+        "Chi trả đầy đủ, kịp thời chế độ cho người có công và đối tượng bảo trợ xã hội.",
+        "Vận động xây 3 nhà tình nghĩa cho hộ nghèo.",
+    ),
+    9: (
+        "Tiếp 46 lượt công dân, giải quyết dứt điểm 11 đơn thư tại cơ sở.",
+        "Không để phát sinh điểm nóng về khiếu nại, tố cáo.",
+    ),
+    10: (
+        "Hoàn thành chỉ tiêu tuyển quân, giao quân đúng quy định.",
+        "Duy trì nghiêm chế độ trực sẵn sàng chiến đấu, giữ vững an ninh trật tự địa bàn.",
+    ),
+}
+
+
+def _task_result(group: int, rng: random.Random) -> str:
+    return rng.choice(TASK_RESULTS.get(group, ("Hoàn thành các nội dung được giao đúng tiến độ.",)))
+
+
+def _parts_within_whole(campaign: Campaign, report: dict[str, dict[str, Any]], rng: random.Random) -> None:
+    """A whole's parts (CT02's sectors) split nine tenths of the whole's last-year value, then
+    grow by their own targets' bands, so that they stay within the whole both years."""
+    for whole, parts in wholes(campaign):
+        if whole.code not in report or any(p.code not in report for p in parts):
+            continue
+        base = report[whole.code]["input_a"]
+        shares = [rng.uniform(0.2, 0.4) for _ in parts]
+        for p, share in zip(parts, shares):
+            last = round(base * 0.9 * share / sum(shares), 1)
+            growth = rng.uniform(float(p.low or 0), float(p.high or 0)) / 100 if p.rule == "growth_range" else 0
+            report[p.code] = {"input_a": last, "input_b": round(last * (1 + growth), 1)}
+
+
 def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | None = None) -> Entries:
     rng = random.Random(f"{seed}-{unit.code}")
     report: dict[str, dict[str, Any]] = {}
     for t in campaign.targets_for(unit):
         values = _target_inputs(t, rng, campaign)
         report[t.code] = {"input_a": values[0], **({"input_b": values[1]} if len(values) > 1 else {})}
+    # words and parts drawn from their own streams: the figures and levels stay as they were
+    words = random.Random(f"{seed}-{unit.code}-words")
+    _parts_within_whole(campaign, report, words)
     if unit.kind == "doanh nghiệp":
         workers = rng.randint(80, 600)
         report["RIENG1"] = {
@@ -78,9 +148,7 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
         tasks[f"NV{g.number}"] = {
             "level": level,
             "percent": 100 if level == TASK_DONE else (rng.randrange(50, 95, 5) if level == TASK_ONGOING else None),
-            "result": f"Đã triển khai các nội dung của nhóm nhiệm vụ {g.number}"
-            if level != TASK_NOT_APPLICABLE
-            else None,
+            "result": _task_result(g.number, words) if level != TASK_NOT_APPLICABLE else None,
         }
     models = {}
     if rng.random() < 0.6:
@@ -148,3 +216,42 @@ def faulty_entries(campaign: Campaign, unit: Unit, seed: int = 0) -> Entries:
         rows[counts[-1].code]["input_b" if counts[-1].kind.n_inputs > 1 else "input_a"] = "chưa có số liệu"
     entries["proposals"]["DN3"] = {"award": "Huân chương Lao động", "subject": "Cá nhân", "name": "Trần Văn B"}
     return entries
+
+
+# what the consolidator writes in the narrative sheet's gaps, by the gap's opening words
+WRITTEN = {
+    "1. Ưu điểm": (
+        "1. Ưu điểm: Phong trào thi đua được triển khai sâu rộng đến từng cơ quan, đơn vị, thôn và doanh "
+        "nghiệp; nhiều chỉ tiêu kinh tế - xã hội đạt và vượt kế hoạch; các mô hình mới, cách làm hay được "
+        "nhân rộng, tạo khí thế thi đua sôi nổi trong cán bộ và nhân dân."
+    ),
+    "2. Hạn chế": (
+        "2. Hạn chế, nguyên nhân: Một số đơn vị gửi báo cáo chậm, số liệu còn phải chỉnh sửa; nguyên nhân "
+        "chủ yếu là cán bộ phụ trách thi đua kiêm nhiệm nhiều việc, việc theo dõi số liệu trong năm chưa thường xuyên."
+    ),
+    "3. Bài học": (
+        "3. Bài học kinh nghiệm: Cấp ủy, chính quyền phải trực tiếp lãnh đạo, chỉ đạo; chỉ tiêu thi đua phải cụ "
+        "thể, đo được; theo dõi, đôn đốc và sơ kết kịp thời; khen thưởng đúng người, đúng việc."
+    ),
+    "phương hướng": (
+        "Tiếp tục đổi mới nội dung, hình thức tổ chức các phong trào thi đua gắn với nhiệm vụ chính trị của "
+        "xã; tập trung hoàn thành các chỉ tiêu chưa đạt; phát hiện, bồi dưỡng và nhân rộng điển hình tiên tiến; "
+        "nâng cao chất lượng công tác khen thưởng, bảo đảm kịp thời, chính xác."
+    ),
+    "đề xuất": (
+        "Đề nghị Ủy ban nhân dân thành phố, Sở Nội vụ quan tâm hướng dẫn thẩm quyền khen thưởng sau khi sắp xếp "
+        "đơn vị hành chính cấp xã, và xem xét khen thưởng các tập thể, cá nhân có thành tích tiêu biểu."
+    ),
+}
+
+
+def written_narrative(rows: list[list]) -> list[list]:
+    """The narrative sheet's rows with every gap written, as a consolidator fills them."""
+    out = []
+    for row in rows:
+        cells = [str(v) if v is not None else "" for v in (list(row) + ["", "", ""])[:3]]
+        if TO_WRITE in cells[1]:
+            key = next((k for k in WRITTEN if k.lower() in cells[1].lower()), None)
+            cells[1] = WRITTEN[key] if key else "Thực hiện theo kế hoạch của Ủy ban nhân dân xã."
+        out.append(cells)
+    return out

@@ -15,6 +15,8 @@ TASK_DONE, TASK_ONGOING, TASK_NOT_STARTED, TASK_NOT_APPLICABLE = (
 )
 TASK_CREDIT = {TASK_DONE: Decimal(1), TASK_ONGOING: Decimal("0.5"), TASK_NOT_STARTED: Decimal(0)}
 CENT = Decimal("0.01")
+NOT_RANKED, SAME_SCALE = "không xếp hạng", "cùng thang"  # Scoring.without_targets
+NO_TARGETS_REASON = "không có chỉ tiêu nào được chấm, chỉ chấm điểm nhiệm vụ (thang điểm khác)"
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ def unit_score(
 ) -> ScoreParts:
     """statuses: (status, weight) per target; task_levels: the level chosen per task group.
 
-    A unit with no targets (a mass organisation) or no applicable task group is scored on the
-    part it has, so that it is not ranked down for what the plan does not ask of it.
+    A unit with no applicable task group is scored on its targets, so that it is not ranked
+    down for what the plan does not ask of it. A unit with no targets (a mass organisation) is
+    scored on its tasks alone, unless the scoring says "cùng thang": then its tasks count at
+    their share, on the same scale as everyone's (the ranking otherwise leaves it out).
     """
     weight = sum((w for _, w in statuses), Decimal(0))
     target_mean = sum((scoring.points(s) * w for s, w in statuses), Decimal(0)) / weight if weight else None
@@ -52,7 +56,8 @@ def unit_score(
     if target_mean is None and task_mean is None:
         targets_part = tasks_part = Decimal(0)
     elif target_mean is None:
-        targets_part, tasks_part = Decimal(0), task_mean * (t_share + k_share)
+        same_scale = scoring.without_targets == SAME_SCALE
+        targets_part, tasks_part = Decimal(0), task_mean * (k_share if same_scale else t_share + k_share)
     elif task_mean is None:
         targets_part, tasks_part = target_mean * (t_share + k_share), Decimal(0)
     else:

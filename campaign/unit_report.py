@@ -90,6 +90,9 @@ class UnitReport:
     meta: dict[str, Any]
     sheets: dict[str, SheetData] = field(default_factory=dict)  # by layout key
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values left unread
+    # sheet -> (row, col) -> formula text, as the file holds them; None when the source cannot
+    # tell (Excel through xlwings, a Google tab): then the formulas are not checked
+    formulas: dict[str, dict[tuple[int, int], str]] | None = None
 
     @property
     def unit_code(self) -> str:
@@ -108,6 +111,9 @@ def _norm(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+normalised = _norm  # what an entered value becomes in a report; sources placed by key use it too
 
 
 def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
@@ -180,7 +186,9 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
             known=L.KNOWN_TEMPLATE_VERSIONS,
             source=source or "TỆP",
         )
-    report = UnitReport(source, meta, outside=dict(getattr(grids, "outside", {})))
+    report = UnitReport(
+        source, meta, outside=dict(getattr(grids, "outside", {})), formulas=getattr(grids, "formulas", None)
+    )
     by_marker: dict[str, str] = {}
     for name, grid in grids.items():
         for spec in L.DATA_SHEETS:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from campaign.dates import show_time, vietnam_now
 from campaign.refusals import Conflict, SyncError
 from campaign.review import DA_DUYET, Review, effective_state
+from campaign.signing import SEAL_BAD, SEAL_OK
+from sync.seals import SEAL, Keyring, sign_tab, unit_keyring
 from sync.tab import Tab, diff, stamped
 
 
@@ -25,15 +27,26 @@ class PushResult:
     content_hash: str
     pushed_at: str
     unchanged: bool = False  # the share already held exactly this report: nothing was written
+    warning: str = ""  # said after the result (an unsigned push accepted until the deadline)
 
     def said(self, where: str) -> str:
         """What the unit reads after Gửi báo cáo."""
         if self.unchanged:
-            return (
+            text = (
                 f"Báo cáo {self.unit_code} đã có trên {where} (bản gửi lần {self.revision}, lúc {show_time(self.pushed_at)}); "
                 "không có gì thay đổi nên không gửi lại."
             )
-        return f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {show_time(self.pushed_at)}) vào {where}."
+        else:
+            text = (
+                f"Đã gửi báo cáo {self.unit_code} (lần {self.revision}, lúc {show_time(self.pushed_at)}) vào {where}."
+            )
+        return f"{text} {self.warning}" if self.warning else text
+
+
+REPLACED_FORGED = (
+    "Bản cũ trên thư mục chung không do sổ này gửi (có người khác đã sửa): đã thay bằng bản của đơn vị; "
+    "bản bị sửa được giữ lại để phòng Văn hóa - Xã hội xem."
+)
 
 
 def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
@@ -50,13 +63,23 @@ def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
 
 
 class Backend(ABC):
-    """One tab per unit. `acting_unit` is who this client is: None for a consolidator."""
+    """One tab per unit. `acting_unit` is who this client is: None for a consolidator.
+    `keyring`: the keys this PC holds, to sign what it writes and check what it reads, on a
+    store that cannot say who wrote what by itself (`signed`: the shared folder)."""
 
     name = "backend"
+    signed = False
 
-    def __init__(self, acting_unit: str | None = None, account: str = ""):
+    def __init__(self, acting_unit: str | None = None, account: str = "", keyring: Keyring | None = None):
         self.acting_unit = acting_unit
         self.account = account
+        self.keyring = keyring
+
+    def hold_unit_key(self, unit_code: str, key_text: object) -> None:
+        """A unit's PC: the key its workbook carries signs its push and checks its tab."""
+        if self.keyring is None or not self.keyring.is_office:
+            campaign_id = self.keyring.campaign_id if self.keyring else ""
+            self.keyring = unit_keyring(campaign_id, unit_code, key_text)
 
     @abstractmethod
     def read_tab(self, unit_code: str) -> Tab | None: ...
@@ -130,13 +153,20 @@ class Backend(ABC):
 
     def push(self, tab: Tab, base_revision: int, when: dt.datetime | None = None) -> PushResult:
         self.check_own_tab(tab.unit_code)
+        key = self.keyring.key_for(tab.unit_code) if self.keyring else None
         with self.lock(tab.unit_code):
             remote = self.read_for_push(tab.unit_code)
+            if remote is not None and remote.extra.get(SEAL) == SEAL_BAD:
+                # written by someone without this unit's key: not the unit's, so it neither
+                # blocks the push nor counts as its base; the store keeps it aside (_write_tab)
+                remote, forged = None, remote
+            else:
+                forged = None
             when = when or self.store_clock() or vietnam_now()
             review = self.review_for_push(tab.unit_code)
             if remote is not None and effective_state(review, remote.data_hash()) == DA_DUYET:
                 raise SyncError("gui.da_duyet", unit=tab.unit_code, at=show_time(review.at), by=review.by)
-            if remote is not None and remote.data_hash() == tab.data_hash() and not remote.edited_since_push:
+            if self._already_there(tab, remote, key):
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes
                 # the revision the share holds; nothing is written twice.
@@ -151,7 +181,21 @@ class Backend(ABC):
                         unit=tab.unit_code,
                         revision=remote.revision,
                     )
-            new = stamped(tab, (remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
+            # on a signed store the revision never goes back (an older revision put back over a
+            # newer one, or a deleted file, must not make a second "revision 2")
+            floor = base_revision if self.signed else 0
+            new = stamped(tab, max(floor, remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
+            if key is not None:
+                new = sign_tab(new, key)
             log_row = [new.pushed_at, "gửi", new.unit_code, str(new.revision), new.content_hash, new.pushed_by]
-            self._commit(new, remote, log_row)
-        return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at)
+            self._commit(new, remote or forged, log_row)
+        warning = REPLACED_FORGED if forged is not None else ""
+        return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at, warning=warning)
+
+    @staticmethod
+    def _already_there(tab: Tab, remote: Tab | None, key: bytes | None) -> bool:
+        """The store holds exactly this report, as this push would write it (signed, where this
+        PC can sign: a report pushed unsigned before the workbook had its key is pushed again)."""
+        if remote is None or remote.data_hash() != tab.data_hash() or remote.edited_since_push:
+            return False
+        return key is None or remote.extra.get(SEAL) in (SEAL_OK, None)

@@ -3,6 +3,12 @@
 One JSON file per unit holds exactly what a Google tab would; writes are atomic (temporary
 file and rename), pushes of one unit are serialised by an exclusive lock file, and the log is
 an append-only CSV. No account is needed.
+
+Any PC that can write to the share can write any file in it, so the files say who wrote them:
+a unit's file carries its push's signature in its first row (beside the marker and the unit
+code), a review record the consolidators' and the unit's (sync/seals.py). What is read is
+checked with the keys this PC holds; a file that fails is marked, never removed, and one a push
+or a review replaces is first kept in `bi-sua/` for the office to look at.
 """
 
 from __future__ import annotations
@@ -17,24 +23,50 @@ from pathlib import Path
 from campaign.dates import show_time, vietnam_time
 from campaign.refusals import SyncError
 from campaign.review import Review
+from campaign.signing import SEAL_BAD, SEAL_OK, SEAL_UNCHECKED
 from sync.backend import Backend
+from sync.seals import SEAL, SIGNATURE, Keyring, office_keyring, review_seal, sign_review, tab_seal
+from sync.secret_store import ensure_secret, secret_path
 from sync.tab import Tab, from_grid, to_grid
 from workbooks.atomic import process_alive, this_host, write_bytes_atomic
 
 LOCK_STALE_SECONDS = 120
+REVIEW_SIGNATURES = "chu_ky"  # the key of a review file's signatures
+KEPT_DIR = "bi-sua"  # files a push or a review replaced that their writer had not signed
 
 
 class FolderBackend(Backend):
     name = "thư mục chung"
+    signed = True
 
-    def __init__(self, root: Path, campaign_id: str, acting_unit: str | None = None, account: str = ""):
-        super().__init__(acting_unit, account or os.environ.get("USERNAME") or os.environ.get("USER") or "")
+    def __init__(
+        self,
+        root: Path,
+        campaign_id: str,
+        acting_unit: str | None = None,
+        account: str = "",
+        keyring: Keyring | None = None,
+    ):
+        # a consolidator's client checks with the secret this PC holds; a unit's takes its key
+        # from its workbook when it pushes or pulls (Backend.hold_unit_key)
+        keyring = keyring or (office_keyring(campaign_id) if acting_unit is None else Keyring(campaign_id))
+        super().__init__(acting_unit, account or os.environ.get("USERNAME") or os.environ.get("USER") or "", keyring)
+        self.campaign_id = campaign_id
         self.root = Path(root) / campaign_id
         self.units_dir = self.root / "don-vi"
+        self.set_aside: dict[str, str] = {}  # unit -> the seal of a review record not counted
 
     def setup(self, unit_codes: list[str]) -> list[str]:
-        """Create what is missing; running it again changes nothing."""
+        """Create what is missing; running it again changes nothing. The campaign secret goes
+        to this consolidator's own settings folder, never into the share."""
         made = []
+        secret, new = ensure_secret(self.campaign_id, self.keyring.settings)
+        if new:
+            made.append(
+                f"khóa bí mật của đợt (chỉ trên máy này: {secret_path(self.campaign_id, self.keyring.settings)})"
+            )
+        if not self.keyring.is_office:
+            self.keyring = Keyring(self.campaign_id, secret=secret, settings=self.keyring.settings)
         if not self.units_dir.exists():
             self.units_dir.mkdir(parents=True)
             made.append(str(self.units_dir))
@@ -47,6 +79,10 @@ class FolderBackend(Backend):
             write_bytes_atomic(registry, ("Mã đơn vị\n" + "\n".join(unit_codes) + "\n").encode("utf-8-sig"))
             made.append(str(registry))
         return made
+
+    def store_id(self) -> str:
+        """This share as this PC reaches it: Tổng hợp keeps one set of receipts per share."""
+        return str(self.root.resolve())
 
     def tab_path(self, unit_code: str) -> Path:
         if not unit_code or any(ch in unit_code for ch in "/\\:.") or len(unit_code) > 40:
@@ -66,6 +102,10 @@ class FolderBackend(Backend):
         if tab is not None:
             # when the file was written on the share, not the pushed_at the unit's PC wrote in it
             tab.extra["arrived_at"] = arrived
+            head = grid[0]
+            if len(head) > 2 and isinstance(head[2], str) and head[2]:
+                tab.extra[SIGNATURE] = head[2]
+            tab.extra[SEAL] = tab_seal(tab, self.keyring)
         return tab
 
     def _must_exist(self) -> None:
@@ -93,8 +133,13 @@ class FolderBackend(Backend):
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
         self._must_be_prepared()
-        data = json.dumps(to_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
+        grid = to_grid(tab)
+        if tab.extra.get(SIGNATURE):
+            grid[0].append(tab.extra[SIGNATURE])
+        data = json.dumps(grid, ensure_ascii=False, indent=0).encode("utf-8")
         try:
+            if previous is not None and previous.extra.get(SEAL) == SEAL_BAD:
+                self._keep_aside(self.tab_path(tab.unit_code))
             write_bytes_atomic(self.tab_path(tab.unit_code), data)
         except OSError as exc:
             raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
@@ -124,21 +169,37 @@ class FolderBackend(Backend):
     def review_path(self, unit_code: str) -> Path:
         return self.root / "duyet" / self.tab_path(unit_code).name
 
+    def _keep_aside(self, path: Path) -> None:
+        """A copy of a file about to be replaced whose writer is not who it claims: kept."""
+        kept = self.root / KEPT_DIR / f"{path.parent.name}-{path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        kept.parent.mkdir(exist_ok=True)
+        write_bytes_atomic(kept, path.read_bytes())
+
     def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
+        """The review records a consolidator wrote; one this PC finds unsigned or wrongly signed
+        is left out (its seal in `set_aside`), as if there were none."""
         self._must_exist()
         out = {}
         for code in unit_codes:
             try:
-                review = Review.from_json(self.review_path(code).read_text("utf-8"))
+                review, signatures = _review_file(self.review_path(code).read_text("utf-8"))
             except FileNotFoundError:
                 continue
             except OSError as exc:
                 raise SyncError("thu_muc.khong_doc_duoc", unit=code, why=exc) from None
-            if review is not None:
+            seal = review_seal(review, signatures, self.keyring) if review is not None else SEAL_BAD
+            if review is not None and review.unit_code != code:
+                seal = SEAL_BAD  # another unit's genuine record copied here
+            if seal in (SEAL_OK, SEAL_UNCHECKED):
                 out[code] = review
+                self.set_aside.pop(code, None)
+            else:
+                self.set_aside[code] = seal
         return out
 
     def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
+        if not self.keyring.is_office:
+            raise SyncError("khoa.chua_co", campaign=self.campaign_id, path=secret_path(self.campaign_id))
         # under the unit's own lock: no push and no other consolidator in between
         with self.lock(new.unit_code):
             stored = self.read_review(new.unit_code)
@@ -150,9 +211,12 @@ class FolderBackend(Backend):
             if tab is None or tab.data_hash() != new.content_hash:
                 raise SyncError("duyet.ban_moi", unit=new.unit_code)
             path = self.review_path(new.unit_code)
+            record = {**json.loads(new.to_json()), REVIEW_SIGNATURES: sign_review(new, self.keyring)}
             try:
                 path.parent.mkdir(exist_ok=True)
-                write_bytes_atomic(path, new.to_json().encode("utf-8"))
+                if new.unit_code in self.set_aside and path.exists():
+                    self._keep_aside(path)
+                write_bytes_atomic(path, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
             except OSError as exc:
                 raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
             self.append_log(log_row)
@@ -210,6 +274,17 @@ def _stale(lock: Path) -> bool:
         # names itself within microseconds), or a lock of an older version
         return age > 2
     return host == this_host() and pid.isdigit() and not process_alive(int(pid))
+
+
+def _review_file(text: str) -> tuple[Review | None, dict | None]:
+    """A review file: the record, and its signatures (none in a file of an older version)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None
+    signatures = data.pop(REVIEW_SIGNATURES, None) if isinstance(data, dict) else None
+    review = Review.from_json(json.dumps(data, ensure_ascii=False))
+    return review, signatures if isinstance(signatures, dict) else None
 
 
 LOG_FIELDS = 9  # the log's columns before the login (sync.review_flow.trail names them)

@@ -25,7 +25,9 @@ from campaign.review import (
     may_review,
     transition,
 )
+from campaign.signing import SEAL_BAD
 from sync.backend import Backend
+from sync.seals import SEAL
 from sync.unit_sync import report_from_tab
 
 
@@ -78,6 +80,8 @@ def act(
     tab = backend.read_tab(unit_code)
     if tab is None:
         raise SyncError("duyet.chua_gui", unit=unit_code)
+    if tab.extra.get(SEAL) == SEAL_BAD:  # the shared folder: a file its unit did not write
+        raise SyncError("duyet.bi_sua", unit=unit_code, seal=SEAL_BAD)
     old = backend.read_review(unit_code)
     report = report_from_tab(campaign, tab)
     reasons: tuple[Reason, ...] = tuple(locate(report, a.text, a.target, a.cell) for a in asks)

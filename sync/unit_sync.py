@@ -8,19 +8,32 @@ were not pushed unless forced, and then keeps a backup.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
-from campaign.definition import Campaign
-from campaign.findings import LOI, sort_findings
-from campaign.grids import blank_grids, place_entries
+from campaign.dates import vietnam_now
+from campaign.definition import Campaign, Unit
+from campaign.findings import LOI, Finding, sort_findings
+from campaign.grids import blank_grids, fixed_info
 from campaign.refusals import Conflict, SyncError, WorkbookRefused
 from campaign.review import CLEARED, Review, effective_state, review_meta
-from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
+from campaign.signing import SEAL_BAD
+from campaign.unit_report import (
+    Cell,
+    Row,
+    SheetData,
+    UnitReport,
+    entries_of,
+    last_index,
+    normalised,
+    parse_meta,
+    parse_report,
+)
 from sync.backend import Backend, PushResult
+from sync.seals import SEAL
 from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
 
 
@@ -36,13 +49,31 @@ def tab_of(report: UnitReport) -> Tab:
 def push_report(
     campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None
 ) -> PushResult:
-    """Check, then push; raises SyncError (refusal) or Conflict (with the differences)."""
+    """Check, then push (signed with the workbook's own key); raises SyncError (refusal) or
+    Conflict (with the differences). A workbook made before signing pushes unsigned, with a
+    warning, until the campaign's `unsigned_until`."""
     a = assess(campaign, report)
     if a.errors:
         first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
         raise SyncError("gui.con_loi", errors=a.errors, first="\n  ".join(first))
     base = int(report.meta.get("sync_revision") or 0)
-    return backend.push(tab_of(report), base, when)
+    warning = ""
+    if backend.signed:
+        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
+        if backend.keyring.key_for(report.unit_code) is None:
+            day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
+            deadline = campaign.unsigned_deadline
+            if day > deadline:
+                raise SyncError("gui.chua_co_khoa", unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
+            warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
+    result = backend.push(tab_of(report), base, when)
+    return replace(result, warning=warning) if warning else result
+
+
+UNSIGNED_WARNING = (
+    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; thư mục chung chỉ nhận bản chưa ký đến hết ngày "
+    "{deadline}. Đề nghị phòng Văn hóa - Xã hội nâng cấp sổ ('thidua workbook upgrade')."
+)
 
 
 def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
@@ -80,9 +111,13 @@ def unpushed_changes(campaign: Campaign, report: UnitReport) -> bool:
 
 def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, force: bool, how_to_force: str) -> Tab:
     """The unit's pushed tab, if pulling it loses nothing typed locally (or `force`)."""
+    if backend.signed:
+        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
     remote = backend.read_tab(report.unit_code)
     if remote is None:
         raise SyncError("lay_ve.chua_co_ban", unit=report.unit_code, where=backend.name)
+    if remote.extra.get(SEAL) == SEAL_BAD:
+        raise SyncError("lay_ve.bi_sua", unit=report.unit_code, seal=SEAL_BAD)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
         raise Conflict("lay_ve.chua_gui", diff(local_rows, remote.rows), how=how_to_force)
@@ -114,7 +149,8 @@ def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = Fa
         raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
     backup(Path(path))
     review = backend.read_review(report.unit_code)
-    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), pulled_meta(remote, review))
+    meta = {**pulled_meta(remote, review), "unit_key": report.meta.get("unit_key")}  # the key stays
+    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), meta)
     return remote
 
 
@@ -125,40 +161,111 @@ class Pulled:
     report: UnitReport | None
     assessment: Assessment | None
     refusal: str | None = None
+    refusal_code: str = ""
+    refusal_fix: str = ""
 
 
-def report_from_tab(campaign: Campaign, tab: Tab) -> UnitReport:
-    """A tab read into the same plain data as a workbook: its entries placed in the unit's grids."""
-    unit = campaign.unit(tab.unit_code)
-    if unit is None:
-        raise WorkbookRefused("tab.don_vi_la", unit=tab.unit_code)
-    entries = rows_to_entries(tab.rows)
-    grids = blank_grids(
-        campaign,
-        unit,
-        model_rows=last_index(entries.get("models", {}), L.LIST_PREFIX["models"]),
-        proposal_rows=last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]),
-    )
-    meta = dict(grids[L.META_NAME])
-    meta.update({"sync_revision": tab.revision, "pushed_at": tab.pushed_at})
-    meta.update({k: v for k, v in (("campaign_id", tab.campaign_id), ("template_version", tab.template_version)) if v})
-    grids[L.META_NAME] = [[k, v] for k, v in meta.items()]
-    homeless = place_entries(grids, entries)
-    if homeless:
-        raise WorkbookRefused("tab.o_la", unit=tab.unit_code, cells=homeless[:5])
-    return parse_report(grids, f"tab {tab.unit_code}", any_version=True)
+class TabReader:
+    """Turns the tabs of one campaign into unit reports with one parse per shape, not per tab.
+
+    Units that report the same targets (with the same number of list rows) have the same blank
+    report but for the "Thông tin" values the template fills and the unit code in the meta. So
+    the blank is parsed once per shape and each tab's entries go straight into a copy of it, by
+    row and column keys, exactly where `place_entries` would put them in the unit's own grids:
+    a tab reads into the same report as the grids path, without building or scanning a grid.
+    """
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self._blanks: dict[tuple, tuple[UnitReport, dict[str, dict[str, int]]]] = {}
+
+    def _blank(self, unit: Unit, entries: dict) -> tuple[UnitReport, dict[str, dict[str, int]]]:
+        models = max(last_index(entries.get("models", {}), L.LIST_PREFIX["models"]), L.MODEL_ROWS)
+        proposals = max(last_index(entries.get("proposals", {}), L.LIST_PREFIX["proposals"]), L.PROPOSAL_ROWS)
+        shape = (tuple(t.code for t in self.campaign.targets_for(unit)), models, proposals)
+        if shape not in self._blanks:
+            grids = blank_grids(self.campaign, unit, model_rows=models, proposal_rows=proposals)
+            report = parse_report(grids, any_version=True)
+            where = {k: _first_rows(sheet.rows) for k, sheet in report.sheets.items()}
+            self._blanks[shape] = (report, where)
+        return self._blanks[shape]
+
+    def report(self, tab: Tab) -> UnitReport:
+        """The tab read into the same plain data as the unit's workbook holding its entries."""
+        unit = self.campaign.unit(tab.unit_code)
+        if unit is None:
+            raise WorkbookRefused("tab.don_vi_la", unit=tab.unit_code)
+        entries = rows_to_entries(tab.rows)
+        blank, where = self._blank(unit, entries)
+        sheets = {
+            k: replace(sheet, rows=[Row(r.key, r.number, dict(r.cells)) for r in sheet.rows])
+            for k, sheet in blank.sheets.items()
+        }
+        fixed = {"info": {k: {"value": v} for k, v in fixed_info(self.campaign, unit).items() if k in where["info"]}}
+        _place(sheets, where, fixed)
+        homeless = _place(sheets, where, entries)
+        if homeless:
+            raise WorkbookRefused("tab.o_la", unit=tab.unit_code, cells=homeless[:5])
+        meta = dict(blank.meta, unit_code=unit.code, sync_revision=tab.revision, pushed_at=tab.pushed_at)
+        meta.update(
+            {k: v for k, v in (("campaign_id", tab.campaign_id), ("template_version", tab.template_version)) if v}
+        )
+        return UnitReport(f"tab {tab.unit_code}", parse_meta([[k, v] for k, v in meta.items()]), sheets)
 
 
-def pull_all(campaign: Campaign, backend: Backend) -> Iterator[Pulled]:
+def _first_rows(rows: list[Row]) -> dict[str, int]:
+    """{row key: index of its first row}: the row `place_entries` writes a key's entries into."""
+    out: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        out.setdefault(r.key, i)
+    return out
+
+
+def _place(sheets: dict[str, SheetData], where: dict[str, dict[str, int]], entries: dict) -> list[str]:
+    """Entries into the rows of copied sheets, as cells the parser would have made of them;
+    returns the row keys with no place (a column with no place is ignored, as in the grids)."""
+    homeless = []
+    for layout_key, rows in entries.items():
+        sheet = sheets.get(layout_key)
+        if sheet is None:
+            homeless.extend(f"{layout_key}:{k}" for k in rows)
+            continue
+        for row_key, cols in rows.items():
+            i = where[layout_key].get(row_key)
+            if i is None:
+                homeless.append(f"{layout_key}:{row_key}")
+                continue
+            cells = sheet.rows[i].cells
+            for col_key, value in cols.items():
+                cell = cells.get(col_key)
+                if cell is not None:
+                    cells[col_key] = Cell(normalised(value), cell.sheet, cell.row, cell.col)
+    return homeless
+
+
+def report_from_tab(campaign: Campaign, tab: Tab, reader: TabReader | None = None) -> UnitReport:
+    """A tab read into the same plain data as a workbook (pass one `TabReader` for many tabs)."""
+    return (reader or TabReader(campaign)).report(tab)
+
+
+def pull_all(
+    campaign: Campaign, backend: Backend, screen: Callable[[Tab], Finding | None] | None = None
+) -> Iterator[Pulled]:
     """Every unit's tab, read in one batch and then turned into a checked report one at a time
-    (a generator: the caller keeps what it needs of each before the next is built)."""
+    (a generator: the caller keeps what it needs of each before the next is built). `screen`
+    may refuse a tab before it is read (Tổng hợp: one its unit did not write), with a finding."""
     tabs = backend.read_all([u.code for u in campaign.units])
+    reader = TabReader(campaign)
     for code, tab in tabs.items():
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
-            yield Pulled(code, tab, None, None, tab.extra["refused"])
+            yield Pulled(code, tab, None, None, str(tab.extra["refused"]))
+            continue
+        refused = screen(tab) if screen else None
+        if refused is not None:
+            yield Pulled(code, tab, None, None, refused.message, refused.code, refused.fix)
             continue
         try:
-            report = report_from_tab(campaign, tab)
+            report = reader.report(tab)
         except WorkbookRefused as exc:
             yield Pulled(code, tab, None, None, str(exc))
             continue

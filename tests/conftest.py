@@ -44,12 +44,37 @@ def campaign():
     return load_default()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def office_settings(tmp_path_factory):
+    """The consolidator's settings folder (THIDUA_HOME) for the whole session, holding the
+    campaign secret: never the developer's own ~/.thidua."""
+    folder = tmp_path_factory.mktemp("thidua-home")
+    before = os.environ.get("THIDUA_HOME")
+    os.environ["THIDUA_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("THIDUA_HOME", None)
+    else:
+        os.environ["THIDUA_HOME"] = before
+
+
 @pytest.fixture(scope="session")
-def blank_dir(tmp_path_factory, campaign):
-    """One blank workbook per unit, written once per session; tests copy what they change."""
+def campaign_secret(office_settings, campaign):
+    from sync.secret_store import ensure_secret
+
+    return ensure_secret(campaign.id)[0]
+
+
+@pytest.fixture(scope="session")
+def blank_dir(tmp_path_factory, campaign, campaign_secret):
+    """One blank workbook per unit, written once per session, each with its unit's own signing
+    key (as `workbook new` makes them on the consolidator's PC); tests copy what they change."""
+    from workbooks.unit_files import unit_key_text
+
     folder = tmp_path_factory.mktemp("blank")
     for unit in campaign.units:
-        write_unit_workbook(campaign, unit, folder / f"{unit.code}.xlsx")
+        key = unit_key_text(campaign, unit.code, campaign_secret)
+        write_unit_workbook(campaign, unit, folder / f"{unit.code}.xlsx", unit_key=key)
     return folder
 
 
@@ -164,6 +189,7 @@ def backends(request, tmp_path, campaign):
 
         make.kind = "folder"
         make.edit_remote = edit_remote
+        make.root = root
         return make
     google = request.getfixturevalue("google_backends")
     return google

@@ -108,8 +108,11 @@ def test_a_share_that_is_not_there_is_said_not_reported_as_forty_missing_units(t
     capsys.readouterr()
     assert main(["export", "--share", str(tmp_path / "share"), "--master", "tong-hop-cu.xlsx"]) == 2
     assert "Không tìm thấy tệp 'tong-hop-cu.xlsx'" in capsys.readouterr().err
-    # none named and none here: the draft, and the consolidator is told
-    assert main(["export", "--share", str(tmp_path / "share"), "--out", str(tmp_path / "bc")]) == 0
+    # none named and none here: words drafted from the figures, and the consolidator is told; the
+    # final is refused while the drafted gaps are unwritten, the draft (--du-thao) is written
+    assert main(["export", "--share", str(tmp_path / "share"), "--out", str(tmp_path / "bc")]) == 2
+    assert "--du-thao" in capsys.readouterr().err and not (tmp_path / "bc.docx").exists()
+    assert main(["export", "--share", str(tmp_path / "share"), "--out", str(tmp_path / "bc"), "--du-thao"]) == 0
     assert "dùng bản nháp" in capsys.readouterr().err and (tmp_path / "bc.docx").exists()
 
 

@@ -32,7 +32,7 @@ def _cells(ws):
 def test_export_has_decree_30_header_table_and_signature(consolidation, tmp_path, campaign):
     dest = write_export(consolidation, tmp_path / "bao-cao.xlsx", when=dt.date(2026, 12, 10))
     wb = load_workbook(dest)
-    assert wb.sheetnames[:2] == ["Báo cáo", "Phụ lục 1"] and "Biểu đồ" in wb.sheetnames
+    assert wb.sheetnames[:2] == ["Báo cáo", "Phụ lục I"] and "Biểu đồ" in wb.sheetnames
     ws = wb["Báo cáo"]
     cells = _cells(ws)
     assert cells["A1"] == "ỦY BAN NHÂN DÂN" and cells["A2"] == "XÃ VĨNH BẢO"

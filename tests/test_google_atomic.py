@@ -212,7 +212,8 @@ def test_setup_refuses_past_ten_million_cells_and_says_how_many_units_fit(fake_g
         backend.setup([u.code for u in campaign.units])
     assert err.value.code == "google.qua_gioi_han_o" and "10 triệu ô" in err.value.message
     assert {s.title for s in book.sheets} == {"Sheet1", "Dữ liệu cũ"}  # nothing half-made
-    assert units_that_fit() == 998  # 10 M less the registry, review and log tabs, in 2000 x 5 tabs
+    # 10 M less the log, in 2000 x 5 tabs plus a row of the registry and of the review tab each
+    assert units_that_fit() == 997
 
 
 def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_google, campaign, tmp_path):
@@ -270,6 +271,43 @@ def test_a_registry_tab_too_short_for_the_units_is_grown_before_it_is_written(fa
     backend.setup([u.code for u in campaign.units])
     registry = fake.grid(backend.sid, "Danh sách đơn vị")
     assert [row[0] for row in registry[1:]] == [u.code for u in campaign.units]
+
+
+def _grown(campaign, count: int):
+    """The campaign with units added up to `count` (U041, U042, …), each with its own account."""
+    extra = tuple(
+        dataclasses.replace(campaign.units[i % len(campaign.units)], code=f"U{i:03d}", editors=(f"u{i}@gmail.com",))
+        for i in range(len(campaign.units) + 1, count + 1)
+    )
+    return dataclasses.replace(campaign, units=campaign.units + extra)
+
+
+def test_setup_grows_every_tab_it_owns_with_the_registry_then_stops_at_googles_cell_limit(fake_google, campaign):
+    """40 units, then 500 (the review tab used to stay at 200 rows: "Range 'Duyệt'!A42:A201
+    exceeds grid limits"), then 1 000, which 2 000 x 5 tabs cannot hold under Google's 10 000 000
+    cells (GOOGLE-SHEETS-NOTES): refused before anything is added, saying how many fit."""
+    fake = fake_google.fake
+    fake.read_quota = fake.write_quota = fake.project_quota = 10**6
+    admin = campaign.consolidators[0]
+    backend, _ = GoogleBackend.find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
+    book = fake.books[backend.sid]
+    assert len(campaign.units) == 40
+    for count in (40, 500):
+        grown = _grown(campaign, count)
+        codes = [u.code for u in grown.units]
+        GoogleBackend(google_client(fake_google, admin), backend.sid, grown, account=admin).setup(codes)
+        review, registry = fake.grid(backend.sid, "Duyệt"), fake.grid(backend.sid, "Danh sách đơn vị")
+        assert [r[0] for r in review[1:]] == codes and [r[0] for r in registry[1:]] == codes
+        assert book.sheet("Duyệt").rows >= count + 1 and book.sheet("Danh sách đơn vị").rows >= count + 1
+        assert {s.title for s in book.sheets} >= set(codes)
+    sheets_before, cells_before = len(book.sheets), book.cells_used()
+    huge = _grown(campaign, 1000)
+    with pytest.raises(SyncError) as err:
+        GoogleBackend(google_client(fake_google, admin), backend.sid, huge, account=admin).setup(
+            [u.code for u in huge.units]
+        )
+    assert err.value.code == "google.qua_gioi_han_o" and err.value.context["fit"] == units_that_fit() == 997
+    assert len(book.sheets) == sheets_before and book.cells_used() == cells_before  # nothing half-made
 
 
 def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_backends, campaign, workbook):

@@ -158,11 +158,11 @@ def test_header_and_closing_come_in_decree_30s_order(rendered):
 def test_the_narrative_sheet_round_trip_keeps_edits_and_names_the_gaps(consolidation_small):
     rows = to_rows(draft_sections(consolidation_small))
     assert rows[0] == NARRATIVE_HEADER
-    assert gaps(from_rows(rows))  # the drafted parts people must write are named
-    edited = [r if "[Phòng Văn hóa - Xã hội viết" not in r[1] else [r[0], "Đã viết."] for r in rows]
+    assert gaps(rows)  # the drafted parts people must write are named
+    edited = [r if "[Phòng Văn hóa - Xã hội viết" not in r[1] else [r[0], "Đã viết.", ""] for r in rows]
     edited.insert(3, ["", "Một đoạn thêm vào."])
     sections = from_rows(edited)
-    assert not gaps(sections)
+    assert not gaps(edited)
     assert any("Một đoạn thêm vào." in s.paragraphs for s in sections)
     assert [s.heading for s in sections if s.heading][:2] == [r[0] for r in rows[1:] if r[0]][:2]
 

@@ -61,7 +61,7 @@ def test_a_pushed_at_edited_in_the_shared_file_does_not_make_a_report_on_time(ca
         campaign, workbook("T01", filled=True), FolderBackend(share, campaign.id, "T01"), when=dt.datetime(2026, 1, 5)
     )
     _arrive(FolderBackend(share, campaign.id).tab_path("T01"), 2026, 12, 20, 9)
-    subs = from_backend(campaign, FolderBackend(share, campaign.id))
+    subs = from_backend(campaign, FolderBackend(share, campaign.id), now=dt.datetime(2026, 12, 21, 8))
     row = consolidate(campaign, subs, as_of=dt.date(2026, 12, 21)).unit_row("T01")
     assert row.status == LATE and row.time_source == TIME_OF_SHARE
 
@@ -244,7 +244,9 @@ def test_a_push_whose_workbook_update_was_lost_is_recognised_as_sent(campaign, w
     FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
     path = workbook("T05", filled=True)
     # the share got it, the workbook was never told (a kill between the two writes)
-    FolderBackend(share, campaign.id, "T05").push(tab_of(read_report(path)), 0)
+    first = FolderBackend(share, campaign.id, "T05")
+    first.hold_unit_key("T05", read_report(path).meta["unit_key"])  # as push_file does
+    first.push(tab_of(read_report(path)), 0)
     result = push_file(campaign, path, FolderBackend(share, campaign.id, "T05"))
     assert result.unchanged and result.revision == 1
     assert int(read_report(path).meta["sync_revision"]) == 1

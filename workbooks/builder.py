@@ -20,9 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign import layout as L
 from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
+from campaign.formulas import expected_formulas
 from campaign.grids import blank_grids
 from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
-from campaign.unit_report import column_letter
+from campaign.unit_report import column_letter, parse_report
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
 
@@ -349,13 +350,33 @@ def _items(ws: Worksheet, spec: L.SheetLayout, grid: list[list], lists_for: dict
         _list_validation(ws, src, f"Chọn {spec.column(key).header.lower()}.", f"{letter}{first}:{letter}{last}")
 
 
-def _meta(ws: Worksheet, grid: list[list]) -> None:
+def _meta(ws: Worksheet, grid: list[list], unit_key: str = "") -> None:
+    """The hidden meta sheet, written in this one place (and re-hidden by `seal_meta`)."""
     for r, line in enumerate(grid, 1):
         for c, value in enumerate(line, 1):
             ws.cell(r, c, value)
-    # not offered by Excel's Unhide dialog; left unprotected because Gửi báo cáo records the
-    # pushed revision here from inside Excel
-    ws.sheet_state = "veryHidden"
+    if unit_key:  # the key this unit signs its pushes with (campaign/signing.py), here only
+        ws.cell(L.META_KEYS.index("unit_key") + 1, 2, unit_key)
+    seal_meta(ws.parent)
+
+
+def seal_meta(wb: Workbook) -> None:
+    """The meta sheet veryHidden: not offered by Excel's Unhide dialog. LibreOffice and WPS save
+    it as merely hidden, so every write by thidua puts it back. Left unprotected because Gửi báo
+    cáo records the pushed revision here from inside Excel."""
+    if L.META_NAME in wb.sheetnames:
+        wb[L.META_NAME].sheet_state = "veryHidden"
+
+
+def _formulas(ws: Worksheet, campaign: Campaign, grids: dict[str, list[list]]) -> None:
+    """The report rows' own formulas, placed by the keys the grids carry."""
+    for (r, c), (_, key, formula) in expected_formulas(campaign, parse_report(grids)).items():
+        cell = ws.cell(r, c)
+        cell.value = str(formula)
+        # computed by the sheet: nothing to type; the check cell stays open to Kiểm tra's writes
+        cell.protection = Protection(locked=key != "check")
+        if key in ("value", "pct_plan", "pct_prev"):
+            cell.number_format = "#,##0.##" if key == "value" else "#,##0.#"
 
 
 def build_workbook(
@@ -364,6 +385,7 @@ def build_workbook(
     generated_at: dt.datetime | None = None,
     model_rows: int = L.MODEL_ROWS,
     proposal_rows: int = L.PROPOSAL_ROWS,
+    unit_key: str = "",
 ) -> Workbook:
     grids = blank_grids(campaign, unit, generated_at, model_rows, proposal_rows)
     wb = Workbook()
@@ -386,7 +408,8 @@ def build_workbook(
             "subject": lists.add("Đối tượng", L.SUBJECTS),
         },
     )
-    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME])
+    _meta(wb.create_sheet(L.META_NAME), grids[L.META_NAME], unit_key)
+    _formulas(sheets["report"], campaign, grids)
     lists.ws.protection.sheet = True
     # Open on the report sheet, where the work is; only it selected, or Excel groups sheets.
     wb.active = wb.sheetnames.index(L.REPORT.name)
@@ -396,7 +419,7 @@ def build_workbook(
 
 
 def write_unit_workbook(
-    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, **rows: int
+    campaign: Campaign, unit: Unit, dest: Path, generated_at: dt.datetime | None = None, unit_key: str = "", **rows: int
 ) -> Path:
-    save_atomic(build_workbook(campaign, unit, generated_at, **rows), dest)
+    save_atomic(build_workbook(campaign, unit, generated_at, unit_key=unit_key, **rows), dest)
     return dest

@@ -15,7 +15,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
@@ -29,23 +30,38 @@ from campaign.consolidation import (
     status_summary,
     typed_reasons,
 )
-from campaign.report_text import NARRATIVE_SHEET, draft_sections, to_rows
+from campaign.report_tables import DRAFT, ROMAN, city_report, consolidation_digest
+from campaign.report_text import (
+    NARRATIVE_SHEET,
+    SOURCE_LABEL,
+    Narrative,
+    draft_sections,
+    narrative_digest,
+    refresh_figures,
+    to_rows,
+)
 from campaign.unit_report import column_letter
 from workbooks.atomic import save_atomic
 from workbooks.builder import STATUS_COLOURS
 from workbooks.cells import row_height, set_value
-
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def _font(bold=False, size=12, italic=False, underline=None) -> Font:
-    return Font(name=L.FONT, bold=bold, size=size, italic=italic, underline=underline)
+from workbooks.styles import (
+    BODY_STYLE,
+    BOLD_STYLE,
+    BOLD_WRAP_STYLE,
+    HEADER_STYLE,
+    NUMBER_STYLE,
+    SOURCE_STYLE,
+    TEXT_STYLE,
+    TITLE_STYLE,
+    WRAP_STYLE,
+    add_styles,
+    styled,
+)
+from workbooks.styles import font as _font
 
 
 def _a4(ws: Worksheet, landscape: bool) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -69,78 +85,125 @@ def _status_colours(ws: Worksheet, col: int, first: int, last: int) -> None:
         )
 
 
-def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: bool = True) -> int:
-    """Title, header and rows with borders; returns the next free row."""
-    row = top
+def _table_rows(table: Table, title: bool):
+    """(row height or None, [(value, named style)]) per row of a table, top to bottom."""
     if title:
-        c = ws.cell(row, left, table.title)
-        c.font = _font(bold=True)
-        row += 1
-    for j, h in enumerate(table.headers):
-        c = ws.cell(row, left + j, h)
-        c.font = _font(bold=True, size=11)
-        c.fill = HEAD_FILL
-        c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[row].height = 42
-    header_row = row
+        yield None, [(table.title, TITLE_STYLE)]
+    yield 42, [(h, HEADER_STYLE) for h in table.headers]
     widths = table.widths or [12] * len(table.headers)
     for values in table.rows:
+        yield row_height(values, widths), [(v, NUMBER_STYLE if isinstance(v, float) else BODY_STYLE) for v in values]
+
+
+def _finish_table(ws, table: Table, left: int, header_row: int, last_row: int) -> None:
+    if "Đánh giá" in table.headers:
+        _status_colours(ws, left + table.headers.index("Đánh giá"), header_row + 1, last_row)
+
+
+def write_table(ws: Worksheet, table: Table, top: int, left: int = 1, title: bool = True) -> int:
+    """Title, header and rows with borders at (top, left) of a sheet; returns the next free row."""
+    add_styles(ws.parent)
+    row = top - 1
+    for height, cells in _table_rows(table, title):
         row += 1
-        ws.row_dimensions[row].height = row_height(values, widths)
-        for j, v in enumerate(values):
-            c = ws.cell(row, left + j)
-            set_value(c, v)
-            c.font = _font(size=11)
-            c.border = BORDER
-            c.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(v, float):
-                c.number_format = "#,##0.##"
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        for j, (value, style) in enumerate(cells):
+            cell = ws.cell(row, left + j)
+            set_value(cell, value)
+            cell.style = style
     for j, w in enumerate(table.widths):
         ws.column_dimensions[column_letter(left + j)].width = w
-    if "Đánh giá" in table.headers:
-        _status_colours(ws, left + table.headers.index("Đánh giá"), header_row + 1, row)
+    _finish_table(ws, table, left, top + int(title), row)
     return row + 1
 
 
-def _kept_sheets(master: Path) -> dict[str, list]:
+def stream_table(ws: WriteOnlyWorksheet, table: Table, freeze: str | None = None) -> int:
+    """The same table as the first thing on a write-only sheet, streamed row by row (nothing of
+    it stays in memory); widths and panes go first, as a streamed sheet writes them first."""
+    add_styles(ws.parent)
+    for j, w in enumerate(table.widths):
+        ws.column_dimensions[column_letter(1 + j)].width = w
+    if freeze:
+        ws.freeze_panes = freeze
+    row = 0
+    for height, cells in _table_rows(table, True):
+        row += 1
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        ws.append([styled(ws, value, style) for value, style in cells])
+    _finish_table(ws, table, 1, 2, row)
+    return row + 1
+
+
+def _kept_sheets(
+    master: Path, campaign=None, sheets: tuple[str, ...] = (NARRATIVE_SHEET, UNITS_SHEET)
+) -> dict[str, list]:
     """What the consolidator typed into a master workbook that Tổng hợp is about to rewrite:
-    the "Nội dung báo cáo" rows and the units sheet (its reasons not yet sent)."""
+    the "Nội dung báo cáo" rows and the units sheet (its reasons not yet sent). Only those
+    sheets are inflated, under a bound that grows with the campaign (`master_limits`), so a
+    master thidua wrote is readable at any registry size."""
     from workbooks.grid_reader import read_grids
+    from workbooks.xlsx_bounds import master_limits
 
     if not Path(master).exists():
         return {}
+    units, targets = (len(campaign.units), len(campaign.targets)) if campaign is not None else (0, 0)
     try:
-        grids = read_grids(Path(master))
+        grids = read_grids(Path(master), set(sheets), master_limits(units, targets))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in grids.items() if k in (NARRATIVE_SHEET, UNITS_SHEET)}
+    return {k: v for k, v in grids.items() if k in sheets}
 
 
-def read_narrative(master: Path) -> list | None:
-    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, if it has them."""
-    return _kept_sheets(master).get(NARRATIVE_SHEET)
+def read_narrative(master: Path, campaign=None) -> Narrative | None:
+    """The consolidator's edited "Nội dung báo cáo" rows in a master workbook, with the
+    fingerprint of the consolidation they were drafted from and the units sheet; None when the
+    master has no such sheet."""
+    kept = _kept_sheets(master, campaign)
+    rows = kept.get(NARRATIVE_SHEET)
+    if rows is None:
+        return None
+    return Narrative(rows, narrative_digest(rows), kept.get(UNITS_SHEET) or [], str(master))
 
 
-def _narrative_sheet(wb: Workbook, rows: list[list]) -> None:
+def _narrative_sheet(wb: Workbook, rows: list[list], digest: str) -> None:
+    """Written top to bottom, so it streams in a write-only master and appends in a loaded one;
+    the fingerprint of the consolidation it was drafted from sits in D1, beside the title."""
     ws = wb.create_sheet(NARRATIVE_SHEET, 1)
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 120
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["D"].width = 40
     for r, row in enumerate(rows, 1):
-        for col, value in enumerate(row[:2], 1):
-            cell = ws.cell(r, col)
-            set_value(cell, value)
-            cell.font = _font(bold=r == 1 or col == 1)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
         if len(str(row[1] if len(row) > 1 else "")) > 110:
             ws.row_dimensions[r].height = row_height([str(row[1])], [120])
+        values = list(row[:3])
+        if r == 1:  # what the export checks it agrees with, in D1
+            values = values + [None] * (3 - len(values)) + [SOURCE_LABEL + digest]
+        cells = [
+            styled(ws, value, SOURCE_STYLE if col == 4 else BOLD_WRAP_STYLE if r == 1 or col == 1 else WRAP_STYLE)
+            for col, value in enumerate(values, 1)
+        ]
+        ws.append(cells)
 
 
-def write_master(c: Consolidation, dest: Path) -> Path:
-    """The consolidator's workbook: an overview and one sortable sheet per table."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tổng quan"
+def write_narrative(master: Path, rows: list[list]) -> Path:
+    """The master's "Nội dung báo cáo" sheet rewritten with `rows` (the fingerprint kept), as
+    the consolidator's typing would leave it; the other sheets untouched."""
+    from openpyxl import load_workbook
+
+    wb = add_styles(load_workbook(master))
+    old = wb[NARRATIVE_SHEET]
+    digest = str(old["D1"].value or "").removeprefix(SOURCE_LABEL)
+    wb.remove(old)
+    _narrative_sheet(wb, rows, digest)
+    save_atomic(wb, master)
+    return master
+
+
+def _overview_sheet(wb: Workbook, c: Consolidation) -> None:
+    ws = wb.create_sheet("Tổng quan")
     camp = c.campaign
     lines = [
         (f"TỔNG HỢP BÁO CÁO PHONG TRÀO THI ĐUA NĂM {camp.year} — {camp.issuer}", True),
@@ -156,17 +219,26 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     lines += [("", False)] + [(f"Chỉ tiêu {k}: {v}", False) for k, v in status_summary(c).items()]
     if c.issues:
         lines += [("", False), ("Cần xem lại:", True)] + [(f"- {i}", False) for i in c.issues]
-    for i, (text, bold) in enumerate(lines, 1):
-        ws.cell(i, 1, text).font = _font(bold=bold)
     ws.column_dimensions["A"].width = 120
+    for text, bold in lines:
+        ws.append([styled(ws, text, BOLD_STYLE if bold else TEXT_STYLE)])
+
+
+def write_master(c: Consolidation, dest: Path) -> Path:
+    """The consolidator's workbook: an overview and one sortable sheet per table. Every sheet is
+    written once, top to bottom, so the whole workbook is streamed (openpyxl's write-only mode):
+    no sheet is held in memory as cells, whatever the number of units."""
     # the report's words: drafted from the figures the first time, kept as the consolidator
     # edited them when Tổng hợp runs again into the same file
-    kept = _kept_sheets(dest)
-    _narrative_sheet(wb, kept.get(NARRATIVE_SHEET) or to_rows(draft_sections(c)))
+    kept = _kept_sheets(dest, c.campaign)
+    wb = add_styles(Workbook(write_only=True))
+    _overview_sheet(wb, c)
+    drafted = to_rows(draft_sections(c))
+    words = refresh_figures(kept[NARRATIVE_SHEET], drafted) if kept.get(NARRATIVE_SHEET) else drafted
+    _narrative_sheet(wb, words, consolidation_digest(c))
     for name, table in all_tables(c, typed_reasons(kept.get(UNITS_SHEET))).items():
         sheet = wb.create_sheet(name)
-        end = write_table(sheet, table, 1)
-        sheet.freeze_panes = "A3"
+        end = stream_table(sheet, table, freeze="A3")
         sheet.auto_filter.ref = f"A2:{column_letter(len(table.headers))}{max(end - 1, 2)}"
         _a4(sheet, landscape=True)
         sheet.print_title_rows = "2:2"
@@ -178,11 +250,7 @@ def write_master(c: Consolidation, dest: Path) -> Path:
     return dest
 
 
-# One table per annex sheet, so each keeps its own column widths.
-ANNEXES = ("Đơn vị nộp báo cáo", "Cụm, khối", "Xếp hạng", "Mô hình, điển hình", "Đề nghị khen thưởng")
-
-
-def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int) -> int:
+def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int, draft: bool = False) -> int:
     camp = c.campaign
     mid = width // 2 - 1
     left_end, right_start = column_letter(mid), column_letter(mid + 1)
@@ -214,7 +282,7 @@ def _header(ws: Worksheet, c: Consolidation, when: dt.date | None, width: int) -
     ws[f"{right_start}4"].font = _font(italic=True, size=13)
     ws[f"{right_start}4"].alignment = Alignment(horizontal="center")
     titles = [
-        ("BÁO CÁO", 14),
+        (f"BÁO CÁO ({DRAFT})" if draft else "BÁO CÁO", 14),
         (f"Kết quả thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}", 13),
         (f"“{camp.theme}”", 13),
     ]
@@ -236,62 +304,50 @@ def _paragraph(ws: Worksheet, row: int, text: str, width: int, bold: bool = Fals
     return row + 1
 
 
-def _summary_table(t: Table) -> Table:
-    # the city reads one line per target: drop the list of missing units (it is in the annex)
-    return Table(t.title, t.headers[:-1], [r[:-1] for r in t.rows], [5, 7, 42, 11, 11, 12, 10, 12, 11])
+# the figures workbook's sheet widths per annex (characters), in the order of city_report's annexes
+ANNEX_WIDTHS = (
+    [5, 8, 46, 12, 12, 12, 10, 12],
+    [5, 44, 40, 16, 12],
+    [5, 30, 16, 36, 16, 50, 36],
+    [5, 30, 34, 10, 28, 28, 45, 40],
+    [36, 14, 38, 10, 10, 10, 10, 40],
+)
 
 
-def write_export(c: Consolidation, dest: Path, when: dt.date | None = None) -> Path:
-    """The final, macro-free report to the city: the document, its annexes, its charts."""
+def write_export(c: Consolidation, dest: Path, when: dt.date | None = None, draft: bool = False) -> Path:
+    """The macro-free figures workbook sent with the report: the same body counts and the same
+    annexes, numbered as the document numbers them (city_report's)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"
-    tables = all_tables(c)
-    summary = _summary_table(tables["Chỉ tiêu toàn xã"])
+    report = city_report(c)
+    targets = report.annexes[0]
+    summary = Table(targets.title, targets.headers, targets.rows, ANNEX_WIDTHS[0])
     width = len(summary.headers)
-    row = _header(ws, c, when, width)
-    row, table_top = _body(ws, c, tables, summary, row, width)
+    row = _header(ws, c, when, width, draft)
+    row, table_top = _body(ws, c, report, summary, row, width)
     _closing(ws, c.campaign, row + 1, width)
     ws.print_title_rows = f"{table_top}:{table_top}"
-    _annexes(wb, tables)
+    _annexes(wb, report.annexes)
     _charts(wb, ws, table_top, len(summary.rows), status_summary(c))
     wb.active = 0
     save_atomic(wb, dest)
     return dest
 
 
-def _review_sentence(c: Consolidation) -> str:
-    reviewed = review_summary(c)
-    if not reviewed:
-        return ""
-    from campaign.review import CHO_DUYET, DA_DUYET, GUI_LAI, TRA_LAI
-
-    basis = (
-        "Số liệu dưới đây chỉ tính các báo cáo đã duyệt."
-        if c.campaign.review_figures == "đã duyệt"
-        else "Số liệu dưới đây gồm cả các báo cáo chưa duyệt."
-    )
-    return (
-        f" Phòng Văn hóa - Xã hội đã duyệt {reviewed.get(DA_DUYET, 0)} báo cáo, "
-        f"{reviewed.get(CHO_DUYET, 0) + reviewed.get(GUI_LAI, 0)} báo cáo đang chờ duyệt, "
-        f"{reviewed.get(TRA_LAI, 0)} báo cáo đã trả lại để sửa. {basis}"
-    )
-
-
-def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Table, row: int, width: int):
-    """Sections I-III of the report; returns (next row, row of the summary table's header)."""
+def _body(ws: Worksheet, c: Consolidation, report, summary: Table, row: int, width: int):
+    """Sections I-III of the report, counted from the annexes; returns (next row, row of the
+    summary table's header)."""
     camp = c.campaign
-    done = completeness_summary(c)
     st = status_summary(c)
-    total = len(c.units)
-    missing = done["Chưa nộp"] + done["Không dùng được"]
+    sent = report.sent
     row = _paragraph(
         ws,
         row,
         f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
-        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {total - missing}/{total} cơ quan, đơn vị, "
-        f"doanh nghiệp đã nộp báo cáo ({done['Đúng hạn']} đúng hạn, {done['Muộn']} muộn, {done['Còn lỗi']} còn lỗi "
-        f"phải sửa), {missing} chưa nộp." + _review_sentence(c),
+        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {sent['Đúng hạn'] + sent['Muộn']}/{len(c.units)} "
+        f"cơ quan, đơn vị, thôn và doanh nghiệp đã gửi báo cáo ({sent['Đúng hạn']} đúng hạn, {sent['Muộn']} muộn), "
+        f"{sent['Chưa gửi']} đơn vị chưa gửi.",
         width,
         height=54,
     )
@@ -300,8 +356,7 @@ def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Ta
         ws,
         row,
         f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần): {st.get('Vượt', 0)} vượt, {st.get('Đạt', 0)} đạt, "
-        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu. Tỷ lệ toàn xã được tính bằng "
-        "tổng tử số trên tổng mẫu số của các đơn vị, không lấy bình quân các tỷ lệ.",
+        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu (Phụ lục I).",
         width,
         height=40,
     )
@@ -309,22 +364,20 @@ def _body(ws: Worksheet, c: Consolidation, tables: dict[str, Table], summary: Ta
     row = write_table(ws, summary, row, title=False)
     for col, w in enumerate(summary.widths, 1):
         ws.column_dimensions[column_letter(col)].width = w
-    row = _paragraph(ws, row + 1, "II. TÌNH HÌNH NỘP BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
+    row = _paragraph(ws, row + 1, "II. TÌNH HÌNH GỬI BÁO CÁO VÀ XẾP HẠNG THI ĐUA", width, bold=True)
     row = _paragraph(
         ws,
         row,
-        "Chi tiết theo từng đơn vị tại Phụ lục 1, theo cụm, khối tại Phụ lục 2; xếp hạng thi đua tại Phụ lục 3.",
+        "Tình hình gửi báo cáo của từng đơn vị tại Phụ lục II; kết quả chấm điểm, xếp hạng thi đua tại Phụ lục V.",
         width,
     )
-    proposals = tables["Đề nghị khen thưởng"]
-    beyond = sum(1 for r in proposals.rows if str(r[-1]).startswith("Vượt"))
     row = _paragraph(ws, row + 1, "III. MÔ HÌNH, ĐIỂN HÌNH VÀ ĐỀ NGHỊ KHEN THƯỞNG", width, bold=True)
     row = _paragraph(
         ws,
         row,
-        f"Các đơn vị giới thiệu {len(tables['Mô hình, điển hình'].rows)} mô hình, điển hình (Phụ lục 4) và đề nghị "
-        f"{len(proposals.rows)} trường hợp khen thưởng, trong đó {beyond} trường hợp vượt thẩm quyền Chủ tịch UBND xã, "
-        "đề nghị cấp trên xem xét (Phụ lục 5).",
+        f"Các đơn vị giới thiệu {report.models} mô hình, điển hình (Phụ lục III) và đề nghị "
+        f"{len(report.proposals)} trường hợp khen thưởng, trong đó {report.beyond_commune} trường hợp thuộc thẩm "
+        "quyền cấp trên, đề nghị xem xét (Phụ lục IV).",
         width,
         height=40,
     )
@@ -352,11 +405,11 @@ def _closing(ws: Worksheet, camp, top: int, width: int) -> None:
     ws.print_area = f"A1:{last}{max(top + len(lines), top + len(camp.recipients)) + 1}"
 
 
-def _annexes(wb: Workbook, tables: dict[str, Table]) -> None:
-    for i, key in enumerate(ANNEXES, 1):
-        sheet = wb.create_sheet(f"Phụ lục {i}")
-        sheet.cell(1, 1, f"PHỤ LỤC {i}").font = _font(bold=True, size=13)
-        write_table(sheet, tables[key], 3)
+def _annexes(wb: Workbook, annexes) -> None:
+    for i, (table, widths) in enumerate(zip(annexes, ANNEX_WIDTHS, strict=True)):
+        sheet = wb.create_sheet(f"Phụ lục {ROMAN[i]}")
+        sheet.cell(1, 1, f"PHỤ LỤC {ROMAN[i]}").font = _font(bold=True, size=13)
+        write_table(sheet, Table(table.title, table.headers, table.rows, widths), 3)
         sheet.print_title_rows = "4:4"
         _a4(sheet, landscape=True)
 

@@ -8,18 +8,19 @@ the consolidator's path; no button a unit clicks loads it.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Font
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as ExcelTable
-from openpyxl.worksheet.table import TableStyleInfo
+from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.consolidation import Consolidation, data_table
 from campaign.unit_report import column_letter
 from workbooks.atomic import write_atomic
-from workbooks.cells import set_value
+from workbooks.styles import BOLD_STYLE, add_styles, plain, styled
 
 SHEET = "Dữ liệu"
 TABLE_NAME = "DuLieuThiDua"  # Excel table names: letters, digits, underscores; no diacritics
@@ -35,26 +36,38 @@ def data_frame(c: Consolidation) -> pd.DataFrame:
 
 
 def write_data_sheet(wb, c: Consolidation) -> Worksheet:
-    """The "Dữ liệu" sheet: the long form as an Excel Table, ready for Insert > PivotTable."""
+    """The "Dữ liệu" sheet of a write-only workbook (the master): the long form as an Excel
+    Table, ready for Insert > PivotTable, streamed top to bottom."""
     frame = data_frame(c)
+    add_styles(wb)
     ws = wb.create_sheet(SHEET)
     widths = data_table(c).widths
-    for col, header in enumerate(frame.columns, 1):
-        set_value(ws.cell(1, col), header)
-        ws.cell(1, col).font = Font(name="Times New Roman", bold=True)
+    for col in range(1, len(frame.columns) + 1):
         ws.column_dimensions[column_letter(col)].width = widths[col - 1]
-    for r, record in enumerate(frame.itertuples(index=False), 2):
-        for col, value in enumerate(record, 1):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # 874, not 874.0
-            if not (isinstance(value, float) and pd.isna(value)) and value is not None:
-                set_value(ws.cell(r, col), value)
+    ws.freeze_panes = "A2"
+    ws.append([styled(ws, h, BOLD_STYLE) for h in frame.columns])
+    for record in frame.itertuples(index=False, name=None):
+        ws.append([plain(ws, _cell_value(v)) for v in record])
     last = max(len(frame) + 1, 2)  # an Excel table needs one data row, even an empty one
     table = ExcelTable(displayName=TABLE_NAME, ref=f"A1:{column_letter(len(frame.columns))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(table)
-    ws.freeze_panes = "A2"
+    # a streamed sheet keeps no cells to name the columns from: they are named here, as the header
+    table.autoFilter = AutoFilter(ref=table.ref)
+    table.tableColumns = [TableColumn(id=i, name=str(h)) for i, h in enumerate(frame.columns, 1)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually", UserWarning)
+        ws.add_table(table)
     return ws
+
+
+def _cell_value(value):
+    """A frame's value as the cell holds it: 874, not 874.0; a missing number, no cell."""
+    if isinstance(value, float):
+        if pd.isna(value):
+            return None
+        if value.is_integer():
+            return int(value)
+    return value
 
 
 def write_csv(c: Consolidation, dest: Path) -> Path:

@@ -35,6 +35,8 @@ class Grids(dict):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.outside: dict[str, list[str]] = {}
+        # per sheet, (row, col) -> formula text; None when the format does not say (not .xlsx)
+        self.formulas: dict[str, dict[tuple[int, int], str]] | None = None
 
 
 def checked(path: Path) -> Path:
@@ -52,19 +54,23 @@ def checked(path: Path) -> Path:
     return path
 
 
-def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
+def read_grids(
+    path: str | Path, sheets: set[str] | None = None, limits: xlsx_bounds.Limits = xlsx_bounds.UNIT_WORKBOOK
+) -> Grids:
     """The grids of `sheets` (every sheet when None) of any workbook file, read in this process:
-    an .xlsx is bounded first; other formats are not, so read them through `read_guard`."""
+    an .xlsx is bounded first (to a unit workbook's `limits` unless said); other formats are
+    not, so read them through `read_guard`."""
     from python_calamine import CalamineWorkbook
 
     path = checked(Path(path))
     outside: dict[str, list[str]] = {}
+    formulas = None
     try:
         errors: dict[str, dict[tuple[int, int], str]] = {}
         if path.suffix.lower() in XLSX_SUFFIXES:
-            bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS)
+            bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS, limits)
             wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
-            outside, errors = bounded.outside, bounded.errors
+            outside, errors, formulas = bounded.outside, bounded.errors, bounded.formulas
         else:
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
@@ -83,6 +89,7 @@ def read_grids(path: str | Path, sheets: set[str] | None = None) -> Grids:
         raise WorkbookRefused("tep.hong", name=path.name, why=_why(path, exc)) from None
     _check_text(path, grids)
     grids.outside = outside
+    grids.formulas = formulas
     return grids
 
 

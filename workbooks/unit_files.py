@@ -17,6 +17,7 @@ from campaign.dates import vietnam_now
 from campaign.definition import Campaign
 from campaign.refusals import WorkbookRefused
 from campaign.result_cells import result_plan
+from campaign.signing import key_text, unit_key
 from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
 
 
@@ -70,8 +71,16 @@ def check_file(campaign: Campaign, path: Path, write: str | None = None, when: d
     return Checked(path, report, a, None, saved)
 
 
-def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Path) -> list[Path]:
-    """One workbook per unit (all units when unit_codes is None)."""
+def unit_key_text(campaign: Campaign, unit_code: str, secret: bytes | None) -> str:
+    """The key a unit's workbook carries, from the campaign secret ("" on a PC without it)."""
+    return key_text(unit_key(secret, campaign.id, unit_code)) if secret else ""
+
+
+def new_workbooks(
+    campaign: Campaign, unit_codes: list[str] | None, out_dir: Path, secret: bytes | None = None
+) -> list[Path]:
+    """One workbook per unit (all units when unit_codes is None); with the campaign secret, each
+    carries its own unit's signing key."""
     from workbooks.builder import workbook_filename, write_unit_workbook
 
     units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
@@ -79,21 +88,30 @@ def new_workbooks(campaign: Campaign, unit_codes: list[str] | None, out_dir: Pat
     if unknown:
         raise WorkbookRefused("so_bao_cao.don_vi_la", codes=unknown)
     now = vietnam_now()
-    return [write_unit_workbook(campaign, u, Path(out_dir) / workbook_filename(campaign, u), now) for u in units]
+    return [
+        write_unit_workbook(
+            campaign, u, Path(out_dir) / workbook_filename(campaign, u), now, unit_key_text(campaign, u.code, secret)
+        )
+        for u in units
+    ]
 
 
-def is_current(campaign: Campaign, path: Path) -> bool:
-    """On the current template and this campaign's definition: an upgrade would change nothing."""
+def is_current(campaign: Campaign, path: Path, secret: bytes | None = None) -> bool:
+    """On the current template and this campaign's definition, and (given the campaign secret)
+    carrying its unit's key: an upgrade would change nothing."""
     meta = read_report(Path(path), any_version=True).meta
+    keyed = not secret or meta.get("unit_key") == unit_key_text(campaign, str(meta.get("unit_code") or ""), secret)
     return (
         meta.get("template_version") == L.TEMPLATE_VERSION
         and meta.get("campaign_id") == campaign.id
         and meta.get("definition_hash") == campaign.definition_hash()
+        and keyed
     )
 
 
-def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Path:
-    """Rebuild a workbook on the current template and definition, keeping every entered value."""
+def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None, secret: bytes | None = None) -> Path:
+    """Rebuild a workbook on the current template and definition, keeping every entered value;
+    with the campaign secret it gets its unit's signing key (a workbook made before signing)."""
     from workbooks.writer import backup
 
     path = Path(path)
@@ -114,7 +132,9 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None) -> Pa
     dest = Path(dest or path)
     if dest == path:
         backup(path)
-    keep = {k: old.meta.get(k) for k in ("sync_revision", "sync_hash", "pushed_at", "pushed_by")}
+    keep = {k: old.meta.get(k) for k in ("sync_revision", "sync_hash", "pushed_at", "pushed_by", "unit_key")}
+    if secret:
+        keep["unit_key"] = unit_key_text(campaign, unit.code, secret)
     return write_entries_workbook(campaign, unit, dest, entries, keep)
 
 

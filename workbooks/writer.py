@@ -18,12 +18,20 @@ from campaign import layout as L
 from campaign.dates import vietnam_now
 from campaign.refusals import WorkbookRefused
 from campaign.unit_report import UnitReport, parse_report
-from workbooks.atomic import save_atomic
+from workbooks.atomic import save_atomic as _save_atomic
+from workbooks.builder import seal_meta
 from workbooks.cells import row_height, set_value
 from workbooks.xlsx_bounds import TooBig, check_sizes
 
 BACKUP_DIR = ".thidua-sao-luu"
 Entries = dict[str, dict[str, dict[str, Any]]]  # layout key -> row key -> column key -> value
+
+
+def save_atomic(wb, path: Path) -> None:
+    """Every write by thidua: the meta sheet veryHidden again (a LibreOffice or WPS save leaves
+    it merely hidden, where a unit can unhide it), then written atomically."""
+    seal_meta(wb)
+    _save_atomic(wb, path)
 
 
 def load(path: Path):

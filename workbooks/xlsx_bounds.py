@@ -15,17 +15,17 @@ XML is read with expat, with document type declarations refused, so no entity ca
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
-from defusedxml.ElementTree import fromstring as safe_fromstring
-
-from campaign.unit_report import cell_ref, column_number
+from campaign.unit_report import cell_ref, column_letter, column_number
 
 # What a unit workbook can use: the widest sheet has 19 columns and the longest a few dozen
 # rows; reporters insert rows and columns, so the bounds leave room for that many times over.
@@ -35,6 +35,37 @@ MAX_PARTS = 2000  # parts in the zip (a 300-sheet workbook has ~650)
 MAX_PART_BYTES = 16 * 1024 * 1024  # one inflated XML part (a unit's sheet is ~20 KB)
 MAX_TOTAL_BYTES = 64 * 1024 * 1024  # every part inflated for one file
 MAX_OUTSIDE_SHOWN = 5
+
+# A master workbook thidua wrote (Tổng hợp) grows with the campaign. The sheets read back from
+# it (the consolidator's words and the units sheet with the reasons typed into it) hold one row
+# per unit and a few per target; thidua writes about 1 KB of sheet XML per such row (every
+# Vietnamese letter is a 6-8 byte character reference), so 16 KB a row leaves room for long
+# typed reasons and names.
+MASTER_ROW_BYTES = 16 * 1024
+MASTER_EXTRA_ROWS = 64  # titles, headers and the narrative's fixed sections
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file is read: rows and columns of a sheet, bytes of one part and of all."""
+
+    rows: int = MAX_ROWS
+    cols: int = MAX_COLS
+    part_bytes: int = MAX_PART_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+
+
+UNIT_WORKBOOK = Limits()
+
+
+def master_limits(units: int, targets: int) -> Limits:
+    """The bound for reading back a master of a campaign with `units` and `targets`, never
+    below a unit workbook's: rows = units + targets + MASTER_EXTRA_ROWS; one part may hold
+    that many rows of MASTER_ROW_BYTES; the file four such parts."""
+    rows = max(MAX_ROWS, units + targets + MASTER_EXTRA_ROWS)
+    part = max(MAX_PART_BYTES, rows * MASTER_ROW_BYTES)
+    return Limits(rows, MAX_COLS, part, max(MAX_TOTAL_BYTES, 4 * part))
+
 
 _XML_SUFFIXES = (".xml", ".rels")
 _REL_OFFICE_DOCUMENT = "/officeDocument"
@@ -60,6 +91,7 @@ class Bounded:
     sheet_names: list[str]
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> "#DIV/0!"
+    formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> text
 
 
 def _split_ref(ref: str) -> tuple[int, int] | None:
@@ -72,24 +104,32 @@ def _split_ref(ref: str) -> tuple[int, int] | None:
 class _Reader:
     """Reads parts of one zip with the size limits applied to declared and actual bytes."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits = UNIT_WORKBOOK):
         self.zf = zf
+        self.limits = limits
         self.total = 0
-        self.by_lower = {i.filename.lower(): i for i in zf.infolist()}
+        self.by_lower: dict[str, zipfile.ZipInfo] = {}
+        for i in zf.infolist():
+            lower = i.filename.lower()
+            if lower in self.by_lower:
+                # two parts of one name: which one a reader takes is up to the reader
+                raise NotXlsx(f"hai phần cùng tên '{i.filename}'")
+            self.by_lower[lower] = i
 
     def info(self, name: str) -> zipfile.ZipInfo | None:
         return self.by_lower.get(name.lstrip("/").lower())
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
-        if info.file_size > MAX_PART_BYTES:
+        most = self.limits.part_bytes
+        if info.file_size > most:
             raise TooBig(f"phần '{info.filename}' giải nén ra {_mb(info.file_size)}")
         with self.zf.open(info) as fh:
-            data = fh.read(MAX_PART_BYTES + 1)
-        if len(data) > MAX_PART_BYTES:  # the header lied about the size
-            raise TooBig(f"phần '{info.filename}' giải nén ra hơn {_mb(MAX_PART_BYTES)}")
+            data = fh.read(most + 1)
+        if len(data) > most:  # the header lied about the size
+            raise TooBig(f"phần '{info.filename}' giải nén ra hơn {_mb(most)}")
         self.total += len(data)
-        if self.total > MAX_TOTAL_BYTES:
-            raise TooBig(f"nội dung giải nén ra hơn {_mb(MAX_TOTAL_BYTES)}")
+        if self.total > self.limits.total_bytes:
+            raise TooBig(f"nội dung giải nén ra hơn {_mb(self.limits.total_bytes)}")
         return data
 
 
@@ -101,6 +141,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
+def _elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes) of every element of a small XML part, in order, read by expat
+    with document type declarations refused."""
+    found: list[tuple[str, dict[str, str]]] = []
+    p = _parser()
+    p.StartElementHandler = lambda name, attrs: found.append((_local(name), dict(zip(attrs[::2], attrs[1::2]))))
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise NotXlsx(f"XML hỏng ({expat.ErrorString(exc.code)})") from None
+    return found
+
+
 def _rels(reader: _Reader, part: str) -> dict[str, tuple[str, str]]:
     """{id: (type, target part)} of a part's relationships."""
     folder, name = posixpath.split(part)
@@ -108,13 +161,13 @@ def _rels(reader: _Reader, part: str) -> dict[str, tuple[str, str]]:
     if info is None:
         return {}
     out = {}
-    for el in safe_fromstring(reader.read(info)):
-        if _local(el.tag) == "Relationship":
-            target = el.get("Target", "")
-            if el.get("TargetMode") == "External":
+    for tag, attrs in _elements(reader.read(info)):
+        if tag == "Relationship":
+            target = attrs.get("Target", "")
+            if attrs.get("TargetMode") == "External":
                 continue
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            out[el.get("Id", "")] = (el.get("Type", ""), path)
+            out[attrs.get("Id", "")] = (attrs.get("Type", ""), path)
     return out
 
 
@@ -127,11 +180,11 @@ def _sheets(reader: _Reader) -> tuple[str, list[tuple[str, str]]]:
         raise NotXlsx("không có phần workbook")
     rels = _rels(reader, book)
     sheets = []
-    for el in safe_fromstring(reader.read(info)).iter():
-        if _local(el.tag) != "sheet":
+    for tag, attrs in _elements(reader.read(info)):
+        if tag != "sheet":
             continue
-        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-        sheets.append((el.get("name", ""), rels.get(rid, ("", ""))[1]))
+        rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+        sheets.append((attrs.get("name", ""), rels.get(rid, ("", ""))[1]))
     return book, sheets
 
 
@@ -151,13 +204,17 @@ def check_sizes(path: str | Path) -> None:
             raise TooBig(f"nội dung giải nén ra {_mb(total)}")
 
 
-def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
+# parts calamine does not need for values: not inflated, not passed on
+_UNREAD_PREFIXES = ("docprops/", "xl/theme/", "customxml/", "xl/printersettings/")
+
+
+def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limits = UNIT_WORKBOOK) -> Bounded:
     """The file as a zip calamine may read: wanted sheets only (all when None), each cut to
-    MAX_ROWS x MAX_COLS. Raises TooBig, NotXlsx, zipfile.BadZipFile."""
+    `limits` (a unit workbook's unless said). Raises TooBig, NotXlsx, zipfile.BadZipFile."""
     with zipfile.ZipFile(path) as zf:
         if len(zf.infolist()) > MAX_PARTS:
             raise TooBig(f"tệp có {len(zf.infolist())} phần")
-        reader = _Reader(zf)
+        reader = _Reader(zf, limits)
         _, sheets = _sheets(reader)
         names = [n for n, _ in sheets]
         chosen = [(n, p) for n, p in sheets if wanted is None or n in wanted]
@@ -167,57 +224,94 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int) -> Bounded:
         out = io.BytesIO()
         bounded = Bounded(b"", names)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dest:
-            for info in zf.infolist():
-                lower = info.filename.lower()
-                if lower in sheet_parts or not lower.endswith(_XML_SUFFIXES):
+            for lower, info in reader.by_lower.items():
+                if lower in sheet_parts or not lower.endswith(_XML_SUFFIXES) or lower.startswith(_UNREAD_PREFIXES):
                     continue  # sheets are added below; pictures, VBA and other binaries are not needed
                 dest.writestr(info.filename, reader.read(info))
             for name, part in chosen:
                 info = reader.info(part)
                 if info is None:
                     continue  # calamine reports the missing sheet part itself
-                data, outside = bound_sheet(reader.read(info))
+                data, outside = bound_sheet(reader.read(info), limits)
                 if outside:
                     bounded.outside[name] = outside
-                errors = excel_errors(data)
+                errors = excel_errors(data, limits)
                 if errors:
                     bounded.errors[name] = errors
+                bounded.formulas[name] = cell_formulas(data, limits)
                 dest.writestr(info.filename, data)
         bounded.data = out.getvalue()
         return bounded
 
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
-
-
+# a cell tag naming its place first, as Excel, LibreOffice, WPS and openpyxl write it; a file
+# that writes cells otherwise is right too, and takes the slower rewrite
+_PLACED_CELL = re.compile(rb"<c r=[\"']\$?[A-Z]{1,3}\$?[0-9]{1,7}[\"']")
+_ERROR_MARK = re.compile(rb"t\s*=\s*[\"']e[\"']")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
 _REF_ATTR = re.compile(rb"\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def excel_errors(data: bytes) -> dict[tuple[int, int], str]:
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
+    """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
+    which carry no text of their own, as ""): the workbook's own formulas are checked against it."""
+    out = {}
+    for m in _FORMULA_CELL.finditer(data):
+        f = _FORMULA.search(m.group(2))
+        ref = _REF_ATTR.search(m.group(1))
+        if f and ref:
+            row, col = int(ref.group(2)), column_number(ref.group(1).decode())
+            if row <= limits.rows and col <= limits.cols:
+                out[(row, col)] = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+    return out
+
+
+def excel_errors(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
     """{(row, col): "#DIV/0!"} of the cells showing an Excel error. calamine hands such a cell
     over as empty, and an empty input is "not entered" where the truth is "a broken formula"."""
-    out = {}
+    out: dict[tuple[int, int], str] = {}
+    if _ERROR_MARK.search(data) is None:  # most sheets have none: one quick look
+        return out
     for m in _ERROR_CELL.finditer(data):
         ref, value = _REF_ATTR.search(m.group(1)), _VALUE.search(m.group(2))
         if ref and value:
             row, col = int(ref.group(2)), column_number(ref.group(1).decode())
-            if row <= MAX_ROWS and col <= MAX_COLS:
+            if row <= limits.rows and col <= limits.cols:
                 out[(row, col)] = value.group(1).decode("utf-8", "replace").strip()[:20]
     return out
 
 
-def bound_sheet(data: bytes) -> tuple[bytes, list[str]]:
-    """(the sheet's XML with every cell outside MAX_ROWS x MAX_COLS removed, the cut cells that
-    held a value). Unchanged when every cell names its place inside the bounds (a fast check)."""
-    refs = _CELL_REF.findall(data)
-    if len(refs) == len(_CELL_TAG.findall(data)) and all(
-        int(r) <= MAX_ROWS and column_number(c.decode()) <= MAX_COLS for c, r in refs
+@lru_cache(maxsize=16)
+def _far_refs(limits: Limits) -> re.Pattern:
+    """Every place attribute that might lie outside `limits`: as many column letters as the last
+    column has, or as many row digits as the last row has, or more. Places nearer than that
+    cannot be outside, so only these few are looked at one by one. It starts with the literal
+    `r=` (a fast search) and so also finds "xr=" or "x:r=": more to look at, never less."""
+    letters, digits = len(column_letter(limits.cols)), len(str(limits.rows))
+    return re.compile(rb"r=[\"'](\$?[A-Z]{%d,}\$?[0-9]+|\$?[A-Z]+\$?[0-9]{%d,})[\"']" % (letters, digits))
+
+
+def bound_sheet(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[bytes, list[str]]:
+    """(the sheet's XML with every cell outside `limits` removed, the cut cells that held a
+    value). Unchanged when every cell tag names its place first and no place lies outside: three
+    scans of the bytes in C (cell tags, placed cell tags, far places), and a rewrite only when
+    one of them finds something."""
+    if len(_CELL_TAG.findall(data)) == len(_PLACED_CELL.findall(data)) and all(
+        _inside(ref, limits) for ref in _far_refs(limits).findall(data)
     ):
         return data, []
-    return _rewrite(data)
+    return _rewrite(data, limits)
+
+
+def _inside(ref: bytes, limits: Limits) -> bool:
+    place = _split_ref(ref.decode("ascii"))
+    return place is not None and place[0] <= limits.rows and place[1] <= limits.cols
 
 
 def _parser() -> expat.XMLParserType:
@@ -241,7 +335,7 @@ def _escape(text: str, attr: bool = False) -> str:
     return text
 
 
-def _rewrite(data: bytes) -> tuple[bytes, list[str]]:
+def _rewrite(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[bytes, list[str]]:
     """One expat pass that writes the sheet back without the cells outside the bounds (and
     without `<dimension>`), following rows and cells that do not name their place."""
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']
@@ -262,7 +356,7 @@ def _rewrite(data: bytes) -> tuple[bytes, list[str]]:
         elif local == "c":
             place = _split_ref(pairs.get("r", "")) or (state["row"], state["col"] + 1)
             state["row"], state["col"] = place[0], place[1]
-            if place[0] > MAX_ROWS or place[1] > MAX_COLS:
+            if place[0] > limits.rows or place[1] > limits.cols:
                 state["skip"], state["cell"], state["value"] = 1, place, False
                 return
         elif local == "dimension":

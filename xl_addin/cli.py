@@ -69,24 +69,35 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 
 def cmd_workbook(args: argparse.Namespace) -> int:
+    from sync.secret_store import load_secret, secret_path
     from workbooks.unit_files import is_current, new_workbooks, upgrade_file
 
     campaign = _campaign(args)
+    # each unit's workbook carries its own signing key, derived from the secret on this PC
+    secret = load_secret(campaign.id)
+    if secret is None:
+        print(
+            f"Lưu ý: máy này chưa có khóa bí mật của đợt ({secret_path(campaign.id)}), nên sổ không có khóa ký: "
+            f"thư mục chung chỉ nhận bản gửi chưa ký đến hết ngày {campaign.unsigned_deadline:%d/%m/%Y}. "
+            "Chạy 'thidua sheet setup' trước rồi tạo (hoặc nâng cấp) sổ.",
+            file=sys.stderr,
+        )
     if args.action == "new":
         if not args.all and not args.unit:
             print("Hãy ghi --unit MÃ-ĐƠN-VỊ (ghi lại cho mỗi đơn vị), hoặc --all cho tất cả đơn vị.", file=sys.stderr)
             return EXIT_UNUSABLE
-        paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out))
+        paths = new_workbooks(campaign, None if args.all else args.unit, Path(args.out), secret)
         for p in paths:
             print(p)
         print(f"Đã tạo {len(paths)} sổ báo cáo trong {args.out}")
         return EXIT_OK
     for f in args.files:
-        if is_current(campaign, Path(f)):
+        if is_current(campaign, Path(f), secret):
             print(f"{f}: sổ đã theo mẫu mới nhất của chiến dịch {campaign.id}, không cần nâng cấp; không sửa gì.")
             continue
-        dest = upgrade_file(campaign, Path(f))
-        print(f"Đã nâng cấp {dest} lên mẫu mới, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
+        dest = upgrade_file(campaign, Path(f), secret=secret)
+        keyed = " và khóa ký của đơn vị" if secret else ""
+        print(f"Đã nâng cấp {dest} lên mẫu mới{keyed}, giữ nguyên số liệu (bản cũ trong thư mục .thidua-sao-luu).")
     return EXIT_OK
 
 
@@ -278,7 +289,7 @@ def _consolidation(args: argparse.Namespace):
     else:
         subs = from_backend(campaign, _backend(args, campaign))
     c = consolidate(campaign, subs, as_of=args.as_of)
-    c.issues.extend(f"Không đọc được {u}" for u in unreadable)
+    c.issues[:0] = unreadable  # what the inbox held, first (sync/collect.py writes it whole)
     return c
 
 
@@ -303,40 +314,38 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
 
     from campaign.refusals import WorkbookRefused
-    from campaign.report_text import draft_sections, from_rows, gaps
-    from workbooks.consolidated import read_narrative, write_export
-    from workbooks.render_pdf import to_pdf
-    from workbooks.report_document import write_document
+    from workbooks.consolidated import read_narrative
+    from xl_addin.export import export_report
 
-    # the document for the city, with the words as the consolidator edited them in Tổng hợp:
-    # a master named and missing is a mistake; none named, tong-hop.xlsx if it is here
+    # the words as the consolidator edited them in Tổng hợp: a master named and missing is a
+    # mistake; none named, tong-hop.xlsx if it is here
     master = Path(args.master or DEFAULT_MASTER)
     if args.master and not master.exists():
         raise WorkbookRefused("tep.khong_tim_thay", path=master)
+    when = args.date or dt.date.today()
     c = _consolidation(args)
-    when = args.date
-    out = Path(args.out)
-    rows = read_narrative(master) if master.exists() else None
-    if rows is None:
+    narrative = read_narrative(master) if master.exists() else None
+    if narrative is None:
         print(f"Chưa có sheet 'Nội dung báo cáo' ({master} chưa có): dùng bản nháp soạn từ số liệu.", file=sys.stderr)
-    sections = from_rows(rows) if rows else draft_sections(c)
-    document = write_document(c, sections, out.with_suffix(".docx"), when=when)
-    print(f"Đã ghi báo cáo gửi thành phố: {document}")
-    left = gaps(sections)
-    if left:
+    source = f"thư mục {args.from_folder}" if args.from_folder else "báo cáo đã gửi"
+    done = export_report(c, Path(args.out), when, narrative, draft=args.du_thao, pdf=args.pdf, source=source)
+    print(f"Đã ghi báo cáo gửi thành phố{' (dự thảo)' if done.draft else ''}: {done.document}")
+    if done.late:
+        due = c.campaign.results_due_before
         print(
-            f"Còn {len(left)} chỗ cần phòng Văn hóa - Xã hội viết (sheet 'Nội dung báo cáo' của {master}):",
+            f"Lưu ý: ngày báo cáo {when:%d/%m/%Y} đã quá hạn (trước ngày {due:%d/%m/%Y}); báo cáo ghi rõ gửi chậm.",
             file=sys.stderr,
         )
-        for g in left:
-            print(f"  - {g}", file=sys.stderr)
-    data = write_export(c, out.with_suffix(".xlsx"), when=when)
-    print(f"Số liệu kèm theo (Excel): {data}")
+    if done.gaps:
+        print(f"Bản dự thảo còn {len(done.gaps)} chỗ cần viết (sheet 'Nội dung báo cáo'):", file=sys.stderr)
+        for row, heading in done.gaps:
+            print(f"  - dòng {row} ({heading})", file=sys.stderr)
+    print(f"Số liệu kèm theo (Excel): {done.data}")
     if args.pdf:
-        pdf = to_pdf(document, out.parent)
-        print(f"Bản PDF: {pdf}" if pdf else "Không tạo được PDF: cần cài LibreOffice.")
+        print(f"Bản PDF: {done.pdf}" if done.pdf else "Không tạo được PDF: cần cài LibreOffice.")
     return EXIT_OK
 
 
@@ -363,6 +372,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from macros.release import build_release
+
+    dest = build_release(Path(args.out), Path(args.cache) if args.cache else None)
+    print(f"Đã tạo gói cài đặt cho Windows: {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line (xl_addin/cli_parser.py), wired to the commands above."""
     from xl_addin.cli_parser import build_parser as build
@@ -382,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
             "export": cmd_export,
             "addin": cmd_addin,
             "demo": cmd_demo,
+            "release": cmd_release,
         }
     )
 

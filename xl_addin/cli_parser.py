@@ -406,6 +406,11 @@ def _consolidate_export_commands(sub, h: Handlers) -> None:
         "--date", type=date_option, metavar="NGÀY", help=f"ngày ghi trên báo cáo ({date_example()}); mặc định hôm nay"
     )
     ex.add_argument(
+        "--du-thao",
+        action="store_true",
+        help="xuất bản dự thảo: ghi DỰ THẢO ở đầu, giữ nguyên các chỗ còn phải viết để xem trước",
+    )
+    ex.add_argument(
         "--master",
         metavar="TỆP",
         help=f"sổ tổng hợp có sheet 'Nội dung báo cáo' đã sửa (mặc định {DEFAULT_MASTER} nếu có)",
@@ -444,6 +449,20 @@ def _demo_command(sub, h: Handlers) -> None:
     d.add_argument("--no-pdf", action="store_true", help="không tạo bản PDF (nhanh hơn, không cần LibreOffice)")
 
 
+def _release_command(sub, h: Handlers) -> None:
+    r = _leaf(
+        sub,
+        "release",
+        "tạo gói cài đặt .zip cho máy Windows (người bảo trì)",
+        "Tạo thidua-PHIÊN_BẢN-windows-x64.zip: Python nhúng đã kiểm tra chữ ký, các gói phụ thuộc, add-in "
+        "thidua.xlam, cai-dat.cmd, go-cai-dat.cmd và HUONG-DAN.txt. Lần đầu cần mạng để tải từ PyPI.",
+        "thidua release --out dist",
+        h["release"],
+    )
+    r.add_argument("--out", default="dist", metavar="THƯ-MỤC", help="thư mục ghi tệp .zip (mặc định %(default)s)")
+    r.add_argument("--cache", metavar="THƯ-MỤC", help="thư mục giữ các tệp đã tải (mặc định ~/.cache/thidua-release)")
+
+
 BUILDERS = (
     _campaign_command,
     _workbook_command,
@@ -455,6 +474,7 @@ BUILDERS = (
     _consolidate_export_commands,
     _addin_command,
     _demo_command,
+    _release_command,
 )
 
 

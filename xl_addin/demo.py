@@ -17,16 +17,15 @@ from campaign.consolidation import completeness_summary, consolidate, status_sum
 from campaign.definition import Campaign
 from campaign.numbers import display
 from campaign.refusals import SyncError
-from campaign.report_text import draft_sections
-from campaign.sample_data import clean_entries, faulty_entries
+from campaign.sample_data import clean_entries, faulty_entries, written_narrative
 from sync.collect import from_backend
 from sync.folder import FolderBackend
+from sync.seals import office_keyring
 from sync.unit_sync import push_file
-from workbooks.consolidated import write_export, write_master
-from workbooks.render_pdf import to_pdf
-from workbooks.report_document import write_document
+from workbooks.consolidated import read_narrative, write_master, write_narrative
 from workbooks.unit_files import check_file, new_workbooks, read_report
 from workbooks.writer import fill_entries
+from xl_addin.export import export_report
 from xl_addin.render import table
 
 MISSING = 3
@@ -50,9 +49,16 @@ def _units_report(
     campaign: Campaign, units_dir: Path, share: Path, rng: random.Random, seed: int, echo
 ) -> FolderBackend:
     """The units' side: workbooks made, filled (a few with slips), checked and pushed, some late."""
-    paths = new_workbooks(campaign, None, units_dir)
-    echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
     codes = [u.code for u in campaign.units]
+    # the office's PC of the demo keeps its campaign secret in the demo folder, never in the
+    # user's own settings (where a real consolidator's secret of the same campaign may be)
+    office = office_keyring(campaign.id, units_dir.parent / "may-tong-hop")
+    admin = FolderBackend(
+        share, campaign.id, account=campaign.consolidators[0] if campaign.consolidators else "", keyring=office
+    )
+    admin.setup(codes)
+    paths = new_workbooks(campaign, None, units_dir, admin.keyring.secret)
+    echo(f"1. Đã tạo {len(paths)} sổ báo cáo đơn vị trong {units_dir}")
     # the lead units always report, or the commune figures of their targets would be empty
     leads = {r for t in campaign.targets if t.aggregate == "lead" for r in t.reporters}
     others = [c for c in codes if c not in leads]
@@ -60,8 +66,6 @@ def _units_report(
     missing = set(others[:MISSING])
     faulty = set(others[MISSING : MISSING + FAULTY])
     late = set(others[MISSING + FAULTY : MISSING + FAULTY + LATE])
-    admin = FolderBackend(share, campaign.id, account=campaign.consolidators[0] if campaign.consolidators else "")
-    admin.setup(codes)
     refused = []
     pushed = 0
     for unit, path in zip(campaign.units, paths):
@@ -146,20 +150,23 @@ def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> 
 
 
 def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool, echo) -> dict[str, Path]:
-    """The office's side: Tổng hợp, the export (and its PDF), and the commune figures printed."""
-    as_of = dt.date(campaign.year, 12, 10)
-    c = consolidate(campaign, from_backend(campaign, admin), as_of=as_of)
+    """The office's side: Tổng hợp; the draft export, as the consolidator first sees it; the
+    narrative written in the master, as the consolidator would; then the final export."""
+    as_of = dt.date(campaign.year, 12, 10)  # after the late reports: the body says it is sent late
+    # Tổng hợp runs on the demo's 10 December: its receipts are dated then, like the pushes
+    c = consolidate(campaign, from_backend(campaign, admin, now=dt.datetime(campaign.year, 12, 10, 8)), as_of=as_of)
     master = write_master(c, out / "tong-hop.xlsx")
-    export = write_export(c, out / "bao-cao-gui-thanh-pho.xlsx", when=as_of)
-    document = write_document(c, draft_sections(c), out / "bao-cao-gui-thanh-pho.docx", when=as_of)
     echo(f"3. Tổng hợp: {master}")
-    echo(f"4. Báo cáo gửi thành phố: {document} (số liệu kèm theo: {export.name})")
-    files = {"master": master, "export": export, "document": document}
+    draft = export_report(c, out / "bao-cao-du-thao", as_of, read_narrative(master), draft=True, pdf=pdf)
+    echo(f"4. Bản dự thảo (thidua export --du-thao): {draft.document}, còn {len(draft.gaps)} chỗ cần viết")
+    write_narrative(master, written_narrative(read_narrative(master).rows))
+    final = export_report(c, out / "bao-cao-gui-thanh-pho", as_of, read_narrative(master), pdf=pdf)
+    echo(f"5. Báo cáo gửi thành phố (đã viết đủ nội dung): {final.document} (số liệu kèm theo: {final.data.name})")
+    files = {"master": master, "export": final.data, "document": final.document, "draft": draft.document}
     if pdf:
-        made = to_pdf(document, out)
-        if made:
-            files["pdf"] = made
-            echo(f"   và bản PDF: {made}")
+        if final.pdf:
+            files["pdf"] = final.pdf
+            echo(f"   và bản PDF: {final.pdf}")
         else:
             echo("   (không có LibreOffice nên không tạo bản PDF)")
     _summary(campaign, c, echo)

@@ -83,8 +83,12 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def as_excel_value(v: Any) -> Any:
     """What to hand Excel for a value: text that Excel would parse as a formula ("=HYPERLINK(…)"
     from a shared tab, "+84…" a phone number) gets the apostrophe that keeps it text."""
+    from campaign.formulas import Formula
+
     if v is None:
         return ""
+    if isinstance(v, Formula):  # the workbook's own formula, generated from the definition
+        return str(v)
     if isinstance(v, str) and v.startswith(FORMULA_STARTS):
         return "'" + v
     return v
@@ -278,28 +282,34 @@ def tong_hop(book: Any) -> str:
 
 @_guard
 def xuat_bao_cao(book: Any) -> str:
-    """Xuất báo cáo: the final, macro-free workbook for the city, beside this workbook."""
-    from campaign.report_text import NARRATIVE_SHEET, draft_sections, from_rows, gaps
-    from workbooks.consolidated import write_export
-    from workbooks.render_pdf import to_pdf
-    from workbooks.report_document import write_document
+    """Xuất báo cáo: the report for the city and its figures, beside this workbook. While the
+    "Nội dung báo cáo" sheet has gaps left to write, the button writes the draft (DỰ THẢO, the
+    gaps visible) and says so; once they are written, the final document."""
+    from campaign.consolidation import UNITS_SHEET
+    from campaign.refusals import ExportRefused
+    from campaign.report_text import NARRATIVE_SHEET, Narrative, narrative_digest
+    from xl_addin.export import export_report
 
     c = _consolidation(book)
     folder = Path(os.environ.get("THIDUA_OUT") or Path(book.fullname).parent)
     stem = folder / f"bao-cao-thi-dua-{c.campaign.year}-{dt.date.today():%Y%m%d}"
     # the words as the consolidator edited them in this workbook's "Nội dung báo cáo" sheet
-    names = {s.name for s in book.sheets}
-    rows = read_book(book, {NARRATIVE_SHEET})[NARRATIVE_SHEET] if NARRATIVE_SHEET in names else None
-    sections = from_rows(rows) if rows else draft_sections(c)
-    document = write_document(c, sections, stem.with_suffix(".docx"), when=dt.date.today())
-    data = write_export(c, stem.with_suffix(".xlsx"), when=dt.date.today())
-    pdf = to_pdf(document, folder)
-    left = gaps(sections)
+    # and the fingerprint of the Tổng hợp it was drafted from, if a master written by the CLI
+    grids = read_book(book, {NARRATIVE_SHEET, UNITS_SHEET} & {s.name for s in book.sheets})
+    rows = grids.get(NARRATIVE_SHEET)
+    narrative = Narrative(rows, narrative_digest(rows), grids.get(UNITS_SHEET) or [], book.name) if rows else None
+    try:
+        done = export_report(c, stem, dt.date.today(), narrative)
+    except ExportRefused as exc:
+        if exc.code != "xuat.con_cho_trong":
+            raise
+        done = export_report(c, stem, dt.date.today(), narrative, draft=True)
     return (
-        f"Đã xuất báo cáo gửi thành phố:\n{document}"
-        + (f"\nvà bản PDF: {pdf}" if pdf else "")
-        + f"\nSố liệu kèm theo: {data.name}"
-        + (f"\nCòn {len(left)} chỗ cần viết trong sheet '{NARRATIVE_SHEET}'." if left else "")
+        f"Đã xuất báo cáo gửi thành phố{' (dự thảo)' if done.draft else ''}:\n{done.document}"
+        + (f"\nvà bản PDF: {done.pdf}" if done.pdf else "")
+        + f"\nSố liệu kèm theo: {done.data.name}"
+        + (f"\nCòn {len(done.gaps)} chỗ cần viết trong sheet '{NARRATIVE_SHEET}'." if done.gaps else "")
+        + ("\nNgày báo cáo đã quá hạn: báo cáo ghi rõ gửi chậm." if done.late else "")
     )
 
 

@@ -3,10 +3,14 @@
 `thidua sheet emulator`, in the manner of Google's own emulators, and the tests use it.
 
 Modules: `model` (state and errors), `a1` (ranges), `values` (typing and rendering),
-`service` (endpoints, sign-in, quotas, protections), `batch` (spreadsheets.batchUpdate, all
-or nothing, with developer-metadata ids), `drive` (create, find by app property, share),
-`server` (the socket, faults, `/__emulator/requests`), `connect` (pointing a client at it).
-Each module names its sources for behaviour that no recording establishes.
+`service` (access, quotas, and the routing of each request to one endpoint), `sheets_api`
+(spreadsheets.get, values.*, developerMetadata.*: one method per endpoint), `batch`
+(spreadsheets.batchUpdate, all or nothing, with developer-metadata ids), `drive` (create, find
+by app property, share), `fields` (partial responses: the `fields` selector, and Drive's default
+fields), `signin` (service-account keys and OAuth refresh tokens at /token), `server` (the
+socket, faults, `/__emulator/requests`), `connect` (pointing a client at it). Each module names
+its sources for behaviour that no recording establishes. tests/test_google_schema.py checks its
+answers against Google's discovery documents.
 
 It behaves like Google where it matters to thidua, as the recorded traffic in
 shared/corpus/sheets-api shows: trailing empty cells and rows trimmed, no "values" key for an
@@ -14,7 +18,7 @@ empty range, quoted sheet names in returned ranges, range normalisation (A1:C ->
 value render and input options, writes past the grid refused (400), protected ranges enforced
 per account (400 "You are trying to edit a protected cell or object", as Google answers, not
 403), per-minute read/write quotas answering 429 with Google's RESOURCE_EXHAUSTED body, and
-requests applied atomically. Faults can be injected: 5xx answers, delays, and connections
+requests applied atomically, and answers cut down to the `fields` asked for. Faults can be injected: 5xx answers, delays, and connections
 dropped before or after a request is applied.
 
 Not established by any recording, and so our best reading of Google's documentation:

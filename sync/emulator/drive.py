@@ -13,6 +13,7 @@ Sources, per behaviour:
 - `sendNotificationEmail` defaults to true for users (reference, permissions.create);
   requests sends Python's False as "False", so the flag is read case-insensitively.
 - permissions.delete answers 204 with no body (reference).
+- Without `fields`, Drive answers with its default fields (fields.py names the source).
 - A service account has no Drive storage: files.create by one is 403 `storageQuotaExceeded`
   (gspread issue #1592). The emulator knows service accounts by the keys it issued.
 """
@@ -23,6 +24,7 @@ import re
 import zlib
 from typing import Any
 
+from sync.emulator.fields import DRIVE_DEFAULTS, partial
 from sync.emulator.model import DRIVE, ApiError, Spreadsheet, invalid, not_found
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -59,46 +61,48 @@ class DriveFiles:
         )
 
     def drive(self, method: str, path: str, query: dict, body: Any, account: str) -> tuple[int, Any]:
-        body = body or {}
+        """A Drive request: (status, answer), `fields` applied, or Drive's defaults without it."""
+        name, status, answer = self._drive_route(method, path, query, body or {}, account)
+        return status, partial(answer, (query.get("fields") or [None])[0], DRIVE_DEFAULTS.get(name))
+
+    def _drive_route(self, method: str, path: str, query: dict, body: dict, account: str) -> tuple[str, int, Any]:
         if path == DRIVE and method == "POST":
-            if account in self.keys:
-                raise drive_error(
-                    403,
-                    "storageQuotaExceeded",
-                    "The user's Drive storage quota has been exceeded.",
-                )
-            sid = self.create(account, body.get("name", "Untitled"))
-            book = self.books[sid]
-            book.app_properties = {str(k): str(v) for k, v in (body.get("appProperties") or {}).items()}
-            return 200, {"kind": "drive#file", "id": sid, "name": book.title, "mimeType": SPREADSHEET_MIME}
+            return "files.create", 200, self._create_file(body, account)
         if path == DRIVE and method == "GET":
-            return 200, {"kind": "drive#fileList", "files": self._search(str((query.get("q") or [""])[0]), account)}
+            files = self._search(str((query.get("q") or [""])[0]), account)
+            return "files.list", 200, {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
         m = re.fullmatch(DRIVE + r"/([^/]+)", path)
         if m and method == "DELETE":
             if m[1] not in self.books:
                 raise not_found()
             self.books.pop(m[1])
-            return 204, None
+            return "files.delete", 204, None
         m = re.fullmatch(DRIVE + r"/([^/]+)/permissions(?:/([^/]+))?", path)
         if not m:
             raise not_found()
         book = self._book(m[1], account, write=method != "GET")
         if method == "POST":
-            return 200, self._share(book, body, query)
+            return "permissions.create", 200, self._share(book, body, query)
         if method == "DELETE":
-            email = next((e for e in book.writers | book.readers if permission_id(e) == m[2]), None)
-            if email is None:
-                raise not_found()
-            book.writers.discard(email)
-            book.readers.discard(email)
-            return 204, None
-        perms = [
-            {"id": permission_id(e), "emailAddress": e, "role": role, "type": "user"}
-            for role, people in (("writer", book.writers), ("reader", book.readers))
-            for e in sorted(people)
-        ]
-        perms.append({"id": permission_id(book.owner), "emailAddress": book.owner, "role": "owner", "type": "user"})
-        return 200, {"permissions": perms}
+            self._unshare(book, m[2])
+            return "permissions.delete", 204, None
+        return "permissions.list", 200, {"kind": "drive#permissionList", "permissions": _permissions(book)}
+
+    def _create_file(self, body: dict, account: str) -> dict:
+        if account in self.keys:
+            raise drive_error(403, "storageQuotaExceeded", "The user's Drive storage quota has been exceeded.")
+        sid = self.create(account, body.get("name", "Untitled"))
+        book = self.books[sid]
+        book.app_properties = {str(k): str(v) for k, v in (body.get("appProperties") or {}).items()}
+        return _file(sid, book)
+
+    @staticmethod
+    def _unshare(book: Spreadsheet, permission: str | None) -> None:
+        email = next((e for e in book.writers | book.readers if permission_id(e) == permission), None)
+        if email is None:
+            raise not_found()
+        book.writers.discard(email)
+        book.readers.discard(email)
 
     def _search(self, q: str, account: str) -> list[dict]:
         wanted = dict(_APP_PROPERTY.findall(q))
@@ -107,7 +111,7 @@ class DriveFiles:
             if account not in {book.owner} | book.writers | book.readers:
                 continue
             if all(book.app_properties.get(k) == v for k, v in wanted.items()):
-                found.append({"kind": "drive#file", "id": sid, "name": book.title, "mimeType": SPREADSHEET_MIME})
+                found.append(_file(sid, book))
         return found
 
     def _share(self, book: Spreadsheet, body: dict, query: dict) -> dict:
@@ -126,4 +130,25 @@ class DriveFiles:
                 )
             book.invited.add(email)
         (book.writers if body.get("role") in ("writer", "owner") else book.readers).add(email)
-        return {"kind": "drive#permission", "id": permission_id(email), "type": "user", "role": body.get("role")}
+        return _permission(email, str(body.get("role")))
+
+
+def _file(sid: str, book: Spreadsheet) -> dict:
+    """A File resource, with more than Drive's default fields (the selector or default trims it)."""
+    return {
+        "kind": "drive#file",
+        "id": sid,
+        "name": book.title,
+        "mimeType": SPREADSHEET_MIME,
+        "appProperties": dict(book.app_properties),
+        "trashed": False,
+    }
+
+
+def _permission(email: str, role: str) -> dict:
+    return {"kind": "drive#permission", "id": permission_id(email), "type": "user", "role": role, "emailAddress": email}
+
+
+def _permissions(book: Spreadsheet) -> list[dict]:
+    people = [(e, "writer") for e in sorted(book.writers)] + [(e, "reader") for e in sorted(book.readers)]
+    return [_permission(e, role) for e, role in people] + [_permission(book.owner, "owner")]

@@ -103,3 +103,15 @@ class Fault:
     reason: str = ""  # for a 403: "userRateLimitExceeded", "accessNotConfigured", "storageQuotaExceeded"…
     gate: Any = None  # the barrier's threading.Barrier, made when the fault is registered
     body: str = ""  # and whose body contains this (one kind of request inside batchUpdate)
+
+
+@dataclass
+class Exchange:
+    """One request as it arrived (`query`: the raw query string) and the answer it got."""
+
+    method: str
+    path: str
+    query: str
+    body: Any
+    status: int
+    answer: Any

@@ -14,6 +14,27 @@ from sync.emulator.connect import emulator_session, google_adapter
 from sync.emulator.model import ApiError, Fault, invalid
 from sync.emulator.service import FakeSheets
 
+UNAUTHENTICATED = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+    "or other valid authentication credential."
+)
+
+
+def _fault_body(fault: Fault) -> dict:
+    """An injected error's body, in Google's shape: Drive's 403s carry the reason in errors[]
+    (Drive v3 "Resolve errors" page), Sheets' errors a status."""
+    if fault.reason:
+        entry = {"domain": "usageLimits", "reason": fault.reason, "message": fault.reason}
+        return {"error": {"code": fault.kind, "message": fault.reason, "errors": [entry]}}
+    unavailable = isinstance(fault.kind, int) and fault.kind >= 500
+    return {
+        "error": {
+            "code": fault.kind,
+            "message": "The service is currently unavailable." if unavailable else "Quota exceeded",
+            "status": "UNAVAILABLE" if unavailable else "RESOURCE_EXHAUSTED",
+        }
+    }
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -31,81 +52,18 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        query = parse_qs(url.query, keep_blank_values=True)
-        if url.path == "/__emulator/requests" and method == "GET":
-            with self.fake.lock:
-                counts = dict(self.fake.counts)
-                self._reply(200, {"total": len(self.fake.requests), **counts})
-            return
-        if url.path == "/__emulator/faults" and method == "POST":
-            # the faults the tests inject, for a running emulator:
-            # {"match", "kind", "times", "delay", "reason", "body"}
-            try:
-                spec = json.loads(raw or b"{}")
-                fault = Fault(str(spec["match"]), spec["kind"], int(spec.get("times", 1)), float(spec.get("delay", 0)))
-                fault.reason = str(spec.get("reason", ""))
-                fault.body = str(spec.get("body", ""))
-            except (ValueError, KeyError, TypeError) as exc:
-                self._reply(400, invalid(f"fault: {exc}").body())
-                return
-            with self.fake.lock:
-                self.fake.faults.append(fault)
-            self._reply(200, {"faults": len(self.fake.faults)})
-            return
-        if url.path == "/token" and method == "POST":
-            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
-            status, out = self.fake.sign_in(form, f"{self.fake.base_url}/token")
-            self._reply(status, out)
+        if self._control(method, url.path, raw):
             return
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         account = self.fake.account_of(token)
         if account is None:
-            self._reply(
-                401,
-                ApiError(
-                    401,
-                    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
-                    "or other valid authentication credential.",
-                    "UNAUTHENTICATED",
-                ).body(),
-            )
+            self._reply(401, ApiError(401, UNAUTHENTICATED, "UNAUTHENTICATED").body())
             return
         fault = self._take_fault(f"{method} {unquote(url.path)}", raw.decode("utf-8", "replace"))
-        if fault is not None:
-            if fault.kind == "delay":
-                time.sleep(fault.delay)
-            elif fault.kind == "drop_before":
-                self._drop()
-                return
-            elif fault.kind == "html200":
-                page = b"<html><body>Vui l\xc3\xb2ng \xc4\x91\xc4\x83ng nh\xe1\xba\xadp Wi-Fi</body></html>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=UTF-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
-                return
-            elif isinstance(fault.kind, int) and fault.reason:
-                # Drive's 403s carry the reason in errors[] (Drive v3 "Resolve errors" page)
-                body = {
-                    "error": {
-                        "code": fault.kind,
-                        "message": fault.reason,
-                        "errors": [{"domain": "usageLimits", "reason": fault.reason, "message": fault.reason}],
-                    }
-                }
-                self._reply(fault.kind, body)
-                return
-            elif isinstance(fault.kind, int):
-                body = {
-                    "error": {
-                        "code": fault.kind,
-                        "message": "The service is currently unavailable." if fault.kind >= 500 else "Quota exceeded",
-                        "status": "UNAVAILABLE" if fault.kind >= 500 else "RESOURCE_EXHAUSTED",
-                    }
-                }
-                self._reply(fault.kind, body)
-                return
+        if fault is not None and self._fault_before(fault):
+            return
+        query = parse_qs(url.query, keep_blank_values=True)
+        body = None
         try:
             body = json.loads(raw) if raw else None
             status, out = self.fake.handle(method, unquote(url.path), query, body, account)
@@ -113,10 +71,67 @@ class _Handler(BaseHTTPRequestHandler):
             status, out = err.code, err.body()
         except (ValueError, KeyError, TypeError) as exc:
             status, out = 400, invalid(f"Invalid JSON payload received. {exc}").body()
-        if fault is not None and fault.kind == "drop_after":
-            self._drop()
+        self.fake.exchanged(method, unquote(url.path), url.query, body, status, out)
+        if fault is None or not self._fault_after(fault, status, out):
+            self._reply(status, out)
+
+    def _control(self, method: str, path: str, raw: bytes) -> bool:
+        """The emulator's own endpoints (request counts, faults) and the token endpoint; True if
+        `path` was one of them."""
+        if path == "/__emulator/requests" and method == "GET":
+            with self.fake.lock:
+                counts = dict(self.fake.counts)
+                self._reply(200, {"total": len(self.fake.requests), **counts})
+        elif path == "/__emulator/faults" and method == "POST":
+            self._add_fault(raw)
+        elif path == "/token" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+            self._reply(*self.fake.sign_in(form, f"{self.fake.base_url}/token"))
+        else:
+            return False
+        return True
+
+    def _add_fault(self, raw: bytes) -> None:
+        """A fault the tests inject into a running emulator: {"match", "kind", "times", "delay",
+        "reason", "body"}."""
+        try:
+            spec = json.loads(raw or b"{}")
+            fault = Fault(str(spec["match"]), spec["kind"], int(spec.get("times", 1)), float(spec.get("delay", 0)))
+            fault.reason = str(spec.get("reason", ""))
+            fault.body = str(spec.get("body", ""))
+        except (ValueError, KeyError, TypeError) as exc:
+            self._reply(400, invalid(f"fault: {exc}").body())
             return
-        if fault is not None and fault.kind == "cut_body":
+        with self.fake.lock:
+            self.fake.faults.append(fault)
+        self._reply(200, {"faults": len(self.fake.faults)})
+
+    def _fault_before(self, fault: Fault) -> bool:
+        """A fault that acts before the request is applied; True if it answered (or dropped)."""
+        if fault.kind == "delay":
+            time.sleep(fault.delay)
+            return False
+        if fault.kind == "drop_before":
+            self._drop()
+        elif fault.kind == "html200":
+            page = b"<html><body>Vui l\xc3\xb2ng \xc4\x91\xc4\x83ng nh\xe1\xba\xadp Wi-Fi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=UTF-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+        elif isinstance(fault.kind, int):
+            self._reply(fault.kind, _fault_body(fault))
+        else:
+            return False
+        return True
+
+    def _fault_after(self, fault: Fault, status: int, out: Any) -> bool:
+        """A fault that acts once the request is applied; True if it took the answer over."""
+        if fault.kind == "drop_after":
+            self._drop()
+            return True
+        if fault.kind == "cut_body":
             # applied and answered 200, but the connection dies inside the chunked body: a
             # Wi-Fi drop mid-answer, which requests raises as ChunkedEncodingError
             data = json.dumps(out, ensure_ascii=False).encode("utf-8")
@@ -127,15 +142,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s" % (len(data), data[: len(data) // 2]))
             self.wfile.flush()
             self._drop()
-            return
-        if fault is not None and fault.kind == "barrier":
+            return True
+        if fault.kind == "barrier":
             # after the request is applied, not before: released together, one thread could still
             # be scheduled late enough to read what the other had meanwhile written (seen in CI)
             try:
                 fault.gate.wait(timeout=30)
             except threading.BrokenBarrierError:
                 pass
-        self._reply(status, out)
+        return False
 
     def _take_fault(self, line: str, body: str = "") -> Fault | None:
         with self.fake.lock:

@@ -29,7 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.google.google_names import DRIVE_FILES, SHEETS_URL, quote
+from requests import RequestException
+
+from sync.google.google_errors import GoogleAPIError
+from sync.google.google_names import quote
 
 DAT, KHONG_DAT, BO_QUA = "ĐẠT", "KHÔNG ĐẠT", "BỎ QUA"
 
@@ -52,7 +55,7 @@ class Scratch:
                 "name": f"thidua doctor (nháp) {secrets.token_hex(3)}",
                 "mimeType": "application/vnd.google-apps.spreadsheet",
             }
-            key = self.http.request("post", DRIVE_FILES, json=body).json()["id"]
+            key = self.http.files_create(body, "id")["id"]
         self.key = key
         self.title = f"thidua-doctor-{secrets.token_hex(4)}"
         reply = self.batch(
@@ -79,25 +82,20 @@ class Scratch:
         }
 
     def close(self) -> None:
-        from gspread.exceptions import APIError
-        from requests import RequestException
-
         try:
             if self.made_file:
-                self.http.request("delete", f"{DRIVE_FILES}/{self.key}")
+                self.http.files_delete(self.key)
             else:
                 self.batch([{"deleteSheet": {"sheetId": self.sheet_id}}])
-        except (APIError, RequestException) as exc:  # the scratch stays; the table still prints
+        except (GoogleAPIError, RequestException) as exc:  # the scratch stays; the table still prints
             print(f"Không xóa được bảng nháp {self.key} ({type(exc).__name__}); hãy xóa tay.", file=sys.stderr)
 
 
 def _refused(fn: Callable[[], Any]) -> Any:
-    """The APIError `fn` raised, or None if it succeeded."""
-    from gspread.exceptions import APIError
-
+    """The GoogleAPIError `fn` raised, or None if it succeeded."""
     try:
         fn()
-    except APIError as err:
+    except GoogleAPIError as err:
         return err
     return None
 
@@ -117,8 +115,8 @@ def check_metadata_id(s: Scratch) -> Row:
     s.batch([claim, s.cell(0, 0, {"stringValue": "một"})])
     err = _refused(lambda: s.batch([claim, s.cell(0, 0, {"stringValue": "hai"})]))
     kept = s.values("A1")
-    ok = err is not None and err.code == 400 and kept == [["một"]]
-    detail = f"lần hai: {err.code if err else 'được nhận'}; A1 = {kept[0][0] if kept else '(trống)'}"
+    ok = err is not None and err.status == 400 and kept == [["một"]]
+    detail = f"lần hai: {err.status if err else 'được nhận'}; A1 = {kept[0][0] if kept else '(trống)'}"
     return Row("Trùng metadataId làm hỏng cả lô (cách gửi có điều kiện)", DAT if ok else KHONG_DAT, detail)
 
 
@@ -130,11 +128,11 @@ def check_sheet_id(s: Scratch) -> Row:
     err = _refused(lambda: s.batch([again, s.cell(1, 0, {"stringValue": "không được ghi"})]))
     kept = s.values("A2")
     s.batch([{"deleteSheet": {"sheetId": sid}}])
-    ok = err is not None and err.code == 400 and kept == []
+    ok = err is not None and err.status == 400 and kept == []
     return Row(
         "Trùng sheetId làm hỏng cả lô (cách dự phòng)",
         DAT if ok else KHONG_DAT,
-        f"lần hai: {err.code if err else 'được nhận'}",
+        f"lần hai: {err.status if err else 'được nhận'}",
     )
 
 
@@ -168,13 +166,13 @@ def check_nulls_and_trimming(s: Scratch) -> Row:
 
 def check_sharing(s: Scratch) -> Row:
     stranger = f"thidua-doctor-{secrets.token_hex(6)}@example.com"
-    err = _refused(lambda: s.http.insert_permission(s.key, stranger, "user", "writer", notify=False))
-    reasons = {e.get("reason") for e in (err.error.get("errors") or [])} if err else set()
-    ok = err is not None and err.code == 400 and "invalidSharingRequest" in reasons
+    err = _refused(lambda: s.http.permissions_create(s.key, stranger, "writer", notify=False))
+    reasons = err.reasons if err else frozenset()
+    ok = err is not None and err.status == 400 and "invalidSharingRequest" in reasons
     return Row(
         "Chia sẻ không thông báo với địa chỉ không có tài khoản Google bị từ chối",
         DAT if ok else KHONG_DAT,
-        f"{err.code if err else 'được nhận'} {sorted(r for r in reasons if r)}",
+        f"{err.status if err else 'được nhận'} {sorted(reasons)}",
     )
 
 
@@ -183,8 +181,8 @@ def check_clock(s: Scratch) -> Row:
 
     from sync.google.gsheets import VIETNAM, server_time
 
-    answer = s.http.request("get", f"{SHEETS_URL}/{s.key}", params={"fields": "spreadsheetId"})
-    google = server_time(answer.headers.get("Date"))
+    s.http.spreadsheets_get(s.key, {"fields": "spreadsheetId"})
+    google = server_time(s.http.server_date)
     here = dt.datetime.now(VIETNAM).replace(tzinfo=None)
     if google is None:
         return Row("Câu trả lời có giờ của Google (Date)", KHONG_DAT, "không có Date")
@@ -199,7 +197,7 @@ def check_protection(s: Scratch, second: Any | None) -> Row:
     if second is None:
         return Row(name, BO_QUA, "cần tài khoản thứ hai (--second KHÓA)")
     client, email = second
-    s.http.insert_permission(s.key, email, "user", "writer", notify=False)
+    s.http.permissions_create(s.key, email, "writer", notify=False)
     s.batch([{"addProtectedRange": {"protectedRange": {"range": {"sheetId": s.sheet_id}, "editors": {"users": []}}}}])
     rng = f"{quote(s.title)}!A5"
     err = _refused(
@@ -207,32 +205,25 @@ def check_protection(s: Scratch, second: Any | None) -> Row:
             s.key, rng, params={"valueInputOption": "RAW"}, body={"values": [["x"]]}
         )
     )
-    ok = err is not None and err.code == 400
-    return Row(name, DAT if ok else KHONG_DAT, f"{err.code if err else 'được ghi'}")
+    ok = err is not None and err.status == 400
+    return Row(name, DAT if ok else KHONG_DAT, f"{err.status if err else 'được ghi'}")
 
 
 def check_quota(s: Scratch, spend: bool) -> Row:
     name = "Quá hạn mức: 429 RESOURCE_EXHAUSTED, RATE_LIMIT_EXCEEDED"
     if not spend:
         return Row(name, BO_QUA, "chạy với --quota (dùng hết hạn mức đọc một phút)")
-    from gspread.exceptions import APIError
-
     s.http.max_attempts = 1
     for _ in range(120):
         try:
             s.http.values_get(s.key, f"{quote(s.title)}!A1")
-        except APIError as err:
-            reasons = {d.get("reason") for d in err.error.get("details") or [] if isinstance(d, dict)}
-            ok = (
-                err.code == 429 and err.error.get("status") == "RESOURCE_EXHAUSTED" and "RATE_LIMIT_EXCEEDED" in reasons
-            )
-            return Row(name, DAT if ok else KHONG_DAT, f"{err.code} {err.error.get('status')}")
+        except GoogleAPIError as err:
+            ok = err.status == 429 and err.rpc_status == "RESOURCE_EXHAUSTED" and "RATE_LIMIT_EXCEEDED" in err.reasons
+            return Row(name, DAT if ok else KHONG_DAT, f"{err.status} {err.rpc_status}")
     return Row(name, KHONG_DAT, "120 lần đọc không gặp giới hạn")
 
 
 def run_checks(client: Any, key: str | None, second: Any | None = None, quota: bool = False) -> list[Row]:
-    from gspread.exceptions import APIError
-
     scratch = Scratch(client, key)
     rows = []
     try:
@@ -246,7 +237,12 @@ def run_checks(client: Any, key: str | None, second: Any | None = None, quota: b
         ):
             try:
                 rows.append(check(scratch))
-            except (APIError, LookupError, TypeError, ValueError) as exc:  # one broken row must not hide the others
+            except (
+                GoogleAPIError,
+                LookupError,
+                TypeError,
+                ValueError,
+            ) as exc:  # one broken row must not hide the others
                 rows.append(Row(check.__name__, KHONG_DAT, f"lỗi: {type(exc).__name__}: {str(exc)[:120]}"))
         rows.append(check_protection(scratch, second))
         rows.append(check_quota(scratch, quota))

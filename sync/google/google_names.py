@@ -1,4 +1,5 @@
-"""Names and shapes shared by the Google backend and its setup: the tabs, their size, the API."""
+"""Names and shapes shared by the Google modules: the tabs, their size, and every URL we call
+(gspread keeps its own in gspread/urls.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ REGISTRY_TAB, LOG_TAB, REVIEW_TAB = "Danh sách đơn vị", "Nhật ký", "Duy�
 REVIEW_HEADER = ["Mã", "Bản ghi (phần mềm đọc)", "Trạng thái", "Lúc", "Người duyệt", "Lý do"]
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+USERINFO_URL = "https://www.googleapis.com/oauth2/v3/userinfo"
+# what a metadata read needs: the tabs' ids, titles and sizes, and their protections
+METADATA_FIELDS = (
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "protectedRanges(protectedRangeId,range,editors,description,warningOnly))"
+)
 RENDER = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
 
 

@@ -20,14 +20,14 @@ from typing import Any
 
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET
+from sync.google.google_cells import grow_rows
 from sync.google.google_claims import CLAIM_KEY, claim_value, forged_claims
+from sync.google.google_errors import GoogleAPIError
 from sync.google.google_names import (
-    DRIVE_FILES,
     LOG_TAB,
     REGISTRY_TAB,
     REVIEW_HEADER,
     REVIEW_TAB,
-    SHEETS_URL,
     TAB_COLUMNS,
     TAB_ROWS,
 )
@@ -36,20 +36,27 @@ from sync.google.google_names import quote as _quote
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"
+INVITATION = "Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này."
 CELL_LIMIT = 10_000_000
-# rows, columns; the log grows as it is appended, the registry and review tabs with the units
+# rows, columns at least; the registry and review tabs have a row per unit and a header, grown
+# with the registry before they are written; the log is grown by its own appends (appendCells
+# "inserts new rows into the sheet if necessary", reference, AppendCellsRequest)
 SIDE_TABS = {REGISTRY_TAB: (200, 6), LOG_TAB: (1000, 9), REVIEW_TAB: (200, 6)}
+PER_UNIT_ROWS = (REGISTRY_TAB, REVIEW_TAB)
 
 
-def units_that_fit(other_cells: int = sum(r * c for r, c in SIDE_TABS.values())) -> int:
-    return (CELL_LIMIT - other_cells) // (TAB_ROWS * TAB_COLUMNS)
+def units_that_fit() -> int:
+    """Units one spreadsheet holds under Google's 10 000 000 cells: each takes its tab and a row
+    of the registry and of the review tab; the log and the two headers take the rest."""
+    per_unit = TAB_ROWS * TAB_COLUMNS + sum(SIDE_TABS[t][1] for t in PER_UNIT_ROWS)
+    fixed = SIDE_TABS[LOG_TAB][0] * SIDE_TABS[LOG_TAB][1] + sum(SIDE_TABS[t][1] for t in PER_UNIT_ROWS)
+    return (CELL_LIMIT - fixed) // per_unit
 
 
 def _search(client: Any, campaign_id: str) -> str | None:
     escaped = campaign_id.replace("\\", "\\\\").replace("'", "\\'")
     q = f"appProperties has {{ key='{APP_KEY}' and value='{escaped}' }} and trashed = false"
-    answer = client.http_client.request("get", DRIVE_FILES, params={"q": q, "fields": "files(id,name)"})
-    files = answer.json().get("files") or []
+    files = client.http_client.files_list(q, "files(id,name)").get("files") or []
     return files[0]["id"] if files else None
 
 
@@ -64,10 +71,8 @@ def find_or_create(backend: Any, title: str) -> bool:
         return False
     body = {"name": title, "mimeType": SPREADSHEET_MIME, "appProperties": {APP_KEY: campaign.id}}
     try:
-        answer = backend._call(
-            lambda: client.http_client.request("post", DRIVE_FILES, json=body), "Tạo bảng tính chung"
-        )
-        backend.sid = answer.json()["id"]
+        answer = backend._call(lambda: client.http_client.files_create(body, "id"), "Tạo bảng tính chung")
+        backend.sid = answer["id"]
     except SyncError as err:
         if err.code not in ("google.mat_mang", "google.may_chu_loi", "google.tra_loi_la"):
             raise
@@ -96,8 +101,12 @@ class SpreadsheetSetup:
             # an addProtectedRange repeated after a lost answer adds a second one: look again,
             # and the extra is deleted (adding one is not idempotent, deleting extras is)
             _protect(self, unit_codes, self._titles(self._metadata()), [])
-        _write_registry(self, unit_codes, present, made)
-        _write_review_codes(self, unit_codes, made)
+        review_codes = _review_codes(self)
+        registry = _registry_rows(self.campaign, unit_codes)
+        wanted = {REGISTRY_TAB: len(registry), REVIEW_TAB: len(_review_column(review_codes, unit_codes))}
+        _grow(self, present, wanted)
+        _write_registry(self, registry, present, made)
+        _write_review_codes(self, unit_codes, review_codes, made)
         _remove_forged_claims(self, unit_codes, made)
         _share(self, unit_codes, made)
         return made
@@ -112,7 +121,7 @@ def capacity_line(units: int) -> str:
 
 def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str, dict]:
     shapes = {**{c: (TAB_ROWS, TAB_COLUMNS) for c in unit_codes}, **SIDE_TABS}
-    for side in (REGISTRY_TAB, REVIEW_TAB):
+    for side in PER_UNIT_ROWS:
         shapes[side] = (max(SIDE_TABS[side][0], len(unit_codes) + 1), SIDE_TABS[side][1])
     for _ in range(3):
         present = backend._titles(backend._metadata())
@@ -125,21 +134,25 @@ def _add_tabs(backend: Any, unit_codes: list[str], made: list[str]) -> dict[str,
         )
         cells = used + sum(shapes[t][0] * shapes[t][1] for t in missing)
         if cells > CELL_LIMIT:
-            raise SyncError(
-                "google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit(used)
-            )
+            raise _too_many_cells(cells)
         requests = [
             {"addSheet": {"properties": {"title": t, "gridProperties": {"rowCount": r, "columnCount": c}}}}
             for t, (r, c) in ((t, shapes[t]) for t in missing)
         ]
-        try:
-            backend._call(lambda r=requests: backend.http.batch_update(backend.sid, {"requests": r}), "Tạo tab")
-        except SyncError as err:
-            if "already exists" not in str(err):
-                raise
+        if backend._call(lambda r=requests: _add_sheets(backend, r), "Tạo tab") is None:
             continue  # an earlier answer was lost after the tabs were made: read again
         made += [f"tab {t}" for t in missing]
     return backend._titles(backend._metadata())
+
+
+def _add_sheets(backend: Any, requests: list[dict]) -> dict | None:
+    """The batch's reply; None when a tab of it exists already (a lost answer's tabs)."""
+    try:
+        return backend.http.batch_update(backend.sid, {"requests": requests})
+    except GoogleAPIError as err:
+        if err.status == 400 and "already exists" in err.message:
+            return None
+        raise
 
 
 def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> bool:
@@ -202,23 +215,47 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
     return any("addProtectedRange" in r for r in requests)
 
 
-def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict], made: list[str]) -> None:
-    registry = [["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]] + [
-        [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)]
-        for u in backend.campaign.units
-        if u.code in unit_codes
+def _too_many_cells(cells: int) -> SyncError:
+    return SyncError("google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit())
+
+
+def _grow(backend: Any, present: dict[str, dict], wanted: dict[str, int]) -> None:
+    """Grow the tabs setup owns to the rows the registry needs, in one batch, before anything
+    is written into them (a write past a tab's grid is a 400, "exceeds grid limits"). `present`
+    is updated to the new sizes."""
+    short = {}
+    for title, rows in wanted.items():
+        props = present[_nfc(title)]["properties"]
+        if props["gridProperties"]["rowCount"] < rows:
+            short[title] = (props, rows)
+    if not short:
+        return
+    used = sum(_cells(sh["properties"]) for sh in present.values())
+    more = sum(
+        (rows - props["gridProperties"]["rowCount"]) * props["gridProperties"]["columnCount"]
+        for props, rows in short.values()
+    )
+    if used + more > CELL_LIMIT:
+        raise _too_many_cells(used + more)
+    requests = [grow_rows(props["sheetId"], rows) for props, rows in short.values()]
+    backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": requests}), "Mở rộng các tab")
+    for props, rows in short.values():
+        props["gridProperties"]["rowCount"] = rows
+
+
+def _cells(props: dict) -> int:
+    return props["gridProperties"]["rowCount"] * props["gridProperties"]["columnCount"]
+
+
+def _registry_rows(campaign: Any, unit_codes: list[str]) -> list[list[str]]:
+    header = ["Mã", "Tên đơn vị", "Loại", "Cụm, khối", "Tài khoản Google được sửa"]
+    return [header] + [
+        [u.code, u.name, u.kind, u.cluster, "; ".join(u.editors)] for u in campaign.units if u.code in unit_codes
     ]
-    sheet = present[_nfc(REGISTRY_TAB)]["properties"]
-    height = sheet["gridProperties"]["rowCount"]
-    if height < len(registry):  # units were added since the tab was made: grow it first
-        grow = {
-            "updateSheetProperties": {
-                "properties": {"sheetId": sheet["sheetId"], "gridProperties": {"rowCount": len(registry)}},
-                "fields": "gridProperties.rowCount",
-            }
-        }
-        backend._call(lambda: backend.http.batch_update(backend.sid, {"requests": [grow]}), "Mở rộng danh sách")
-        height = len(registry)
+
+
+def _write_registry(backend: Any, registry: list[list[str]], present: dict[str, dict], made: list[str]) -> None:
+    height = present[_nfc(REGISTRY_TAB)]["properties"]["gridProperties"]["rowCount"]
     rng = f"{_quote(REGISTRY_TAB)}!A1:E{height}"
     current = backend._call(
         lambda: backend.http.values_get(backend.sid, rng, params={"valueRenderOption": "UNFORMATTED_VALUE"}),
@@ -232,24 +269,35 @@ def _write_registry(backend: Any, unit_codes: list[str], present: dict[str, dict
     made.append("danh sách đơn vị")
 
 
-def _write_review_codes(backend: Any, unit_codes: list[str], made: list[str]) -> None:
-    """The review tab's header and column A (a row per unit); the records in B:F are never
-    touched by setup."""
+def _review_codes(backend: Any) -> list[str]:
+    """Column A of the review tab as it is: the header, then a code per row (kept for units
+    removed from the registry, whose records stay)."""
     answer = backend._call(
         lambda: backend.http.values_get(backend.sid, f"{_quote(REVIEW_TAB)}!A:A"), "Đọc trạng thái duyệt"
     )
-    have = [row[0] if row else "" for row in answer.get("values", [])]
+    return [str(row[0]) if row else "" for row in answer.get("values", [])]
+
+
+def _review_column(have: list[str], unit_codes: list[str]) -> list[str]:
+    """Column A as setup leaves it: the header, the rows there are, then the missing units."""
+    have = [REVIEW_HEADER[0]] + have[1:]
+    return have + [c for c in unit_codes if c not in have]
+
+
+def _write_review_codes(backend: Any, unit_codes: list[str], have: list[str], made: list[str]) -> None:
+    """The review tab's header and column A (a row per unit); the records in B:F are never
+    touched by setup."""
     if have[:1] != [REVIEW_HEADER[0]]:
         body = {
             "valueInputOption": "RAW",
             "data": [{"range": f"{_quote(REVIEW_TAB)}!A1:F1", "values": [REVIEW_HEADER]}],
         }
         backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
-        have = [REVIEW_HEADER[0]] + have[1:]
-    missing = [c for c in unit_codes if c not in have]
+    column = _review_column(have, unit_codes)
+    start = max(len(have), 1) + 1
+    missing = column[start - 1 :]
     if not missing:
         return
-    start = len(have) + 1
     rng = f"{_quote(REVIEW_TAB)}!A{start}:A{start + len(missing) - 1}"
     body = {"valueInputOption": "RAW", "data": [{"range": rng, "values": [[c] for c in missing]}]}
     backend._call(lambda: backend.http.values_batch_update(backend.sid, body), "Ghi trạng thái duyệt")
@@ -263,8 +311,7 @@ def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) 
     import sys
 
     body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": CLAIM_KEY}}]}
-    url = f"{SHEETS_URL}/{backend.sid}/developerMetadata:search"
-    answer = backend._call(lambda: backend.http.request("post", url, json=body).json(), "Đọc các mục giữ chỗ")
+    answer = backend._call(lambda: backend.http.developer_metadata_search(backend.sid, body), "Đọc các mục giữ chỗ")
     claims = [m.get("developerMetadata") or {} for m in answer.get("matchedDeveloperMetadata") or []]
     if not claims:
         return
@@ -286,29 +333,19 @@ def _remove_forged_claims(backend: Any, unit_codes: list[str], made: list[str]) 
 
 
 def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:
-    from gspread.exceptions import APIError
-
     campaign = backend.campaign
     wanted = {e for u in campaign.units if u.code in unit_codes for e in u.editors} | set(campaign.consolidators)
-    perms = backend._call(lambda: backend.http.list_permissions(backend.sid), "Đọc quyền chia sẻ")
+    perms = backend._call(lambda: backend.http.permissions_list(backend.sid), "Đọc quyền chia sẻ")
     shared = {p.get("emailAddress") for p in perms}
 
     def invite(email: str) -> str:
         try:
-            backend.http.insert_permission(backend.sid, email, "user", "writer", notify=False)
+            backend.http.permissions_create(backend.sid, email, "writer", notify=False)
             return f"chia sẻ {email}"
-        except APIError as err:
-            reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
-            if err.code != 400 or "invalidSharingRequest" not in reasons:
+        except GoogleAPIError as err:
+            if err.status != 400 or "invalidSharingRequest" not in err.reasons:
                 raise
-        backend.http.insert_permission(
-            backend.sid,
-            email,
-            "user",
-            "writer",
-            notify=True,
-            email_message="Mời anh/chị gửi báo cáo thi đua vào tab của đơn vị mình trên bảng tính này.",
-        )
+        backend.http.permissions_create(backend.sid, email, "writer", notify=True, message=INVITATION)
         return (
             f"{email} chưa là tài khoản Google: đã gửi thư mời; người này phải tạo tài khoản Google với đúng "
             "địa chỉ này (hoặc báo phòng VH-XH một địa chỉ Gmail) thì mới sửa được tab của đơn vị"
@@ -319,5 +356,5 @@ def _share(backend: Any, unit_codes: list[str], made: list[str]) -> None:
     for p in perms:
         email = p.get("emailAddress")
         if p.get("role") == "writer" and p.get("type") == "user" and email not in wanted and email != backend.account:
-            backend._call(lambda p=p: backend.http.remove_permission(backend.sid, p["id"]), "Bỏ quyền chia sẻ")
+            backend._call(lambda p=p: backend.http.permissions_delete(backend.sid, p["id"]), "Bỏ quyền chia sẻ")
             made.append(f"bỏ quyền sửa của {email} (không còn trong danh sách đơn vị)")

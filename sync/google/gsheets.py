@@ -19,22 +19,28 @@ fail the batch.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote as quote_url
+
+from google.auth.exceptions import RefreshError
+from requests.exceptions import JSONDecodeError
 
 from campaign.dates import show_time
 from campaign.definition import Campaign
 from campaign.refusals import SyncError
-from campaign.review import DA_DUYET, TRA_LAI, Review
+from campaign.review import Review
 from sync.backend import Backend, newer_on_share
+from sync.google.google_cells import append_row, grid_of, replace_tab, tab_range
 from sync.google.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
-from sync.google.google_client import AnswerTooLarge, config_dir, forget_sign_in
-from sync.google.google_names import LOG_TAB, RENDER, REVIEW_TAB, SHEETS_URL, TAB_COLUMNS, TAB_ROWS
+from sync.google.google_client import config_dir, forget_sign_in
+from sync.google.google_errors import GoogleAPIError, refusal
+from sync.google.google_http import NETWORK_ERRORS, AnswerTooLarge
+from sync.google.google_names import LOG_TAB, METADATA_FIELDS, RENDER, REVIEW_TAB, TAB_ROWS
 from sync.google.google_names import nfc as _nfc
 from sync.google.google_names import quote as _quote
+from sync.google.google_review import Collision, GoogleReviews
 from sync.google.google_setup import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, from_grid, to_grid
 
@@ -48,7 +54,7 @@ BATCH_ANSWER_BYTES = 16 << 20
 TAB_ANSWER_BYTES = 1 << 20
 
 
-class GoogleBackend(SpreadsheetSetup, Backend):
+class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
     name = "Google Sheets"
 
     def __init__(
@@ -62,43 +68,15 @@ class GoogleBackend(SpreadsheetSetup, Backend):
 
     # -- errors in Vietnamese --
     def _call(self, fn: Callable[[], Any], what: str) -> Any:
-        from google.auth.exceptions import RefreshError, TransportError
-        from gspread.exceptions import APIError
-        from requests.exceptions import ChunkedEncodingError, JSONDecodeError, Timeout
-        from requests.exceptions import ConnectionError as ConnError
-
+        """`fn()`, any failure of Google's or of the network said as a coded refusal."""
         try:
             return fn()
         except JSONDecodeError:
             # a 200 with a web page: a Wi-Fi login page or a proxy between this PC and Google
             raise SyncError("google.tra_loi_la", what=what) from None
-        except APIError as err:
-            code = err.response.status_code if err.response is not None else err.code
-            message = str(err.error.get("message", ""))
-            reasons = {e.get("reason") for e in err.error.get("errors") or [] if isinstance(e, dict)}
-            reasons |= {d.get("reason") for d in err.error.get("details") or [] if isinstance(d, dict)}
-            if code == 403 and reasons & {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}:
-                raise SyncError("google.han_muc", what=what) from None
-            if code == 403 and reasons & {"accessNotConfigured", "SERVICE_DISABLED"}:
-                raise SyncError("google.api_chua_bat", what=what) from None
-            if code == 403 and "storageQuotaExceeded" in reasons:
-                raise SyncError("google.het_dung_luong", what=what) from None
-            if code == 404:
-                raise SyncError("google.khong_tim_thay", what=what) from None
-            if code == 403:
-                raise SyncError("google.khong_co_quyen", what=what, account=self.account or "này") from None
-            if code == 401:
-                raise SyncError("google.het_han", what=what) from None
-            if code == 429:
-                raise SyncError("google.han_muc", what=what) from None
-            if code == 400 and "unable to parse range" in message.lower():
-                raise SyncError("google.mat_tab", what=what) from None
-            if code == 400 and "protected" in message.lower():
-                raise SyncError("google.bi_bao_ve", what=what, account=self.account or "này") from None
-            if code >= 500:
-                raise SyncError("google.may_chu_loi", what=what, status=code) from None
-            raise SyncError("google.tu_choi", what=what, status=code, detail=message[:200]) from None
-        except (ConnError, Timeout, TransportError, ChunkedEncodingError):
+        except GoogleAPIError as err:
+            raise refusal(err, what, self.account) from None
+        except NETWORK_ERRORS:
             raise SyncError("google.mat_mang", what=what) from None
         except RefreshError:
             # the key was revoked or deleted, or the signed-in session expired: neither a network
@@ -115,7 +93,8 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         return backend, find_or_create(backend, title)
 
     def _metadata(self) -> dict:
-        return self._call(lambda: self.http.fetch_sheet_metadata(self.sid), "Đọc bảng tính chung")
+        params = {"includeGridData": "false", "fields": METADATA_FIELDS}
+        return self._call(lambda: self.http.spreadsheets_get(self.sid, params), "Đọc bảng tính chung")
 
     @staticmethod
     def _titles(meta: dict) -> dict[str, dict]:
@@ -123,15 +102,11 @@ class GoogleBackend(SpreadsheetSetup, Backend):
 
     # -- reading --
     def read_tab(self, unit_code: str) -> Tab | None:
-        rng = f"{_quote(unit_code)}!A1:E{TAB_ROWS}"
-        from gspread.exceptions import APIError
-
         def get():
             try:
-                url = f"{SHEETS_URL}/{self.sid}/values/{quote_url(rng, safe='')}"
-                return self.http.request("get", url, params=dict(RENDER), limit=TAB_ANSWER_BYTES).json()
-            except APIError as err:
-                if err.code == 400 and "Unable to parse range" in str(err.error.get("message", "")):
+                return self.http.values_get(self.sid, tab_range(unit_code), dict(RENDER), TAB_ANSWER_BYTES)
+            except GoogleAPIError as err:
+                if err.missing_range:
                     return None  # no tab for this unit yet
                 raise
             except AnswerTooLarge as big:
@@ -159,9 +134,9 @@ class GoogleBackend(SpreadsheetSetup, Backend):
             if isinstance(answer, AnswerTooLarge):  # far past what reports weigh: find the tab
                 answer = self._bisect(chunk)
             for code, values in zip(chunk, answer):
-                if isinstance(values, AnswerTooLarge):
-                    message = SyncError("google.tab_qua_lon", unit=code, size=_mb(values.size)).message
-                    out[code] = Tab(code, (), extra={"refused": message})
+                if isinstance(values, AnswerTooLarge):  # the refusal itself, its code kept
+                    too_large = SyncError("google.tab_qua_lon", unit=code, size=_mb(values.size))
+                    out[code] = Tab(code, (), extra={"refused": too_large})
                     continue
                 tab = from_grid(code, values)
                 if tab is not None:
@@ -182,22 +157,19 @@ class GoogleBackend(SpreadsheetSetup, Backend):
     def _values_by_filter(self, codes: list[str]):
         """The tabs' values in one POST; None when a tab is missing; an AnswerTooLarge when the
         answer runs past what that many tabs may weigh."""
-        from gspread.exceptions import APIError
-
         if not codes:
             return []
-        body = {"dataFilters": [{"a1Range": _tab_range(c)} for c in codes], "majorDimension": "ROWS", **RENDER}
-        url = f"{SHEETS_URL}/{self.sid}/values:batchGetByDataFilter"
+        body = {"dataFilters": [{"a1Range": tab_range(c)} for c in codes], "majorDimension": "ROWS", **RENDER}
         limit = min(BATCH_ANSWER_BYTES, len(codes) * TAB_ANSWER_BYTES)
         try:
-            answer = self.http.request("post", url, json=body, limit=limit)
-        except APIError as err:
-            if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
+            answer = self.http.values_batch_get_by_data_filter(self.sid, body, limit)
+        except GoogleAPIError as err:
+            if err.missing_range:
                 return None
             raise
         except AnswerTooLarge as big:
             return AnswerTooLarge(big.size)  # kept as a value: without the traceback's frames
-        return [vr.get("valueRange", {}).get("values", []) for vr in answer.json().get("valueRanges", [])]
+        return [vr.get("valueRange", {}).get("values", []) for vr in answer.get("valueRanges", [])]
 
     # -- writing: one conditional batch --
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
@@ -207,15 +179,13 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         """A log row on its own (review actions); a push's row rides in the push's batch."""
         log_sheet = self._sheet_ids([LOG_TAB])[LOG_TAB]
         self._call(
-            lambda: self.http.batch_update(self.sid, {"requests": [_append_row(log_sheet, fields)]}), "Ghi nhật ký"
+            lambda: self.http.batch_update(self.sid, {"requests": [append_row(log_sheet, fields)]}), "Ghi nhật ký"
         )
 
     def read_for_push(self, unit_code: str) -> Tab | None:
         """The unit's tab and, in the same read, the sheet ids the push's batch needs and the
         review records (an accepted report is not pushed over)."""
-        from gspread.exceptions import APIError
-
-        ranges = [_tab_range(unit_code), f"{_quote(LOG_TAB)}!A1", f"{_quote(REVIEW_TAB)}!A:B"]
+        ranges = [tab_range(unit_code), f"{_quote(LOG_TAB)}!A1", f"{_quote(REVIEW_TAB)}!A:B"]
 
         def get(ranges=ranges):
             params = {
@@ -224,10 +194,9 @@ class GoogleBackend(SpreadsheetSetup, Backend):
                 "fields": "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))",
             }
             try:
-                url = f"{SHEETS_URL}/{self.sid}"
-                return self.http.request("get", url, params=params, limit=BATCH_ANSWER_BYTES).json()
-            except APIError as err:
-                if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
+                return self.http.spreadsheets_get(self.sid, params, limit=BATCH_ANSWER_BYTES)
+            except GoogleAPIError as err:
+                if err.missing_range:
                     return None
                 raise
             except AnswerTooLarge as big:
@@ -241,8 +210,8 @@ class GoogleBackend(SpreadsheetSetup, Backend):
             meta = self._call(lambda: get(ranges[:2]), f"Đọc tab {unit_code}")
         sheets = {_nfc(sh["properties"]["title"]): sh for sh in meta.get("sheets", [])}
         self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
-        self._note_reviews(_grid(sheets.get(_nfc(REVIEW_TAB), {})))
-        return from_grid(unit_code, _grid(sheets.get(_nfc(unit_code), {})))
+        self._note_reviews(grid_of(sheets.get(_nfc(REVIEW_TAB), {})))
+        return from_grid(unit_code, grid_of(sheets.get(_nfc(unit_code), {})))
 
     def store_clock(self) -> dt.datetime | None:
         return server_time(getattr(self.http, "server_date", None))
@@ -257,133 +226,11 @@ class GoogleBackend(SpreadsheetSetup, Backend):
     def review_for_push(self, unit_code: str) -> Review | None:
         return self._reviews.get(unit_code)
 
-    # -- review (duyệt): a tab only consolidators may edit, one row per unit --
-    def _note_reviews(self, grid: list[list]) -> None:
-        self._reviews: dict[str, Review] = {}
-        self._review_rows: dict[str, int] = {}
-        for i, row in enumerate(grid):
-            if i == 0 or not row or not row[0]:
-                continue
-            self._review_rows[str(row[0])] = i + 1
-            review = Review.from_json(str(row[1])) if len(row) > 1 and row[1] else None
-            if review is not None:
-                self._reviews[str(row[0])] = review
-
-    def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]:
-        from gspread.exceptions import APIError
-
-        def get():
-            try:
-                return self.http.values_get(self.sid, f"{_quote(REVIEW_TAB)}!A:B", params=dict(RENDER))
-            except APIError as err:
-                if err.code == 400 and "unable to parse range" in str(err.error.get("message", "")).lower():
-                    return {}  # a spreadsheet set up before review existed: nothing reviewed yet
-                raise
-
-        answer = self._call(get, "Đọc trạng thái duyệt")
-        self._note_reviews(answer.get("values", []))
-        return {c: r for c, r in self._reviews.items() if c in unit_codes}
-
     def read_log(self) -> list[list[str]]:
         answer = self._call(
             lambda: self.http.values_get(self.sid, f"{_quote(LOG_TAB)}!A:I", params=dict(RENDER)), "Đọc nhật ký"
         )
         return [[str(v) for v in row] for row in answer.get("values", []) if row]
-
-    def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
-        """One batch: claim this review step (two consolidators: one lands), on acceptance also
-        claim the unit's next revision (a push in flight and the acceptance: one lands), write
-        the record, append the log row, and lock or unlock the unit's tab for its accounts."""
-        meta = self._metadata()
-        sheets = self._titles(meta)
-        self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
-        if _nfc(REVIEW_TAB) not in sheets:
-            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=REVIEW_TAB)
-        if not hasattr(self, "_review_rows"):
-            self.read_reviews([new.unit_code])
-        row = self._review_rows.get(new.unit_code)
-        if row is None:
-            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=new.unit_code)
-        token = uuid.uuid4().hex
-        unit_sheet = self._ids[_nfc(new.unit_code)]
-        requests = [
-            claim_request(
-                claim_id(new.unit_code, f"duyet-{new.seq}"),
-                self._ids[_nfc(REVIEW_TAB)],
-                {"unit": new.unit_code, "review_seq": new.seq, "token": token},
-            )
-        ]
-        if new.state == DA_DUYET:
-            frozen = {
-                "unit": new.unit_code,
-                "revision": revision + 1,
-                "frozen": True,
-                "review_seq": new.seq,
-                "token": token,
-            }
-            requests.append(claim_request(claim_id(new.unit_code, revision + 1), unit_sheet, frozen))
-        shown = [
-            new.to_json(),
-            new.state,
-            new.at,
-            new.by,
-            "; ".join(f"{r.where + ': ' if r.where else ''}{r.text}" for r in new.reasons),
-        ]
-        requests.append(
-            {
-                "updateCells": {
-                    "start": {"sheetId": self._ids[_nfc(REVIEW_TAB)], "rowIndex": row - 1, "columnIndex": 1},
-                    "rows": [{"values": [cell_data(v) for v in shown]}],
-                    "fields": "userEnteredValue",
-                }
-            }
-        )
-        requests.append(_append_row(self._ids[_nfc(LOG_TAB)], log_row))
-        requests += self._lock_requests(sheets.get(_nfc(new.unit_code), {}), new)
-        what = f"Duyệt báo cáo {new.unit_code}"
-        try:
-            self._call(lambda: self._batch_or_collide(requests), what)
-        except _Collision as hit:
-            index = hit.index
-            mid = int(requests[index]["createDeveloperMetadata"]["developerMetadata"]["metadataId"])
-            held = self._call(lambda: self._developer_metadata(mid), what)
-            if held and claim_value(held.get("metadataValue")).get("token") == token:
-                return  # ours, applied before its answer was lost
-            if index == 0:
-                stored = self.read_reviews([new.unit_code]).get(new.unit_code)
-                if stored is None or stored.seq < new.seq:
-                    # another consolidator's step writes its record in the same batch as its claim
-                    raise forged(new.unit_code, f"duyệt bước {new.seq}") from None
-                raise SyncError(
-                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
-                ) from None
-            # the acceptance's hold on the next revision met a claim: a push that landed, or not
-            value = claim_value(held.get("metadataValue")) if held else {}
-            kind = claim_kind(value)
-            if kind == "push":
-                current = self.read_tab(new.unit_code)
-                landed = current is not None and current.revision >= value["revision"]
-            elif kind == "frozen":
-                stored = self.read_reviews([new.unit_code]).get(new.unit_code)
-                landed = stored is not None and stored.seq >= value["review_seq"]
-            else:
-                landed = False
-            if not landed:
-                raise forged(new.unit_code, f"lần gửi {revision + 1}") from None
-            raise SyncError("duyet.ban_moi", unit=new.unit_code) from None
-
-    def _lock_requests(self, sheet: dict, new: Review) -> list[dict]:
-        """Accepted: only consolidators may edit the unit's tab, on Google's side; reopened: its
-        accounts again."""
-        whole = [p for p in sheet.get("protectedRanges", []) if set(p.get("range", {})) <= {"sheetId"}]
-        if not whole or new.state not in (DA_DUYET, TRA_LAI):
-            return []
-        unit = self.campaign.unit(new.unit_code)
-        editors = set(self.campaign.consolidators)
-        if new.state == TRA_LAI and unit is not None:
-            editors |= set(unit.editors)
-        protection = {"protectedRangeId": whole[0]["protectedRangeId"], "editors": {"users": sorted(editors)}}
-        return [{"updateProtectedRange": {"protectedRange": protection, "fields": "editors"}}]
 
     def _sheet_ids(self, titles: list[str]) -> dict[str, int]:
         known = getattr(self, "_ids", {})
@@ -407,13 +254,13 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         what = f"Gửi báo cáo {new.unit_code}"
         for salt in range(CLAIM_SALTS):
             mid = claim_id(new.unit_code, new.revision, salt)
-            requests = [claim_request(mid, ids[new.unit_code], mine), _replace_tab(ids[new.unit_code], grid)]
+            requests = [claim_request(mid, ids[new.unit_code], mine), replace_tab(ids[new.unit_code], grid)]
             if log_row:
-                requests.append(_append_row(ids[LOG_TAB], log_row))
+                requests.append(append_row(ids[LOG_TAB], log_row))
             try:
                 self._call(lambda r=requests: self._batch_or_collide(r), what)
                 return
-            except _Collision:
+            except Collision:
                 held = self._call(lambda m=mid: self._developer_metadata(m), what)
                 if held is None:
                     continue  # removed since (setup removes planted claims): racers move on alike
@@ -441,37 +288,20 @@ class GoogleBackend(SpreadsheetSetup, Backend):
         raise SyncError("google.tu_choi", what=what, status=400, detail="metadataId")
 
     def _batch_or_collide(self, requests: list[dict]) -> Any:
-        from gspread.exceptions import APIError
-
         try:
             return self.http.batch_update(self.sid, {"requests": requests})
-        except APIError as err:
-            found = re.search(r"requests\[(\d+)\]\.createDeveloperMetadata", str(err.error.get("message", "")))
-            if err.code == 400 and found:
-                raise _Collision(int(found[1])) from None
+        except GoogleAPIError as err:
+            if err.collision is not None:
+                raise Collision(err.collision) from None
             raise
 
     def _developer_metadata(self, mid: int) -> dict | None:
-        from gspread.exceptions import APIError
-
         try:
-            return self.http.request("get", f"{SHEETS_URL}/{self.sid}/developerMetadata/{mid}").json()
-        except APIError as err:
-            if err.code == 404:
+            return self.http.developer_metadata_get(self.sid, mid)
+        except GoogleAPIError as err:
+            if err.status == 404:
                 return None
             raise
-
-
-class _Collision(Exception):
-    """A claim id of the batch is taken (request `index`): nothing of the batch was applied."""
-
-    def __init__(self, index: int = 0):
-        super().__init__(index)
-        self.index = index
-
-
-def _tab_range(code: str) -> str:
-    return f"{_quote(code)}!A1:E{TAB_ROWS}"
 
 
 def _mb(size: int) -> str:
@@ -481,8 +311,6 @@ def _mb(size: int) -> str:
 def server_time(date_header: str | None) -> dt.datetime | None:
     """Google's clock from an answer's Date header (RFC 9110 HTTP-date, GMT; every answer in the
     recorded traffic has one), in Vietnam time, which has no daylight saving (UTC+7)."""
-    from email.utils import parsedate_to_datetime
-
     try:
         when = parsedate_to_datetime(date_header or "")
     except (TypeError, ValueError):
@@ -490,53 +318,3 @@ def server_time(date_header: str | None) -> dt.datetime | None:
     if when is None or when.tzinfo is None:
         return None
     return when.astimezone(VIETNAM).replace(tzinfo=None)
-
-
-def _grid(sheet: dict) -> list[list[Any]]:
-    data = (sheet.get("data") or [{}])[0]
-    return [[_effective(cell) for cell in row.get("values") or []] for row in data.get("rowData") or []]
-
-
-def _effective(cell: dict) -> Any:
-    """A cell of grid data as values.get would give it: numberValue, stringValue or boolValue,
-    None when empty."""
-    return next(iter((cell.get("effectiveValue") or {}).values()), None)
-
-
-def cell_data(value: Any) -> dict:
-    """A value typed as RAW types it: numbers as numbers, text stays text (never a formula)."""
-    if value is None or value == "":
-        return {}
-    if isinstance(value, bool):
-        return {"userEnteredValue": {"boolValue": value}}
-    if isinstance(value, (int, float)):
-        return {"userEnteredValue": {"numberValue": value}}
-    return {"userEnteredValue": {"stringValue": str(value)}}
-
-
-def _replace_tab(sheet_id: int, grid: list[list[Any]]) -> dict:
-    # with a range, every cell of it that `rows` does not reach is cleared: the whole tab is
-    # replaced without sending 2 000 padded rows
-    return {
-        "updateCells": {
-            "range": {
-                "sheetId": sheet_id,
-                "startRowIndex": 0,
-                "endRowIndex": TAB_ROWS,
-                "startColumnIndex": 0,
-                "endColumnIndex": TAB_COLUMNS,
-            },
-            "rows": [{"values": [cell_data(v) for v in row]} for row in grid],
-            "fields": "userEnteredValue",
-        }
-    }
-
-
-def _append_row(sheet_id: int, fields: list[Any]) -> dict:
-    return {
-        "appendCells": {
-            "sheetId": sheet_id,
-            "rows": [{"values": [cell_data(str(f)) for f in fields]}],
-            "fields": "userEnteredValue",
-        }
-    }

@@ -1,0 +1,93 @@
+"""Who wrote a report on the shared folder: keys derived from one campaign secret, and signatures
+over a canonical serialisation of what a push, a review or a receipt wrote.
+
+A shared folder has no server to say who wrote a file: any PC that can write to the share can
+write any unit's file. So every write carries an HMAC-SHA256 (RFC 2104, the standard library's
+`hmac`) that only its rightful writer can compute:
+
+- the consolidators hold one random campaign secret, outside the share (`sheet setup` makes it);
+- each unit's key is derived from it (`unit_key`) and travels in that unit's workbook only, so a
+  unit can sign its own report and check its own tab, and nothing of any other unit;
+- review records and Tổng hợp's receipts are signed with keys only the secret gives
+  (`review_key`, `receipt_key`), so no unit can plant an acceptance.
+
+Plain data in and out: the secret is read and kept by `sync/secret_store.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+SCHEME = "v1"  # the prefix of every signature: a later scheme can be told apart
+SECRET_BYTES = 32
+
+# what a check of a signature finds
+SEAL_OK = "đúng chữ ký"
+SEAL_NONE = "chưa ký"  # written by a workbook made before signing (or by hand)
+SEAL_BAD = "sai chữ ký"  # changed by someone who does not hold the writer's key
+SEAL_REPLAY = "bản cũ chép lại"  # a genuine older revision put back over a newer one
+SEAL_UNCHECKED = "chưa kiểm tra"  # this PC holds no key to check it with
+
+
+def new_secret() -> bytes:
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def _derive(secret: bytes, *labels: str) -> bytes:
+    # NUL-separated labels: no two label lists give the same input
+    return hmac.new(secret, "\0".join(("thidua", *labels)).encode("utf-8"), hashlib.sha256).digest()
+
+
+def unit_key(secret: bytes, campaign_id: str, unit_code: str) -> bytes:
+    """The key one unit signs its pushes with; a different campaign or unit gives another key."""
+    return _derive(secret, "unit-key", SCHEME, campaign_id, unit_code)
+
+
+def review_key(secret: bytes, campaign_id: str) -> bytes:
+    """The consolidators' key for review records (return, accept, reopen)."""
+    return _derive(secret, "review-key", SCHEME, campaign_id)
+
+
+def receipt_key(secret: bytes, campaign_id: str) -> bytes:
+    """The key of Tổng hợp's receipts (when it first saw each revision)."""
+    return _derive(secret, "receipt-key", SCHEME, campaign_id)
+
+
+def key_text(key: bytes) -> str:
+    """A key as it is stored in a workbook's hidden sheet: hex, so no cell turns it into a number."""
+    return key.hex()
+
+
+def key_from_text(text: Any) -> bytes | None:
+    """A stored key back; None for an empty or mangled cell (such a workbook signs nothing)."""
+    try:
+        key = bytes.fromhex(str(text or "").strip())
+    except ValueError:
+        return None
+    return key if len(key) == SECRET_BYTES else None
+
+
+def canonical(kind: str, fields: dict[str, Any], rows: list | tuple = ()) -> bytes:
+    """One byte string per content: fields by name, rows sorted, JSON without spaces. Anything
+    signed is signed over this, so a reordered file still verifies and a changed value does not."""
+    body = [
+        kind,
+        sorted([str(k), v] for k, v in fields.items()),
+        sorted([list(r) for r in rows], key=lambda r: json.dumps(r, ensure_ascii=False, default=str)),
+    ]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def sign(key: bytes, message: bytes) -> str:
+    return f"{SCHEME}:{hmac.new(key, message, hashlib.sha256).hexdigest()}"
+
+
+def verify(key: bytes, message: bytes, signature: Any) -> bool:
+    """The signature is this key's over this message (compared in constant time)."""
+    if not isinstance(signature, str) or not signature:
+        return False
+    return hmac.compare_digest(sign(key, message), signature.strip())

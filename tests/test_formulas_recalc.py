@@ -1,0 +1,199 @@
+"""The key proof of the workbook's own formulas: filled with entries at every boundary, opened and
+recalculated by LibreOffice (in English and in Vietnamese), the workbook shows exactly the
+statuses and figures the engine computes, or shows nothing and says why.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from campaign.assessment import assess
+from campaign.definition import Target
+from campaign.figures import shown
+from campaign.findings import MESSAGES
+from campaign.formulas import FORMULA_CODES
+from campaign.sample_data import clean_entries
+from workbooks.builder import write_unit_workbook
+from workbooks.recalc import recalculate, soffice
+from workbooks.unit_files import read_report
+from workbooks.writer import fill_entries
+
+pytestmark = pytest.mark.slow
+
+UNITS = ("KT", "VP", "T01", "VHXH", "CA", "PVHCC")
+PER_UNIT = 3
+# the formula's own lines: what a formula cannot read, said instead of a status
+OWN_LINES = tuple(MESSAGES[c][1].split("{")[0] for c in ("cong_thuc.o_chu", "cong_thuc.khong_tinh"))
+TEXT_TYPED = ("'1.234", "'97,5", "'1.200", "'36,5", "97,5%", "mười")
+
+
+def _rate_cases(t: Target, rng: random.Random) -> list[tuple]:
+    thr = Fraction(str(t.threshold))
+    step = (thr / 100).denominator
+    den = step * rng.randint(1, 40)
+    exact = den * thr / 100
+    num = int(exact)  # den is a multiple of the threshold's denominator: exactly on it
+    cases = [(num, den), (num - 1, den), (min(num + 1, den), den), (den, den), (den + 1, den), (0, den)]
+    cases += [(num, 0), (None, den), (-3, den), (rng.choice(TEXT_TYPED), den), (num, rng.choice(TEXT_TYPED))]
+    if t.integer_inputs:
+        cases.append((num + 0.5, den))
+    else:
+        cases += [(float(exact) + 0.01, den), (round(float(exact) - 0.001, 3), den)]
+    return cases
+
+
+def _cases(t: Target, rng: random.Random) -> list[tuple]:
+    if t.rule in ("rate_min", "rate_strict"):
+        return _rate_cases(t, rng)
+    if t.rule == "ratio_min":
+        ref = rng.choice([1000, 20_000, 43_210, 10_000])
+        thr = Fraction(str(t.threshold))
+        at = ref * thr / 100
+        return [
+            (ref, float(at)),
+            (ref, float(at) - 0.01),
+            (ref, float(at) + 0.01),
+            (10_000, 10_499.98),  # 104,9998 %: Không đạt, shown 104,99
+            (ref, float(at) * 2),
+            (0, 100),
+            (ref, None),
+            ("'1.234", float(at)),
+            (ref, "'97,5"),
+        ]
+    if t.rule == "growth_range":
+        prev = rng.choice([100, 1000, 2_000, 156]) if t.integer_inputs else rng.choice([1000, 2000, 12_345.5, 250])
+        low, high = Fraction(str(t.low)), Fraction(str(t.high))
+        exact = Fraction(str(prev))
+        cur_low, cur_high = exact * (1 + low / 100), exact * (1 + high / 100)
+        out = [(prev, cur_low), (prev, cur_high), (prev, (cur_low + cur_high) / 2), (prev, prev), (0, 10)]
+        out += [(prev, cur_high + (1 if t.integer_inputs else Fraction(1, 100)))]
+        out += [(prev, cur_low - (1 if t.integer_inputs else Fraction(1, 100))), (prev, "'1.234"), (None, prev)]
+        conv = [(a, b if b is None or isinstance(b, str) else _number(b, t.integer_inputs)) for a, b in out]
+        return [c for c in conv if not (t.integer_inputs and any(isinstance(v, float) for v in c))]
+    if t.rule == "rank_max":
+        return [(v,) for v in (30, 31, 29, 1, 114, 115, 0, 29.5, -1, "'30", None)]
+    if t.rule == "count_max":
+        return [(v,) for v in (0, 1, 2, None, -1, 0.5, "'0")]
+    if t.rule == "value_range":
+        return [(v,) for v in (95, 100, 94.99, 100.01, 97.5, 94.9999, None, "'97,5", -2)]
+    if t.rule == "level":
+        nfd = unicodedata.normalize("NFD", t.target_level)
+        return [(v,) for v in (*t.levels, nfd, "xong", None, 3)]
+    raise AssertionError(t.rule)
+
+
+def _number(v, whole: bool):
+    v = Fraction(str(v))
+    if whole:
+        return int(v) if v.denominator == 1 else float(v)
+    return int(v) if v.denominator == 1 else round(float(v), 4)
+
+
+def _fill(campaign, unit_code: str, seed: int, folder: Path) -> Path:
+    unit = campaign.unit(unit_code)
+    rng = random.Random(f"{seed}-{unit_code}")
+    path = folder / f"{unit_code}-{seed}.xlsx"
+    write_unit_workbook(campaign, unit, path)
+    entries = clean_entries(campaign, unit, seed=seed)
+    period = rng.choice([p.name for p in campaign.periods] + [campaign.periods[0].code])
+    entries["info"]["period"] = {"value": period}
+    for t in campaign.targets_for(unit):
+        case = rng.choice(_cases(t, rng))
+        row = {"input_a": case[0]}
+        if len(case) > 1:
+            row["input_b"] = case[1]
+        entries["report"][t.code] = {**entries["report"].get(t.code, {}), **row}
+        for k in ("input_a", "input_b"):
+            if k in row and row[k] is None:
+                del entries["report"][t.code][k]
+    # text-typed numbers as a unit types them: the apostrophe is Excel's, the cell holds text
+    for row in entries["report"].values():
+        for k, v in list(row.items()):
+            if isinstance(v, str) and v.startswith("'"):
+                row[k] = v[1:]
+    fill_entries(path, entries)
+    return path
+
+
+def _probe(folder: Path) -> Path:
+    """A workbook whose results differ by LibreOffice's locale: proof that the locale is set."""
+    wb = Workbook()
+    wb.active["A1"] = '="x"&1.5'
+    path = folder / "probe.xlsx"
+    wb.save(path)
+    return path
+
+
+def _close(got, want) -> bool:
+    if want is None:
+        return got in (None, "")
+    if isinstance(want, str):
+        return got == want
+    return isinstance(got, (int, float)) and Fraction(str(got)) == want
+
+
+def _compare(campaign, source: Path, computed: Path) -> int:
+    report = read_report(source)
+    a = assess(campaign, report)
+    ws = load_workbook(computed, data_only=True)[report.sheets["report"].name]
+    cols = report.sheets["report"].columns
+    lines_at: dict[int, list[str]] = {}
+    for f in a.findings:
+        digits = "".join(ch for ch in f.cell if ch.isdigit())
+        if f.sheet == report.sheets["report"].name and digits:
+            lines_at.setdefault(int(digits), []).append(f)
+    checked = 0
+    for r in a.results:
+        if r.own:
+            continue
+        n = r.row.number
+        got = {k: ws.cell(n, cols[k]).value for k in ("value", "pct_plan", "pct_prev", "status", "on_track", "check")}
+        where = f"{source.name} {r.target.code} {r.inputs} {[r.row.value('input_a'), r.row.value('input_b')]}"
+        formula_lines = [x for x in str(got["check"] or "").split("\n") if x]
+        engine = lines_at.get(n, [])
+        engine_lines = {f.line() for f in engine}
+        for line in formula_lines:
+            assert line in engine_lines or line.split(": ", 1)[1].startswith(OWN_LINES), (where, line, engine_lines)
+        if got["status"] in (None, ""):
+            # nothing shown: only where the formula cannot read what was typed, and it says why
+            assert formula_lines and any(
+                line.split(": ", 1)[1].startswith(OWN_LINES) or "Mức" in line for line in formula_lines
+            ), where
+            checked += 1
+            continue
+        for f in engine:
+            if f.code in FORMULA_CODES:
+                assert f.line() in formula_lines, (where, f.line(), formula_lines)
+        value, pct_plan, pct_prev = shown(r.target, r.outcome)
+        assert got["status"] == r.outcome.status, (where, got, r.outcome)
+        assert _close(got["value"], value), (where, got["value"], value)
+        assert _close(got["pct_plan"], pct_plan), (where, got["pct_plan"], pct_plan)
+        assert _close(got["pct_prev"], pct_prev), (where, got["pct_prev"], pct_prev)
+        assert _close(got["on_track"], r.outcome.on_track), (where, got["on_track"], r.outcome.on_track)
+        checked += 1
+    return checked
+
+
+@pytest.fixture(scope="module")
+def filled(campaign, tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("filled")
+    return [_fill(campaign, code, seed, folder) for code in UNITS for seed in range(PER_UNIT)]
+
+
+@pytest.mark.parametrize("locale, shows", [("en-US", "x1.5"), ("vi-VN", "x1,5")])
+def test_libreoffice_computes_every_status_and_figure_the_engine_does_at_the_boundaries(
+    campaign, filled, tmp_path, locale, shows
+):
+    if soffice() is None:
+        pytest.fail("LibreOffice (soffice) is needed: apt-get install libreoffice-calc")
+    probe = _probe(tmp_path)
+    out = recalculate([probe, *filled], tmp_path / "out", locale, tmp_path)
+    assert load_workbook(out[0], data_only=True).active["A1"].value == shows  # the locale took
+    rows = sum(_compare(campaign, src, done) for src, done in zip(filled, out[1:]))
+    assert rows >= len(filled) * 3

@@ -1,0 +1,55 @@
+"""Reporting without the add-in: a consolidator runs Tổng hợp on a folder of e-mailed workbooks and
+is told how many files were used, how many could not be (each file named once, with why and whom
+to ask) and which files were not workbooks at all."""
+
+from __future__ import annotations
+
+import shutil
+
+from openpyxl import Workbook
+
+from campaign.consolidation import UNUSABLE, completeness_summary, consolidate
+from sync.collect import from_folder
+from xl_addin.cli import main
+
+
+def _inbox(campaign, workbook, folder):
+    folder.mkdir()
+    for code in ("T01", "KT"):
+        shutil.copy(workbook(code, filled=True), folder / f"{campaign.id}_{code}.xlsx")
+    Workbook().save(folder / "Book1.xlsx")  # someone's own spreadsheet, not a report
+    (folder / f"{campaign.id}_T02.xlsx").write_bytes(b"PK\x03\x04 not really a zip")  # cut off in the mail
+    (folder / "trong.xlsx").write_bytes(b"")
+    (folder / "anh-bien-ban.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / "cong-van.docx").write_bytes(b"PK")
+    return folder
+
+
+def test_the_inbox_summary_counts_every_unusable_file_and_names_what_it_skipped(campaign, workbook, tmp_path):
+    subs, lines = from_folder(campaign, _inbox(campaign, workbook, tmp_path / "inbox"))
+    head = lines[0]
+    assert "2 sổ báo cáo đọc được" in head and "3 tệp không dùng được" in head
+    assert "2 tệp không phải sổ Excel bỏ qua (anh-bien-ban.jpg, cong-van.docx)" in head
+    for name in ("Book1.xlsx", "trong.xlsx", f"{campaign.id}_T02.xlsx"):
+        said = [line for line in lines[1:] if name in line]
+        assert len(said) == 1 and said[0].count(name) == 1, (name, said)
+    # the file named for T02 is T02's unusable report, not a unit that never sent one
+    c = consolidate(campaign, subs)
+    assert completeness_summary(c)[UNUSABLE] == 1
+    assert next(u for u in c.units if u.unit_code == "T02").status == UNUSABLE
+    assert any("T02" in line and "gửi lại" in line for line in lines)
+    assert any("Book1.xlsx" in line and "hỏi người gửi" in line for line in lines)
+
+
+def test_the_consolidator_is_not_told_of_a_refused_push_for_a_file_never_pushed(campaign, workbook, tmp_path, capsys):
+    folder = _inbox(campaign, workbook, tmp_path / "inbox")
+    bad = workbook("T03", filled=True)
+    from workbooks.writer import fill_entries
+
+    fill_entries(bad, {"report": {"CT07": {"input_a": 900, "input_b": 100}}})
+    shutil.copy(bad, folder / f"{campaign.id}_T03.xlsx")
+    assert main(["consolidate", "--from-folder", str(folder), "--out", str(tmp_path / "th.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "bị từ chối" not in out
+    assert "T03" in out and "chưa xếp hạng" in out
+    assert out.count("Book1.xlsx") == 1
