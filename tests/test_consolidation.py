@@ -7,13 +7,14 @@ import os
 from fractions import Fraction
 
 from campaign.consolidation import LATE, MISSING, ON_TIME, consolidate
+from campaign.dates import VIETNAM
 from sync.collect import from_folder
 from workbooks.writer import fill_entries
 
 
 def _arrive(path, *when):
     """The file reaches the inbox at `when` (its modification time there)."""
-    stamp = dt.datetime(*when).timestamp()
+    stamp = dt.datetime(*when, tzinfo=VIETNAM).timestamp()  # a time in Vietnam, whatever the PC zone
     os.utime(path, (stamp, stamp))
     return path
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from campaign.assessment import assess
 from campaign.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate, models_table
+from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.unit_report import entries_of
 from sync.collect import TIME_OF_INBOX, TIME_OF_SHARE, from_backend, from_folder
@@ -25,7 +26,7 @@ from workbooks.writer import fill_entries
 
 
 def _arrive(path, *when):
-    stamp = dt.datetime(*when).timestamp()
+    stamp = dt.datetime(*when, tzinfo=VIETNAM).timestamp()  # a time in Vietnam, whatever the PC zone
     os.utime(path, (stamp, stamp))
     return path
 
