@@ -193,7 +193,7 @@ def bench_sync(campaign, tmp: Path) -> None:
 
     from campaign.definition import Unit
     from sync.emulator import FakeSheetsServer
-    from sync.google.gsheets import GoogleBackend
+    from sync.google.backend import GoogleBackend
     from sync.tab import Tab, to_grid
 
     print("sync: requests and time against the local Sheets emulator, against competent gspread use")
@@ -266,8 +266,8 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
 
     from campaign.sample_data import clean_entries
     from sync.emulator import FakeSheetsServer
-    from sync.google.google_names import RENDER
-    from sync.google.gsheets import GoogleBackend
+    from sync.google.backend import GoogleBackend
+    from sync.google.names import RENDER
     from sync.tab import Tab, entries_to_rows, from_grid
 
     admin = campaign.consolidators[0]

@@ -24,8 +24,8 @@ def make_backend(
     `share` (or THIDUA_SHARE, or ./thu-muc-chung)."""
     google = google or os.environ.get("THIDUA_GOOGLE_SHEET")
     if google:
-        from sync.google.google_client import client_from_credentials
-        from sync.google.gsheets import GoogleBackend
+        from sync.google.backend import GoogleBackend
+        from sync.google.client import client_from_credentials
 
         client, account = client_from_credentials(credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin)
         return GoogleBackend(client, google, campaign, acting_unit=acting_unit, account=account)

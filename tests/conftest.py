@@ -128,7 +128,7 @@ def fake_google():
 
 
 def google_client(server, email):
-    from sync.google.google_client import make_client
+    from sync.google.client import make_client
 
     client = make_client(session=server.session(email))
     client.http_client.sleep = lambda seconds: None  # retries are counted, not waited for
@@ -138,7 +138,7 @@ def google_client(server, email):
 @pytest.fixture
 def google_backends(fake_google, campaign):
     """make(unit=None) -> a GoogleBackend acting as that unit's account (None: consolidator)."""
-    from sync.google.gsheets import GoogleBackend
+    from sync.google.backend import GoogleBackend
 
     admin = campaign.consolidators[0]
     fake_google.fake.read_quota = fake_google.fake.write_quota = 10_000

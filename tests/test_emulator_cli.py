@@ -176,7 +176,7 @@ def test_the_doctor_passes_on_the_emulator_and_cleans_up(plain_emulator, campaig
 
 def test_the_doctor_fails_where_google_would_differ_from_the_emulator(fake_google, campaign, monkeypatch, capsys):
     """An emulator that let a duplicate metadata id through: the doctor's first row fails."""
-    from sync.google.google_doctor import run_doctor
+    from sync.google.doctor import run_doctor
 
     fake_google.fake.unique_metadata_ids = False
     monkeypatch.setenv("THIDUA_SHEETS_EMULATOR_HOST", fake_google.url.removeprefix("http://"))
@@ -200,7 +200,7 @@ def test_tong_hop_memory_stays_bounded_when_a_unit_fills_its_tab_on_the_web(
     from sync.collect import from_backend
     from sync.configure import make_backend
     from sync.emulator.connect import emulator_session
-    from sync.google.google_client import make_client
+    from sync.google.client import make_client
 
     admin = campaign.consolidators[0]
     setup = subprocess.run(

@@ -8,9 +8,9 @@ from conftest import google_client
 
 from sync.emulator.fields import parse, select
 from sync.emulator.model import ApiError
-from sync.google.google_cells import tab_range
-from sync.google.google_errors import GoogleAPIError
-from sync.google.google_names import DRIVE_FILES, SHEETS_URL
+from sync.google.cells import tab_range
+from sync.google.errors import GoogleAPIError
+from sync.google.names import DRIVE_FILES, SHEETS_URL
 
 OWNER = "vhxh@vinhbao.gov.vn"
 

@@ -11,9 +11,9 @@ from conftest import google_client
 from campaign.refusals import SyncError
 from sync.emulator import Fault
 from sync.emulator.model import Sheet
-from sync.google.google_claims import claim_id
-from sync.google.google_setup import units_that_fit
-from sync.google.gsheets import GoogleBackend
+from sync.google.backend import GoogleBackend
+from sync.google.claims import claim_id
+from sync.google.setup_spreadsheet import units_that_fit
 from sync.tab import Tab
 from sync.unit_sync import pull_all, push_file
 from workbooks.unit_files import read_report
@@ -219,7 +219,7 @@ def test_setup_refuses_past_ten_million_cells_and_says_how_many_units_fit(fake_g
 def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_google, campaign, tmp_path):
     import json
 
-    from sync.google.google_client import client_from_credentials
+    from sync.google.client import client_from_credentials
 
     key = tmp_path / "khoa.json"
     key.write_text(
@@ -317,7 +317,7 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
     Each is told apart from a real one (a real claim is written with what it claims), said as
     such, and `sheet setup` removes them; real claims stay."""
     from campaign.review import ACCEPT, DA_DUYET, RETURN, TRA_LAI
-    from sync.google.google_claims import CLAIM_SALTS, claim_request
+    from sync.google.claims import CLAIM_SALTS, claim_request
     from sync.review_flow import Ask, act
 
     fake = google_backends.server.fake
@@ -372,7 +372,7 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
 
 
 def test_what_counts_as_a_planted_claim_on_its_edges():
-    from sync.google.google_claims import forged_claims
+    from sync.google.claims import forged_claims
 
     def dm(value):
         import json

@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from sync.google.google_errors import GoogleAPIError, refusal
+from sync.google.errors import GoogleAPIError, refusal
 
 
 def answer(status: int, error: dict) -> requests.Response:

@@ -15,8 +15,8 @@ from campaign.refusals import Conflict
 from campaign.review import ACCEPT, RETURN
 from sync.collect import from_backend
 from sync.emulator import Fault
-from sync.google.google_doctor import run_doctor
-from sync.google.gsheets import GoogleBackend
+from sync.google.backend import GoogleBackend
+from sync.google.doctor import run_doctor
 from sync.review_flow import Ask, act, trail
 from sync.unit_sync import push_file
 
@@ -97,7 +97,7 @@ def test_the_whole_flow_speaks_googles_schema(fake_google, campaign, workbook, m
 def test_gspreads_own_sharing_sends_what_the_schema_does_not_have(fake_google):
     """Recorded as gspread's, not ours: its insert_permission puts `withLink` in the Permission
     body (Drive v3 has no such field) and its Drive calls write booleans as Python does
-    (True/False; the schema writes true/false). Our client sends neither (google_http.py); every
+    (True/False; the schema writes true/false). Our client sends neither (api.py); every
     other field gspread sends is in the schema."""
     fake = fake_google.fake
     fake.exchanges = []

@@ -12,7 +12,7 @@ from conftest import google_client
 from campaign.refusals import SyncError
 from campaign.unit_report import entries_of
 from sync.emulator import Fault
-from sync.google.gsheets import GoogleBackend
+from sync.google.backend import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
 from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
@@ -153,7 +153,7 @@ def test_no_network_is_a_clear_message_and_nothing_changes(campaign, workbook):
 
 
 def test_bad_key_file_is_refused_without_echoing_it(tmp_path):
-    from sync.google.google_client import client_from_credentials
+    from sync.google.client import client_from_credentials
 
     key = tmp_path / "khoa.json"
     key.write_text(

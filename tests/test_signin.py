@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from campaign.refusals import SyncError
-from sync.google.google_client import make_client
-from sync.google.gsheets import GoogleBackend
+from sync.google.backend import GoogleBackend
+from sync.google.client import make_client
 from sync.tab import Tab
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -90,7 +90,7 @@ def test_a_unit_signs_in_with_the_spreadsheets_scope_only_and_the_admin_adds_dri
     import json
 
     from sync.emulator import FakeSheets
-    from sync.google.google_client import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
+    from sync.google.client import DRIVE_SCOPE, SHEETS_SCOPE, client_from_credentials
 
     key = tmp_path / "khoa.json"
     key.write_text(json.dumps(FakeSheets().new_service_account("t01@x.vn", "http://127.0.0.1:9/token")))
@@ -113,7 +113,7 @@ def _oauth_user_file(server, email, tmp_path):
 def test_a_person_signed_in_with_their_google_account_is_recorded_as_the_pusher(signed_in, campaign, tmp_path):
     """gspread.oauth() reads authorized_user.json and refreshes at the token endpoint; the
     account's e-mail comes from the userinfo endpoint, so the log says who pushed."""
-    from sync.google.google_client import client_from_credentials
+    from sync.google.client import client_from_credentials
 
     server, _, sid = signed_in
     person = campaign.unit("T12").editors[0]
@@ -132,7 +132,7 @@ def test_a_person_signed_in_with_their_google_account_is_recorded_as_the_pusher(
 def test_a_revoked_sign_in_is_set_aside_so_the_next_click_signs_in_afresh(signed_in, campaign, tmp_path):
     import json
 
-    from sync.google.google_client import client_from_credentials
+    from sync.google.client import client_from_credentials
 
     server, _, _ = signed_in
     person = campaign.unit("T12").editors[0]

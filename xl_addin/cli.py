@@ -159,14 +159,14 @@ def cmd_sheet(args: argparse.Namespace) -> int:
         return EXIT_OK
     campaign = _campaign(args)
     if args.action == "doctor":
-        from sync.google.google_doctor import run_doctor
+        from sync.google.doctor import run_doctor
 
         credentials = args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS")
         return run_doctor(campaign, credentials, key=args.google, second=args.second, quota=args.quota)
     if args.create:
-        from sync.google.google_client import client_from_credentials
-        from sync.google.google_setup import capacity_line
-        from sync.google.gsheets import GoogleBackend
+        from sync.google.backend import GoogleBackend
+        from sync.google.client import client_from_credentials
+        from sync.google.setup_spreadsheet import capacity_line
 
         client, account = client_from_credentials(
             args.credentials or os.environ.get("THIDUA_GOOGLE_CREDENTIALS"), admin=True
@@ -185,7 +185,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     made = backend.setup([u.code for u in campaign.units])
     print(f"Đã chuẩn bị {backend.name}: " + (", ".join(made) if made else "không có gì cần tạo thêm."))
     if backend.name == "Google Sheets":
-        from sync.google.google_setup import capacity_line
+        from sync.google.setup_spreadsheet import capacity_line
 
         print(capacity_line(len(campaign.units)))
     return EXIT_OK

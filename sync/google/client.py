@@ -11,7 +11,7 @@ Accounts, by who runs thidua:
 - the emulator (`THIDUA_SHEETS_EMULATOR_HOST`): no sign-in, acting as
   `THIDUA_EMULATOR_ACCOUNT`.
 
-Every call then goes through one HTTP client, with bounded retries (google_http.py).
+Every call then goes through one HTTP client, with bounded retries (api.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 
 from campaign.refusals import SyncError
-from sync.google.google_http import NETWORK_ERRORS, GoogleHTTP
+from sync.google.api import NETWORK_ERRORS, GoogleHTTP
 
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"

@@ -9,12 +9,12 @@ from typing import Any
 from campaign.dates import show_time
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET, TRA_LAI, Review
-from sync.google.google_cells import append_row, write_row
-from sync.google.google_claims import claim_id, claim_kind, claim_request, claim_value, forged
-from sync.google.google_errors import GoogleAPIError
-from sync.google.google_names import LOG_TAB, RENDER, REVIEW_TAB
-from sync.google.google_names import nfc as _nfc
-from sync.google.google_names import quote as _quote
+from sync.google.cells import append_row, write_row
+from sync.google.claims import claim_id, claim_kind, claim_request, claim_value, forged
+from sync.google.errors import GoogleAPIError
+from sync.google.names import LOG_TAB, RENDER, REVIEW_TAB
+from sync.google.names import nfc as _nfc
+from sync.google.names import quote as _quote
 
 
 class Collision(Exception):

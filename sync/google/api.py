@@ -1,11 +1,11 @@
 """The one HTTP client every Google call goes through: one method per API endpoint, named for
 it as gspread's http_client.py names its own (`values_get` is spreadsheets.values.get), with
-the URLs in google_names.py, and bounded retries.
+the URLs in names.py, and bounded retries.
 
 gspread's own BackOffHTTPClient retries forever and retries appends; this one is bounded in
 attempts and in wall-clock time (requests included), jittered, never repeats a request that is
 not idempotent, and counts down visibly while Google's per-minute quota refills. Errors are
-parsed once, here, into `GoogleAPIError` (google_errors.py).
+parsed once, here, into `GoogleAPIError` (errors.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from gspread.http_client import HTTPClient
 from requests.exceptions import ChunkedEncodingError, Timeout
 from requests.exceptions import ConnectionError as ConnError
 
-from sync.google.google_errors import GoogleAPIError
-from sync.google.google_names import DRIVE_FILES, SHEETS_URL, USERINFO_URL
+from sync.google.errors import GoogleAPIError
+from sync.google.names import DRIVE_FILES, SHEETS_URL, USERINFO_URL
 
 # what a dropped or refused connection raises: ChunkedEncodingError when it died inside an
 # answer's body, TransportError when google-auth could not reach the token endpoint

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.google.google_names import TAB_COLUMNS, TAB_ROWS
-from sync.google.google_names import quote as _quote
+from sync.google.names import TAB_COLUMNS, TAB_ROWS
+from sync.google.names import quote as _quote
 
 
 def tab_range(code: str) -> str:

@@ -1,6 +1,6 @@
 """Google's errors, parsed once, and what each says to the user.
 
-An answer that is not 2xx becomes a `GoogleAPIError` in the HTTP client (google_http.py), the
+An answer that is not 2xx becomes a `GoogleAPIError` in the HTTP client (api.py), the
 one place its body is read: `{"error": {"code", "message", "status", "errors"?, "details"?}}`
 (Sheets and Drive alike; Drive's reasons sit in `errors[].reason`, Sheets' in
 `details[].reason`). Everything else asks the parsed error: `missing_range`, `protected`,

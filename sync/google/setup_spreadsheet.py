@@ -20,10 +20,10 @@ from typing import Any
 
 from campaign.refusals import SyncError
 from campaign.review import DA_DUYET
-from sync.google.google_cells import grow_rows
-from sync.google.google_claims import CLAIM_KEY, claim_value, forged_claims
-from sync.google.google_errors import GoogleAPIError
-from sync.google.google_names import (
+from sync.google.cells import grow_rows
+from sync.google.claims import CLAIM_KEY, claim_value, forged_claims
+from sync.google.errors import GoogleAPIError
+from sync.google.names import (
     LOG_TAB,
     REGISTRY_TAB,
     REVIEW_HEADER,
@@ -31,8 +31,8 @@ from sync.google.google_names import (
     TAB_COLUMNS,
     TAB_ROWS,
 )
-from sync.google.google_names import nfc as _nfc
-from sync.google.google_names import quote as _quote
+from sync.google.names import nfc as _nfc
+from sync.google.names import quote as _quote
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_KEY = "thidua_campaign"

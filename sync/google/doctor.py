@@ -31,8 +31,8 @@ from typing import Any
 
 from requests import RequestException
 
-from sync.google.google_errors import GoogleAPIError
-from sync.google.google_names import quote
+from sync.google.errors import GoogleAPIError
+from sync.google.names import quote
 
 DAT, KHONG_DAT, BO_QUA = "ĐẠT", "KHÔNG ĐẠT", "BỎ QUA"
 
@@ -179,7 +179,7 @@ def check_sharing(s: Scratch) -> Row:
 def check_clock(s: Scratch) -> Row:
     import datetime as dt
 
-    from sync.google.gsheets import VIETNAM, server_time
+    from sync.google.backend import VIETNAM, server_time
 
     s.http.spreadsheets_get(s.key, {"fields": "spreadsheetId"})
     google = server_time(s.http.server_date)
@@ -266,8 +266,8 @@ def run_doctor(
     quota: bool = False,
     out=None,
 ) -> int:
-    from sync.google.google_client import client_from_credentials
-    from sync.google.gsheets import GoogleBackend
+    from sync.google.backend import GoogleBackend
+    from sync.google.client import client_from_credentials
 
     out = out or sys.stdout
     client, account = client_from_credentials(credentials, admin=True)

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from campaign.refusals import SyncError
-from sync.google.google_names import nfc as _nfc
+from sync.google.names import nfc as _nfc
 
 CLAIM_KEY = "thidua.ban_gui"
 CLAIM_SALTS = 4

@@ -32,16 +32,16 @@ from campaign.definition import Campaign
 from campaign.refusals import SyncError
 from campaign.review import Review
 from sync.backend import Backend, newer_on_share
-from sync.google.google_cells import append_row, grid_of, replace_tab, tab_range
-from sync.google.google_claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
-from sync.google.google_client import config_dir, forget_sign_in
-from sync.google.google_errors import GoogleAPIError, refusal
-from sync.google.google_http import NETWORK_ERRORS, AnswerTooLarge
-from sync.google.google_names import LOG_TAB, METADATA_FIELDS, RENDER, REVIEW_TAB, TAB_ROWS
-from sync.google.google_names import nfc as _nfc
-from sync.google.google_names import quote as _quote
-from sync.google.google_review import Collision, GoogleReviews
-from sync.google.google_setup import SpreadsheetSetup, find_or_create
+from sync.google.api import NETWORK_ERRORS, AnswerTooLarge
+from sync.google.cells import append_row, grid_of, replace_tab, tab_range
+from sync.google.claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
+from sync.google.client import config_dir, forget_sign_in
+from sync.google.errors import GoogleAPIError, refusal
+from sync.google.names import LOG_TAB, METADATA_FIELDS, RENDER, REVIEW_TAB, TAB_ROWS
+from sync.google.names import nfc as _nfc
+from sync.google.names import quote as _quote
+from sync.google.review import Collision, GoogleReviews
+from sync.google.setup_spreadsheet import SpreadsheetSetup, find_or_create
 from sync.tab import Tab, from_grid, to_grid
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
