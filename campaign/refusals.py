@@ -38,7 +38,7 @@ REFUSALS: dict[str, str] = {
         "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx) rồi dùng tệp .xlsx."
     ),
     "tep.bo_doc_hong": (
-        "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua ('pip install thidua') rồi thử lại."
+        "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua (chạy lại cai-dat.cmd trong gói cài đặt tải về) rồi thử lại."
     ),
     "tep.khong_ghi_duoc": "Không ghi được vào tệp '{name}' ({why}). Hãy đóng tệp trong Excel rồi thử lại.",
     "tep.khong_mo_de_ghi": (
