@@ -21,6 +21,7 @@ import pytest
 
 from campaign import signing as S
 from campaign.consolidation import LATE, NOT_FROM_UNIT, ON_TIME, UNSIGNED, consolidate, findings_table
+from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.review import ACCEPT, DA_DUYET, REOPEN, RETURN, TRA_LAI
 from sync.collect import TIME_OF_RECEIPT, from_backend
@@ -256,7 +257,7 @@ def test_a_backdated_file_counts_from_when_tong_hop_first_saw_it(campaign, workb
 def test_between_two_runs_the_files_time_stands(campaign, workbook, share):
     tong_hop(share, campaign, dt.datetime(2026, 12, 2, 17))
     sent(workbook, campaign, share)
-    stamp = dt.datetime(2026, 12, 4, 9).timestamp()
+    stamp = dt.datetime(2026, 12, 4, 9, tzinfo=VIETNAM).timestamp()  # file times are read in Vietnam time
     os.utime(tab_file(share, campaign, "T01"), (stamp, stamp))
     row = tong_hop(share, campaign, dt.datetime(2026, 12, 8, 9)).unit_row("T01")
     assert row.status == ON_TIME and row.received_at == dt.datetime(2026, 12, 4, 9)
