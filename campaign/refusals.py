@@ -131,7 +131,7 @@ REFUSALS: dict[RefusalCode, str] = {
         "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx) rồi dùng tệp .xlsx."
     ),
     RC.TEP_BO_DOC_HONG: (
-        "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua ('pip install thidua') rồi thử lại."
+        "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua (chạy lại cai-dat.cmd trong gói cài đặt tải về) rồi thử lại."
     ),
     RC.TEP_KHONG_GHI_DUOC: "Không ghi được vào tệp '{name}' ({why}). Hãy đóng tệp trong Excel rồi thử lại.",
     RC.TEP_KHONG_MO_DE_GHI: (

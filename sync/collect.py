@@ -259,7 +259,8 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
     used = sum(1 for s in subs if s.report is not None)
     head = f"Thư mục nhận {Path(folder).name}: {used} sổ báo cáo đọc được, {len(unusable)} tệp không dùng được"
     head += f", {len(skipped)} tệp không phải sổ Excel bỏ qua" + (f" ({', '.join(skipped)})." if skipped else ".")
-    return subs, [head, *unusable]
+    # nothing to tell when every file was a usable report: the completeness summary says the rest
+    return subs, [head, *unusable] if unusable or skipped else []
 
 
 def _arrived(path: Path) -> dt.datetime:

@@ -7,6 +7,7 @@ returned and sent again, two accepted; its master's narrative written as a conso
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -100,11 +101,14 @@ def _city(demo):
     from campaign.report_tables import city_report
     from sync.collect import from_backend
     from sync.folder import FolderBackend
+    from sync.seals import office_keyring
     from workbooks.campaign_workbook import load_default
 
     campaign = load_default()
-    admin = FolderBackend(demo["share"], campaign.id)
-    return city_report(consolidate(campaign, from_backend(campaign, admin), as_of=dt.date(2026, 12, 10)))
+    # on the demo's office PC: its campaign secret checks the units' signatures
+    admin = FolderBackend(demo["share"], campaign.id, keyring=office_keyring(campaign.id, demo["office"]))
+    subs = from_backend(campaign, admin, now=dt.datetime(2026, 12, 10, 8))
+    return city_report(consolidate(campaign, subs, as_of=dt.date(2026, 12, 10)))
 
 
 def test_no_unit_code_outside_a_ma_column(final):
@@ -204,10 +208,13 @@ def test_the_draft_is_marked_and_shows_what_is_left_to_write(demo):
     assert Document(demo["document"]).paragraphs[0].text != "DỰ THẢO"
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _cli(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
+    """The CLI; `home`: the consolidator settings it runs with (the demo's office PC)."""
+    env = {**os.environ, **({"THIDUA_HOME": str(home)} if home else {})}
     return subprocess.run(
-        [sys.executable, "-m", "xl_addin.cli", *args], capture_output=True, text=True, timeout=600, cwd=cwd, check=False
-    )
+        [sys.executable, "-m", "xl_addin.cli", *args],
+        capture_output=True, text=True, timeout=600, cwd=cwd, check=False, env=env,
+    )  # fmt: skip
 
 
 def test_consolidating_from_a_folder_then_exporting_from_the_share_is_refused_by_name(demo, tmp_path):
@@ -223,7 +230,10 @@ def test_consolidating_from_a_folder_then_exporting_from_the_share_is_refused_by
     master = tmp_path / "tong-hop.xlsx"
     done = _cli("consolidate", "--from-folder", str(inbox), "--out", str(master), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    refused = _cli("export", "--master", str(master), "--share", str(demo["share"]), "--out", "bc.docx", cwd=tmp_path)
+    refused = _cli(
+        "export", "--master", str(master), "--share", str(demo["share"]), "--out", "bc.docx", cwd=tmp_path,
+        home=demo["office"],
+    )  # fmt: skip
     assert refused.returncode == 2 and "soạn từ một lần tổng hợp khác" in refused.stderr, refused.stderr
     assert "sổ tổng hợp ghi" in refused.stderr and not (tmp_path / "bc.docx").exists()
     agreed = _cli(

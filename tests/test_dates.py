@@ -132,5 +132,5 @@ def test_consolidate_and_export_take_dates_in_three_forms(tmp_path, monkeypatch,
     share = str(tmp_path / "share")
     assert main(["sheet", "setup", "--share", share]) == 0
     assert main(["consolidate", "--share", share, "--as-of", typed]) == 0
-    assert main(["export", "--share", share, "--date", typed, "--out", str(tmp_path / "bc")]) == 0
+    assert main(["export", "--share", share, "--date", typed, "--du-thao", "--out", str(tmp_path / "bc")]) == 0
     assert "Lỗi không mong đợi" not in capsys.readouterr().err

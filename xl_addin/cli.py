@@ -314,8 +314,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import datetime as dt
-
+    from campaign.dates import vietnam_today
     from campaign.refusals import WorkbookRefused
     from workbooks.consolidated import read_narrative
     from xl_addin.export import export_report
@@ -325,7 +324,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     master = Path(args.master or DEFAULT_MASTER)
     if args.master and not master.exists():
         raise WorkbookRefused(RC.TEP_KHONG_TIM_THAY, path=master)
-    when = args.date or dt.date.today()
+    when = args.date or vietnam_today()
     c = _consolidation(args)
     narrative = read_narrative(master) if master.exists() else None
     if narrative is None:

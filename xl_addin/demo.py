@@ -41,7 +41,8 @@ def run_demo(campaign: Campaign, out: Path, pdf: bool = True, seed: int = 2026, 
     units_dir, share = out / "don-vi", out / "thu-muc-chung"
     admin = _units_report(campaign, units_dir, share, rng, seed, echo)
     _review(campaign, admin, units_dir, echo)
-    files = {"units": units_dir, "share": share, **_consolidate(campaign, admin, out, pdf, echo)}
+    files = {"units": units_dir, "share": share, "office": admin.keyring.settings_dir()}
+    files.update(_consolidate(campaign, admin, out, pdf, echo))
     return files
 
 
