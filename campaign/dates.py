@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from campaign.refusals import Refusal
+from campaign.refusals import RC, Refusal
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 DATE_FORMAT = "%d/%m/%Y"
@@ -50,13 +50,13 @@ def parse_date(text: str) -> dt.date:
     typed = str(text).strip()
     parts = _parts(typed)
     if parts is None:
-        raise DateRefused("ngay.khong_doc_duoc", text=typed, example=date_example())
+        raise DateRefused(RC.NGAY_KHONG_DOC_DUOC, text=typed, example=date_example())
     year, month, day = parts
     try:
         return dt.date(year, month, day)
     except ValueError:
         why = f"tháng {month} không có ngày {day}" if 1 <= month <= 12 else "một năm chỉ có 12 tháng"
-        raise DateRefused("ngay.khong_co", text=typed, why=why, example=date_example()) from None
+        raise DateRefused(RC.NGAY_KHONG_CO, text=typed, why=why, example=date_example()) from None
 
 
 def read_date(value: Any) -> dt.date | None:

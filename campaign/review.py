@@ -21,7 +21,7 @@ from typing import Any
 from campaign.dates import show_time
 from campaign.definition import identity_key
 from campaign.findings import Finding
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.unit_report import UnitReport, cell_ref, column_number
 
 CHUA_GUI = "Chưa gửi"
@@ -97,9 +97,9 @@ def transition(
     """The record after `action`, or a refusal saying why the action does not apply."""
     now = effective_state(review, tab_hash)
     if now not in _FROM[action]:
-        raise SyncError("duyet.khong_hop_le", unit=unit_code, action=action, state=now)
+        raise SyncError(RC.DUYET_KHONG_HOP_LE, unit=unit_code, action=action, state=now)
     if action in (RETURN, REOPEN) and not reasons:
-        raise SyncError("duyet.thieu_ly_do", unit=unit_code, action=action)
+        raise SyncError(RC.DUYET_THIEU_LY_DO, unit=unit_code, action=action)
     seq = review.seq if review else 0
     return Review(unit_code, _TO[action], seq + 1, at, by, tab_hash or "", tuple(reasons))
 
@@ -115,9 +115,9 @@ def last_action(review: Review | None) -> str:
 def may_review(account: str, consolidators: tuple[str, ...] | list[str]) -> None:
     example = consolidators[0] if consolidators else "ten@..."
     if not account:
-        raise SyncError("duyet.chua_co_tai_khoan", example=example)
+        raise SyncError(RC.DUYET_CHUA_CO_TAI_KHOAN, example=example)
     if identity_key(account) not in {identity_key(c) for c in consolidators}:
-        raise SyncError("duyet.khong_phai_tong_hop", account=account, example=example)
+        raise SyncError(RC.DUYET_KHONG_PHAI_TONG_HOP, account=account, example=example)
 
 
 def row_hash(report: UnitReport, sheet: str, row_key: str) -> str:
@@ -139,18 +139,18 @@ def locate(report: UnitReport, text: str, target: str | None = None, cell: str |
             next((r.key for r in rep.rows if r.key and identity_key(r.key) == identity_key(target)), None) or target
         )
         if not any(r.key == target for r in rep.rows):
-            raise SyncError("duyet.khong_co_chi_tieu", target=target, unit=report.unit_code)
+            raise SyncError(RC.DUYET_KHONG_CO_CHI_TIEU, target=target, unit=report.unit_code)
         return Reason(text, "report", target, "", target, row_hash(report, "report", target))
     if cell:
         m = _CELL.match(cell.strip())
         if not m:
-            raise SyncError("duyet.o_khong_hieu", cell=cell)
+            raise SyncError(RC.DUYET_O_KHONG_HIEU, cell=cell)
         name = (m["sheet"] or report.sheets["report"].name).strip()
         sheet = next((s for s in report.sheets.values() if identity_key(s.name) == identity_key(name)), None)
         number = int(m["row"])
         row = next((r for r in sheet.rows if r.number == number), None) if sheet else None
         if sheet is None or row is None or not row.key:
-            raise SyncError("duyet.o_ngoai_bang", cell=cell, unit=report.unit_code)
+            raise SyncError(RC.DUYET_O_NGOAI_BANG, cell=cell, unit=report.unit_code)
         col = column_number(m["col"])
         col_key = next((k for k, c in sheet.columns.items() if c == col), "")
         return Reason(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campaign import layout as L
-from campaign.refusals import WorkbookRefused
+from campaign.refusals import RC, WorkbookRefused
 
 
 def column_letter(col: int) -> str:
@@ -129,7 +129,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     """Column and row keys of one sheet; rows run from below the key row to the end marker."""
     found = _find_marker(grid, spec.marker)
     if found is None:
-        raise WorkbookRefused("so_bao_cao.thieu_dau_khoa", sheet=sheet_name, marker=spec.marker)
+        raise WorkbookRefused(RC.SO_BAO_CAO_THIEU_DAU_KHOA, sheet=sheet_name, marker=spec.marker)
     kr, kc = found
     columns: dict[str, int] = {}
     for c, v in enumerate(grid[kr][kc + 1 :], kc + 1):
@@ -138,7 +138,7 @@ def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> 
     missing = [col.key for col in spec.columns if col.key not in columns]
     if missing:
         headers = ", ".join(f"'{spec.column(k).header}'" for k in missing)
-        raise WorkbookRefused("so_bao_cao.thieu_cot", sheet=sheet_name, headers=headers, row=kr + 1)
+        raise WorkbookRefused(RC.SO_BAO_CAO_THIEU_COT, sheet=sheet_name, headers=headers, row=kr + 1)
     rows: list[Row] = []
     end_row = None
     in_data = False  # titles and the header row sit between the key row and the data
@@ -175,12 +175,12 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     any_version reads a workbook of another template version by its keys, for upgrade."""
     label = source or "Tệp"
     if L.META_NAME not in grids:
-        raise WorkbookRefused("so_bao_cao.khong_phai_so_bao_cao", label=label, meta=L.META_NAME)
+        raise WorkbookRefused(RC.SO_BAO_CAO_KHONG_PHAI_SO_BAO_CAO, label=label, meta=L.META_NAME)
     meta = parse_meta(grids[L.META_NAME])
     version = str(meta.get("template_version") or "")
     if version not in L.KNOWN_TEMPLATE_VERSIONS and not any_version:
         raise WorkbookRefused(
-            "so_bao_cao.phien_ban",
+            RC.SO_BAO_CAO_PHIEN_BAN,
             label=label,
             version=version,
             known=L.KNOWN_TEMPLATE_VERSIONS,
@@ -197,7 +197,7 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     for spec in L.DATA_SHEETS:
         name = by_marker.get(spec.key)
         if name is None:
-            raise WorkbookRefused("so_bao_cao.thieu_trang", label=label, sheet=spec.name)
+            raise WorkbookRefused(RC.SO_BAO_CAO_THIEU_TRANG, label=label, sheet=spec.name)
         report.sheets[spec.key] = parse_sheet(grids[name], name, spec)
     return report
 

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from campaign.refusals import Refusal
+from campaign.refusals import RC, Refusal
 
 SKELETON = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "thidua"
@@ -206,7 +206,7 @@ def install_addin(xlam: Path, python: str, appdata: Path, home: Path) -> tuple[P
         shutil.copy(xlam, target)
     except PermissionError:
         # Windows locks an add-in Excel has loaded
-        raise Refusal("addin.dang_mo", path=target) from None
+        raise Refusal(RC.ADDIN_DANG_MO, path=target) from None
     conf = home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text(conf_text(settings(python)), encoding="utf-8")

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from campaign.dates import show_time, vietnam_now
-from campaign.refusals import Conflict, SyncError
+from campaign.refusals import RC, Conflict, SyncError
 from campaign.review import DA_DUYET, Review, effective_state
 from campaign.signing import SEAL_BAD, SEAL_OK
 from sync.seals import SEAL, Keyring, sign_tab, unit_keyring
@@ -52,7 +52,7 @@ REPLACED_FORGED = (
 def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
     """The refusal when the share holds a revision this push was not based on."""
     return Conflict(
-        "gui.ban_moi_hon",
+        RC.GUI_BAN_MOI_HON,
         diff(local.rows, remote.rows),
         unit=local.unit_code,
         revision=remote.revision,
@@ -144,7 +144,7 @@ class Backend(ABC):
 
     def check_own_tab(self, unit_code: str) -> None:
         if self.acting_unit is not None and unit_code != self.acting_unit:
-            raise SyncError("gui.sai_tab", acting=self.acting_unit, unit=unit_code)
+            raise SyncError(RC.GUI_SAI_TAB, acting=self.acting_unit, unit=unit_code)
 
     def store_clock(self) -> dt.datetime | None:
         """The store's own time as its last answer gave it (Vietnam time), where it has one: a
@@ -165,7 +165,7 @@ class Backend(ABC):
             when = when or self.store_clock() or vietnam_now()
             review = self.review_for_push(tab.unit_code)
             if remote is not None and effective_state(review, remote.data_hash()) == DA_DUYET:
-                raise SyncError("gui.da_duyet", unit=tab.unit_code, at=show_time(review.at), by=review.by)
+                raise SyncError(RC.GUI_DA_DUYET, unit=tab.unit_code, at=show_time(review.at), by=review.by)
             if self._already_there(tab, remote, key):
                 # Already there: this push, or one whose answer never reached the workbook (a
                 # kill between the share write and the workbook update). The workbook takes
@@ -176,7 +176,7 @@ class Backend(ABC):
                     raise newer_on_share(tab, remote, base_revision)
                 if remote.edited_since_push:
                     raise Conflict(
-                        "gui.sua_tren_ban_chung",
+                        RC.GUI_SUA_TREN_BAN_CHUNG,
                         diff(tab.rows, remote.rows),
                         unit=tab.unit_code,
                         revision=remote.revision,

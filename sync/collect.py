@@ -23,7 +23,7 @@ from campaign.dates import vietnam_time
 from campaign.definition import Campaign
 from campaign.evidence import claims
 from campaign.findings import Finding
-from campaign.refusals import SyncError, WorkbookRefused
+from campaign.refusals import RC, SyncError, WorkbookRefused
 from campaign.review import Review, effective_state, last_action
 from campaign.signing import SEAL_BAD, SEAL_OK
 from sync.backend import Backend
@@ -120,7 +120,7 @@ def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Sc
         return None
     if not backend.keyring or not backend.keyring.is_office:
         # without the secret nothing here can be told from a forgery: say so, count nothing
-        raise SyncError("khoa.chua_co", campaign=campaign.id, path=secret_path(campaign.id))
+        raise SyncError(RC.KHOA_CHUA_CO, campaign=campaign.id, path=secret_path(campaign.id))
     # this PC's local clock, the one the share's file times are read in (FolderBackend.read_tab)
     now = now or backend.store_clock() or dt.datetime.now()
     return Screen(campaign, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from campaign.dates import show_time, vietnam_time
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.review import Review
 from campaign.signing import SEAL_BAD, SEAL_OK, SEAL_UNCHECKED
 from sync.backend import Backend
@@ -86,7 +86,7 @@ class FolderBackend(Backend):
 
     def tab_path(self, unit_code: str) -> Path:
         if not unit_code or any(ch in unit_code for ch in "/\\:.") or len(unit_code) > 40:
-            raise SyncError("thu_muc.ma_don_vi", unit=unit_code)
+            raise SyncError(RC.THU_MUC_MA_DON_VI, unit=unit_code)
         return self.units_dir / f"{unit_code}.json"
 
     def read_tab(self, unit_code: str) -> Tab | None:
@@ -97,7 +97,7 @@ class FolderBackend(Backend):
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise SyncError("thu_muc.khong_doc_duoc", unit=unit_code, why=exc) from None
+            raise SyncError(RC.THU_MUC_KHONG_DOC_DUOC, unit=unit_code, why=exc) from None
         tab = from_grid(unit_code, grid)
         if tab is not None:
             # when the file was written on the share, not the pushed_at the unit's PC wrote in it
@@ -112,15 +112,15 @@ class FolderBackend(Backend):
         # reading every unit from a share that is not there (a mistyped --share, a drive not
         # mapped) must not report all units as "Chưa nộp"
         if not self.units_dir.is_dir():
-            raise SyncError("thu_muc.khong_thay", folder=self.root.parent, campaign=self.root.name)
+            raise SyncError(RC.THU_MUC_KHONG_THAY, folder=self.root.parent, campaign=self.root.name)
 
     def _must_be_prepared(self) -> None:
         if self.units_dir.exists():
             return
         if self.acting_unit is not None:
             # a unit pushing: the share is named wrong or not at all; the unit cannot run setup
-            raise SyncError("thu_muc.chua_chon", folder=self.root.parent)
-        raise SyncError("thu_muc.chua_chuan_bi", folder=self.root)
+            raise SyncError(RC.THU_MUC_CHUA_CHON, folder=self.root.parent)
+        raise SyncError(RC.THU_MUC_CHUA_CHUAN_BI, folder=self.root)
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
         self._must_exist()
@@ -142,7 +142,7 @@ class FolderBackend(Backend):
                 self._keep_aside(self.tab_path(tab.unit_code))
             write_bytes_atomic(self.tab_path(tab.unit_code), data)
         except OSError as exc:
-            raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+            raise SyncError(RC.THU_MUC_KHONG_GHI_DUOC, folder=self.root, why=exc) from None
 
     def append_log(self, fields: list[str]) -> None:
         # nobody signs in on a share: the account is what the user said, so the Windows login
@@ -152,7 +152,7 @@ class FolderBackend(Backend):
             with open(self.root / "nhat-ky.csv", "a", newline="", encoding="utf-8") as fh:
                 csv.writer(fh).writerow(row)
         except OSError as exc:
-            raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+            raise SyncError(RC.THU_MUC_KHONG_GHI_DUOC, folder=self.root, why=exc) from None
 
     # -- evidence: files a unit puts in minh-chung/UNIT/ --
     def evidence_dir(self, unit_code: str) -> Path:
@@ -186,7 +186,7 @@ class FolderBackend(Backend):
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                raise SyncError("thu_muc.khong_doc_duoc", unit=code, why=exc) from None
+                raise SyncError(RC.THU_MUC_KHONG_DOC_DUOC, unit=code, why=exc) from None
             seal = review_seal(review, signatures, self.keyring) if review is not None else SEAL_BAD
             if review is not None and review.unit_code != code:
                 seal = SEAL_BAD  # another unit's genuine record copied here
@@ -199,17 +199,17 @@ class FolderBackend(Backend):
 
     def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
         if not self.keyring.is_office:
-            raise SyncError("khoa.chua_co", campaign=self.campaign_id, path=secret_path(self.campaign_id))
+            raise SyncError(RC.KHOA_CHUA_CO, campaign=self.campaign_id, path=secret_path(self.campaign_id))
         # under the unit's own lock: no push and no other consolidator in between
         with self.lock(new.unit_code):
             stored = self.read_review(new.unit_code)
             if (stored.seq if stored else 0) != (old.seq if old else 0):
                 raise SyncError(
-                    "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
+                    RC.DUYET_NGUOI_KHAC, unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
                 )
             tab = self.read_tab(new.unit_code)
             if tab is None or tab.data_hash() != new.content_hash:
-                raise SyncError("duyet.ban_moi", unit=new.unit_code)
+                raise SyncError(RC.DUYET_BAN_MOI, unit=new.unit_code)
             path = self.review_path(new.unit_code)
             record = {**json.loads(new.to_json()), REVIEW_SIGNATURES: sign_review(new, self.keyring)}
             try:
@@ -218,7 +218,7 @@ class FolderBackend(Backend):
                     self._keep_aside(path)
                 write_bytes_atomic(path, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
             except OSError as exc:
-                raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+                raise SyncError(RC.THU_MUC_KHONG_GHI_DUOC, folder=self.root, why=exc) from None
             self.append_log(log_row)
 
     def read_log(self) -> list[list[str]]:
@@ -228,7 +228,7 @@ class FolderBackend(Backend):
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise SyncError("thu_muc.khong_doc_duoc", unit="nhật ký", why=exc) from None
+            raise SyncError(RC.THU_MUC_KHONG_DOC_DUOC, unit="nhật ký", why=exc) from None
 
     @contextmanager
     def lock(self, unit_code: str):
@@ -248,10 +248,10 @@ class FolderBackend(Backend):
                 except FileNotFoundError:
                     continue
                 if time.monotonic() > deadline:
-                    raise SyncError("thu_muc.dang_gui", unit=unit_code) from None
+                    raise SyncError(RC.THU_MUC_DANG_GUI, unit=unit_code) from None
                 time.sleep(0.05)
             except OSError as exc:
-                raise SyncError("thu_muc.khong_ghi_duoc", folder=self.root, why=exc) from None
+                raise SyncError(RC.THU_MUC_KHONG_GHI_DUOC, folder=self.root, why=exc) from None
         try:
             os.close(fd)
             yield

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign import signing as S
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from sync.seals import Keyring
 from workbooks.atomic import write_bytes_atomic
 
@@ -54,10 +54,10 @@ class Receipts:
         except FileNotFoundError:
             return cls(path, key)
         except (OSError, ValueError):
-            raise SyncError("bien_nhan.hong", path=path) from None
+            raise SyncError(RC.BIEN_NHAN_HONG, path=path) from None
         body = {k: data.get(k) for k in ("runs", "seen", "reviews")}
         if not S.verify(key, S.canonical("receipts", body), data.get("chu_ky")):
-            raise SyncError("bien_nhan.hong", path=path)
+            raise SyncError(RC.BIEN_NHAN_HONG, path=path)
         return cls(path, key, list(body["runs"] or []), dict(body["seen"] or {}), dict(body["reviews"] or {}))
 
     def save(self) -> None:

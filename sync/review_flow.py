@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from campaign.dates import vietnam_now
 from campaign.definition import Campaign, identity_key
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.review import (
     ACCEPT,
     CHUA_GUI,
@@ -75,13 +75,13 @@ def act(
     may_review(backend.account, campaign.consolidators)
     unit = campaign.unit(unit_code)
     if unit is None:
-        raise SyncError("lay_ve.don_vi_la", unit=unit_code)
+        raise SyncError(RC.LAY_VE_DON_VI_LA, unit=unit_code)
     unit_code = unit.code  # as the campaign spells it: 't01' typed is T01
     tab = backend.read_tab(unit_code)
     if tab is None:
-        raise SyncError("duyet.chua_gui", unit=unit_code)
+        raise SyncError(RC.DUYET_CHUA_GUI, unit=unit_code)
     if tab.extra.get(SEAL) == SEAL_BAD:  # the shared folder: a file its unit did not write
-        raise SyncError("duyet.bi_sua", unit=unit_code, seal=SEAL_BAD)
+        raise SyncError(RC.DUYET_BI_SUA, unit=unit_code, seal=SEAL_BAD)
     old = backend.read_review(unit_code)
     report = report_from_tab(campaign, tab)
     reasons: tuple[Reason, ...] = tuple(locate(report, a.text, a.target, a.cell) for a in asks)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.signing import SECRET_BYTES, new_secret
 from workbooks.atomic import this_host
 
@@ -66,5 +66,5 @@ def ensure_secret(campaign_id: str, folder: Path | None = None) -> tuple[bytes, 
         tmp.unlink()
     kept = load_secret(campaign_id, folder)
     if kept is None:  # a damaged file is there: never overwrite it, say so
-        raise SyncError("khoa.hong", path=path)
+        raise SyncError(RC.KHOA_HONG, path=path)
     return kept, kept == secret

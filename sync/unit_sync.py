@@ -18,7 +18,7 @@ from campaign.dates import vietnam_now
 from campaign.definition import Campaign, Unit
 from campaign.findings import LOI, Finding, sort_findings
 from campaign.grids import blank_grids, fixed_info
-from campaign.refusals import Conflict, SyncError, WorkbookRefused
+from campaign.refusals import RC, Conflict, SyncError, WorkbookRefused
 from campaign.review import CLEARED, Review, effective_state, review_meta
 from campaign.signing import SEAL_BAD
 from campaign.unit_report import (
@@ -55,7 +55,7 @@ def push_report(
     a = assess(campaign, report)
     if a.errors:
         first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
-        raise SyncError("gui.con_loi", errors=a.errors, first="\n  ".join(first))
+        raise SyncError(RC.GUI_CON_LOI, errors=a.errors, first="\n  ".join(first))
     base = int(report.meta.get("sync_revision") or 0)
     warning = ""
     if backend.signed:
@@ -64,7 +64,7 @@ def push_report(
             day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
             deadline = campaign.unsigned_deadline
             if day > deadline:
-                raise SyncError("gui.chua_co_khoa", unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
+                raise SyncError(RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
             warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
     result = backend.push(tab_of(report), base, when)
     return replace(result, warning=warning) if warning else result
@@ -115,12 +115,12 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
         backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
     remote = backend.read_tab(report.unit_code)
     if remote is None:
-        raise SyncError("lay_ve.chua_co_ban", unit=report.unit_code, where=backend.name)
+        raise SyncError(RC.LAY_VE_CHUA_CO_BAN, unit=report.unit_code, where=backend.name)
     if remote.extra.get(SEAL) == SEAL_BAD:
-        raise SyncError("lay_ve.bi_sua", unit=report.unit_code, seal=SEAL_BAD)
+        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, seal=SEAL_BAD)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
-        raise Conflict("lay_ve.chua_gui", diff(local_rows, remote.rows), how=how_to_force)
+        raise Conflict(RC.LAY_VE_CHUA_GUI, diff(local_rows, remote.rows), how=how_to_force)
     return remote
 
 
@@ -146,7 +146,7 @@ def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = Fa
     )
     unit = campaign.unit(report.unit_code)
     if unit is None:
-        raise SyncError("lay_ve.don_vi_la", unit=report.unit_code)
+        raise SyncError(RC.LAY_VE_DON_VI_LA, unit=report.unit_code)
     backup(Path(path))
     review = backend.read_review(report.unit_code)
     meta = {**pulled_meta(remote, review), "unit_key": report.meta.get("unit_key")}  # the key stays
@@ -194,7 +194,7 @@ class TabReader:
         """The tab read into the same plain data as the unit's workbook holding its entries."""
         unit = self.campaign.unit(tab.unit_code)
         if unit is None:
-            raise WorkbookRefused("tab.don_vi_la", unit=tab.unit_code)
+            raise WorkbookRefused(RC.TAB_DON_VI_LA, unit=tab.unit_code)
         entries = rows_to_entries(tab.rows)
         blank, where = self._blank(unit, entries)
         sheets = {
@@ -205,7 +205,7 @@ class TabReader:
         _place(sheets, where, fixed)
         homeless = _place(sheets, where, entries)
         if homeless:
-            raise WorkbookRefused("tab.o_la", unit=tab.unit_code, cells=homeless[:5])
+            raise WorkbookRefused(RC.TAB_O_LA, unit=tab.unit_code, cells=homeless[:5])
         meta = dict(blank.meta, unit_code=unit.code, sync_revision=tab.revision, pushed_at=tab.pushed_at)
         meta.update(
             {k: v for k, v in (("campaign_id", tab.campaign_id), ("template_version", tab.template_version)) if v}

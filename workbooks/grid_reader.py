@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from campaign.refusals import WorkbookRefused
+from campaign.refusals import RC, WorkbookRefused
 from campaign.unit_report import cell_ref
 from workbooks import xlsx_bounds
 
@@ -44,13 +44,13 @@ def checked(path: Path) -> Path:
     try:
         size = path.stat().st_size
     except OSError:
-        raise WorkbookRefused("tep.khong_tim_thay", path=path) from None
+        raise WorkbookRefused(RC.TEP_KHONG_TIM_THAY, path=path) from None
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise WorkbookRefused("tep.khong_phai_excel", name=path.name)
+        raise WorkbookRefused(RC.TEP_KHONG_PHAI_EXCEL, name=path.name)
     if size > MAX_FILE_BYTES:
-        raise WorkbookRefused("tep.qua_lon", name=path.name, size=f"{size // 1024 // 1024} MB")
+        raise WorkbookRefused(RC.TEP_QUA_LON, name=path.name, size=f"{size // 1024 // 1024} MB")
     if size == 0:
-        raise WorkbookRefused("tep.rong", name=path.name)
+        raise WorkbookRefused(RC.TEP_RONG, name=path.name)
     return path
 
 
@@ -82,11 +82,11 @@ def read_grids(
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
             _put_errors(grids[name], errors.get(name, {}))
     except xlsx_bounds.TooBig as exc:
-        raise WorkbookRefused("tep.vuot_gioi_han", name=path.name, why=exc.why) from None
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=path.name, why=exc.why) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine (its panics are BaseException), zipfile and expat raise many kinds; all mean "cannot read"
-        raise WorkbookRefused("tep.hong", name=path.name, why=_why(path, exc)) from None
+        raise WorkbookRefused(RC.TEP_HONG, name=path.name, why=_why(path, exc)) from None
     _check_text(path, grids)
     grids.outside = outside
     grids.formulas = formulas
@@ -120,7 +120,7 @@ def _check_text(path: Path, grids: Grids) -> None:
             for c, v in enumerate(row, 1):
                 if isinstance(v, str) and len(v) > MAX_CELL_TEXT:
                     raise WorkbookRefused(
-                        "tep.vuot_gioi_han",
+                        RC.TEP_VUOT_GIOI_HAN,
                         name=path.name,
                         why=f"trang '{name}', ô {cell_ref(r, c)} có {len(v)} ký tự, quá {MAX_CELL_TEXT} ký tự Excel cho phép",
                     )

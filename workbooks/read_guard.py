@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
-from campaign.refusals import WorkbookRefused, bounded_log
+from campaign.refusals import RC, WorkbookRefused, bounded_log
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
@@ -114,7 +114,7 @@ class GuardedReader:
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
         except OSError:
-            raise WorkbookRefused("tep.bo_doc_hong") from None
+            raise WorkbookRefused(RC.TEP_BO_DOC_HONG) from None
         finally:
             if err is not subprocess.DEVNULL:
                 err.close()
@@ -122,7 +122,7 @@ class GuardedReader:
         threading.Thread(target=self._listen, args=(self.proc, self.answers), daemon=True).start()
         if self._answer(START_LIMIT) != ("ready",):
             self._kill()
-            raise WorkbookRefused("tep.bo_doc_hong")
+            raise WorkbookRefused(RC.TEP_BO_DOC_HONG)
 
     @staticmethod
     def _listen(proc: subprocess.Popen, answers: queue.Queue) -> None:
@@ -147,22 +147,22 @@ class GuardedReader:
             _send(self.proc.stdin, (str(path), sheets))
         except OSError:
             self._kill()
-            raise WorkbookRefused("tep.vuot_gioi_han", name=name, why="bộ đọc tệp dừng đột ngột") from None
+            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why="bộ đọc tệp dừng đột ngột") from None
         answer = self._answer(TIME_LIMIT)
         if answer == "timeout":
             self._kill()
-            raise WorkbookRefused("tep.vuot_gioi_han", name=name, why=f"đọc tệp quá {TIME_LIMIT:.0f} giây")
+            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=f"đọc tệp quá {TIME_LIMIT:.0f} giây")
         if answer is None:
             self._kill()
             raise WorkbookRefused(
-                "tep.vuot_gioi_han", name=name, why="bộ đọc tệp dừng đột ngột (tệp quá lớn hoặc hỏng)"
+                RC.TEP_VUOT_GIOI_HAN, name=name, why="bộ đọc tệp dừng đột ngột (tệp quá lớn hoặc hỏng)"
             )
         if answer[0] == "ok":
             return answer[1]
         if answer[0] == "refused":
             raise WorkbookRefused(answer[1], **answer[2])
         self._kill()
-        raise WorkbookRefused("tep.vuot_gioi_han", name=name, why=f"đọc tệp cần quá {MEMORY_LIMIT >> 20} MB bộ nhớ")
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=f"đọc tệp cần quá {MEMORY_LIMIT >> 20} MB bộ nhớ")
 
     def _kill(self) -> None:
         if self.proc is not None:

@@ -15,7 +15,7 @@ from campaign import layout as L
 from campaign.assessment import Assessment, assess
 from campaign.dates import vietnam_now
 from campaign.definition import Campaign
-from campaign.refusals import WorkbookRefused
+from campaign.refusals import RC, WorkbookRefused
 from campaign.result_cells import result_plan
 from campaign.signing import key_text, unit_key
 from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
@@ -57,7 +57,7 @@ def check_file(campaign: Campaign, path: Path, write: str | None = None, when: d
     saved = None
     if write and path.suffix.lower() not in (".xlsx", ".xlsm"):
         # read and checked, but openpyxl writes only .xlsx: the findings stand, the format is the problem
-        return Checked(path, report, a, WorkbookRefused("tep.dinh_dang_cu", name=path.name, fmt=path.suffix).message)
+        return Checked(path, report, a, WorkbookRefused(RC.TEP_DINH_DANG_CU, name=path.name, fmt=path.suffix).message)
     if write:
         from workbooks.writer import apply_plan
 
@@ -66,7 +66,7 @@ def check_file(campaign: Campaign, path: Path, write: str | None = None, when: d
         except WorkbookRefused as exc:
             return Checked(path, report, a, exc.message)
         except OSError as exc:
-            refusal = WorkbookRefused("tep.khong_ghi_duoc", name=path.name, why=exc.strerror or type(exc).__name__)
+            refusal = WorkbookRefused(RC.TEP_KHONG_GHI_DUOC, name=path.name, why=exc.strerror or type(exc).__name__)
             return Checked(path, report, a, refusal.message)
     return Checked(path, report, a, None, saved)
 
@@ -86,7 +86,7 @@ def new_workbooks(
     units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
-        raise WorkbookRefused("so_bao_cao.don_vi_la", codes=unknown)
+        raise WorkbookRefused(RC.SO_BAO_CAO_DON_VI_LA, codes=unknown)
     now = vietnam_now()
     return [
         write_unit_workbook(
@@ -118,17 +118,19 @@ def upgrade_file(campaign: Campaign, path: Path, dest: Path | None = None, secre
     old = read_report(path, any_version=True)
     unit = campaign.unit(old.unit_code)
     if unit is None:
-        raise WorkbookRefused("so_bao_cao.nang_cap_don_vi_la", name=path.name, unit=old.unit_code, campaign=campaign.id)
+        raise WorkbookRefused(
+            RC.SO_BAO_CAO_NANG_CAP_DON_VI_LA, name=path.name, unit=old.unit_code, campaign=campaign.id
+        )
     entries = entries_of(old)
     # campaign rows of targets no longer assigned, and own rows beyond the template, are kept as own rows
     assigned = {t.code for t in campaign.targets_for(unit)}
     report_rows = entries.get("report", {})
     dropped = [k for k in report_rows if not k.startswith(L.OWN_PREFIX) and k not in assigned]
     if dropped:
-        raise WorkbookRefused("so_bao_cao.nang_cap_bo_chi_tieu", name=path.name, targets=dropped)
+        raise WorkbookRefused(RC.SO_BAO_CAO_NANG_CAP_BO_CHI_TIEU, name=path.name, targets=dropped)
     own = sum(1 for k in report_rows if k.startswith(L.OWN_PREFIX))
     if own > L.OWN_TARGET_ROWS:
-        raise WorkbookRefused("so_bao_cao.nang_cap_qua_nhieu_rieng", name=path.name, count=own, rows=L.OWN_TARGET_ROWS)
+        raise WorkbookRefused(RC.SO_BAO_CAO_NANG_CAP_QUA_NHIEU_RIENG, name=path.name, count=own, rows=L.OWN_TARGET_ROWS)
     dest = Path(dest or path)
     if dest == path:
         backup(path)

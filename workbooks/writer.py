@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 
 from campaign import layout as L
 from campaign.dates import vietnam_now
-from campaign.refusals import WorkbookRefused
+from campaign.refusals import RC, WorkbookRefused
 from campaign.unit_report import UnitReport, parse_report
 from workbooks.atomic import save_atomic as _save_atomic
 from workbooks.builder import seal_meta
@@ -42,9 +42,9 @@ def load(path: Path):
         check_sizes(path)
         return load_workbook(path)
     except TooBig as exc:
-        raise WorkbookRefused("tep.vuot_gioi_han", name=Path(path).name, why=exc.why) from None
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=Path(path).name, why=exc.why) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise WorkbookRefused("tep.khong_mo_de_ghi", name=Path(path).name) from None
+        raise WorkbookRefused(RC.TEP_KHONG_MO_DE_GHI, name=Path(path).name) from None
 
 
 def grids_of(wb) -> dict[str, list[list[Any]]]:
@@ -74,7 +74,7 @@ def fill_entries(path: Path, entries: Entries, dest: Path | None = None) -> Unit
             for col_key, value in cols.items():
                 cell = ws.cell(row.number, sheet.columns[col_key])
                 if isinstance(cell, MergedCell):
-                    raise WorkbookRefused("so_bao_cao.o_gop", sheet=sheet.name, cell=cell.coordinate)
+                    raise WorkbookRefused(RC.SO_BAO_CAO_O_GOP, sheet=sheet.name, cell=cell.coordinate)
                 set_value(cell, value)
     save_atomic(wb, Path(dest or path))
     return report

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from campaign.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
+from campaign.refusals import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, RC
 from xl_addin.cli_parser import DEFAULT_MASTER
 
 
@@ -323,7 +323,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     # mistake; none named, tong-hop.xlsx if it is here
     master = Path(args.master or DEFAULT_MASTER)
     if args.master and not master.exists():
-        raise WorkbookRefused("tep.khong_tim_thay", path=master)
+        raise WorkbookRefused(RC.TEP_KHONG_TIM_THAY, path=master)
     when = args.date or vietnam_today()
     c = _consolidation(args)
     narrative = read_narrative(master) if master.exists() else None
@@ -356,7 +356,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
     print(f"Đã tạo add-in: {dest}")
     if args.action == "install":
         if not excel_found():
-            raise Refusal("addin.khong_co_excel", path=dest)
+            raise Refusal(RC.ADDIN_KHONG_CO_EXCEL, path=dest)
         appdata = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
         target, conf = install_addin(dest, sys.executable, appdata, Path.home())
         print(f"Đã chép vào {target} và ghi cấu hình Python vào {conf}.")

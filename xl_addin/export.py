@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign.consolidation import Consolidation
-from campaign.refusals import ExportRefused
+from campaign.refusals import RC, ExportRefused
 from campaign.report_tables import consolidation_digest, status_differences
 from campaign.report_text import (
     NARRATIVE_SHEET,
@@ -51,7 +51,7 @@ def _check_same_source(c: Consolidation, narrative: Narrative, source: str) -> N
     differences = status_differences(c, narrative.units_grid) or [
         "số liệu của các đơn vị đã thay đổi kể từ lần Tổng hợp soạn nội dung này"
     ]
-    raise ExportRefused("xuat.khac_nguon", master=narrative.master, source=source, where="\n  ".join(differences[:12]))
+    raise ExportRefused(RC.XUAT_KHAC_NGUON, master=narrative.master, source=source, where="\n  ".join(differences[:12]))
 
 
 def _words(c: Consolidation, narrative: Narrative | None, draft: bool) -> tuple[list[list], list[tuple[int, str]]]:
@@ -63,7 +63,7 @@ def _words(c: Consolidation, narrative: Narrative | None, draft: bool) -> tuple[
         where = [f"dòng {row} ({heading})" for row, heading in left]
         master = narrative.master if narrative else "sổ tổng hợp (chạy Tổng hợp để tạo)"
         raise ExportRefused(
-            "xuat.con_cho_trong", count=len(left), sheet=NARRATIVE_SHEET, master=master, where="\n  ".join(where)
+            RC.XUAT_CON_CHO_TRONG, count=len(left), sheet=NARRATIVE_SHEET, master=master, where="\n  ".join(where)
         )
     return rows, left
 

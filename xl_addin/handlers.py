@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from campaign.refusals import RC
+
 TITLE = "Thi đua"
 
 
@@ -242,7 +244,7 @@ def _consolidation(book: Any):
 def _not_master():
     from campaign.refusals import WorkbookRefused
 
-    return WorkbookRefused("so_bao_cao.khong_phai_so_tong_hop")
+    return WorkbookRefused(RC.SO_BAO_CAO_KHONG_PHAI_SO_TONG_HOP)
 
 
 @_guard
@@ -301,7 +303,7 @@ def xuat_bao_cao(book: Any) -> str:
     try:
         done = export_report(c, stem, dt.date.today(), narrative)
     except ExportRefused as exc:
-        if exc.code != "xuat.con_cho_trong":
+        if exc.code != RC.XUAT_CON_CHO_TRONG:
             raise
         done = export_report(c, stem, dt.date.today(), narrative, draft=True)
     return (
@@ -323,11 +325,11 @@ def _review_selected(book: Any, action: str) -> str:
 
     selection = book.selection
     if selection is None or selection.sheet.name != UNITS_SHEET:
-        raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
+        raise WorkbookRefused(RC.ADDIN_CHON_DON_VI, sheet=UNITS_SHEET)
     grid = read_book(book, {UNITS_SHEET})[UNITS_SHEET]
     head = units_header_row(grid)
     if head is None:
-        raise WorkbookRefused("addin.chon_don_vi", sheet=UNITS_SHEET)
+        raise WorkbookRefused(RC.ADDIN_CHON_DON_VI, sheet=UNITS_SHEET)
     col_code, col_reason = grid[head].index("Mã"), grid[head].index(REASON_HEADER)
     col_state, col_last = grid[head].index("Duyệt"), grid[head].index(LAST_ACTION_HEADER)
     campaign = _campaign()

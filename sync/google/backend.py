@@ -29,7 +29,7 @@ from requests.exceptions import JSONDecodeError
 
 from campaign.dates import show_time
 from campaign.definition import Campaign
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.review import Review
 from sync.backend import Backend, newer_on_share
 from sync.google.api import NETWORK_ERRORS, AnswerTooLarge
@@ -73,16 +73,16 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
             return fn()
         except JSONDecodeError:
             # a 200 with a web page: a Wi-Fi login page or a proxy between this PC and Google
-            raise SyncError("google.tra_loi_la", what=what) from None
+            raise SyncError(RC.GOOGLE_TRA_LOI_LA, what=what) from None
         except GoogleAPIError as err:
             raise refusal(err, what, self.account) from None
         except NETWORK_ERRORS:
-            raise SyncError("google.mat_mang", what=what) from None
+            raise SyncError(RC.GOOGLE_MAT_MANG, what=what) from None
         except RefreshError:
             # the key was revoked or deleted, or the signed-in session expired: neither a network
             # fault nor a permission, and retrying will not help
             forget_sign_in(self.client)
-            raise SyncError("google.dang_nhap_lai", what=what, folder=config_dir()) from None
+            raise SyncError(RC.GOOGLE_DANG_NHAP_LAI, what=what, folder=config_dir()) from None
 
     @classmethod
     def find_or_create(
@@ -110,7 +110,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                     return None  # no tab for this unit yet
                 raise
             except AnswerTooLarge as big:
-                raise SyncError("google.tab_qua_lon", unit=unit_code, size=_mb(big.size)) from None
+                raise SyncError(RC.GOOGLE_TAB_QUA_LON, unit=unit_code, size=_mb(big.size)) from None
 
         data = self._call(get, f"Đọc tab {unit_code}")
         if data is None:
@@ -135,7 +135,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                 answer = self._bisect(chunk)
             for code, values in zip(chunk, answer):
                 if isinstance(values, AnswerTooLarge):  # the refusal itself, its code kept
-                    too_large = SyncError("google.tab_qua_lon", unit=code, size=_mb(values.size))
+                    too_large = SyncError(RC.GOOGLE_TAB_QUA_LON, unit=code, size=_mb(values.size))
                     out[code] = Tab(code, (), extra={"refused": too_large})
                     continue
                 tab = from_grid(code, values)
@@ -200,13 +200,13 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                     return None
                 raise
             except AnswerTooLarge as big:
-                raise SyncError("google.tab_qua_lon", unit=unit_code, size=_mb(big.size)) from None
+                raise SyncError(RC.GOOGLE_TAB_QUA_LON, unit=unit_code, size=_mb(big.size)) from None
 
         meta = self._call(get, f"Đọc tab {unit_code}")
         if meta is None:  # a tab is missing: if only the review tab (a spreadsheet set up before it), go on
             present = self._titles(self._metadata())
             if _nfc(unit_code) not in present or _nfc(LOG_TAB) not in present:
-                raise SyncError("google.tab_chua_co", what=f"Gửi báo cáo {unit_code}", unit=unit_code)
+                raise SyncError(RC.GOOGLE_TAB_CHUA_CO, what=f"Gửi báo cáo {unit_code}", unit=unit_code)
             meta = self._call(lambda: get(ranges[:2]), f"Đọc tab {unit_code}")
         sheets = {_nfc(sh["properties"]["title"]): sh for sh in meta.get("sheets", [])}
         self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
@@ -239,7 +239,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
             self._ids = known
         missing = [t for t in titles if _nfc(t) not in known]
         if missing:
-            raise SyncError("google.tab_chua_co", what="Ghi bảng tính chung", unit=missing[0])
+            raise SyncError(RC.GOOGLE_TAB_CHUA_CO, what="Ghi bảng tính chung", unit=missing[0])
         return {t: known[_nfc(t)] for t in titles}
 
     def _commit(self, new: Tab, remote: Tab | None, log_row: list[str]) -> None:
@@ -250,7 +250,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
         mine = {"unit": new.unit_code, "revision": new.revision, "hash": new.content_hash, "token": token}
         grid = to_grid(new)
         if len(grid) > TAB_ROWS:
-            raise SyncError("google.tab_qua_dai", unit=new.unit_code, rows=len(grid), limit=TAB_ROWS)
+            raise SyncError(RC.GOOGLE_TAB_QUA_DAI, unit=new.unit_code, rows=len(grid), limit=TAB_ROWS)
         what = f"Gửi báo cáo {new.unit_code}"
         for salt in range(CLAIM_SALTS):
             mid = claim_id(new.unit_code, new.revision, salt)
@@ -278,14 +278,16 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                     if seen is None or seen.seq < value["review_seq"]:
                         raise forged(new.unit_code, new.revision) from None
                     if seen.seq == value["review_seq"]:
-                        raise SyncError("gui.da_duyet", unit=new.unit_code, at=show_time(seen.at), by=seen.by) from None
+                        raise SyncError(
+                            RC.GUI_DA_DUYET, unit=new.unit_code, at=show_time(seen.at), by=seen.by
+                        ) from None
                     continue  # accepted, then reopened: that revision's id stays taken, the next is used
                 current = self.read_tab(new.unit_code)
                 if current is None or current.revision < new.revision:
                     # a claim is only ever written in the batch that writes its revision
                     raise forged(new.unit_code, new.revision) from None
                 raise newer_on_share(new, current, new.revision - 1) from None
-        raise SyncError("google.tu_choi", what=what, status=400, detail="metadataId")
+        raise SyncError(RC.GOOGLE_TU_CHOI, what=what, status=400, detail="metadataId")
 
     def _batch_or_collide(self, requests: list[dict]) -> Any:
         try:

@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from sync.google.names import nfc as _nfc
 
 CLAIM_KEY = "thidua.ban_gui"
@@ -72,7 +72,7 @@ def claim_kind(value: dict) -> str | None:
 
 
 def forged(unit: str, what: Any) -> SyncError:
-    return SyncError("google.muc_chan", unit=unit, what=what)
+    return SyncError(RC.GOOGLE_MUC_CHAN, unit=unit, what=what)
 
 
 def forged_claims(

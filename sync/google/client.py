@@ -24,7 +24,7 @@ from typing import Any
 import gspread
 from google.auth.exceptions import RefreshError
 
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from sync.google.api import NETWORK_ERRORS, GoogleHTTP
 
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -68,7 +68,7 @@ def client_from_credentials(path: str | None, admin: bool = False, adapter: Any 
 
         account = os.environ.get(EMULATOR_ACCOUNT, "").strip()
         if not account:
-            raise SyncError("google.gia_lap_thieu_tai_khoan", host=host)
+            raise SyncError(RC.GOOGLE_GIA_LAP_THIEU_TAI_KHOAN, host=host)
         return make_client(session=emulator_session(f"http://{host}", account)), account
     scopes = scopes_for(admin)
     try:
@@ -89,9 +89,9 @@ def client_from_credentials(path: str | None, admin: bool = False, adapter: Any 
             return client_from_credentials(str(default), admin, adapter)
         return _oauth(scopes, adapter=adapter)
     except FileNotFoundError:
-        raise SyncError("google.khong_co_khoa", folder=config_dir()) from None
+        raise SyncError(RC.GOOGLE_KHONG_CO_KHOA, folder=config_dir()) from None
     except (ValueError, KeyError) as exc:
-        raise SyncError("google.khoa_hong", why=type(exc).__name__) from None
+        raise SyncError(RC.GOOGLE_KHOA_HONG, why=type(exc).__name__) from None
 
 
 def _oauth(
@@ -108,9 +108,9 @@ def _oauth(
         return client, account_email(client)
     except RefreshError:
         forget_sign_in(client)
-        raise SyncError("google.dang_nhap_lai", what="Đăng nhập Google", folder=config_dir()) from None
+        raise SyncError(RC.GOOGLE_DANG_NHAP_LAI, what="Đăng nhập Google", folder=config_dir()) from None
     except NETWORK_ERRORS:
-        raise SyncError("google.mat_mang", what="Đăng nhập Google") from None
+        raise SyncError(RC.GOOGLE_MAT_MANG, what="Đăng nhập Google") from None
 
 
 def _mount(client: Any, adapter: Any) -> None:

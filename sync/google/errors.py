@@ -14,7 +14,7 @@ from typing import Any
 
 from gspread.exceptions import APIError
 
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 
 # Drive's retryable 403s, and Sheets' 429 detail: "rate limited, try again in a minute"
 RATE_LIMITED = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
@@ -61,24 +61,24 @@ def refusal(err: GoogleAPIError, what: str, account: str) -> SyncError:
     """What a Google error means for `what` (a Vietnamese verb phrase), as a coded refusal."""
     code, reasons, who = err.status, err.reasons, account or "này"
     if code == 403 and reasons & RATE_LIMITED:
-        return SyncError("google.han_muc", what=what)
+        return SyncError(RC.GOOGLE_HAN_MUC, what=what)
     if code == 403 and reasons & API_DISABLED:
-        return SyncError("google.api_chua_bat", what=what)
+        return SyncError(RC.GOOGLE_API_CHUA_BAT, what=what)
     if code == 403 and "storageQuotaExceeded" in reasons:
-        return SyncError("google.het_dung_luong", what=what)
+        return SyncError(RC.GOOGLE_HET_DUNG_LUONG, what=what)
     by_status = {
-        404: ("google.khong_tim_thay", {}),
-        403: ("google.khong_co_quyen", {"account": who}),
-        401: ("google.het_han", {}),
-        429: ("google.han_muc", {}),
+        404: (RC.GOOGLE_KHONG_TIM_THAY, {}),
+        403: (RC.GOOGLE_KHONG_CO_QUYEN, {"account": who}),
+        401: (RC.GOOGLE_HET_HAN, {}),
+        429: (RC.GOOGLE_HAN_MUC, {}),
     }
     if code in by_status:
         key, context = by_status[code]
         return SyncError(key, what=what, **context)
     if err.missing_range:
-        return SyncError("google.mat_tab", what=what)
+        return SyncError(RC.GOOGLE_MAT_TAB, what=what)
     if err.protected:
-        return SyncError("google.bi_bao_ve", what=what, account=who)
+        return SyncError(RC.GOOGLE_BI_BAO_VE, what=what, account=who)
     if code >= 500:
-        return SyncError("google.may_chu_loi", what=what, status=code)
-    return SyncError("google.tu_choi", what=what, status=code, detail=err.message[:200])
+        return SyncError(RC.GOOGLE_MAY_CHU_LOI, what=what, status=code)
+    return SyncError(RC.GOOGLE_TU_CHOI, what=what, status=code, detail=err.message[:200])

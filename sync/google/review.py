@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from campaign.dates import show_time
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.review import DA_DUYET, TRA_LAI, Review
 from sync.google.cells import append_row, write_row
 from sync.google.claims import claim_id, claim_kind, claim_request, claim_value, forged
@@ -86,12 +86,12 @@ class GoogleReviews:
     def _review_row(self, sheets: dict[str, dict], unit_code: str) -> int:
         """The unit's row (1-based) in the review tab."""
         if _nfc(REVIEW_TAB) not in sheets:
-            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=REVIEW_TAB)
+            raise SyncError(RC.GOOGLE_TAB_CHUA_CO, what="Ghi trạng thái duyệt", unit=REVIEW_TAB)
         if not hasattr(self, "_review_rows"):
             self.read_reviews([unit_code])
         row = self._review_rows.get(unit_code)
         if row is None:
-            raise SyncError("google.tab_chua_co", what="Ghi trạng thái duyệt", unit=unit_code)
+            raise SyncError(RC.GOOGLE_TAB_CHUA_CO, what="Ghi trạng thái duyệt", unit=unit_code)
         return row
 
     def _review_claims(self, new: Review, revision: int, token: str) -> list[dict]:
@@ -111,7 +111,7 @@ class GoogleReviews:
             # another consolidator's step writes its record in the same batch as its claim
             return forged(new.unit_code, f"duyệt bước {new.seq}")
         return SyncError(
-            "duyet.nguoi_khac", unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
+            RC.DUYET_NGUOI_KHAC, unit=new.unit_code, by=stored.by, state=stored.state, at=show_time(stored.at)
         )
 
     def _hold_taken(self, new: Review, revision: int, held: dict | None) -> SyncError:
@@ -128,7 +128,7 @@ class GoogleReviews:
             landed = False
         if not landed:
             return forged(new.unit_code, f"lần gửi {revision + 1}")
-        return SyncError("duyet.ban_moi", unit=new.unit_code)
+        return SyncError(RC.DUYET_BAN_MOI, unit=new.unit_code)
 
     def _lock_requests(self, sheet: dict, new: Review) -> list[dict]:
         """Accepted: only consolidators may edit the unit's tab, on Google's side; reopened: its

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaign.refusals import SyncError
+from campaign.refusals import RC, SyncError
 from campaign.review import DA_DUYET
 from sync.google.cells import grow_rows
 from sync.google.claims import CLAIM_KEY, claim_value, forged_claims
@@ -74,7 +74,7 @@ def find_or_create(backend: Any, title: str) -> bool:
         answer = backend._call(lambda: client.http_client.files_create(body, "id"), "Tạo bảng tính chung")
         backend.sid = answer["id"]
     except SyncError as err:
-        if err.code not in ("google.mat_mang", "google.may_chu_loi", "google.tra_loi_la"):
+        if err.code not in (RC.GOOGLE_MAT_MANG, RC.GOOGLE_MAY_CHU_LOI, RC.GOOGLE_TRA_LOI_LA):
             raise
         found = backend._call(lambda: _search(client, campaign.id), "Tìm bảng tính chung")
         if not found:
@@ -216,7 +216,7 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
 
 
 def _too_many_cells(cells: int) -> SyncError:
-    return SyncError("google.qua_gioi_han_o", cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit())
+    return SyncError(RC.GOOGLE_QUA_GIOI_HAN_O, cells=cells, per_tab=TAB_ROWS * TAB_COLUMNS, fit=units_that_fit())
 
 
 def _grow(backend: Any, present: dict[str, dict], wanted: dict[str, int]) -> None:
