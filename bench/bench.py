@@ -446,7 +446,7 @@ import json, os, sys, tempfile, time
 from pathlib import Path
 from workbooks.campaign_workbook import load_default
 from campaign.sample_data import clean_entries
-from sync.collect import from_backend
+from xl_addin.consolidate import from_backend
 from sync.folder import FolderBackend
 from sync.tab import Tab, entries_to_rows
 

@@ -23,9 +23,10 @@ from campaign.awards import route
 from campaign.definition import Campaign, Target
 from campaign.evidence import named
 from campaign.figures import shown
-from campaign.findings import CANH_BAO, LOI, sort_findings
+from campaign.findings import CANH_BAO, LOI, Finding, sort_findings
 from campaign.numbers import display, vn_number
 from campaign.parts import commune_issues
+from campaign.refusals import Refusal, explain
 from campaign.review import DA_DUYET
 from campaign.rules import Outcome, evaluate
 from campaign.scoring import NO_TARGETS_REASON, NOT_RANKED, ScoreParts, unit_score
@@ -47,15 +48,13 @@ class Submission:
     received_at: dt.datetime | None
     report: UnitReport | None
     assessment: Assessment | None
-    refusal: str | None = None
+    refusal: Refusal | Finding | None = None  # why it is not used, coded; the text is the catalogue's
     campaign_id: str = ""
     time_source: str = ""  # where received_at came from: never a field the unit can type
     digest: str = ""  # entries_digest of the full report, kept when the report is compacted
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
-    refusal_code: str = "tep.khong_doc_duoc"  # why it is not used (a findings code), and what to do
-    refusal_fix: str = ""
 
 
 LIST_SHEETS = ("models", "proposals", "tasks")  # what the annexes and the report text read after consolidation
@@ -268,7 +267,7 @@ def consolidate(
         if s is None:
             status, errors, warnings, score = MISSING, 0, 0, None
         elif s.assessment is None:
-            status, errors, warnings, score = REFUSED_STATUS.get(s.refusal_code, UNUSABLE), 0, 0, None
+            status, errors, warnings, score = REFUSED_STATUS.get(getattr(s.refusal, "code", ""), UNUSABLE), 0, 0, None
         else:
             a = s.assessment
             late = s.received_at is not None and s.received_at.date() >= due
@@ -544,13 +543,21 @@ def leaders_table(c: Consolidation) -> Table:
     )
 
 
+def _refused(why: Refusal | Finding | None) -> list[str]:
+    """What the consolidator reads of a report not used, what to do, and its code: a screen's
+    finding as the findings catalogue says it, a refusal as `explain` does."""
+    if isinstance(why, Finding):
+        return [why.message, why.fix, why.code]
+    return [explain(why)[0], "", why.code] if why is not None else ["", "", ""]
+
+
 def findings_table(c: Consolidation) -> Table:
     """What to fix, unit by unit, in words; the finding's code last, for support only (a
     consolidator reads the message and the fix, and never needs `so.luu_dang_chu`)."""
     rows = []
     for code, s in sorted(c.submissions.items()):
         if s.assessment is None:
-            rows.append([code, LOI, "", "", "", s.refusal or "", s.refusal_fix, s.refusal_code])
+            rows.append([code, LOI, "", "", "", *_refused(s.refusal)])
             continue
         for f in sort_findings(s.assessment.findings):
             rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])

@@ -13,12 +13,13 @@ from pathlib import Path
 from campaign.review import RETURN
 from campaign.sample_data import clean_entries
 from sync.folder import FolderBackend
-from sync.review_flow import Ask, act
-from sync.unit_sync import pull_file, push_file
 from workbooks.builder import write_unit_workbook
 from workbooks.campaign_workbook import load_default
-from workbooks.unit_files import check_file
 from workbooks.writer import fill_entries
+from xl_addin.check import check_file
+from xl_addin.pull import pull_file
+from xl_addin.push import push_file
+from xl_addin.review import Ask, act
 
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)

@@ -95,7 +95,7 @@ class Backend(ABC):
     @abstractmethod
     def append_log(self, fields: list[str]) -> None: ...
 
-    # -- review (duyệt): records only consolidators write (sync/review_flow.py) --
+    # -- review (duyệt): records only consolidators write (xl_addin/review.py) --
     @abstractmethod
     def read_reviews(self, unit_codes: list[str]) -> dict[str, Review]: ...
 

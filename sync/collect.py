@@ -1,4 +1,6 @@
-"""Gathering submissions for Tổng hợp: from a backend, or from a folder of e-mailed workbooks.
+"""What Tổng hợp needs to gather submissions (the gathering itself is `xl_addin/consolidate.py`):
+who wrote each report on the shared folder, when each counts as received, what its evidence is,
+which files of an inbox are workbooks and what to say of the ones that cannot be used.
 
 When a report counts as received is never something the unit typed or can edit: in a folder of
 e-mailed files it is when the file arrived there (its modification time in the inbox); on the
@@ -17,23 +19,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from campaign.assessment import assess
-from campaign.consolidation import Submission, compact
 from campaign.dates import vietnam_time
 from campaign.definition import Campaign
 from campaign.evidence import claims
 from campaign.findings import Finding
 from campaign.refusals import RC, SyncError, WorkbookRefused
-from campaign.review import Review, effective_state, last_action
+from campaign.review import Review
 from campaign.signing import SEAL_BAD, SEAL_OK
 from sync.backend import Backend
 from sync.receipts import Receipts
 from sync.seals import SEAL
 from sync.secret_store import secret_path
 from sync.tab import Tab
-from sync.unit_sync import pull_all
-from workbooks.read_guard import GuardedReader
-from workbooks.unit_files import read_report
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TIME_OF_INBOX = "thời điểm tệp đến thư mục nhận"
@@ -56,7 +53,7 @@ def evidence_of(campaign: Campaign, report, backend: Backend | None) -> tuple:
     return tuple(out)
 
 
-def _missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
+def missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
     folder = getattr(backend, "evidence_dir", None)
     if folder is None:
         return []
@@ -115,7 +112,7 @@ class Screen:
         return review, []
 
 
-def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Screen | None:
+def screen_for(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Screen | None:
     if not backend.signed:
         return None
     if not backend.keyring or not backend.keyring.is_office:
@@ -126,51 +123,7 @@ def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Sc
     return Screen(campaign, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))
 
 
-def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None = None) -> list[Submission]:
-    """Every unit's report on the store as Tổng hợp counts it; `now`: when this Tổng hợp runs
-    (its receipts' time; the store's clock or this PC's when not given)."""
-    screen = _screen(campaign, backend, now)
-    reviews = backend.read_reviews([u.code for u in campaign.units])
-    out = []
-    for p in pull_all(campaign, backend, screen):
-        review, review_findings = reviews.get(p.unit_code), []
-        if screen is not None:
-            review, review_findings = screen.review(
-                p.unit_code, review, getattr(backend, "set_aside", {}).get(p.unit_code)
-            )
-        state = effective_state(review, p.tab.data_hash())
-        evidence = evidence_of(campaign, p.report, backend)
-        if p.assessment is not None:
-            p.assessment.findings.extend(_missing_files(p.report, evidence, backend))
-            p.assessment.findings.extend(review_findings)
-            if screen is not None and p.unit_code in screen.warnings:
-                p.assessment.findings.append(screen.warnings[p.unit_code])
-        when, source = _received(p.tab, screen)
-        out.append(
-            compact(
-                Submission(
-                    p.unit_code,
-                    f"{backend.name}: {p.unit_code}",
-                    when,
-                    p.report,
-                    p.assessment,
-                    p.refusal,
-                    p.tab.campaign_id,
-                    time_source=source if when else "",
-                    review_state=state,
-                    review_note=last_action(review),
-                    evidence=evidence,
-                    refusal_code=p.refusal_code or "tep.khong_doc_duoc",
-                    refusal_fix=p.refusal_fix,
-                )
-            )
-        )
-    if screen is not None:
-        screen.receipts.end_run(screen.now)
-    return out
-
-
-def _received(tab: Tab, screen: Screen | None) -> tuple[dt.datetime | None, str]:
+def received(tab: Tab, screen: Screen | None) -> tuple[dt.datetime | None, str]:
     """When the report counts as received, and where that time came from."""
     if screen is not None and tab.unit_code in screen.arrivals:
         when, from_receipt = screen.arrivals[tab.unit_code]
@@ -196,7 +149,7 @@ def inbox_files(folder: Path) -> list[Path]:
     )
 
 
-def _not_workbooks(folder: Path) -> list[str]:
+def not_workbooks(folder: Path) -> list[str]:
     """Files in the inbox that no unit report can be (a photo, a letter): named, not read."""
     return sorted(
         p.name
@@ -205,7 +158,7 @@ def _not_workbooks(folder: Path) -> list[str]:
     )
 
 
-def _guess_unit(campaign: Campaign, name: str) -> str:
+def guess_unit(campaign: Campaign, name: str) -> str:
     """The unit a file is named for (vinh-bao-2026_T01.xlsx, as `workbook new` names it), or ""."""
     stem = Path(name).stem
     prefix = f"{campaign.id}_"
@@ -213,57 +166,16 @@ def _guess_unit(campaign: Campaign, name: str) -> str:
     return code if campaign.unit(code) is not None else ""
 
 
-def _unusable_line(campaign: Campaign, name: str, exc: WorkbookRefused) -> str:
+def unusable_line(campaign: Campaign, name: str, exc: WorkbookRefused) -> str:
     """For the consolidator: the file, why it cannot be used, and whom to ask (the refusal's own
     text speaks to the unit that sent it, and already names the file)."""
     why = exc.message.split(" Hãy ")[0].rstrip(".")
-    code = _guess_unit(campaign, name)
+    code = guess_unit(campaign, name)
     ask = f"đề nghị đơn vị {code} gửi lại sổ báo cáo" if code else "không rõ của đơn vị nào, hỏi người gửi"
     return f"Không dùng được: {why}; {ask}."
 
 
-def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
-    """Every workbook in a folder (e-mailed reports), and what the consolidator is told of the
-    folder: how many files were used, how many could not be (each named once, with why) and
-    which were not workbooks at all. Each file is read in a guarded child process, so no file
-    can stop the others. A file named for a unit that cannot be used counts as that unit's
-    unusable report."""
-    subs: list[Submission] = []
-    unusable: list[str] = []
-    with GuardedReader() as reader:
-        for path in inbox_files(folder):
-            try:
-                report = read_report(path, reader=reader)
-            except WorkbookRefused as exc:
-                unusable.append(_unusable_line(campaign, path.name, exc))
-                code = _guess_unit(campaign, path.name)
-                if code:
-                    subs.append(Submission(code, path.name, _arrived(path), None, None, exc.message, campaign.id))
-                continue
-            subs.append(
-                compact(
-                    Submission(
-                        report.unit_code,
-                        path.name,
-                        _arrived(path),
-                        report,
-                        assess(campaign, report),
-                        None,
-                        str(report.meta.get("campaign_id") or ""),
-                        time_source=TIME_OF_INBOX,
-                        evidence=evidence_of(campaign, report, None),
-                    )
-                )
-            )
-    skipped = _not_workbooks(folder)
-    used = sum(1 for s in subs if s.report is not None)
-    head = f"Thư mục nhận {Path(folder).name}: {used} sổ báo cáo đọc được, {len(unusable)} tệp không dùng được"
-    head += f", {len(skipped)} tệp không phải sổ Excel bỏ qua" + (f" ({', '.join(skipped)})." if skipped else ".")
-    # nothing to tell when every file was a usable report: the completeness summary says the rest
-    return subs, [head, *unusable] if unusable or skipped else []
-
-
-def _arrived(path: Path) -> dt.datetime:
+def arrived(path: Path) -> dt.datetime:
     """When a file reached the inbox, in Vietnam time (the file's own time; see the README on
     what the folder can prove)."""
     return vietnam_time(path.stat().st_mtime)

@@ -287,7 +287,7 @@ def _review_file(text: str) -> tuple[Review | None, dict | None]:
     return review, signatures if isinstance(signatures, dict) else None
 
 
-LOG_FIELDS = 9  # the log's columns before the login (sync.review_flow.trail names them)
+LOG_FIELDS = 9  # the log's columns before the login (xl_addin.review.trail names them)
 
 
 def _login() -> str:

@@ -1,26 +1,19 @@
-"""Gửi báo cáo / Lấy về / Lấy tất cả: a unit workbook against a backend.
-
-Push is refused while the workbook has errors, and touches the local file only after the
-remote write succeeded (to record the revision). Pull never overwrites local entries that
-were not pushed unless forced, and then keeps a backup.
+"""A unit's report as a tab and back: the tab a push writes (`tab_of`), and every tab of a
+campaign read into checked reports (`pull_all`, `TabReader`) for Tổng hợp and review. The push
+and pull themselves are use cases: `xl_addin/push.py`, `xl_addin/pull.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from campaign import layout as L
 from campaign.assessment import Assessment, assess
-from campaign.dates import vietnam_now
 from campaign.definition import Campaign, Unit
-from campaign.findings import LOI, Finding, sort_findings
+from campaign.findings import Finding
 from campaign.grids import blank_grids, fixed_info
-from campaign.refusals import RC, Conflict, SyncError, WorkbookRefused
-from campaign.review import CLEARED, Review, effective_state, review_meta
-from campaign.signing import SEAL_BAD
+from campaign.refusals import RC, Refusal, WorkbookRefused
 from campaign.unit_report import (
     Cell,
     Row,
@@ -32,9 +25,8 @@ from campaign.unit_report import (
     parse_meta,
     parse_report,
 )
-from sync.backend import Backend, PushResult
-from sync.seals import SEAL
-from sync.tab import Tab, content_hash, diff, entries_to_rows, rows_to_entries
+from sync.backend import Backend
+from sync.tab import Tab, entries_to_rows, rows_to_entries
 
 
 def tab_of(report: UnitReport) -> Tab:
@@ -46,123 +38,13 @@ def tab_of(report: UnitReport) -> Tab:
     )
 
 
-def push_report(
-    campaign: Campaign, report: UnitReport, backend: Backend, when: dt.datetime | None = None
-) -> PushResult:
-    """Check, then push (signed with the workbook's own key); raises SyncError (refusal) or
-    Conflict (with the differences). A workbook made before signing pushes unsigned, with a
-    warning, until the campaign's `unsigned_until`."""
-    a = assess(campaign, report)
-    if a.errors:
-        first = [f"{f.where}: {f.message}" for f in sort_findings(a.findings) if f.severity == LOI][:5]
-        raise SyncError(RC.GUI_CON_LOI, errors=a.errors, first="\n  ".join(first))
-    base = int(report.meta.get("sync_revision") or 0)
-    warning = ""
-    if backend.signed:
-        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
-        if backend.keyring.key_for(report.unit_code) is None:
-            day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
-            deadline = campaign.unsigned_deadline
-            if day > deadline:
-                raise SyncError(RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
-            warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
-    result = backend.push(tab_of(report), base, when)
-    return replace(result, warning=warning) if warning else result
-
-
-UNSIGNED_WARNING = (
-    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; thư mục chung chỉ nhận bản chưa ký đến hết ngày "
-    "{deadline}. Đề nghị phòng Văn hóa - Xã hội nâng cấp sổ ('thidua workbook upgrade')."
-)
-
-
-def push_file(campaign: Campaign, path: Path, backend: Backend, when: dt.datetime | None = None) -> PushResult:
-    from workbooks.unit_files import read_report
-    from workbooks.writer import set_meta
-
-    report = read_report(path)
-    result = push_report(campaign, report, backend, when)
-    set_meta(
-        Path(path),
-        {
-            "sync_revision": result.revision,
-            "sync_hash": result.content_hash,
-            "pushed_at": result.pushed_at,
-            "pushed_by": backend.account,
-            **CLEARED,  # a return's reasons stay until the next push
-        },
-    )
-    return result
-
-
-def unpushed_changes(campaign: Campaign, report: UnitReport) -> bool:
-    """Entries differ from what was last pushed; a never-pushed workbook counts only if
-    something beyond the template's own defaults (the pre-selected period) was typed."""
-    rows = entries_to_rows(entries_of(report))
-    pushed = str(report.meta.get("sync_hash") or "")
-    if pushed:
-        return content_hash(rows) != pushed
-    unit = campaign.unit(report.unit_code)
-    if unit is None:
-        return bool(rows)
-    blank = entries_to_rows(entries_of(parse_report(blank_grids(campaign, unit), any_version=True)))
-    return set(rows) - set(blank) != set()
-
-
-def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, force: bool, how_to_force: str) -> Tab:
-    """The unit's pushed tab, if pulling it loses nothing typed locally (or `force`)."""
-    if backend.signed:
-        backend.hold_unit_key(report.unit_code, report.meta.get("unit_key"))
-    remote = backend.read_tab(report.unit_code)
-    if remote is None:
-        raise SyncError(RC.LAY_VE_CHUA_CO_BAN, unit=report.unit_code, where=backend.name)
-    if remote.extra.get(SEAL) == SEAL_BAD:
-        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, seal=SEAL_BAD)
-    local_rows = entries_to_rows(entries_of(report))
-    if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
-        raise Conflict(RC.LAY_VE_CHUA_GUI, diff(local_rows, remote.rows), how=how_to_force)
-    return remote
-
-
-def pulled_meta(remote: Tab, review: Review | None = None) -> dict[str, object]:
-    """The meta a pulled workbook holds: the revision, and the report's review state and a
-    return's reasons (shown in the Kiểm tra column until the next push)."""
-    return {
-        "sync_revision": remote.revision,
-        "sync_hash": remote.data_hash(),
-        "pushed_at": remote.pushed_at,
-        "pushed_by": remote.pushed_by,
-        **review_meta(review, effective_state(review, remote.data_hash())),
-    }
-
-
-def pull_file(campaign: Campaign, path: Path, backend: Backend, force: bool = False) -> Tab:
-    from workbooks.unit_files import read_report, write_entries_workbook
-    from workbooks.writer import backup
-
-    report = read_report(path)
-    remote = remote_for_pull(
-        campaign, report, backend, force, "lấy về với tùy chọn --force (bản hiện tại được sao lưu)"
-    )
-    unit = campaign.unit(report.unit_code)
-    if unit is None:
-        raise SyncError(RC.LAY_VE_DON_VI_LA, unit=report.unit_code)
-    backup(Path(path))
-    review = backend.read_review(report.unit_code)
-    meta = {**pulled_meta(remote, review), "unit_key": report.meta.get("unit_key")}  # the key stays
-    write_entries_workbook(campaign, unit, Path(path), rows_to_entries(remote.rows), meta)
-    return remote
-
-
 @dataclass
 class Pulled:
     unit_code: str
     tab: Tab
     report: UnitReport | None
     assessment: Assessment | None
-    refusal: str | None = None
-    refusal_code: str = ""
-    refusal_fix: str = ""
+    refusal: Refusal | Finding | None = None  # why it is not read: kept coded, said by the front end
 
 
 class TabReader:
@@ -258,15 +140,15 @@ def pull_all(
     reader = TabReader(campaign)
     for code, tab in tabs.items():
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
-            yield Pulled(code, tab, None, None, str(tab.extra["refused"]))
+            yield Pulled(code, tab, None, None, tab.extra["refused"])
             continue
         refused = screen(tab) if screen else None
         if refused is not None:
-            yield Pulled(code, tab, None, None, refused.message, refused.code, refused.fix)
+            yield Pulled(code, tab, None, None, refused)
             continue
         try:
             report = reader.report(tab)
         except WorkbookRefused as exc:
-            yield Pulled(code, tab, None, None, str(exc))
+            yield Pulled(code, tab, None, None, exc)
             continue
         yield Pulled(code, tab, report, assess(campaign, report))

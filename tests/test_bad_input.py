@@ -16,10 +16,11 @@ from openpyxl import load_workbook
 
 from campaign import layout as L
 from campaign.assessment import assess
+from campaign.refusals import explain
 from campaign.result_cells import result_plan
 from campaign.unit_report import parse_report
 from workbooks.cells import set_value
-from workbooks.unit_files import check_file
+from xl_addin.check import check_file
 
 VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
 
@@ -161,8 +162,9 @@ def test_there_are_at_least_100_malformed_workbooks():
 
 def _assert_handled(checked, path):
     if checked.assessment is None:
-        assert checked.refusal and VIETNAMESE & set(checked.refusal.lower()), checked.refusal
-        assert "Traceback" not in checked.refusal
+        said = explain(checked.refusal)[0]  # the refusal keeps its code; the front end says it
+        assert checked.refusal and VIETNAMESE & set(said.lower()), said
+        assert "Traceback" not in said
     else:
         for f in checked.assessment.findings:
             assert f.message and f.fix

@@ -143,8 +143,8 @@ def test_a_2027_campaign_needs_no_python_change(tmp_path):
     from campaign.sample_data import clean_entries
     from workbooks.builder import write_unit_workbook
     from workbooks.grid_reader import read_grids
-    from workbooks.unit_files import check_file
     from workbooks.writer import fill_entries
+    from xl_addin.check import check_file
 
     text, _ = toml_text(None)
     text = text.replace("2026", "2027").replace("2025", "2026")

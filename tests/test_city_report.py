@@ -99,10 +99,10 @@ def _city(demo):
 
     from campaign.consolidation import consolidate
     from campaign.report_tables import city_report
-    from sync.collect import from_backend
     from sync.folder import FolderBackend
     from sync.seals import office_keyring
     from workbooks.campaign_workbook import load_default
+    from xl_addin.consolidate import from_backend
 
     campaign = load_default()
     # on the demo's office PC: its campaign secret checks the units' signatures

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 from campaign.consolidation import LATE, MISSING, ON_TIME, consolidate
 from campaign.dates import VIETNAM
-from sync.collect import from_folder
 from workbooks.writer import fill_entries
+from xl_addin.consolidate import from_folder
 
 
 def _arrive(path, *when):

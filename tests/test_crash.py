@@ -23,11 +23,12 @@ import pytest
 from campaign.unit_report import entries_of
 from sync.folder import FolderBackend
 from sync.tab import entries_to_rows
-from sync.unit_sync import push_file
 from workbooks.atomic import TMP_MARK
 from workbooks.grid_reader import read_grids
-from workbooks.unit_files import check_file, read_report
+from workbooks.unit_files import read_report
 from workbooks.writer import BACKUP_DIR, fill_entries
+from xl_addin.check import check_file
+from xl_addin.push import push_file
 
 RUNS = 30
 

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from campaign.dates import DateRefused, parse_date, read_date, show_date, show_time, vietnam_now, vietnam_time
-from workbooks.unit_files import check_file
 from workbooks.writer import fill_entries
+from xl_addin.check import check_file
 from xl_addin.cli import main
 
 TYPED = {

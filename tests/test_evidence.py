@@ -8,10 +8,10 @@ import pytest
 from campaign.assessment import assess
 from campaign.consolidation import consolidate, evidence_table, proposals_table
 from campaign.findings import CANH_BAO, LOI
-from sync.collect import from_backend
-from sync.unit_sync import push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.consolidate import from_backend
+from xl_addin.push import push_file
 
 
 def _codes(campaign, path, code):

@@ -12,8 +12,8 @@ from conftest import soffice
 from openpyxl import load_workbook
 
 from campaign.consolidation import consolidate
-from sync.collect import from_folder
 from workbooks.consolidated import write_export, write_master
+from xl_addin.consolidate import from_folder
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from campaign.definition import STATUS_DAT
 from campaign.formulas import FORMULA_COLS, Refs, normal, target_formulas
 from campaign.sample_data import clean_entries
 from workbooks.recalc import recalculate, soffice
-from workbooks.unit_files import check_file, read_report
+from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.check import check_file
 
 # docs/cong-thuc.md explains why each of these is evaluated alike by Excel 2010+, LibreOffice,
 # WPS and Google Sheets; a new function needs its line there first

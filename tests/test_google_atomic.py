@@ -15,9 +15,10 @@ from sync.google.backend import GoogleBackend
 from sync.google.claims import claim_id
 from sync.google.setup_spreadsheet import units_that_fit
 from sync.tab import Tab
-from sync.unit_sync import pull_all, push_file
+from sync.unit_sync import pull_all
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.push import push_file
 
 ROWS = (("report", "CT07", "input_a", 5, ""), ("report", "CT07", "input_b", 10, ""))
 
@@ -318,7 +319,7 @@ def test_claims_planted_by_another_unit_are_named_and_removed_by_setup(google_ba
     such, and `sheet setup` removes them; real claims stay."""
     from campaign.review import ACCEPT, DA_DUYET, RETURN, TRA_LAI
     from sync.google.claims import CLAIM_SALTS, claim_request
-    from sync.review_flow import Ask, act
+    from xl_addin.review import Ask, act
 
     fake = google_backends.server.fake
     book = fake.books[google_backends.sid]

@@ -13,12 +13,12 @@ from google_schema import check_value, method_of, problems
 
 from campaign.refusals import Conflict
 from campaign.review import ACCEPT, RETURN
-from sync.collect import from_backend
 from sync.emulator import Fault
 from sync.google.backend import GoogleBackend
 from sync.google.doctor import run_doctor
-from sync.review_flow import Ask, act, trail
-from sync.unit_sync import push_file
+from xl_addin.consolidate import from_backend
+from xl_addin.push import push_file
+from xl_addin.review import Ask, act, trail
 
 FLOW_METHODS = {
     "drive.files.list",

@@ -9,14 +9,15 @@ import random
 import pytest
 from conftest import google_client
 
-from campaign.refusals import SyncError
+from campaign.refusals import SyncError, explain
 from campaign.unit_report import entries_of
 from sync.emulator import Fault
 from sync.google.backend import GoogleBackend
 from sync.tab import Tab, entries_to_rows, rows_to_entries
-from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.pull import pull_file
+from xl_addin.push import push_file
 
 
 def test_setup_protects_every_unit_tab_and_is_idempotent(google_backends, campaign):
@@ -246,7 +247,7 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
     import datetime as dt
 
     from campaign.consolidation import consolidate
-    from sync.collect import from_backend
+    from xl_addin.consolidate import from_backend
 
     # Google's answers say 02:05:09 GMT on 07/12/2026: 09:05:09 in Vietnam, after the deadline
     # ("before 07/12/2026"); this PC's clock says today, in November
@@ -260,7 +261,7 @@ def test_a_push_is_timed_by_googles_clock_not_the_pcs(google_backends, campaign,
     assert t07.received_at == dt.datetime(2026, 12, 7, 9, 5, 9) and t07.status == "Muộn"
     # and the consolidator's acceptance, from another PC, is timed the same way
     from campaign.review import ACCEPT
-    from sync.review_flow import act
+    from xl_addin.review import act
 
     google_backends.server.fake.wall_clock = (google + dt.timedelta(hours=1)).timestamp
     assert act(campaign, google_backends(), "T07", ACCEPT).at == "2026-12-07 10:05:09"
@@ -272,7 +273,7 @@ def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, 
     stops at 16 MB, halves are read again until T03 stands alone: refused, the others read.
     (The memory this bounds is measured against the emulator process: test_emulator_cli.)"""
     from campaign.consolidation import consolidate
-    from sync.collect import from_backend
+    from xl_addin.consolidate import from_backend
 
     for code in ("T01", "T02", "T03"):
         push_file(campaign, workbook(code, filled=True), google_backends(code))
@@ -288,7 +289,9 @@ def test_a_tab_filled_on_the_web_is_refused_for_its_unit_alone(google_backends, 
     assert 2 <= len(reads) <= 2 * 6 + 1  # halving 40 tabs: about two reads per halving
     by_unit = {u.unit_code: u for u in c.units}
     assert by_unit["T03"].status == "Không dùng được"
-    assert "quá lớn" in c.submissions["T03"].refusal and "xóa nội dung tab T03" in c.submissions["T03"].refusal
+    said = explain(c.submissions["T03"].refusal)[0]
+    assert c.submissions["T03"].refusal.code == "google.tab_qua_lon"
+    assert "quá lớn" in said and "xóa nội dung tab T03" in said
     for code in ("T01", "T02"):
         assert by_unit[code].status != "Không dùng được" and not c.submissions[code].assessment.errors
     # the unit's own pull or push, or a consolidator acting on it, is told the same, not fed 20 MB

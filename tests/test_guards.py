@@ -17,9 +17,9 @@ from campaign.consolidation import Submission, consolidate
 from campaign.numbers import parse_number, vn_number
 from campaign.rules import BEHIND, ON_TRACK, evaluate
 from sync.folder import FolderBackend
-from sync.unit_sync import push_file
 from workbooks.atomic import TMP_MARK, this_host, write_atomic, write_bytes_atomic
 from xl_addin.handlers import as_excel_value
+from xl_addin.push import push_file
 
 
 def test_a_write_that_fails_half_way_leaves_the_old_file_whole(tmp_path):
@@ -145,7 +145,7 @@ def test_a_fraction_up_to_one_in_a_percent_cell_is_taken_for_a_slip(text, slip):
 
 def test_a_readable_copy_beats_a_newer_unreadable_one(campaign, workbook):
     """Mutant: "a readable copy beats a newer unreadable one" removed from _choose."""
-    from workbooks.unit_files import check_file
+    from xl_addin.check import check_file
 
     checked = check_file(campaign, workbook("T01", filled=True))
     readable = Submission("T01", "T01.xlsx", dt.datetime(2026, 12, 1, 8), checked.report, checked.assessment)

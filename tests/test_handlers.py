@@ -145,7 +145,7 @@ def test_gui_bao_cao_with_errors_is_refused_with_the_reason(campaign, workbook, 
 def test_lay_ve_brings_the_pushed_entries_back(campaign, workbook, tmp_path):
     from campaign.unit_report import entries_of
     from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
+    from xl_addin.push import push_file
 
     FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
     pushed = tmp_path / "pushed.xlsx"
@@ -164,7 +164,7 @@ def test_tong_hop_and_xuat_bao_cao_in_the_consolidators_workbook(campaign, workb
     from openpyxl import Workbook
 
     from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
+    from xl_addin.push import push_file
 
     FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
     for code in ("T01", "CA"):
@@ -219,7 +219,7 @@ def test_a_click_in_a_fresh_python_works_without_pandas_numpy_gspread_or_openpyx
 
 def test_text_that_looks_like_a_formula_reaches_excel_as_text(campaign, workbook, tmp_path):
     from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
+    from xl_addin.push import push_file
 
     FolderBackend(tmp_path / "share", campaign.id).setup([u.code for u in campaign.units])
     pushed = tmp_path / "pushed.xlsx"
@@ -240,10 +240,10 @@ def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp
 
     from campaign.consolidation import REASON_COLUMN, REASON_HEADER, UNITS_SHEET, consolidate
     from campaign.review import CHO_DUYET, DA_DUYET, TRA_LAI
-    from sync.collect import from_backend
     from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
     from workbooks.consolidated import write_master
+    from xl_addin.consolidate import from_backend
+    from xl_addin.push import push_file
 
     share = tmp_path / "share"
     FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])
@@ -292,10 +292,10 @@ def test_tong_hop_again_keeps_the_reasons_typed_but_not_yet_sent(campaign, workb
     from openpyxl import load_workbook
 
     from campaign.consolidation import REASON_COLUMN, UNITS_SHEET, consolidate
-    from sync.collect import from_backend
     from sync.folder import FolderBackend
-    from sync.unit_sync import push_file
     from workbooks.consolidated import write_master
+    from xl_addin.consolidate import from_backend
+    from xl_addin.push import push_file
 
     share = tmp_path / "share"
     FolderBackend(share, campaign.id).setup([u.code for u in campaign.units])

@@ -17,7 +17,7 @@ import pytest
 from hostile import write_variants
 
 from campaign.consolidation import ON_TIME, consolidate
-from sync.collect import from_folder
+from xl_addin.consolidate import from_folder
 
 MEMORY_CAP = 1024 * 1024 * 1024  # what the CLI may use, its reader included
 RUNNER = """
@@ -89,7 +89,7 @@ def test_every_hostile_variant_ends_in_exit_0_1_or_2_under_a_memory_cap(hostile,
 
 
 def test_a_far_value_is_reported_at_its_cell_and_the_report_still_reads(hostile, campaign, tmp_path):
-    from workbooks.unit_files import check_file
+    from xl_addin.check import check_file
 
     path = tmp_path / "T01.xlsx"
     shutil.copy(hostile["far value in Báo cáo"], path)

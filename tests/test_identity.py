@@ -9,10 +9,10 @@ import pytest
 from campaign.refusals import SyncError
 from campaign.review import TRA_LAI
 from sync.folder import FolderBackend
-from sync.review_flow import act, trail
-from sync.unit_sync import push_file
 from xl_addin.cli import main
+from xl_addin.push import push_file
 from xl_addin.render import table, text_width
+from xl_addin.review import act, trail
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_review_and_log_take_codes_and_addresses_in_any_case(campaign, pushed, c
 def test_a_cell_named_in_another_composition_and_case_is_found(campaign, pushed):
     backend = FolderBackend(pushed, campaign.id, account=campaign.consolidators[0])
     cell = unicodedata.normalize("NFD", "báo cáo!i6")
-    from sync.review_flow import RETURN, Ask
+    from xl_addin.review import RETURN, Ask
 
     new = act(campaign, backend, "T10", RETURN, [Ask("Sửa ô này", cell=cell)])
     assert new.reasons[0].sheet == "report"

@@ -9,8 +9,8 @@ import shutil
 from openpyxl import Workbook
 
 from campaign.consolidation import UNUSABLE, completeness_summary, consolidate
-from sync.collect import from_folder
 from xl_addin.cli import main
+from xl_addin.consolidate import from_folder
 
 
 def _inbox(campaign, workbook, folder):

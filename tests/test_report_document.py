@@ -10,9 +10,9 @@ from conftest import soffice
 
 from campaign.consolidation import consolidate
 from campaign.report_text import NARRATIVE_HEADER, draft_sections, from_rows, gaps, to_rows, vn_date
-from sync.collect import from_folder
 from workbooks.render_pdf import to_pdf
 from workbooks.report_document import write_document
+from xl_addin.consolidate import from_folder
 
 MM = 72 / 25.4  # PDF points per millimetre
 pytestmark = pytest.mark.slow

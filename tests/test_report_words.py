@@ -22,9 +22,9 @@ from campaign.report_text import (
     refresh_figures,
     to_rows,
 )
-from sync.collect import from_folder
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.consolidate import from_folder
 
 
 @pytest.fixture

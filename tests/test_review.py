@@ -9,10 +9,11 @@ import pytest
 from campaign.assessment import assess
 from campaign.refusals import SyncError
 from campaign.review import ACCEPT, CHO_DUYET, CHUA_GUI, DA_DUYET, GUI_LAI, REOPEN, RETURN, TRA_LAI
-from sync.review_flow import Ask, act, statuses, trail
-from sync.unit_sync import pull_file, push_file
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.pull import pull_file
+from xl_addin.push import push_file
+from xl_addin.review import Ask, act, statuses, trail
 
 
 def _state(campaign, backends, unit):
@@ -181,7 +182,7 @@ def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign,
     import dataclasses
 
     from campaign.consolidation import consolidate, review_summary, units_table
-    from sync.collect import from_backend
+    from xl_addin.consolidate import from_backend
 
     for unit in ("T07", "T08", "T09"):
         push_file(campaign, workbook(unit, filled=True, seed=int(unit[1:])), backends(unit))
@@ -242,7 +243,7 @@ def test_the_review_commands_on_the_shared_folder(campaign, workbook, tmp_path, 
 
 
 def test_a_spreadsheet_set_up_before_review_existed_still_consolidates(campaign, workbook, google_backends):
-    from sync.collect import from_backend
+    from xl_addin.consolidate import from_backend
 
     push_file(campaign, workbook("T11", filled=True), google_backends("T11"))
     book = google_backends.server.fake.books[google_backends.sid]
@@ -253,8 +254,8 @@ def test_a_spreadsheet_set_up_before_review_existed_still_consolidates(campaign,
 
 
 def test_a_general_remark_prints_whole_under_the_state_at_the_top_of_the_report(campaign, workbook, backends):
-    from workbooks.unit_files import check_file
     from workbooks.writer import TITLE_ROW_MAX
+    from xl_addin.check import check_file
 
     path = workbook("T01", filled=True)
     push_file(campaign, path, backends("T01"))

@@ -52,7 +52,7 @@ def test_ties_are_broken_in_the_decisions_order_and_by_code_only_last():
 
 def test_a_disqualified_unit_is_listed_not_ranked_and_the_leader_awaits_the_cluster(campaign, workbook, tmp_path):
     from campaign.consolidation import consolidate
-    from sync.collect import from_folder
+    from xl_addin.consolidate import from_folder
 
     folder = tmp_path / "nhan"
     folder.mkdir()

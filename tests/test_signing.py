@@ -24,16 +24,18 @@ from campaign.consolidation import LATE, NOT_FROM_UNIT, ON_TIME, UNSIGNED, conso
 from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.review import ACCEPT, DA_DUYET, REOPEN, RETURN, TRA_LAI
-from sync.collect import TIME_OF_RECEIPT, from_backend
+from sync.collect import TIME_OF_RECEIPT
 from sync.folder import FolderBackend
-from sync.review_flow import Ask, act
 from sync.seals import office_keyring, unit_keyring
 from sync.secret_store import ensure_secret, load_secret, secret_path
 from sync.tab import content_hash
-from sync.unit_sync import pull_file, push_file
 from workbooks.builder import write_unit_workbook
 from workbooks.unit_files import read_report, upgrade_file
 from workbooks.writer import fill_entries
+from xl_addin.consolidate import from_backend
+from xl_addin.pull import pull_file
+from xl_addin.push import push_file
+from xl_addin.review import Ask, act
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.datetime(2026, 12, 3, 9)  # before the deadline (results due before 7/12, unsigned until 6/12)

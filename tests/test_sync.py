@@ -10,9 +10,11 @@ import pytest
 from campaign.refusals import Conflict, SyncError
 from campaign.unit_report import entries_of
 from sync.tab import entries_to_rows
-from sync.unit_sync import pull_all, pull_file, push_file
+from sync.unit_sync import pull_all
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.pull import pull_file
+from xl_addin.push import push_file
 
 
 def test_push_then_pull_all_accounts_for_every_value(campaign, workbook, backends):

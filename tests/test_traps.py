@@ -17,12 +17,14 @@ from campaign.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate, mode
 from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.unit_report import entries_of
-from sync.collect import TIME_OF_INBOX, TIME_OF_SHARE, from_backend, from_folder
+from sync.collect import TIME_OF_INBOX, TIME_OF_SHARE
 from sync.folder import FolderBackend
 from sync.tab import Tab, entries_to_rows
-from sync.unit_sync import push_file, report_from_tab, tab_of
+from sync.unit_sync import report_from_tab, tab_of
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
+from xl_addin.consolidate import from_backend, from_folder
+from xl_addin.push import push_file
 
 
 def _arrive(path, *when):

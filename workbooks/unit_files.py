@@ -1,4 +1,4 @@
-"""Unit workbooks on disk: create, read, check, write results, upgrade.
+"""Unit workbooks on disk: create, read, upgrade (checking one is `xl_addin/check.py`).
 
 The file-level operations the CLI runs and that sync and consolidation reuse. Each reads a
 file once (calamine), works on plain data, and writes back atomically (openpyxl).
@@ -6,29 +6,15 @@ file once (calamine), works on plain data, and writes back atomically (openpyxl)
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from campaign import layout as L
-from campaign.assessment import Assessment, assess
 from campaign.dates import vietnam_now
 from campaign.definition import Campaign
 from campaign.refusals import RC, WorkbookRefused
-from campaign.result_cells import result_plan
 from campaign.signing import key_text, unit_key
 from campaign.unit_report import UnitReport, entries_of, last_index, parse_report
-
-
-@dataclass
-class Checked:
-    path: Path
-    report: UnitReport | None
-    assessment: Assessment | None
-    refusal: str | None = None  # why the file could not be used at all
-    backup: Path | None = None
-
 
 CONTRACT_SHEETS = frozenset({s.name for s in L.DATA_SHEETS} | {L.META_NAME})
 
@@ -44,31 +30,6 @@ def read_report(path: Path, any_version: bool = False, reader: Any = None) -> Un
     if not CONTRACT_SHEETS <= set(grids):
         grids = read(path)
     return parse_report(grids, Path(path).name, any_version=any_version)
-
-
-def check_file(campaign: Campaign, path: Path, write: str | None = None, when: dt.datetime | None = None) -> Checked:
-    """Assess one file; write="check" or "progress" writes results into it (with a backup)."""
-    path = Path(path)
-    try:
-        report = read_report(path)
-    except WorkbookRefused as exc:
-        return Checked(path, None, None, str(exc))
-    a = assess(campaign, report)
-    saved = None
-    if write and path.suffix.lower() not in (".xlsx", ".xlsm"):
-        # read and checked, but openpyxl writes only .xlsx: the findings stand, the format is the problem
-        return Checked(path, report, a, WorkbookRefused(RC.TEP_DINH_DANG_CU, name=path.name, fmt=path.suffix).message)
-    if write:
-        from workbooks.writer import apply_plan
-
-        try:
-            saved = apply_plan(path, result_plan(report, a, progress=write == "progress", when=when))
-        except WorkbookRefused as exc:
-            return Checked(path, report, a, exc.message)
-        except OSError as exc:
-            refusal = WorkbookRefused(RC.TEP_KHONG_GHI_DUOC, name=path.name, why=exc.strerror or type(exc).__name__)
-            return Checked(path, report, a, refusal.message)
-    return Checked(path, report, a, None, saved)
 
 
 def unit_key_text(campaign: Campaign, unit_code: str, secret: bytes | None) -> str:

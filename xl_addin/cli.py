@@ -102,7 +102,8 @@ def cmd_workbook(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace, progress: bool) -> int:
-    from workbooks.unit_files import check_file
+    from campaign.refusals import explain
+    from xl_addin.check import check_file
     from xl_addin.render import assessment_json, assessment_text, dumps
 
     campaign = _campaign(args)
@@ -112,16 +113,17 @@ def cmd_check(args: argparse.Namespace, progress: bool) -> int:
     for i, path in enumerate(files, 1):
         _progress(i - 1, len(files), path.name)
         checked = check_file(campaign, path, write=None if args.no_write else ("progress" if progress else "check"))
+        said = explain(checked.refusal)[0] if checked.refusal else ""
         if checked.refusal and checked.assessment is None:
             code = EXIT_UNUSABLE
-            results.append({"source": path.name, "refused": checked.refusal})
+            results.append({"source": path.name, "refused": said, "code": checked.refusal.code})
             if not args.json:
-                print(f"== {path.name}: KHÔNG DÙNG ĐƯỢC\n   {checked.refusal}")
+                print(f"== {path.name}: KHÔNG DÙNG ĐƯỢC\n   {said}")
             continue
         a = checked.assessment
         if checked.refusal:
             code = EXIT_UNUSABLE
-            print(checked.refusal, file=sys.stderr)
+            print(said, file=sys.stderr)
         if a.errors and code == EXIT_OK:
             code = EXIT_FINDINGS
         results.append(assessment_json(a))
@@ -193,8 +195,8 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 def cmd_push(args: argparse.Namespace) -> int:
     from campaign.refusals import SyncError
-    from sync.unit_sync import push_file
     from workbooks.unit_files import read_report
+    from xl_addin.push import push_file
 
     campaign = _campaign(args)
     code = EXIT_OK
@@ -211,8 +213,8 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 def cmd_pull(args: argparse.Namespace) -> int:
     from campaign.refusals import SyncError
-    from sync.unit_sync import pull_file
     from workbooks.unit_files import read_report
+    from xl_addin.pull import pull_file
 
     campaign = _campaign(args)
     unit = read_report(Path(args.file)).unit_code
@@ -227,8 +229,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from campaign.dates import show_time
-    from sync.review_flow import ACCEPT, REOPEN, RETURN, Ask, act, statuses
     from xl_addin.render import dumps, review_table
+    from xl_addin.review import ACCEPT, REOPEN, RETURN, Ask, act, statuses
 
     campaign = _campaign(args)
     backend = _backend(args, campaign)
@@ -263,8 +265,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from sync.review_flow import trail
     from xl_addin.render import dumps, log_table
+    from xl_addin.review import trail
 
     campaign = _campaign(args)
     records = trail(_backend(args, campaign), args.unit)
@@ -279,18 +281,11 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def _consolidation(args: argparse.Namespace):
-    from campaign.consolidation import consolidate
-    from sync.collect import from_backend, from_folder
+    from xl_addin.consolidate import consolidate_reports
 
     campaign = _campaign(args)
-    unreadable: list[str] = []
-    if args.from_folder:
-        subs, unreadable = from_folder(campaign, Path(args.from_folder))
-    else:
-        subs = from_backend(campaign, _backend(args, campaign))
-    c = consolidate(campaign, subs, as_of=args.as_of)
-    c.issues[:0] = unreadable  # what the inbox held, first (sync/collect.py writes it whole)
-    return c
+    source = Path(args.from_folder) if args.from_folder else _backend(args, campaign)
+    return consolidate_reports(campaign, source, as_of=args.as_of)
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:

@@ -13,19 +13,20 @@ import random
 import shutil
 from pathlib import Path
 
-from campaign.consolidation import completeness_summary, consolidate, status_summary
+from campaign.consolidation import completeness_summary, status_summary
 from campaign.definition import Campaign
 from campaign.numbers import display
 from campaign.refusals import SyncError
 from campaign.sample_data import clean_entries, faulty_entries, written_narrative
-from sync.collect import from_backend
 from sync.folder import FolderBackend
 from sync.seals import office_keyring
-from sync.unit_sync import push_file
 from workbooks.consolidated import read_narrative, write_master, write_narrative
-from workbooks.unit_files import check_file, new_workbooks, read_report
+from workbooks.unit_files import new_workbooks, read_report
 from workbooks.writer import fill_entries
+from xl_addin.check import check_file
+from xl_addin.consolidate import consolidate_reports
 from xl_addin.export import export_report
+from xl_addin.push import push_file
 from xl_addin.render import table
 
 MISSING = 3
@@ -119,8 +120,8 @@ def _review(campaign: Campaign, admin: FolderBackend, units_dir: Path, echo) -> 
     """Duyệt: one report returned with a reason at its row, fixed and sent again, then accepted
     with another one; the states printed."""
     from campaign.review import ACCEPT, CHO_DUYET, RETURN
-    from sync.review_flow import Ask, act, statuses
-    from sync.unit_sync import pull_file
+    from xl_addin.pull import pull_file
+    from xl_addin.review import Ask, act, statuses
 
     waiting = [s.unit_code for s in statuses(campaign, admin) if s.state == CHO_DUYET]
     if len(waiting) < 2 or not campaign.consolidators:
@@ -155,7 +156,7 @@ def _consolidate(campaign: Campaign, admin: FolderBackend, out: Path, pdf: bool,
     narrative written in the master, as the consolidator would; then the final export."""
     as_of = dt.date(campaign.year, 12, 10)  # after the late reports: the body says it is sent late
     # Tổng hợp runs on the demo's 10 December: its receipts are dated then, like the pushes
-    c = consolidate(campaign, from_backend(campaign, admin, now=dt.datetime(campaign.year, 12, 10, 8)), as_of=as_of)
+    c = consolidate_reports(campaign, admin, as_of=as_of, now=dt.datetime(campaign.year, 12, 10, 8))
     master = write_master(c, out / "tong-hop.xlsx")
     echo(f"3. Tổng hợp: {master}")
     draft = export_report(c, out / "bao-cao-du-thao", as_of, read_narrative(master), draft=True, pdf=pdf)

@@ -142,13 +142,10 @@ def _unit_report(book: Any):
 
 
 def _check(book: Any, progress: bool) -> str:
-    from campaign.assessment import assess
     from campaign.findings import CANH_BAO, LOI, count, sort_findings
-    from campaign.result_cells import result_plan
+    from xl_addin.check import check_report
 
-    report = _unit_report(book)
-    a = assess(_campaign(), report)
-    write_plan(book, result_plan(report, a, progress=progress))
+    a = check_report(_campaign(), _unit_report(book), lambda plan: write_plan(book, plan), progress=progress)
     head = f"{a.unit.name if a.unit else a.unit_code}: {count(a.findings, LOI)} lỗi, {count(a.findings, CANH_BAO)} cảnh báo."
     if progress:
         counts = a.status_counts()
@@ -186,27 +183,13 @@ def _backend(campaign, unit: str | None):
 @_guard
 def gui_bao_cao(book: Any) -> str:
     """Gửi báo cáo: check, then push this unit's sheets; refused with the reason."""
-    from sync.unit_sync import push_report
+    from campaign.result_cells import meta_plan
+    from xl_addin.push import push_report
 
     campaign = _campaign()
     report = _unit_report(book)
     backend = _backend(campaign, report.unit_code)
-    result = push_report(campaign, report, backend)
-    from campaign.result_cells import meta_plan
-    from campaign.review import CLEARED
-
-    write_plan(
-        book,
-        meta_plan(
-            {
-                "sync_revision": result.revision,
-                "sync_hash": result.content_hash,
-                "pushed_at": result.pushed_at,
-                "pushed_by": backend.account,
-                **CLEARED,
-            },
-        ),
-    )
+    result = push_report(campaign, report, backend, lambda meta: write_plan(book, meta_plan(meta)))
     return result.said(backend.name) + " Hãy lưu sổ (Ctrl+S)."
 
 
@@ -215,15 +198,18 @@ def lay_ve(book: Any) -> str:
     """Lấy về: bring this unit's last pushed report back into the workbook."""
     from campaign.dates import show_time
     from campaign.result_cells import pull_plan
-    from sync.tab import rows_to_entries
-    from sync.unit_sync import pulled_meta, remote_for_pull
+    from xl_addin.pull import pull_report
 
     campaign = _campaign()
     report = _unit_report(book)
-    backend = _backend(campaign, report.unit_code)
-    remote = remote_for_pull(campaign, report, backend, False, "lưu một bản sao rồi dùng lệnh 'thidua pull --force'")
-    review = backend.read_review(report.unit_code)
-    write_plan(book, pull_plan(report, rows_to_entries(remote.rows), pulled_meta(remote, review)))
+    done = pull_report(
+        campaign,
+        report,
+        _backend(campaign, report.unit_code),
+        lambda entries, meta: write_plan(book, pull_plan(report, entries, meta)),
+        how_to_force="lưu một bản sao rồi dùng lệnh 'thidua pull --force'",
+    )
+    remote, review = done.tab, done.review
     said = f"Đã lấy về bản gửi lần {remote.revision} của {report.unit_code} ({show_time(remote.pushed_at)})."
     if review is not None and review.reasons:
         said += f" Báo cáo bị trả lại ({show_time(review.at)}): lý do ở cột Kiểm tra; bấm Kiểm tra để xem."
@@ -232,13 +218,12 @@ def lay_ve(book: Any) -> str:
 
 def _consolidation(book: Any):
     from campaign import layout as L
-    from campaign.consolidation import consolidate
-    from sync.collect import from_backend
+    from xl_addin.consolidate import consolidate_reports
 
     if L.META_NAME in [s.name for s in book.sheets]:
         raise _not_master()
     campaign = _campaign()
-    return consolidate(campaign, from_backend(campaign, _backend(campaign, None)))
+    return consolidate_reports(campaign, _backend(campaign, None))
 
 
 def _not_master():
@@ -321,7 +306,7 @@ def _review_selected(book: Any, action: str) -> str:
     from campaign.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
     from campaign.refusals import SyncError, WorkbookRefused
     from campaign.review import RETURN, last_action
-    from sync.review_flow import Ask, act
+    from xl_addin.review import Ask, act
 
     selection = book.selection
     if selection is None or selection.sheet.name != UNITS_SHEET:

@@ -167,7 +167,7 @@ def _protect(backend: Any, unit_codes: list[str], present: dict[str, dict], made
             set(unit.editors if unit else ()) | consolidators,
             f"Chỉ đơn vị {code} và phòng Văn hóa - Xã hội được sửa",
         )
-    # an accepted report's tab stays locked to its unit (review_flow locks it on acceptance)
+    # an accepted report's tab stays locked to its unit (an acceptance locks it: xl_addin/review.py, sync/google/review.py)
     accepted = {c for c, r in backend.read_reviews(list(unit_codes)).items() if r.state == DA_DUYET}
     for code in accepted:
         wanted[code] = (set(consolidators), f"Báo cáo {code} đã duyệt: chỉ phòng Văn hóa - Xã hội được sửa")

@@ -1,4 +1,5 @@
-"""Duyệt / Trả lại / Mở lại against a backend, and the trail of who did what (thidua log).
+"""Duyệt / Trả lại / Mở lại, the one use case the buttons, the CLI (review) and the demo call;
+with the states of every unit (review list) and the trail of who did what (thidua log).
 
 A consolidator acts on the report as the share holds it now: the action applies to that
 content's hash, is refused if another consolidator acted first or the unit pushed meanwhile,
