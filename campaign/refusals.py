@@ -110,6 +110,14 @@ class RefusalCode(StrEnum):
     XUAT_CON_CHO_TRONG = "xuat.con_cho_trong"
     XUAT_KHAC_NGUON = "xuat.khac_nguon"
     ADDIN_DANG_MO = "addin.dang_mo"
+    # a limit a file is past (`workbooks/xlsx_bounds.py` TooBig): said inside tep.vuot_gioi_han
+    GIOI_HAN_SO_PHAN = "gioi_han.so_phan"
+    GIOI_HAN_SO_TRANG = "gioi_han.so_trang"
+    GIOI_HAN_PHAN = "gioi_han.phan"
+    GIOI_HAN_PHAN_HON = "gioi_han.phan_hon"
+    GIOI_HAN_NOI_DUNG = "gioi_han.noi_dung"
+    GIOI_HAN_NOI_DUNG_HON = "gioi_han.noi_dung_hon"
+    GIOI_HAN_DTD = "gioi_han.dtd"
 
 
 RC = RefusalCode  # the short name raise sites import
@@ -347,6 +355,14 @@ REFUSALS: dict[RefusalCode, str] = {
         "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
     ),
     RC.ADDIN_DANG_MO: "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
+    # the limits, each the `why` of tep.vuot_gioi_han ("Tệp 'x.xlsx': {why}. Sổ báo cáo do Excel…")
+    RC.GIOI_HAN_SO_PHAN: "tệp có {count} phần",
+    RC.GIOI_HAN_SO_TRANG: "sổ có {count} trang",
+    RC.GIOI_HAN_PHAN: "phần '{part}' giải nén ra {size}",
+    RC.GIOI_HAN_PHAN_HON: "phần '{part}' giải nén ra hơn {size}",
+    RC.GIOI_HAN_NOI_DUNG: "nội dung giải nén ra {size}",
+    RC.GIOI_HAN_NOI_DUNG_HON: "nội dung giải nén ra hơn {size}",
+    RC.GIOI_HAN_DTD: "tệp có khai báo DTD (không có trong sổ Excel)",
 }
 
 
@@ -368,6 +384,18 @@ class Refusal(Exception):
     @property
     def message(self) -> str:
         return REFUSALS[self.code].format_map({k: _show(v) for k, v in self.context.items()})
+
+    def __reduce__(self):
+        # pickled whole (the guarded reader's child sends a refusal, with a refusal in its
+        # context, to its parent): Exception's default would call __init__ with the text
+        return _rebuilt, (type(self), self.__dict__)
+
+
+def _rebuilt(cls: type[Refusal], state: dict[str, Any]) -> Refusal:
+    refusal = cls.__new__(cls)
+    refusal.__dict__.update(state)
+    Exception.__init__(refusal, refusal.message)
+    return refusal
 
 
 class WorkbookRefused(Refusal):

@@ -75,14 +75,14 @@ def read_grids(
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
         if len(names) > MAX_SHEETS:
-            raise xlsx_bounds.TooBig(f"sổ có {len(wb.sheet_names)} trang")
+            raise xlsx_bounds.TooBig(RC.GIOI_HAN_SO_TRANG, count=len(wb.sheet_names))
         grids = Grids()
         for name in names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
             _put_errors(grids[name], errors.get(name, {}))
     except xlsx_bounds.TooBig as exc:
-        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=path.name, why=exc.why) from None
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=path.name, why=exc) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine (its panics are BaseException), zipfile and expat raise many kinds; all mean "cannot read"

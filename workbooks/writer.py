@@ -42,7 +42,7 @@ def load(path: Path):
         check_sizes(path)
         return load_workbook(path)
     except TooBig as exc:
-        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=Path(path).name, why=exc.why) from None
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=Path(path).name, why=exc) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise WorkbookRefused(RC.TEP_KHONG_MO_DE_GHI, name=Path(path).name) from None
 

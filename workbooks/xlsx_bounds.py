@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
+from campaign.refusals import RC, Refusal
 from campaign.unit_report import cell_ref, column_letter, column_number
 
 # What a unit workbook can use: the widest sheet has 19 columns and the longest a few dozen
@@ -71,12 +72,9 @@ _XML_SUFFIXES = (".xml", ".rels")
 _REL_OFFICE_DOCUMENT = "/officeDocument"
 
 
-class TooBig(Exception):
-    """The file describes more than a unit workbook can hold; `why` is Vietnamese."""
-
-    def __init__(self, why: str):
-        self.why = why
-        super().__init__(why)
+class TooBig(Refusal):
+    """The file describes more than a unit workbook can hold: a `gioi_han.*` code and its
+    figures; said as the `why` of the file's tep.vuot_gioi_han."""
 
 
 class NotXlsx(Exception):
@@ -122,14 +120,14 @@ class _Reader:
     def read(self, info: zipfile.ZipInfo) -> bytes:
         most = self.limits.part_bytes
         if info.file_size > most:
-            raise TooBig(f"phần '{info.filename}' giải nén ra {_mb(info.file_size)}")
+            raise TooBig(RC.GIOI_HAN_PHAN, part=info.filename, size=_mb(info.file_size))
         with self.zf.open(info) as fh:
             data = fh.read(most + 1)
         if len(data) > most:  # the header lied about the size
-            raise TooBig(f"phần '{info.filename}' giải nén ra hơn {_mb(most)}")
+            raise TooBig(RC.GIOI_HAN_PHAN_HON, part=info.filename, size=_mb(most))
         self.total += len(data)
         if self.total > self.limits.total_bytes:
-            raise TooBig(f"nội dung giải nén ra hơn {_mb(self.limits.total_bytes)}")
+            raise TooBig(RC.GIOI_HAN_NOI_DUNG_HON, size=_mb(self.limits.total_bytes))
         return data
 
 
@@ -195,13 +193,13 @@ def check_sizes(path: str | Path) -> None:
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         if len(infos) > MAX_PARTS:
-            raise TooBig(f"tệp có {len(infos)} phần")
+            raise TooBig(RC.GIOI_HAN_SO_PHAN, count=len(infos))
         for info in infos:
             if info.file_size > MAX_PART_BYTES:
-                raise TooBig(f"phần '{info.filename}' giải nén ra {_mb(info.file_size)}")
+                raise TooBig(RC.GIOI_HAN_PHAN, part=info.filename, size=_mb(info.file_size))
         total = sum(i.file_size for i in infos)
         if total > MAX_TOTAL_BYTES:
-            raise TooBig(f"nội dung giải nén ra {_mb(total)}")
+            raise TooBig(RC.GIOI_HAN_NOI_DUNG, size=_mb(total))
 
 
 # parts calamine does not need for values: not inflated, not passed on
@@ -213,13 +211,13 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
     `limits` (a unit workbook's unless said). Raises TooBig, NotXlsx, zipfile.BadZipFile."""
     with zipfile.ZipFile(path) as zf:
         if len(zf.infolist()) > MAX_PARTS:
-            raise TooBig(f"tệp có {len(zf.infolist())} phần")
+            raise TooBig(RC.GIOI_HAN_SO_PHAN, count=len(zf.infolist()))
         reader = _Reader(zf, limits)
         _, sheets = _sheets(reader)
         names = [n for n, _ in sheets]
         chosen = [(n, p) for n, p in sheets if wanted is None or n in wanted]
         if len(chosen) > max_sheets:
-            raise TooBig(f"sổ có {len(sheets)} trang")
+            raise TooBig(RC.GIOI_HAN_SO_TRANG, count=len(sheets))
         sheet_parts = {p.lower() for _, p in sheets}
         out = io.BytesIO()
         bounded = Bounded(b"", names)
@@ -320,7 +318,7 @@ def _parser() -> expat.XMLParserType:
     p.ordered_attributes = True
 
     def refuse(*_: object) -> None:
-        raise TooBig("tệp có khai báo DTD (không có trong sổ Excel)")
+        raise TooBig(RC.GIOI_HAN_DTD)
 
     p.StartDoctypeDeclHandler = refuse
     p.EntityDeclHandler = refuse
