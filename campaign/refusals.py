@@ -118,6 +118,11 @@ class RefusalCode(StrEnum):
     GIOI_HAN_NOI_DUNG = "gioi_han.noi_dung"
     GIOI_HAN_NOI_DUNG_HON = "gioi_han.noi_dung_hon"
     GIOI_HAN_DTD = "gioi_han.dtd"
+    GIOI_HAN_O_CHU = "gioi_han.o_chu"
+    GIOI_HAN_BO_DOC_DUNG = "gioi_han.bo_doc_dung"
+    GIOI_HAN_BO_DOC_DUNG_LON = "gioi_han.bo_doc_dung_lon"
+    GIOI_HAN_THOI_GIAN = "gioi_han.thoi_gian"
+    GIOI_HAN_BO_NHO = "gioi_han.bo_nho"
 
 
 RC = RefusalCode  # the short name raise sites import
@@ -363,6 +368,12 @@ REFUSALS: dict[RefusalCode, str] = {
     RC.GIOI_HAN_NOI_DUNG: "nội dung giải nén ra {size}",
     RC.GIOI_HAN_NOI_DUNG_HON: "nội dung giải nén ra hơn {size}",
     RC.GIOI_HAN_DTD: "tệp có khai báo DTD (không có trong sổ Excel)",
+    RC.GIOI_HAN_O_CHU: "trang '{sheet}', ô {cell} có {length} ký tự, quá {most} ký tự Excel cho phép",
+    # the guarded reader's child process (workbooks/read_guard.py)
+    RC.GIOI_HAN_BO_DOC_DUNG: "bộ đọc tệp dừng đột ngột",
+    RC.GIOI_HAN_BO_DOC_DUNG_LON: "bộ đọc tệp dừng đột ngột (tệp quá lớn hoặc hỏng)",
+    RC.GIOI_HAN_THOI_GIAN: "đọc tệp quá {seconds} giây",
+    RC.GIOI_HAN_BO_NHO: "đọc tệp cần quá {mb} MB bộ nhớ",
 }
 
 

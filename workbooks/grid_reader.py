@@ -122,5 +122,7 @@ def _check_text(path: Path, grids: Grids) -> None:
                     raise WorkbookRefused(
                         RC.TEP_VUOT_GIOI_HAN,
                         name=path.name,
-                        why=f"trang '{name}', ô {cell_ref(r, c)} có {len(v)} ký tự, quá {MAX_CELL_TEXT} ký tự Excel cho phép",
+                        why=xlsx_bounds.TooBig(
+                            RC.GIOI_HAN_O_CHU, sheet=name, cell=cell_ref(r, c), length=len(v), most=MAX_CELL_TEXT
+                        ),
                     )

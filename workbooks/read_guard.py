@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, Self
 
 from campaign.refusals import RC, WorkbookRefused, bounded_log
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
+from workbooks.xlsx_bounds import TooBig
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
 TIME_LIMIT = 10.0  # seconds for one file
@@ -147,22 +148,22 @@ class GuardedReader:
             _send(self.proc.stdin, (str(path), sheets))
         except OSError:
             self._kill()
-            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why="bộ đọc tệp dừng đột ngột") from None
+            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=TooBig(RC.GIOI_HAN_BO_DOC_DUNG)) from None
         answer = self._answer(TIME_LIMIT)
         if answer == "timeout":
             self._kill()
-            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=f"đọc tệp quá {TIME_LIMIT:.0f} giây")
+            raise WorkbookRefused(
+                RC.TEP_VUOT_GIOI_HAN, name=name, why=TooBig(RC.GIOI_HAN_THOI_GIAN, seconds=f"{TIME_LIMIT:.0f}")
+            )
         if answer is None:
             self._kill()
-            raise WorkbookRefused(
-                RC.TEP_VUOT_GIOI_HAN, name=name, why="bộ đọc tệp dừng đột ngột (tệp quá lớn hoặc hỏng)"
-            )
+            raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=TooBig(RC.GIOI_HAN_BO_DOC_DUNG_LON))
         if answer[0] == "ok":
             return answer[1]
         if answer[0] == "refused":
             raise WorkbookRefused(answer[1], **answer[2])
         self._kill()
-        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=f"đọc tệp cần quá {MEMORY_LIMIT >> 20} MB bộ nhớ")
+        raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=name, why=TooBig(RC.GIOI_HAN_BO_NHO, mb=MEMORY_LIMIT >> 20))
 
     def _kill(self) -> None:
         if self.proc is not None:

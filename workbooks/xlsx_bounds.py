@@ -73,8 +73,9 @@ _REL_OFFICE_DOCUMENT = "/officeDocument"
 
 
 class TooBig(Refusal):
-    """The file describes more than a unit workbook can hold: a `gioi_han.*` code and its
-    figures; said as the `why` of the file's tep.vuot_gioi_han."""
+    """A limit a file is past (here: more than a unit workbook can hold; the readers: a cell's
+    text, the guarded reader's time and memory): a `gioi_han.*` code and its figures, said as
+    the `why` of the file's tep.vuot_gioi_han."""
 
 
 class NotXlsx(Exception):
