@@ -194,7 +194,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from campaign.refusals import SyncError
+    from campaign.refusals import SyncError, explain
     from workbooks.unit_files import read_report
     from xl_addin.push import push_file
 
@@ -206,13 +206,13 @@ def cmd_push(args: argparse.Namespace) -> int:
         try:
             print(push_file(campaign, Path(f), backend).said(backend.name))
         except SyncError as exc:
-            print(f"{Path(f).name}: {exc}", file=sys.stderr)
+            print(f"{Path(f).name}: {explain(exc)[0]}", file=sys.stderr)
             code = EXIT_FINDINGS
     return code
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from campaign.refusals import SyncError
+    from campaign.refusals import SyncError, explain
     from workbooks.unit_files import read_report
     from xl_addin.pull import pull_file
 
@@ -221,7 +221,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     try:
         tab = pull_file(campaign, Path(args.file), _backend(args, campaign, acting_unit=unit), force=args.force)
     except SyncError as exc:
-        print(str(exc), file=sys.stderr)
+        print(explain(exc)[0], file=sys.stderr)
         return EXIT_FINDINGS
     print(f"Đã lấy về bản gửi lần {tab.revision} của {tab.unit_code} vào {args.file}.")
     return EXIT_OK

@@ -16,7 +16,7 @@ from pathlib import Path
 from campaign.consolidation import completeness_summary, status_summary
 from campaign.definition import Campaign
 from campaign.numbers import display
-from campaign.refusals import SyncError
+from campaign.refusals import SyncError, explain
 from campaign.sample_data import clean_entries, faulty_entries, written_narrative
 from sync.folder import FolderBackend
 from sync.seals import office_keyring
@@ -91,7 +91,7 @@ def _units_report(
             os.utime(admin.tab_path(unit.code), (day.timestamp(), day.timestamp()))
             pushed += 1
         except SyncError as exc:
-            refused.append((unit.code, str(exc).splitlines()[0]))
+            refused.append((unit.code, explain(exc)[0].splitlines()[0]))
     echo(
         f"2. Đã kiểm tra, tính tiến độ và gửi {pushed} báo cáo vào {share} "
         f"({len(late)} gửi muộn, {len(missing)} đơn vị chưa làm)"

@@ -304,7 +304,7 @@ def _review_selected(book: Any, action: str) -> str:
     """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
     reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
     from campaign.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
-    from campaign.refusals import SyncError, WorkbookRefused
+    from campaign.refusals import SyncError, WorkbookRefused, explain
     from campaign.review import RETURN, last_action
     from xl_addin.review import Ask, act
 
@@ -334,7 +334,7 @@ def _review_selected(book: Any, action: str) -> str:
         try:
             new = act(campaign, backend, code, action, [Ask(reason)] if reason else [])
         except SyncError as exc:
-            refused.append(f"{code}: {exc}")
+            refused.append(f"{code}: {explain(exc)[0]}")
             continue
         # the state, the action, and the typed reason cleared: it was sent (it now shows under
         # the last action), and left typed it would go again with the next Trả lại
