@@ -328,7 +328,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Ô này có dữ liệu nhưng nằm ngoài vùng của sổ báo cáo, nên không được đọc.",
         "Xóa ô này (Ctrl+End đưa tới ô xa nhất) rồi lưu lại; số liệu báo cáo phải nằm ở ô màu vàng.",
     ),
-    "tep.khong_doc_duoc": (LOI, "{detail}", "Sửa theo hướng dẫn trong thông báo."),
 }
 
 
