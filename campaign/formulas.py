@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target
 from campaign.figures import AT_MOST, PCT_PLACES, VALUE_PLACES
@@ -277,7 +278,16 @@ def _figure(n_d: tuple[str, str] | None, places: int, refs: Refs, rule: str) -> 
 
 def target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Formula]:
     """The value, % of the target, % of last year, status, on-track and check formulas of one
-    campaign target's row."""
+    campaign target's row. Kept with the campaign (which never changes): every workbook of a
+    shape asks for the same rows, and each Kiểm tra of a file compares against them."""
+    key = ("formulas", t.code, refs)
+    cached = campaign._index.get(key)
+    if cached is None:
+        cached = campaign._index[key] = _target_formulas(campaign, t, refs)
+    return dict(cached)
+
+
+def _target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Formula]:
     if t.rule == "level":
         return _level_formulas(campaign, t, refs)
     months = months_expr(campaign, refs.period)
@@ -408,6 +418,7 @@ def expected_formulas(campaign: Campaign, report) -> dict[tuple[int, int], tuple
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
+@lru_cache(maxsize=4096)  # the expected side is the same few hundred formulas in every workbook
 def normal(formula: str) -> str:
     """A formula as compared: programs rewrite spacing, case, $ and prefixes on save."""
     text = formula.strip().lstrip("=")
@@ -439,6 +450,8 @@ def intact(expected: Formula, found: str | None, column: str) -> bool:
     """Whether the cell still holds its formula (a check cell may carry Kiểm tra's lines after it)."""
     if found is None:
         return False
+    if found == expected[1:]:  # as thidua wrote it (a file keeps a formula without its "=")
+        return True
     want, got = normal(expected), normal(found)
     if got == want:
         return True
