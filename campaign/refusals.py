@@ -294,7 +294,10 @@ REFUSALS: dict[RefusalCode, str] = {
     RC.GOOGLE_MAT_MANG: (
         "{what}: không kết nối được tới Google (mất mạng?). Sổ của bạn vẫn nguyên vẹn; hãy thử lại khi có mạng."
     ),
-    RC.GOOGLE_TAB_QUA_DAI: "Báo cáo của {unit} quá dài ({rows} dòng) cho tab {limit} dòng.",
+    RC.GOOGLE_TAB_QUA_DAI: (
+        "Báo cáo của {unit} có {rows} dòng số liệu, nhiều hơn {limit} dòng một tab Google chứa được. Sổ của bạn vẫn"
+        " nguyên vẹn: hãy gửi sổ vào thư mục chung, hoặc qua thư điện tử / Zalo cho phòng Văn hóa - Xã hội."
+    ),
     # review (duyệt)
     RC.DUYET_KHONG_HOP_LE: "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
     RC.DUYET_THIEU_LY_DO: 'Cần ghi lý do khi {action} báo cáo của {unit} (--reason "...").',
