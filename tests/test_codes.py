@@ -62,9 +62,9 @@ def test_no_finding_is_made_with_a_bare_string_code():
     bare = []
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _called_name(node) == "make" and node.args:
-                if isinstance(node.args[0], (ast.Constant, ast.JoinedStr)):
-                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            made = isinstance(node, ast.Call) and _called_name(node) == "make" and node.args
+            if made and isinstance(node.args[0], (ast.Constant, ast.JoinedStr)):
+                bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not bare
 
 
