@@ -121,7 +121,11 @@ def parse_number(
         if not raw.is_finite():
             return Parsed(None, FC.SO_LOI_EXCEL, str(raw))
         return _finish(raw, whole, percent_ok, False, None)
-    text = unicodedata.normalize("NFC", str(raw)).strip()
+    return _parse_text(unicodedata.normalize("NFC", str(raw)).strip(), whole, millions, percent_ok, money)
+
+
+def _parse_text(text: str, whole: bool, millions: bool, percent_ok: bool, money: bool) -> Parsed:
+    """A cell's text (NFC, stripped), as `parse_number` reads it."""
     if not text:
         return EMPTY
     if len(text) > 60:
