@@ -67,7 +67,7 @@ def test_no_finding_is_made_with_a_bare_string_code():
 
 
 # Where the members are defined; everywhere else a code is written as a member.
-CATALOGUES = {ROOT / "campaign" / "finding_codes.py", ROOT / "campaign" / "refusals.py"}
+CATALOGUES = {ROOT / "campaign" / n for n in ("finding_codes.py", "refusal_codes.py", "refusals.py")}
 FAMILIES = {code.split(".")[0] for code in [*FindingCode, *RefusalCode]}
 FILE_SUFFIXES = {"xlam", "xlsx", "xlsm", "json", "log", "txt", "pem", "exe", "cmd", "zip", "conf"}  # addin.xlam
 
