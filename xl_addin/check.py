@@ -19,7 +19,6 @@ from campaign.definition import Campaign
 from campaign.refusals import RC, Refusal, WorkbookRefused
 from campaign.result_cells import Plan, result_plan
 from campaign.unit_report import UnitReport
-from workbooks.unit_files import read_report
 
 
 def check_report(
@@ -48,6 +47,8 @@ class Checked:
 
 def check_file(campaign: Campaign, path: Path, write: str | None = None, when: dt.datetime | None = None) -> Checked:
     """Assess one file; write="check" or "progress" writes results into it (with a backup)."""
+    from workbooks.unit_files import read_report  # here: a click of Kiểm tra reads no file
+
     path = Path(path)
     try:
         report = read_report(path)
