@@ -71,9 +71,7 @@ def forge_ct07(backends, campaign, unit, value, rehash: bool = True) -> None:
 
 
 @pytest.mark.parametrize("rehash", [True, False], ids=["hash recomputed", "hash left"])
-def test_a_tab_a_consolidator_edited_by_hand_is_not_counted_named_and_kept(
-    campaign, workbook, google_backends, rehash
-):
+def test_a_tab_a_consolidator_edited_by_hand_is_not_counted_named_and_kept(campaign, workbook, google_backends, rehash):
     backends = google_backends
     pushed(campaign, workbook, backends, CT07={"input_a": 300, "input_b": 400})
     assert tong_hop(backends, campaign).unit_row("T01").status == ON_TIME
@@ -104,9 +102,7 @@ def test_a_signature_copied_from_another_unit_does_not_sign_this_tab(campaign, w
     assert tong_hop(google_backends, campaign).unit_row("T01").status == NOT_FROM_UNIT
 
 
-def test_the_units_pc_refuses_to_pull_it_and_its_push_replaces_it_keeping_a_copy(
-    campaign, workbook, google_backends
-):
+def test_the_units_pc_refuses_to_pull_it_and_its_push_replaces_it_keeping_a_copy(campaign, workbook, google_backends):
     backends = google_backends
     path = pushed(campaign, workbook, backends, CT07={"input_a": 300, "input_b": 400})
     forge_ct07(backends, campaign, "T01", 399)
