@@ -182,3 +182,67 @@ def test_a_signed_push_costs_the_same_requests_as_an_unsigned_one(campaign, work
         push_file(campaign, path, google_backends(code), when=DAY)
         counts.append(google_backends.request_count() - before)
     assert counts == [2, 2]  # one read (spreadsheets.get), one conditional batch
+
+
+# ---- no secret where it does not belong
+
+
+@pytest.mark.slow
+def test_no_secret_in_any_workbook_the_spreadsheet_a_log_or_the_repository(campaign, tmp_path, fake_google):
+    """The whole Google flow through the CLI against the emulator; then every file it made, all
+    it printed and everything the spreadsheet holds (cells of every tab, developer metadata) are
+    scanned for the secret and the keys derived from it: a unit's own key, in its workbook only."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from campaign.sample_data import clean_entries
+    from sync.secret_store import load_secret
+    from test_signing import assert_no_secret_but_own_keys
+    from workbooks.unit_files import read_report
+
+    fake = fake_google.fake
+    fake.read_quota = fake.write_quota = 10_000
+    fake.project_quota = 100_000
+    env = {**os.environ, "THIDUA_HOME": str(tmp_path / "home")}
+    env["THIDUA_SHEETS_EMULATOR_HOST"] = fake_google.url.removeprefix("http://")
+    said: list[str] = []
+
+    def run(account, *args):
+        done = subprocess.run(
+            [sys.executable, "-m", "xl_addin.cli", *args],
+            cwd=tmp_path,
+            env={**env, "THIDUA_EMULATOR_ACCOUNT": account},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        said.extend([done.stdout, done.stderr])
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    admin = campaign.consolidators[0]
+    env["THIDUA_GOOGLE_SHEET"] = run(admin, "sheet", "setup", "--create", "Thi đua 2026").splitlines()[-1]
+    run(admin, "workbook", "new", "--unit", "T01", "--unit", "T02", "--out", "so")
+    books = sorted((tmp_path / "so").glob("*.xlsx"))
+    for book in books:
+        code = read_report(book).unit_code
+        fill_entries(book, clean_entries(campaign, campaign.unit(code)))
+        assert "chưa được ký" not in run(campaign.unit(code).editors[0], "push", str(book))
+    run(admin, "review", "return", "T01", "--reason", "Ghi rõ nguồn")
+    run(campaign.unit("T01").editors[0], "pull", str(books[0]), "--force")
+    run(admin, "consolidate", "--out", "tong-hop.xlsx")
+    assert "T01" in run(admin, "log")
+    held = [
+        json.dumps(
+            [[s.title, sorted(s.cells.items())] for s in book.sheets] + [book.developer_metadata],
+            ensure_ascii=False,
+            default=str,
+        )
+        for book in fake.books.values()
+    ]
+    assert any("v1:" in text for text in held)  # the tabs are signed
+    secret = load_secret(campaign.id, tmp_path / "home")
+    assert_no_secret_but_own_keys(campaign, secret, tmp_path, books, said + held)

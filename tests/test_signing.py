@@ -455,6 +455,13 @@ def test_no_secret_in_any_workbook_the_share_a_log_or_the_repository(campaign, t
     log = run("log")
     assert log.returncode == 0 and "T01" in log.stdout
     secret = load_secret(campaign.id, tmp_path / "home")
+    assert_no_secret_but_own_keys(campaign, secret, tmp_path, books, [log.stdout])
+
+
+def assert_no_secret_but_own_keys(campaign, secret: bytes, tmp_path: Path, books: list[Path], texts: list[str]):
+    """Every file the flow made under tmp_path (but the office's settings, `home`), and `texts`
+    (what the commands said, what a store holds): none has the secret or a key derived from it,
+    except a unit's workbook its own unit key; and the repository has no secret."""
     units = {c: S.key_text(S.unit_key(secret, campaign.id, c)) for c in ("T01", "T02")}
     forbidden = {secret.hex(), S.review_key(secret, campaign.id).hex(), S.receipt_key(secret, campaign.id).hex()}
     made = [p for p in tmp_path.rglob("*") if p.is_file() and "home" not in p.relative_to(tmp_path).parts]
@@ -465,7 +472,8 @@ def test_no_secret_in_any_workbook_the_share_a_log_or_the_repository(campaign, t
         assert own <= ({_unit_of(p)} - {None}), p  # a unit's workbook (or its backup): its own key only
     for book in books:  # and each workbook does carry its own
         assert units[read_report(book).unit_code] in _texts_of(book).lower()
-    assert log.stdout.lower().count(secret.hex()) == 0
+    for text in texts:
+        assert not any(f in text.lower() for f in forbidden | set(units.values()))
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in tracked:
         f = ROOT / name
