@@ -362,6 +362,19 @@ def test_a_signature_covers_every_field_and_value():
     assert not S.verify(key, msg, "") and not S.verify(key, msg, None)
 
 
+def test_the_signed_bytes_stay_what_signatures_already_in_workbooks_and_stores_were_made_over():
+    rows = [
+        ("report", "CT07", "input_a", 300, ""),
+        ("info", "ky", "value", "Năm 2026", ""),
+        ("report", "CT07", "input_b", 400.5, ""),
+    ]
+    fields = {"revision": 2, "unit_code": "T01", "pushed_by": "thôn@x.vn"}
+    assert S.canonical("tab", fields, rows) == (
+        '["tab",[["pushed_by","thôn@x.vn"],["revision",2],["unit_code","T01"]],'
+        '[["info","ky","value","Năm 2026",""],["report","CT07","input_a",300,""],["report","CT07","input_b",400.5,""]]]'
+    ).encode("utf-8")
+
+
 # ---- honest cost
 
 
