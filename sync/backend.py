@@ -68,8 +68,8 @@ class Backend(ABC):
     `keyring`: the keys this PC holds, to sign what it writes and check what it reads (`signed`:
     each tab carries its unit's signature, so an edit by anyone without the unit's workbook shows).
     `guarded`: the store itself stops a unit writing another's tab and times each push (Google),
-    so Tổng hợp checks the signature only; on an unguarded store (the shared folder) it also keeps
-    receipts (sync/receipts.py)."""
+    so Tổng hợp takes the push's time as it is; on an unguarded store (the shared folder) its
+    receipts (sync/receipts.py) also bound a file's time, and review records are signed."""
 
     name = "backend"
     store = "bản chung"  # the store as a sentence names it ("trên {store}")

@@ -7,7 +7,7 @@ that to be false (sync/receipts.py); on Google Sheets, the push time the push it
 Each submission says which of these its time came from.
 
 On the shared folder and on Google a report counts only if its unit wrote it: its signature
-checks with the unit's key (and, on the folder, it is not an older revision put back), or it is
+checks with the unit's key and it is not an older revision put back, or it is
 an unsigned push from a workbook made before signing that arrived by the campaign's
 `unsigned_until`. Anything else is kept on the store as it is, named in the units table and in
 Kết quả kiểm tra, and not counted.
@@ -78,12 +78,13 @@ def _missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
 
 
 class Screen:
-    """Who wrote each report on a signed store, decided once per Tổng hợp: a refusal for
-    pull_all, and for what is counted, its arrival. On the shared folder also against this PC's
-    receipts (replays, backdated files); on Google (`receipts` None) the signature alone, since
-    Google's protections stop other units and its clock times each push."""
+    """Who wrote each report on a signed store, decided once per Tổng hợp against this PC's
+    receipts: a refusal for pull_all, and for what is counted, its arrival. On both stores an
+    older genuine revision put back over a newer one is a replay; on the shared folder the
+    receipts also bound a backdated file's time, while on Google (`backend.guarded`) the push's
+    own time stands: Google's clock, under the signature."""
 
-    def __init__(self, campaign: Campaign, backend: Backend, receipts: Receipts | None, now: dt.datetime):
+    def __init__(self, campaign: Campaign, backend: Backend, receipts: Receipts, now: dt.datetime):
         self.campaign, self.backend, self.receipts, self.now = campaign, backend, receipts, now
         self.arrivals: dict[str, tuple[dt.datetime, bool]] = {}
         self.warnings: dict[str, Finding] = {}
@@ -92,7 +93,7 @@ class Screen:
         unit, seal, store = tab.unit_code, tab.extra.get(SEAL), self.backend.store
         if seal == SEAL_BAD:
             return Finding.make("chu_ky.sai", unit=unit, store=store, detail=self.backend.tab_place(unit))
-        if seal == SEAL_OK and self.receipts is not None:
+        if seal == SEAL_OK:
             newer = self.receipts.replayed(unit, tab.revision, tab.data_hash())
             if newer is not None:
                 return Finding.make("chu_ky.ban_cu", unit=unit, store=store, value=tab.revision, expected=newer)
@@ -106,11 +107,11 @@ class Screen:
         return None
 
     def _arrival(self, tab: Tab, signed: bool) -> dt.datetime | None:
-        """When the report counts as arrived: bounded by the receipts where there are any, else
-        the push's own time (on Google, Google's clock)."""
-        if self.receipts is None:
-            return _parse(tab.pushed_at)
+        """When the report counts as arrived: on Google the push's own time (Google's clock), on
+        the folder the file's time bounded by the receipts."""
         first = self.receipts.note(tab.unit_code, tab.revision, tab.data_hash(), signed, self.now)
+        if self.backend.guarded:
+            return _parse(tab.pushed_at)
         self.arrivals[tab.unit_code] = self.receipts.arrival(tab.extra.get("arrived_at"), first)
         return self.arrivals[tab.unit_code][0]
 
@@ -118,7 +119,8 @@ class Screen:
         """The review record that counts: none where it was planted or put back from before."""
         if set_aside:
             return None, [Finding.make("chu_ky.duyet_bi_sua", unit=code, detail=set_aside)]
-        if review is not None and review.seq and self.receipts is not None:
+        # on Google the records sit in a tab only consolidators may edit: nothing to screen
+        if review is not None and review.seq and not self.backend.guarded:
             newer = self.receipts.review_replayed(code, review.seq)
             if newer is not None:
                 detail = f"bản cũ lần {review.seq}, đã thấy lần {newer}"
@@ -134,8 +136,7 @@ def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Sc
         raise SyncError(RC.KHOA_CHUA_CO, campaign=campaign.id, store=backend.store, path=secret_path(campaign.id))
     # this PC's local clock, the one the share's file times are read in (FolderBackend.read_tab)
     now = now or backend.store_clock() or dt.datetime.now()
-    receipts = None if backend.guarded else Receipts.load(backend.keyring, backend.store_id())
-    return Screen(campaign, backend, receipts, now.replace(microsecond=0))
+    return Screen(campaign, backend, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))
 
 
 def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None = None) -> list[Submission]:
@@ -177,7 +178,7 @@ def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None =
                 )
             )
         )
-    if screen is not None and screen.receipts is not None:
+    if screen is not None:
         screen.receipts.end_run(screen.now)
     return out
 

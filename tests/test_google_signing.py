@@ -2,7 +2,8 @@
 who changes a unit's tab by hand is seen at Tổng hợp, pull and review, exactly as on the folder.
 
 Google's protections already stop one unit writing another's tab, and Google's clock times each
-push, so only the signature is checked here (no receipts). The edits are made as a consolidator
+push, so the signature is checked, and Tổng hợp's receipts serve for replays only (an older
+genuine tab pasted back). The edits are made as a consolidator
 would make them: a values update through the Sheets API, signed in as a consolidator's account,
 which the tab's protection allows.
 """
@@ -118,6 +119,28 @@ def test_the_units_pc_refuses_to_pull_it_and_its_push_replaces_it_keeping_a_copy
     assert ["report", "CT07", "input_a", 399] in [line[:4] for line in kept]
     c = tong_hop(backends, campaign)
     assert c.unit_row("T01").status == ON_TIME and "T01" in c.target("CT07").contributors
+
+
+def test_an_older_genuine_tab_pasted_back_is_refused_and_the_next_push_goes_past_it(
+    campaign, workbook, google_backends
+):
+    backends = google_backends
+    path = pushed(campaign, workbook, backends, CT07={"input_a": 300, "input_b": 400})
+    old = backends.server.fake.grid(backends.sid, "T01")
+    tong_hop(backends, campaign)  # sees revision 1
+    fill_entries(path, {"report": {"CT07": {"input_a": 250}}})
+    push_file(campaign, path, backends("T01"), when=DAY)
+    tong_hop(backends, campaign, DAY + dt.timedelta(hours=1))  # sees revision 2
+    http = google_client(backends.server, campaign.consolidators[0]).http_client
+    body = {"values": [[("" if v is None else v) for v in line] for line in old]}
+    http.values_update(backends.sid, f"'T01'!A1:E{len(old)}", params={"valueInputOption": "RAW"}, body=body)
+    assert backends().read_tab("T01").revision == 1 and backends().read_tab("T01").extra[SEAL] == SEAL_OK
+    c = tong_hop(backends, campaign, DAY + dt.timedelta(hours=2))
+    assert c.unit_row("T01").status == NOT_FROM_UNIT
+    assert [r[-1] for r in finding_rows(c, "T01")] == ["chu_ky.ban_cu"]
+    fill_entries(path, {"report": {"CT07": {"note": "gửi lại"}}})
+    assert push_file(campaign, path, backends("T01"), when=DAY).revision == 3
+    assert tong_hop(backends, campaign, DAY + dt.timedelta(hours=3)).unit_row("T01").status == ON_TIME
 
 
 def test_a_consolidator_cannot_review_an_edited_tab(campaign, workbook, google_backends):

@@ -311,6 +311,10 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                 raise newer_on_share(new, current, new.revision - 1) from None
         raise SyncError(RC.GOOGLE_TU_CHOI, what=what, status=400, detail="metadataId")
 
+    def store_id(self) -> str:
+        """This spreadsheet: Tổng hợp keeps one set of receipts per store (sync/receipts.py)."""
+        return f"google:{self.sid}"
+
     def kept_place(self, unit_code: str, revision: int) -> str:
         return f"ở tab '{kept_title(unit_code, revision)}'"
 
