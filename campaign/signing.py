@@ -3,7 +3,8 @@ over a canonical serialisation of what a push, a review or a receipt wrote.
 
 A shared folder has no server to say who wrote a file: any PC that can write to the share can
 write any unit's file. So every write carries an HMAC-SHA256 (RFC 2104, the standard library's
-`hmac`) that only its rightful writer can compute:
+`hmac`) that only its rightful writer can compute. A Google tab carries the same signature: Google
+stops other units, but not someone with edit rights changing the tab by hand.
 
 - the consolidators hold one random campaign secret, outside the share (`sheet setup` makes it);
 - each unit's key is derived from it (`unit_key`) and travels in that unit's workbook only, so a

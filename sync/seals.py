@@ -1,4 +1,5 @@
-"""The keys a client holds, and the signatures on what it writes to the shared folder.
+"""The keys a client holds, and the signatures on what it writes: the shared folder's files and
+Google's tabs alike.
 
 A consolidator's PC holds the campaign secret (sync/secret_store.py) and so every key; a unit's
 PC holds its own key only, read from its workbook's hidden sheet. A tab is signed over its

@@ -14,6 +14,11 @@ revision pick the same id and only one batch lands, the other is told (Conflict)
 answer the retried batch collides with its own claim: the claim's token says it was ours, so
 the push succeeded. `thidua sheet doctor` checks on the real service that a duplicate id does
 fail the batch.
+
+The tab carries its unit's signature in C1 (sync/seals.py), as the folder's file does: Google's
+protections stop other units, but not a consolidator (or the unit's own account on the web)
+editing the tab by hand, and the signature shows that edit. Reading the signature costs no
+request: it is a cell of the range every read already takes.
 """
 
 from __future__ import annotations
