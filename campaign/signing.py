@@ -74,15 +74,20 @@ def key_from_text(text: Any) -> bytes | None:
 
 def canonical(kind: str, fields: dict[str, Any], rows: list | tuple = ()) -> bytes:
     """One byte string per content: fields by name, rows sorted, JSON without spaces. Anything
-    signed is signed over this, so a reordered file still verifies and a changed value does not."""
-    body = [kind, sorted([str(k), v] for k, v in fields.items()), sorted([list(r) for r in rows], key=_ROW_KEY)]
-    return _COMPACT(body).encode("utf-8")
+    signed is signed over this, so a reordered file still verifies and a changed value does not.
+
+    The bytes are those of `json.dumps([kind, sorted fields, sorted rows], ensure_ascii=False,
+    separators=(",", ":"), default=str)` with the rows sorted by their `json.dumps` with default
+    separators. Each row is encoded once, compactly, and those texts are sorted: they sort as the
+    spaced ones do (the two differ only by a space after each separator, at the same place in two
+    rows up to where they first differ), and JSON of a list is its items' JSON joined. A test
+    holds the two equal; a Tổng hợp checking hundreds of tabs spends half the time."""
+    head = _COMPACT([kind, sorted([str(k), v] for k, v in fields.items())])
+    body = sorted(_COMPACT(r) for r in rows)
+    return f"{head[:-1]},[{','.join(body)}]]".encode()
 
 
-# json.dumps(x, ensure_ascii=False, default=str) and the same with separators=(",", ":"), as
-# encoders made once: json.dumps builds a new encoder per call when given options, which was most
-# of the time a Tổng hợp spent checking signatures. The bytes are the same (a test pins them).
-_ROW_KEY = json.JSONEncoder(ensure_ascii=False, default=str).encode
+# encoders made once: json.dumps builds a new encoder per call when given options
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 

@@ -369,10 +369,35 @@ def test_the_signed_bytes_stay_what_signatures_already_in_workbooks_and_stores_w
         ("report", "CT07", "input_b", 400.5, ""),
     ]
     fields = {"revision": 2, "unit_code": "T01", "pushed_by": "thôn@x.vn"}
-    assert S.canonical("tab", fields, rows) == (
-        '["tab",[["pushed_by","thôn@x.vn"],["revision",2],["unit_code","T01"]],'
-        '[["info","ky","value","Năm 2026",""],["report","CT07","input_a",300,""],["report","CT07","input_b",400.5,""]]]'
-    ).encode("utf-8")
+    assert (
+        S.canonical("tab", fields, rows)
+        == (
+            '["tab",[["pushed_by","thôn@x.vn"],["revision",2],["unit_code","T01"]],'
+            '[["info","ky","value","Năm 2026",""],["report","CT07","input_a",300,""],["report","CT07","input_b",400.5,""]]]'
+        ).encode()
+    )
+
+
+def _canonical_as_first_written(kind, fields, rows) -> bytes:
+    body = [
+        kind,
+        sorted([str(k), v] for k, v in fields.items()),
+        sorted([list(r) for r in rows], key=lambda r: json.dumps(r, ensure_ascii=False, default=str)),
+    ]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_canonical_bytes_equal_the_formula_they_were_first_made_by(seed):
+    import random
+
+    rng = random.Random(seed)
+    atoms = ["", "a", "a,", "a, b", 'a"b', "Năm", "Năm 2026", "ả", "\\", 3, 30, 300, -3, 0.5, 3.25, 1e21, True, None]
+    rows = [tuple(rng.choice(atoms) for _ in range(5)) for _ in range(rng.randrange(0, 40))]
+    rows += rows[: rng.randrange(0, 3)]  # equal rows too
+    fields = {rng.choice(["revision", "unit_code", "b", "a"]): rng.choice(atoms) for _ in range(4)}
+    assert S.canonical("tab", fields, rows) == _canonical_as_first_written("tab", fields, rows)
+    assert S.canonical("receipts", fields) == _canonical_as_first_written("receipts", fields, ())
 
 
 # ---- honest cost
