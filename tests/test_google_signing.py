@@ -24,7 +24,6 @@ from sync.google.names import quote
 from sync.seals import SEAL
 from sync.tab import DATA_START, content_hash
 from sync.unit_sync import pull_file, push_file
-from workbooks.builder import write_unit_workbook
 from workbooks.writer import fill_entries
 
 DAY = dt.datetime(2026, 12, 3, 9)  # before the deadline (results due before 7/12, unsigned until 6/12)
@@ -164,17 +163,6 @@ def test_tong_hop_on_a_pc_without_the_secret_says_so(campaign, workbook, google_
 # ---- workbooks made before signing
 
 
-@pytest.fixture
-def keyless(tmp_path, campaign):
-    """A workbook as `workbook new` made it before signing: no unit key."""
-    from campaign.sample_data import clean_entries
-
-    path = tmp_path / "T03-cu.xlsx"
-    write_unit_workbook(campaign, campaign.unit("T03"), path)
-    fill_entries(path, clean_entries(campaign, campaign.unit("T03")))
-    return path
-
-
 def test_an_unsigned_tab_counts_with_a_warning_until_the_deadline(campaign, google_backends, keyless):
     result = push_file(campaign, keyless, google_backends("T03"), when=DAY)
     assert "06/12/2026" in result.said("Google Sheets") and "bảng tính chung" in result.warning
@@ -220,9 +208,10 @@ def test_no_secret_in_any_workbook_the_spreadsheet_a_log_or_the_repository(campa
     import subprocess
     import sys
 
+    from test_signing import assert_no_secret_but_own_keys
+
     from campaign.sample_data import clean_entries
     from sync.secret_store import load_secret
-    from test_signing import assert_no_secret_but_own_keys
     from workbooks.unit_files import read_report
 
     fake = fake_google.fake

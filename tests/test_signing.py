@@ -31,7 +31,6 @@ from sync.seals import office_keyring, unit_keyring
 from sync.secret_store import ensure_secret, load_secret, secret_path
 from sync.tab import content_hash
 from sync.unit_sync import pull_file, push_file
-from workbooks.builder import write_unit_workbook
 from workbooks.unit_files import read_report, upgrade_file
 from workbooks.writer import fill_entries
 
@@ -264,17 +263,6 @@ def test_between_two_runs_the_files_time_stands(campaign, workbook, share):
 
 
 # ---- workbooks made before signing
-
-
-@pytest.fixture
-def keyless(tmp_path, campaign):
-    """A workbook as `workbook new` made it before signing: no unit key."""
-    from campaign.sample_data import clean_entries
-
-    path = tmp_path / "T03-cu.xlsx"
-    write_unit_workbook(campaign, campaign.unit("T03"), path)
-    fill_entries(path, clean_entries(campaign, campaign.unit("T03")))
-    return path
 
 
 def test_an_unsigned_push_counts_with_a_warning_until_the_deadline(campaign, share, keyless):
