@@ -205,10 +205,7 @@ class Backend(ABC):
                         unit=tab.unit_code,
                         revision=remote.revision,
                     )
-            # on a signed store the revision never goes back (an older revision put back over a
-            # newer one, or a deleted file, must not make a second "revision 2"), nor below a
-            # replaced forgery's (Google's claims are per revision: sync/google/claims.py)
-            floor = max(base_revision, forged.revision if forged else 0) if self.signed else 0
+            floor = self._revision_floor(base_revision, remote, forged)
             new = stamped(tab, max(floor, remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
             if key is not None:
                 new = sign_tab(new, key)
@@ -217,6 +214,19 @@ class Backend(ABC):
         kept = self.kept_place(new.unit_code, new.revision)
         warning = REPLACED_FORGED.format(store=self.store, kept=kept) if forged is not None else ""
         return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at, warning=warning)
+
+    def _revision_floor(self, base_revision: int, remote: Tab | None, forged: Tab | None) -> int:
+        """What the new revision must pass besides the tab's own. On a signed store the revision
+        never goes back: an older revision put back over a newer one (or, on the folder, a
+        deleted file) must not make a second "revision 2", and over a replaced forgery neither
+        the workbook's revision nor the forgery's is used again (on Google a revision's claim is
+        taken once: sync/google/claims.py). A Google tab pushed for the first time is revision 1,
+        whatever the workbook last had elsewhere, as before signing."""
+        if not self.signed:
+            return 0
+        if forged is not None:
+            return max(base_revision, forged.revision)
+        return 0 if self.guarded and remote is None else base_revision
 
     @staticmethod
     def _already_there(tab: Tab, remote: Tab | None, key: bytes | None) -> bool:

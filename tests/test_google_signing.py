@@ -94,6 +94,16 @@ def test_the_signature_sits_in_c1_of_the_marker_row(campaign, workbook, google_b
     assert google_backends().read_tab("T01").extra[SEAL] == SEAL_OK
 
 
+def test_signing_leaves_googles_revisions_as_they_were(campaign, workbook, google_backends):
+    from workbooks.writer import set_meta
+
+    path = workbook("T01", filled=True)
+    set_meta(path, {"sync_revision": 3})  # last pushed elsewhere (the shared folder) as revision 3
+    assert push_file(campaign, path, google_backends("T01"), when=DAY).revision == 1
+    fill_entries(path, {"report": {"CT07": {"note": "bổ sung"}}})
+    assert push_file(campaign, path, google_backends("T01"), when=DAY).revision == 2
+
+
 def test_a_signature_copied_from_another_unit_does_not_sign_this_tab(campaign, workbook, google_backends):
     pushed(campaign, workbook, google_backends, "T01")
     pushed(campaign, workbook, google_backends, "T02")
