@@ -47,7 +47,7 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
     if remote is None:
         raise SyncError(RC.LAY_VE_CHUA_CO_BAN, unit=report.unit_code, where=backend.name)
     if remote.extra.get(SEAL) == SEAL_BAD:
-        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, seal=SEAL_BAD)
+        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, store=backend.store, seal=SEAL_BAD)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
         raise Conflict(RC.LAY_VE_CHUA_GUI, diff(local_rows, remote.rows), how=how_to_force)

@@ -25,7 +25,7 @@ from sync.backend import Backend, PushResult
 from sync.unit_sync import tab_of
 
 UNSIGNED_WARNING = (
-    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; thư mục chung chỉ nhận bản chưa ký đến hết ngày "
+    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; {store} chỉ nhận bản chưa ký đến hết ngày "
     "{deadline}. Đề nghị phòng Văn hóa - Xã hội nâng cấp sổ ('thidua workbook upgrade')."
 )
 
@@ -63,8 +63,10 @@ def push_report(
             day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
             deadline = campaign.unsigned_deadline
             if day > deadline:
-                raise SyncError(RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
-            warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
+                raise SyncError(
+                    RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, store=backend.store, deadline=f"{deadline:%d/%m/%Y}"
+                )
+            warning = UNSIGNED_WARNING.format(store=backend.store, deadline=f"{deadline:%d/%m/%Y}")
     result = backend.push(tab_of(report), base, when)
     if record is not None:
         record(pushed_meta(result, backend))
