@@ -20,8 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign import layout as L
 from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
-from campaign.formulas import expected_formulas
 from campaign.grids import blank_grids
+from campaign.sheet_formulas import report_formulas
 from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
 from campaign.unit_report import column_letter, parse_report
 from workbooks.atomic import save_atomic
@@ -369,8 +369,13 @@ def seal_meta(wb: Workbook) -> None:
 
 
 def _formulas(ws: Worksheet, campaign: Campaign, grids: dict[str, list[list]]) -> None:
-    """The report rows' own formulas, placed by the keys the grids carry."""
-    for (r, c), (_, key, formula) in expected_formulas(campaign, parse_report(grids)).items():
+    """The report rows' own formulas, placed by the keys the grids carry; the own rows' helper
+    rows are hidden (nothing there to read or type)."""
+    report = parse_report(grids)
+    for row in report.sheets["report"].rows:
+        if row.key.startswith(L.OWN_HELPER_PREFIX + L.OWN_PREFIX):
+            ws.row_dimensions[row.number].hidden = True
+    for (r, c), (_, key, formula) in report_formulas(campaign, report).items():
         cell = ws.cell(r, c)
         cell.value = str(formula)
         # computed by the sheet: nothing to type; the check cell stays open to Kiểm tra's writes
