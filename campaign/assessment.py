@@ -40,8 +40,8 @@ from campaign.numbers import parse_number
 from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
-from campaign.sheet_formulas import report_formulas
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
+from campaign.sheet_formulas import report_formulas
 from campaign.unit_report import Row, UnitReport, cell_ref
 
 INPUT_COLS = ("input_a", "input_b")

@@ -262,7 +262,7 @@ def _group(name: str, refs: OwnRefs, target: Expr, localities: int) -> _Group:
 def own_formulas(campaign, refs: OwnRefs) -> dict[str, Formula]:
     """The value, % of the target, % of last year, status, on-track and check formulas of one
     own-target row, for whichever rule kind the unit picked."""
-    r, h = refs.row, refs.helper
+    h = refs.helper
     months = months_expr(campaign, refs.period)
     target = Expr(h["target"])
     groups = [_group(n, refs, target, campaign.localities) for n in _GROUPS]

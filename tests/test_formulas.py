@@ -15,8 +15,8 @@ from campaign.assessment import assess
 from campaign.definition import STATUS_DAT
 from campaign.formulas import FORMULA_COLS, Refs, normal, target_formulas
 from campaign.own_formulas import HELPER, helper_key
-from campaign.sheet_formulas import report_formulas
 from campaign.sample_data import clean_entries
+from campaign.sheet_formulas import report_formulas
 from workbooks.recalc import recalculate, soffice
 from workbooks.unit_files import check_file, read_report
 from workbooks.writer import fill_entries

@@ -21,8 +21,8 @@ from campaign import layout as L
 from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
 from campaign.grids import blank_grids
-from campaign.sheet_formulas import report_formulas
 from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
+from campaign.sheet_formulas import report_formulas
 from campaign.unit_report import column_letter, parse_report
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
