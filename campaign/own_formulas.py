@@ -16,12 +16,16 @@ A goal is kept as an integer g = goal × 10, so a threshold is the exact fractio
 comparison stays cross-multiplied in integers below 10^14, as on campaign rows. The rule kind is
 matched with EXACT against the list's labels (or the kind's code), as the engine matches it.
 Anything the helper does not read shows no status, and the check column says so
-(`cong_thuc.khong_tinh`); Kiểm tra decides it.
+(`cong_thuc.khong_tinh`); Kiểm tra decides it. `computed_by_formula` says in Python what the
+helper decides (the LibreOffice test holds the two together), so Kiểm tra knows which of its
+lines the row's formulas already show.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from campaign import layout as L
 from campaign.definition import RULE_KINDS, STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
@@ -357,3 +361,55 @@ def _lines(refs: OwnRefs, groups: list[_Group], ready: str) -> list[tuple[str, s
 def helper_key(own_key: str) -> str:
     """The row key of an own row's helper row."""
     return L.OWN_HELPER_PREFIX + own_key
+
+
+def _trim(text: str) -> str:
+    """As the spreadsheet's TRIM: spaces (only U+0020) off the ends, runs of them made one."""
+    return re.sub(" +", " ", text).strip(" ")
+
+
+def _read_part(p: str) -> int:
+    comma = p.find(",") + 1
+    digits = p.replace(",", "", 1)
+    if not p or not digits.isdigit() or not digits.isascii() or comma == 1:
+        return -1
+    if comma == 0:
+        return int(p) * GOAL_SCALE if len(p) <= 4 else -1
+    return int(digits) if len(p) - comma == 1 and len(p) <= PART_CHARS else -1
+
+
+def goal_read(goal: Any) -> tuple[int, int]:
+    """(g1, g2) as the helper row reads a goal: g = number × 10, -1 unread, g2 -2 when one number."""
+    if isinstance(goal, bool) or goal is None:
+        return -1, -2
+    if isinstance(goal, (int, float)):
+        ok = goal >= 0 and round(goal, 1) == goal and goal * GOAL_SCALE < GOAL_LIMIT
+        return (round(goal * GOAL_SCALE) if ok else -1), -2
+    s = _trim(str(goal))
+    for _ in range(2):
+        s = _trim(s[1:]) if s[:1] and s[:1] in OPERATORS else s
+    s = _trim(s[:-1]) if s.endswith("%") else s
+    sep = next((x for x in SEPARATORS if x in s), None)
+    if sep is None:
+        return _read_part(s), -2
+    at = s.find(sep)
+    return _read_part(_trim(s[:at])), _read_part(_trim(s[at + len(sep) :]))
+
+
+def computed_by_formula(values: dict[str, Any]) -> bool:
+    """Whether an own row's formulas compute it (the helper's "ok"), from the row's values by
+    column key: Kiểm tra then leaves the lines the formulas say to them."""
+    rule = values.get("rule")
+    kind = next((k for k in OWN_KINDS if rule in (RULE_KINDS[k].label, k)), None) if isinstance(rule, str) else None
+    if kind is None:
+        return False
+    g1, g2 = goal_read(values.get("goal"))
+    present = lambda c: values.get(c) is not None and _trim(str(values[c])) != ""
+    labels = ("code", "name", "input_a_label") + (("input_b_label",) if kind in TWO_INPUTS else ())
+    return (
+        all(present(c) for c in labels)
+        and g1 >= 0
+        and ((g2 >= 0 and g1 <= g2) if kind in RANGES else g2 == -2)
+        and (g1 <= 100 * GOAL_SCALE if kind in RATES else True)
+        and (g1 >= GOAL_SCALE if kind == "rank_max" else True)
+    )

@@ -339,3 +339,26 @@ def test_an_own_row_whose_helper_row_was_deleted_is_said_at_its_cells(campaign, 
     found = {f.cell for f in assess(campaign, read_report(path)).findings if f.code == "cong_thuc.bi_sua"}
     letter = lambda key: wb[rep.name].cell(1, rep.columns[key]).column_letter
     assert {f"{letter(k)}{own.number}" for k in FORMULA_COLS} <= found
+
+
+@pytest.mark.parametrize(
+    "change, formula_says_it",
+    [({}, True), ({"goal": "97,25"}, False), ({"rule": "Tỷ lệ, tối thiểu "}, False), ({"goal": 95}, True)],
+)
+def test_kiem_tra_adds_an_own_rows_input_lines_only_where_its_formulas_do_not_say_them(
+    campaign, workbook, change, formula_says_it
+):
+    path = workbook("T01", filled=True)
+    fill_entries(path, {"report": {"RIENG1": {**OWN_ROW, **change}}})
+    rep = read_report(path).sheets["report"]
+    row = next(r for r in rep.rows if r.key == "RIENG1")
+    wb = load_workbook(path)
+    wb[rep.name].cell(row.number, rep.columns["input_a"]).value = None
+    wb.save(path)
+    done = check_file(campaign, path, write="check")
+    assert done.refusal is None and done.assessment.result("R1") is not None  # the engine reads it
+    formula = done.assessment.formulas[(row.number, rep.columns["check"])][2]
+    check = _cells(path, "RIENG1", ["check"])["check"]
+    assert normal(check).startswith(normal(formula))  # the row's check formula, then Kiểm tra's lines
+    added = check[len(formula) :]
+    assert ("Chưa nhập 'Số lao động được đóng BHXH'" in added) is not formula_says_it

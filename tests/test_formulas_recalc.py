@@ -1,6 +1,7 @@
 """The key proof of the workbook's own formulas: filled with entries at every boundary, opened and
 recalculated by LibreOffice (in English and in Vietnamese), the workbook shows exactly the
-statuses and figures the engine computes, or shows nothing and says why.
+statuses and figures the engine computes, or shows nothing and says why: on campaign rows and on
+the rows of the unit's own targets, for every rule kind, with goals typed as a unit types them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from campaign.assessment import assess
-from campaign.definition import Target
+from campaign.definition import STATUS_CHUA_CO, Target
 from campaign.figures import shown
 from campaign.findings import MESSAGES
 from campaign.formulas import FORMULA_CODES
+from campaign.own_formulas import HELPER, OWN_KINDS, computed_by_formula, helper_key
 from campaign.sample_data import clean_entries
 from workbooks.builder import write_unit_workbook
 from workbooks.recalc import recalculate, soffice
@@ -194,7 +196,7 @@ def _close(got, want) -> bool:
     return isinstance(got, (int, float)) and Fraction(str(got)) == want
 
 
-def _compare(campaign, source: Path, computed: Path) -> int:
+def _compare(campaign, source: Path, computed: Path, own_kinds: set[str] | None = None) -> int:
     report = read_report(source)
     a = assess(campaign, report)
     ws = load_workbook(computed, data_only=True)[report.sheets["report"].name]
@@ -230,6 +232,8 @@ def _compare(campaign, source: Path, computed: Path) -> int:
         assert _close(got["pct_plan"], pct_plan), (where, got["pct_plan"], pct_plan)
         assert _close(got["pct_prev"], pct_prev), (where, got["pct_prev"], pct_prev)
         assert _close(got["on_track"], r.outcome.on_track), (where, got["on_track"], r.outcome.on_track)
+        if r.own and own_kinds is not None and r.outcome.status != STATUS_CHUA_CO:
+            own_kinds.add(r.target.rule)
         checked += 1
     return checked
 
@@ -240,8 +244,13 @@ def _compare_unread_own(a, report, ws, lines_at) -> int:
     rep = report.sheets["report"]
     cols = rep.columns
     built = {r.row.number for r in a.results if r.own}
+    helpers = {row.key: row.number for row in rep.rows}
     checked = 0
     for row in rep.rows:
+        if row.key.startswith("RIENG"):
+            # what Kiểm tra believes the row's formulas decide is what the helper row decided
+            ok = ws.cell(helpers[helper_key(row.key)], cols[HELPER["ok"]]).value
+            assert ok == (1 if computed_by_formula({k: row.value(k) for k in row.cells}) else 0), (row.key, ok)
         if not row.key.startswith("RIENG") or row.number in built or row.is_blank():
             continue
         got = {k: ws.cell(row.number, cols[k]).value for k in ("value", "pct_plan", "status", "on_track", "check")}
@@ -269,5 +278,7 @@ def test_libreoffice_computes_every_status_and_figure_the_engine_does_at_the_bou
     probe = _probe(tmp_path)
     out = recalculate([probe, *filled], tmp_path / "out", locale, tmp_path)
     assert load_workbook(out[0], data_only=True).active["A1"].value == shows  # the locale took
-    rows = sum(_compare(campaign, src, done) for src, done in zip(filled, out[1:]))
+    own_kinds: set[str] = set()
+    rows = sum(_compare(campaign, src, done, own_kinds) for src, done in zip(filled, out[1:]))
     assert rows >= len(filled) * 3
+    assert own_kinds == set(OWN_KINDS)  # a unit's own target of every kind it may choose, decided

@@ -272,6 +272,7 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
             "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.",
             f"{rule_col}{own_rows[0]}:{rule_col}{own_rows[-1]}",
         )
+        _goal_prompt(ws, column_letter(col["goal"]), own_rows)
     self_col = column_letter(col["self_status"])
     _list_validation(
         ws,
@@ -294,6 +295,18 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
     summary.alignment = Alignment(wrap_text=True, vertical="top")
     summary.protection = Protection(locked=False)
     ws.row_dimensions[2].height = 32
+
+
+def _goal_prompt(ws: Worksheet, letter: str, rows: list[int]) -> None:
+    """What an own target's goal may look like for the sheet to compute it (campaign/own_formulas.py)."""
+    dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=False)
+    dv.promptTitle = "Mục tiêu"
+    dv.prompt = (
+        "Ghi một số (95; 97,5) hoặc một khoảng (14 - 15), có thể thêm ≥ hoặc %. Phần thập phân dùng dấu phẩy,"
+        " một chữ số; không dùng dấu chấm. Bảng tính tự tính ngay; dạng khác phần mềm vẫn đọc khi Kiểm tra."
+    )[:255]
+    dv.add(f"{letter}{rows[0]}:{letter}{rows[-1]}")
+    ws.add_data_validation(dv)
 
 
 def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, col: dict[str, int], lists: _Lists) -> None:
