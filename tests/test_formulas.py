@@ -151,14 +151,20 @@ def test_after_a_libreoffice_save_formulas_still_count_as_intact_tampering_is_st
     report = read_report(typed_over)
     rep = report.sheets["report"]
     row = next(r for r in rep.rows if r.key == "CT01")
+    own = next(r for r in rep.rows if r.key == "RIENG1")
     wb = load_workbook(typed_over)
     wb[rep.name].cell(row.number, rep.columns["status"]).value = STATUS_DAT
+    wb[rep.name].cell(own.number, rep.columns["status"]).value = STATUS_DAT  # an own row's too
     wb.save(typed_over)
     saved = recalculate([clean, typed_over], tmp_path / "lo", "vi-VN", tmp_path)
     assert load_workbook(saved[0])[L.META_NAME].sheet_state == "hidden"  # what LibreOffice does
     assert not [f for f in assess(campaign, read_report(saved[0])).findings if f.code == "cong_thuc.bi_sua"]
     found = [f for f in assess(campaign, read_report(saved[1])).findings if f.code == "cong_thuc.bi_sua"]
-    assert [(f.cell, f.target) for f in found] == [(f"{_letter(rep.columns['status'])}{row.number}", "CT01")]
+    status = _letter(rep.columns["status"])
+    assert [(f.cell, f.target) for f in found] == [
+        (f"{status}{row.number}", "CT01"),
+        (f"{status}{own.number}", "RIENG1"),
+    ]
     fill_entries(saved[0], {"report": {"CT01": {"note": "bien-ban.pdf"}}})
     assert load_workbook(saved[0])[L.META_NAME].sheet_state == "veryHidden"
 
