@@ -33,7 +33,7 @@ from campaign.definition import (
     nfc,
 )
 from campaign.evidence import check_evidence
-from campaign.findings import LOI, MESSAGES, Finding, count
+from campaign.findings import FC, LOI, MESSAGES, Finding, count
 from campaign.formulas import Formula, has_formulas, intact
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
@@ -134,12 +134,12 @@ def _check_long_text(report: UnitReport, out: Assessment) -> None:
         for row in sheet.rows:
             for cell in row.cells.values():
                 if isinstance(cell.value, str) and len(cell.value) > EXCEL_CELL_TEXT:
-                    out.findings.append(Finding.make("van_ban.qua_dai", cell.sheet, cell.ref, count=len(cell.value)))
+                    out.findings.append(Finding.make(FC.VAN_BAN_QUA_DAI, cell.sheet, cell.ref, count=len(cell.value)))
 
 
 def _check_outside(report: UnitReport, out: Assessment) -> None:
     for sheet, cells in report.outside.items():
-        out.findings.extend(Finding.make("tep.o_ngoai_vung", sheet, cell) for cell in cells)
+        out.findings.extend(Finding.make(FC.TEP_O_NGOAI_VUNG, sheet, cell) for cell in cells)
 
 
 def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -159,7 +159,7 @@ def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> 
         if not intact(formula, found.get((r, c)), key):
             shown = found.get((r, c)) or values.get((r, c))
             detail = _text(shown)[:40] if shown not in (None, "") else "trống"
-            out.findings.append(Finding.make("cong_thuc.bi_sua", sheet.name, cell_ref(r, c), code, detail=detail))
+            out.findings.append(Finding.make(FC.CONG_THUC_BI_SUA, sheet.name, cell_ref(r, c), code, detail=detail))
 
 
 def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -175,7 +175,7 @@ def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment
             if cell is not None and _text(cell.value) != nfc(str(want)):
                 out.findings.append(
                     Finding.make(
-                        "chi_tieu.trang_bi_sua",
+                        FC.CHI_TIEU_TRANG_BI_SUA,
                         sheet.name,
                         cell.ref,
                         t.code,
@@ -191,20 +191,20 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     if str(meta.get("campaign_id") or "") != campaign.id:
         out.findings.append(
             Finding.make(
-                "thong_tin.chien_dich", sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id
+                FC.THONG_TIN_CHIEN_DICH, sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id
             )
         )
     elif meta.get("definition_hash") != campaign.definition_hash():
-        out.findings.append(Finding.make("thong_tin.dinh_nghia_doi", sheet.name))
+        out.findings.append(Finding.make(FC.THONG_TIN_DINH_NGHIA_DOI, sheet.name))
     else:
         _check_targets_sheet(campaign, report, out)
     if out.unit is None:
-        out.findings.append(Finding.make("thong_tin.don_vi_la", sheet.name, detail=out.unit_code or "trống"))
+        out.findings.append(Finding.make(FC.THONG_TIN_DON_VI_LA, sheet.name, detail=out.unit_code or "trống"))
     code_cell = report.info("unit_code")
     if code_cell is not None and _text(code_cell.value) != out.unit_code:
         out.findings.append(
             Finding.make(
-                "thong_tin.don_vi",
+                FC.THONG_TIN_DON_VI,
                 sheet.name,
                 code_cell.ref,
                 detail=_text(code_cell.value) or "trống",
@@ -216,30 +216,30 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     if period_cell is None or period_cell.empty:
         out.findings.append(
             Finding.make(
-                "thong_tin.ky", sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names
+                FC.THONG_TIN_KY, sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names
             )
         )
     else:
         out.period = campaign.period(_text(period_cell.value))
         if out.period is None:
             out.findings.append(
-                Finding.make("thong_tin.ky", sheet.name, period_cell.ref, detail=period_cell.value, expected=names)
+                Finding.make(FC.THONG_TIN_KY, sheet.name, period_cell.ref, detail=period_cell.value, expected=names)
             )
     for key, label, entry in L.INFO_ROWS:
         if entry and key in ("reporter", "report_date"):
             cell = report.info(key)
             if cell is None or cell.empty:
-                out.findings.append(Finding.make("thong_tin.thieu", sheet.name, cell.ref if cell else "", label=label))
+                out.findings.append(Finding.make(FC.THONG_TIN_THIEU, sheet.name, cell.ref if cell else "", label=label))
     email = report.info("email")
     if email is not None and not email.empty and not EMAIL.fullmatch(_text(email.value).strip()):
-        out.findings.append(Finding.make("thong_tin.email", sheet.name, email.ref, detail=_text(email.value)[:60]))
+        out.findings.append(Finding.make(FC.THONG_TIN_EMAIL, sheet.name, email.ref, detail=_text(email.value)[:60]))
     date_cell = report.info("report_date")
     if date_cell is not None and not date_cell.empty:
         when = read_date(date_cell.value)
         if when is None or when.year != campaign.year:
             out.findings.append(
                 Finding.make(
-                    "thong_tin.ngay", sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
+                    FC.THONG_TIN_NGAY, sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
                 )
             )
 
@@ -271,25 +271,27 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
         elif not row.is_blank(("input_a", "input_b")):
             cell = row.cells["input_a"]
             if campaign.target(key):
-                out.findings.append(Finding.make("chi_tieu.khong_giao", sheet.name, cell.ref, key))
+                out.findings.append(Finding.make(FC.CHI_TIEU_KHONG_GIAO, sheet.name, cell.ref, key))
             else:
                 out.findings.append(
-                    Finding.make("chi_tieu.la", sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống")
+                    Finding.make(
+                        FC.CHI_TIEU_LA, sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống"
+                    )
                 )
     for key, rows in seen.items():
         if key in assigned and len(rows) > 1:
             out.findings.append(
-                Finding.make("chi_tieu.trung_dong", sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
+                Finding.make(FC.CHI_TIEU_TRUNG_DONG, sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
             )
     for code, target in assigned.items():
         if code not in seen:
             out.missing_targets.append(target)
-            out.findings.append(Finding.make("chi_tieu.thieu_dong", sheet.name, "", code))
+            out.findings.append(Finding.make(FC.CHI_TIEU_THIEU_DONG, sheet.name, "", code))
     campaign_codes = {t.code for t in campaign.targets}
     counts = Counter(c for c, _ in own_codes)
     for code, row in own_codes:
         if code in campaign_codes or counts[code] > 1:
-            out.findings.append(Finding.make("rieng.trung_ma", sheet.name, row.cells["code"].ref, detail=code))
+            out.findings.append(Finding.make(FC.RIENG_TRUNG_MA, sheet.name, row.cells["code"].ref, detail=code))
 
 
 def _check_locked(t: Target, row: Row, out: Assessment) -> None:
@@ -298,7 +300,9 @@ def _check_locked(t: Target, row: Row, out: Assessment) -> None:
         got = _text(cell.value)
         if got != nfc(want):
             out.findings.append(
-                Finding.make("chi_tieu.bi_sua", cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want)
+                Finding.make(
+                    FC.CHI_TIEU_BI_SUA, cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want
+                )
             )
 
 
@@ -307,7 +311,7 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
     for i, label in enumerate(t.inputs):
         cell = row.cells[INPUT_COLS[i]]
         if cell.empty:
-            out.findings.append(Finding.make("chi_tieu.thieu_so_lieu", cell.sheet, cell.ref, t.code, label=label))
+            out.findings.append(Finding.make(FC.CHI_TIEU_THIEU_SO_LIEU, cell.sheet, cell.ref, t.code, label=label))
             values.append(None)
             continue
         if t.rule == "level":
@@ -315,7 +319,7 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             if level not in t.levels:
                 out.findings.append(
                     Finding.make(
-                        "chi_tieu.muc_do", cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels)
+                        FC.CHI_TIEU_MUC_DO, cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels)
                     )
                 )
                 values.append(None)
@@ -335,13 +339,13 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             values.append(None)
             continue
         if p.value < 0:
-            out.findings.append(Finding.make("so.am", cell.sheet, cell.ref, t.code, value=p.value))
+            out.findings.append(Finding.make(FC.SO_AM, cell.sheet, cell.ref, t.code, value=p.value))
             values.append(None)
             continue
         limit = t.plausible_max[i] if i < len(t.plausible_max) else None
         if limit is not None and p.value > limit:
             out.findings.append(
-                Finding.make("so.ngoai_khoang", cell.sheet, cell.ref, t.code, label=label, value=p.value, limit=limit)
+                Finding.make(FC.SO_NGOAI_KHOANG, cell.sheet, cell.ref, t.code, label=label, value=p.value, limit=limit)
             )
         values.append(Fraction(p.value))
     _check_relations(campaign, t, row, values, out)
@@ -358,17 +362,17 @@ def _check_relations(campaign: Campaign, t: Target, row: Row, values: list, out:
         )
         if denominator is not None and denominator == 0:
             out.findings.append(
-                Finding.make("chi_tieu.mau_so_bang_0", den_cell.sheet, den_cell.ref, t.code, label=den_label)
+                Finding.make(FC.CHI_TIEU_MAU_SO_BANG_0, den_cell.sheet, den_cell.ref, t.code, label=den_label)
             )
             values[0 if den_cell is a else 1] = None
         elif t.rule.startswith("rate") and first is not None and second is not None and first > second:
             out.findings.append(
-                Finding.make("chi_tieu.tu_so_lon_hon_mau_so", a.sheet, a.ref, t.code, num=first, den=second)
+                Finding.make(FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO, a.sheet, a.ref, t.code, num=first, den=second)
             )
             values[0] = None
     if t.rule == "rank_max" and values and values[0] is not None and not 1 <= values[0] <= campaign.localities:
         out.findings.append(
-            Finding.make("chi_tieu.thu_hang", a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities)
+            Finding.make(FC.CHI_TIEU_THU_HANG, a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities)
         )
         values[0] = None
 
@@ -398,12 +402,12 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
     }
     missing = [label for col, label in required.items() if row.cells[col].empty]
     if missing:
-        out.findings.append(Finding.make("rieng.thieu", sheet, row.cells["code"].ref, detail=", ".join(missing)))
+        out.findings.append(Finding.make(FC.RIENG_THIEU, sheet, row.cells["code"].ref, detail=", ".join(missing)))
         return None
     rule_text = _text(row.value("rule"))
     rule = RULE_BY_LABEL.get(rule_text, rule_text if rule_text in RULE_KINDS else "")
     if not rule or rule == "level":
-        out.findings.append(Finding.make("rieng.cach_danh_gia", sheet, row.cells["rule"].ref, detail=rule_text[:60]))
+        out.findings.append(Finding.make(FC.RIENG_CACH_DANH_GIA, sheet, row.cells["rule"].ref, detail=rule_text[:60]))
         return None
     kind = RULE_KINDS[rule]
     goal_cell = row.cells["goal"]
@@ -425,13 +429,13 @@ def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
         detail = _text(goal_cell.value)[:40]
         out.findings.append(
             Finding.make(
-                "rieng.muc_tieu", sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
+                FC.RIENG_MUC_TIEU, sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
             )
         )
         return None
     if any(not lb for lb in labels):
         out.findings.append(
-            Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
+            Finding.make(FC.RIENG_THIEU, sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
         )
         return None
     return t
@@ -467,7 +471,7 @@ def _check_self_status(r: TargetResult, out: Assessment) -> None:
     if contradicts or said not in (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT):
         out.findings.append(
             Finding.make(
-                "chi_tieu.tu_danh_gia", cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status
+                FC.CHI_TIEU_TU_DANH_GIA, cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status
             )
         )
 
@@ -480,7 +484,7 @@ def _check_growth_band(campaign: Campaign, r: TargetResult, out: Assessment) -> 
         cell = r.row.cells["input_b"]
         out.findings.append(
             Finding.make(
-                "chi_tieu.tang_bat_thuong", cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band
+                FC.CHI_TIEU_TANG_BAT_THUONG, cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band
             )
         )
 
@@ -493,12 +497,12 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
         number = row.key[2:]
         level = _text(level_cell.value)
         if not level:
-            out.findings.append(Finding.make("nhiem_vu.thieu_muc", level_cell.sheet, level_cell.ref, detail=number))
+            out.findings.append(Finding.make(FC.NHIEM_VU_THIEU_MUC, level_cell.sheet, level_cell.ref, detail=number))
             out.task_levels.append(None)
         elif level not in L.TASK_LEVELS:
             out.findings.append(
                 Finding.make(
-                    "nhiem_vu.muc_la",
+                    FC.NHIEM_VU_MUC_LA,
                     level_cell.sheet,
                     level_cell.ref,
                     detail=level[:40],
@@ -511,7 +515,7 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
         if pct_cell.empty:
             continue
         p = parse_number(pct_cell.value, percent_ok=True)
-        if p.code and p.code != "so.luu_dang_chu":
+        if p.code and p.code != FC.SO_LUU_DANG_CHU:
             out.findings.append(
                 Finding.make(
                     p.code, pct_cell.sheet, pct_cell.ref, detail=p.detail, value=p.value, suggestion=p.suggestion
@@ -519,11 +523,11 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
             )
         if p.value is not None and not 0 <= p.value <= 100:
             out.findings.append(
-                Finding.make("nhiem_vu.phan_tram", pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value)
+                Finding.make(FC.NHIEM_VU_PHAN_TRAM, pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value)
             )
-        elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != "so.phan_so_thay_phan_tram":
+        elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != FC.SO_PHAN_SO_THAY_PHAN_TRAM:
             out.findings.append(
-                Finding.make("nhiem_vu.mau_thuan", pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
+                Finding.make(FC.NHIEM_VU_MAU_THUAN, pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
             )
 
 
@@ -536,12 +540,12 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
         first = row.cells["type"]
         missing = [label for col, label in model_required.items() if row.cells[col].empty]
         if missing:
-            out.findings.append(Finding.make("mo_hinh.thieu", first.sheet, first.ref, detail=", ".join(missing)))
+            out.findings.append(Finding.make(FC.MO_HINH_THIEU, first.sheet, first.ref, detail=", ".join(missing)))
         kind = _text(first.value)
         if kind and kind not in L.MODEL_TYPES:
             out.findings.append(
                 Finding.make(
-                    "mo_hinh.loai", first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
+                    FC.MO_HINH_LOAI, first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
                 )
             )
     prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
@@ -555,7 +559,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
         missing = [label for col, label in prop_required.items() if row.cells[col].empty]
         if missing:
             out.findings.append(
-                Finding.make("khen_thuong.thieu", award_cell.sheet, award_cell.ref, detail=", ".join(missing))
+                Finding.make(FC.KHEN_THUONG_THIEU, award_cell.sheet, award_cell.ref, detail=", ".join(missing))
             )
         if award_cell.empty:
             continue
@@ -563,7 +567,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
         if award is None:
             out.findings.append(
                 Finding.make(
-                    "khen_thuong.hinh_thuc", award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
+                    FC.KHEN_THUONG_HINH_THUC, award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
                 )
             )
             continue
@@ -571,7 +575,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
         if not subject.empty and _text(subject.value) not in award.subjects:
             out.findings.append(
                 Finding.make(
-                    "khen_thuong.doi_tuong",
+                    FC.KHEN_THUONG_DOI_TUONG,
                     subject.sheet,
                     subject.ref,
                     detail=_text(subject.value)[:30],
@@ -581,14 +585,14 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
             )
         if not award.within_commune:
             out.findings.append(
-                Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name)
+                Finding.make(FC.KHEN_THUONG_VUOT_THAM_QUYEN, award_cell.sheet, award_cell.ref, award=award.name)
             )
         # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
         # campaign/evidence.py); the achievement must say so
         achievement = _text(row.cells["achievement"].value).lower()
         if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
             cell = row.cells["achievement"]
-            out.findings.append(Finding.make("khen_thuong.can_ldtt", cell.sheet, cell.ref, award=award.name))
+            out.findings.append(Finding.make(FC.KHEN_THUONG_CAN_LDTT, cell.sheet, cell.ref, award=award.name))
         # one achievement earns one award: the same person or collective proposed twice
         who = (_text(row.cells["subject"].value), _text(row.cells["name"].value).lower())
         if who[1]:
@@ -596,7 +600,7 @@ def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> Non
                 name = row.cells["name"]
                 out.findings.append(
                     Finding.make(
-                        "khen_thuong.trung", name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
+                        FC.KHEN_THUONG_TRUNG, name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
                     )
                 )
             else:
@@ -619,7 +623,7 @@ def _check_caps(campaign: Campaign, proposed: dict[str, list], out: Assessment) 
             other = campaign.award(award.cap_of)
             out.findings.append(
                 Finding.make(
-                    "khen_thuong.ty_le",
+                    FC.KHEN_THUONG_TY_LE,
                     first.sheet,
                     first.ref,
                     award=award.name,

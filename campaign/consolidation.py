@@ -23,7 +23,7 @@ from campaign.awards import route
 from campaign.definition import Campaign, Target
 from campaign.evidence import named
 from campaign.figures import shown
-from campaign.findings import CANH_BAO, LOI, sort_findings
+from campaign.findings import CANH_BAO, FC, LOI, Finding, sort_findings
 from campaign.numbers import display, vn_number
 from campaign.parts import commune_issues
 from campaign.review import DA_DUYET
@@ -34,7 +34,7 @@ from campaign.unit_report import UnitReport, entries_of
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
 # a report on the shared folder its unit did not write (campaign.signing): kept, never counted
 NOT_FROM_UNIT, UNSIGNED = "Bị người khác sửa", "Chưa ký (không tính)"
-REFUSED_STATUS = {"chu_ky.sai": NOT_FROM_UNIT, "chu_ky.ban_cu": NOT_FROM_UNIT, "chu_ky.chua_ky": UNSIGNED}
+REFUSED_STATUS = {FC.CHU_KY_SAI: NOT_FROM_UNIT, FC.CHU_KY_BAN_CU: NOT_FROM_UNIT, FC.CHU_KY_CHUA_KY: UNSIGNED}
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
@@ -54,7 +54,7 @@ class Submission:
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
-    refusal_code: str = "tep.khong_doc_duoc"  # why it is not used (a findings code), and what to do
+    refusal_code: str = FC.TEP_KHONG_DOC_DUOC  # why it is not used (a findings code), and what to do
     refusal_fix: str = ""
 
 
@@ -554,8 +554,8 @@ def findings_table(c: Consolidation) -> Table:
             continue
         for f in sort_findings(s.assessment.findings):
             rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
-    for issue in c.issues:
-        rows.append(["", CANH_BAO, "", "", "", issue, "Xem lại các tệp đã nhận.", "tong_hop.ban_nop"])
+    for f in (Finding.make(FC.TONG_HOP_BAN_NOP, detail=issue) for issue in c.issues):
+        rows.append(["", f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
     return Table(
         "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC ĐƠN VỊ",
         ["Đơn vị", "Mức độ", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa", "Mã (cho bộ phận hỗ trợ)"],
@@ -573,7 +573,9 @@ def flagged_rows(s: Submission, layout_key: str) -> set[int]:
     return {
         int("".join(ch for ch in f.cell if ch.isdigit()))
         for f in s.assessment.findings
-        if f.sheet == name and any(ch.isdigit() for ch in f.cell) and (f.severity == LOI or f.code == "van_ban.qua_dai")
+        if f.sheet == name
+        and any(ch.isdigit() for ch in f.cell)
+        and (f.severity == LOI or f.code == FC.VAN_BAN_QUA_DAI)
     }
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from campaign import layout as L
 from campaign.definition import RULE_KINDS, STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
 from campaign.figures import PCT_PLACES, VALUE_PLACES
+from campaign.findings import FC
 from campaign.formulas import (
     Expr,
     Formula,
@@ -354,7 +355,7 @@ def _lines(refs: OwnRefs, groups: list[_Group], ready: str) -> list[tuple[str, s
         f"&{lit(' (ghi số liền, phần thập phân một chữ số sau dấu phẩy, ví dụ 95, 97,5 hoặc 14 - 15)')},"
         f"{lit('chỉ tiêu riêng chưa đủ thông tin hoặc mục tiêu không hợp cách đánh giá')}))"
     )
-    lines.append((f"AND(NOT({ready}),{typed})", message("cong_thuc.khong_tinh", Expr(h["target"]), detail=why)))
+    lines.append((f"AND(NOT({ready}),{typed})", message(FC.CONG_THUC_KHONG_TINH, Expr(h["target"]), detail=why)))
     return lines
 
 

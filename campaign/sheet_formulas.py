@@ -45,9 +45,20 @@ def _own_rows(campaign: Campaign, report: UnitReport) -> Placed:
             {name: cell_ref(h or r, col[c]) for name, c in HELPER.items()},
             period_ref,
         )
-        for k, formula in own_formulas(campaign, refs).items():
+        own, helper = _formulas_at(campaign, refs)
+        for k, formula in own.items():
             out[(r, col[k])] = (key, k, formula if h else MISSING_HELPER)
         if h:
-            for name, formula in helper_formulas(refs).items():
+            for name, formula in helper.items():
                 out[(h, col[HELPER[name]])] = (key, name, formula)
     return out
+
+
+def _formulas_at(campaign: Campaign, refs: OwnRefs):
+    """An own row's and its helper's formulas, kept with the campaign (as campaign rows' are):
+    every workbook of a shape asks for the same rows, and Tổng hợp asks for each unit."""
+    key = ("own formulas", tuple(refs.row.items()), tuple(refs.helper.items()), refs.period)
+    cached = campaign._index.get(key)
+    if cached is None:
+        cached = campaign._index[key] = (own_formulas(campaign, refs), helper_formulas(refs))
+    return cached

@@ -305,6 +305,9 @@ def _goal_prompt(ws: Worksheet, letter: str, rows: list[int]) -> None:
         "Ghi một số (95; 97,5) hoặc một khoảng (14 - 15), có thể thêm ≥ hoặc %. Phần thập phân dùng dấu phẩy,"
         " một chữ số; không dùng dấu chấm. Bảng tính tự tính ngay; dạng khác phần mềm vẫn đọc khi Kiểm tra."
     )[:255]
+    # any text is taken (Kiểm tra reads more forms than the sheet), so the error never shows
+    dv.errorTitle = "Mục tiêu"
+    dv.error = "Ghi mục tiêu dạng 95, 97,5 hoặc 14 - 15."
     dv.add(f"{letter}{rows[0]}:{letter}{rows[-1]}")
     ws.add_data_validation(dv)
 
