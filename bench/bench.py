@@ -192,6 +192,7 @@ def bench_sync(campaign, tmp: Path) -> None:
     from conftest import google_client
 
     from campaign.definition import Unit
+    from campaign.signing import key_text
     from sync.emulator import FakeSheetsServer
     from sync.google.backend import GoogleBackend
     from sync.google.names import TAB_ROWS
@@ -202,8 +203,10 @@ def bench_sync(campaign, tmp: Path) -> None:
     print(
         "  values_get + values_batch_update + values_append; setup as one batch of addSheet, one of protections, the registry,"
     )
-    print("  the permissions listed once and one share per address)")
+    print("  the permissions listed once and one share per address; pushes signed with each unit's key)")
     admin = campaign.consolidators[0]
+    # setup makes the campaign secret in the consolidator's settings: this bench's own, not ~/.thidua
+    os.environ["THIDUA_HOME"] = str(tmp / "home")
     for n in (10, 100, 500):
         units = tuple(
             Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n)
@@ -214,13 +217,16 @@ def bench_sync(campaign, tmp: Path) -> None:
         with FakeSheetsServer() as server:
             fake, sid = roomy(server, admin, units)
             t0, r0 = time.perf_counter(), len(fake.requests)
-            GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
+            office = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
+            office.setup(codes)
             setup_t, setup_r = time.perf_counter() - t0, len(fake.requests) - r0
             t0, r0 = time.perf_counter(), len(fake.requests)
             for u in units:
-                GoogleBackend(
+                b = GoogleBackend(
                     google_client(server, u.editors[0]), sid, camp, acting_unit=u.code, account=u.editors[0]
-                ).push(Tab(u.code, rows), 0)
+                )
+                b.hold_unit_key(u.code, key_text(office.keyring.key_for(u.code)))  # as push_file does
+                b.push(Tab(u.code, rows), 0)
             push_t, push_r = (time.perf_counter() - t0) / n, (len(fake.requests) - r0) / n
             consolidator = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
             t0, r0 = time.perf_counter(), len(fake.requests)
@@ -266,6 +272,7 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
     from conftest import google_client
 
     from campaign.sample_data import clean_entries
+    from campaign.signing import key_text
     from sync.emulator import FakeSheetsServer
     from sync.google.backend import GoogleBackend
     from sync.google.names import RENDER, TAB_ROWS
@@ -280,12 +287,13 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
     codes = [u.code for u in units]
     with FakeSheetsServer() as server:
         _, sid = roomy(server, admin, units)
-        GoogleBackend(google_client(server, admin), sid, camp, account=admin).setup(codes)
+        office = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
+        office.setup(codes)
         for i, u in enumerate(units):
             rows = entries_to_rows(clean_entries(campaign, base[i % len(base)]))
-            GoogleBackend(google_client(server, u.editors[0]), sid, camp, u.code, u.editors[0]).push(
-                Tab(u.code, rows), 0
-            )
+            b = GoogleBackend(google_client(server, u.editors[0]), sid, camp, u.code, u.editors[0])
+            b.hold_unit_key(u.code, key_text(office.keyring.key_for(u.code)))  # signed, as push_file does
+            b.push(Tab(u.code, rows), 0)
         ours = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
         sh = google_client(server, admin).open_by_key(sid)
 
@@ -302,6 +310,7 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
 
         mine, theirs = ours.read_all(codes), gspread_pull()
         assert len(mine) == n and all(mine[c].rows == theirs[c].rows for c in codes)
+        assert {t.extra["seal"] for t in mine.values()} == {"đúng chữ ký"}  # each signature checked
         rows = sum(len(t.rows) for t in mine.values())
         ours_cpu = cpu_best(lambda: ours.read_all(codes))
         theirs_cpu = cpu_best(gspread_pull)

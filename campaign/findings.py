@@ -69,25 +69,25 @@ MESSAGES: dict[FindingCode, tuple[str, str, str]] = {
     # signatures on the shared folder (who wrote a report)
     FC.CHU_KY_SAI: (
         LOI,
-        "Báo cáo của {unit} trên thư mục chung ({detail}) không khớp chữ ký của đơn vị: đã bị người khác sửa. Không tính.",
-        "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình; xem nhật ký và hỏi ai đã ghi vào thư mục chung.",
+        "Báo cáo của {unit} trên {store} ({detail}) không khớp chữ ký của đơn vị: đã bị người khác sửa. Không tính.",
+        "Bản bị sửa được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình; xem nhật ký và hỏi ai đã sửa {store}.",
     ),
     FC.CHU_KY_BAN_CU: (
         LOI,
         (
-            "Báo cáo của {unit} trên thư mục chung là bản gửi lần {value}, cũ hơn lần {expected} Tổng hợp đã thấy: "
+            "Báo cáo của {unit} trên {store} là bản gửi lần {value}, cũ hơn lần {expected} Tổng hợp đã thấy: "
             "có người chép bản cũ đè lên. Không tính."
         ),
         "Tệp được giữ nguyên để xem. Đề nghị đơn vị gửi lại từ sổ của mình.",
     ),
     FC.CHU_KY_CHUA_KY: (
         LOI,
-        "Báo cáo của {unit} trên thư mục chung chưa được ký, và đến sau hạn nhận bản chưa ký ({detail}). Không tính.",
+        "Báo cáo của {unit} trên {store} chưa được ký, và đến sau hạn nhận bản chưa ký ({detail}). Không tính.",
         "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
     ),
     FC.CHU_KY_CHUA_KY_CON_HAN: (
         CANH_BAO,
-        "Báo cáo gửi từ sổ chưa có khóa ký: thư mục chung không chứng minh được ai đã ghi. Vẫn tính đến hết ngày {detail}.",
+        "Báo cáo gửi từ sổ chưa có khóa ký: {store} không chứng minh được ai đã ghi. Vẫn tính đến hết ngày {detail}.",
         "Nâng cấp sổ của đơn vị ('thidua workbook upgrade', trên máy có khóa bí mật) rồi đề nghị đơn vị gửi lại.",
     ),
     FC.CHU_KY_DUYET_BI_SUA: (

@@ -194,11 +194,11 @@ REFUSALS: dict[RefusalCode, str] = {
     ),
     RC.GUI_CHUA_CO_KHOA: (
         "Sổ báo cáo của {unit} chưa có khóa ký (sổ tạo trước khi có chữ ký); từ ngày {deadline} "
-        "thư mục chung không nhận bản gửi chưa ký. Đề nghị phòng Văn hóa - Xã hội chạy "
+        "{store} không nhận bản gửi chưa ký. Đề nghị phòng Văn hóa - Xã hội chạy "
         "'thidua workbook upgrade' cho sổ này (hoặc gửi sổ mới) rồi gửi lại."
     ),
     RC.LAY_VE_BI_SUA: (
-        "Bản của {unit} trên thư mục chung không do sổ của đơn vị gửi ({seal}): có người khác đã sửa. "
+        "Bản của {unit} trên {store} không do sổ của đơn vị gửi ({seal}): có người khác đã sửa. "
         "Không lấy về. Hãy gửi lại từ sổ của mình (bản bị sửa được giữ lại cho phòng Văn hóa - Xã hội) "
         "và báo phòng Văn hóa - Xã hội."
     ),
@@ -224,7 +224,7 @@ REFUSALS: dict[RefusalCode, str] = {
     # the campaign secret (chữ ký trên thư mục chung)
     RC.KHOA_CHUA_CO: (
         "Máy này chưa có khóa bí mật của đợt {campaign}, nên không kiểm tra được ai đã ghi các báo cáo trên "
-        "thư mục chung. Trên máy đã chạy 'thidua sheet setup', chép tệp {path} sang đúng chỗ đó trên máy này "
+        "{store}. Trên máy đã chạy 'thidua sheet setup', chép tệp {path} sang đúng chỗ đó trên máy này "
         "(bằng USB, không qua thư mục chung hay thư); nếu đây là lần đầu, " + SETUP_HINT.lower() + "."
     ),
     RC.KHOA_HONG: (
@@ -331,8 +331,8 @@ REFUSALS: dict[RefusalCode, str] = {
         "Xem bản mới ('thidua review list') rồi làm lại."
     ),
     RC.DUYET_BI_SUA: (
-        "Bản của {unit} trên thư mục chung không do đơn vị gửi ({seal}): không duyệt hay trả lại bản này. "
-        "Đề nghị đơn vị gửi lại từ sổ của mình; tệp bị sửa vẫn được giữ nguyên để xem."
+        "Bản của {unit} trên {store} không do đơn vị gửi ({seal}): không duyệt hay trả lại bản này. "
+        "Đề nghị đơn vị gửi lại từ sổ của mình; bản bị sửa vẫn được giữ nguyên để xem."
     ),
     RC.DUYET_CHUA_GUI: "Đơn vị {unit} chưa gửi báo cáo nên chưa có gì để duyệt.",
     RC.GUI_DA_DUYET: (

@@ -3,7 +3,8 @@ over a canonical serialisation of what a push, a review or a receipt wrote.
 
 A shared folder has no server to say who wrote a file: any PC that can write to the share can
 write any unit's file. So every write carries an HMAC-SHA256 (RFC 2104, the standard library's
-`hmac`) that only its rightful writer can compute:
+`hmac`) that only its rightful writer can compute. A Google tab carries the same signature: Google
+stops other units, but not someone with edit rights changing the tab by hand.
 
 - the consolidators hold one random campaign secret, outside the share (`sheet setup` makes it);
 - each unit's key is derived from it (`unit_key`) and travels in that unit's workbook only, so a
@@ -73,13 +74,21 @@ def key_from_text(text: Any) -> bytes | None:
 
 def canonical(kind: str, fields: dict[str, Any], rows: list | tuple = ()) -> bytes:
     """One byte string per content: fields by name, rows sorted, JSON without spaces. Anything
-    signed is signed over this, so a reordered file still verifies and a changed value does not."""
-    body = [
-        kind,
-        sorted([str(k), v] for k, v in fields.items()),
-        sorted([list(r) for r in rows], key=lambda r: json.dumps(r, ensure_ascii=False, default=str)),
-    ]
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    signed is signed over this, so a reordered file still verifies and a changed value does not.
+
+    The bytes are those of `json.dumps([kind, sorted fields, sorted rows], ensure_ascii=False,
+    separators=(",", ":"), default=str)` with the rows sorted by their `json.dumps` with default
+    separators. Each row is encoded once, compactly, and those texts are sorted: they sort as the
+    spaced ones do (the two differ only by a space after each separator, at the same place in two
+    rows up to where they first differ), and JSON of a list is its items' JSON joined. A test
+    holds the two equal; a Tổng hợp checking hundreds of tabs spends half the time."""
+    head = _COMPACT([kind, sorted([str(k), v] for k, v in fields.items())])
+    body = sorted(_COMPACT(r) for r in rows)
+    return f"{head[:-1]},[{','.join(body)}]]".encode()
+
+
+# encoders made once: json.dumps builds a new encoder per call when given options
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 def sign(key: bytes, message: bytes) -> str:

@@ -17,6 +17,7 @@ from campaign.refusals import RC, Conflict, SyncError
 from campaign.review import DA_DUYET, Review, effective_state
 from campaign.signing import SEAL_BAD, SEAL_OK
 from sync.seals import SEAL, Keyring, sign_tab, unit_keyring
+from sync.secret_store import ensure_secret, secret_path
 from sync.tab import Tab, diff, stamped
 
 
@@ -44,8 +45,8 @@ class PushResult:
 
 
 REPLACED_FORGED = (
-    "Bản cũ trên thư mục chung không do sổ này gửi (có người khác đã sửa): đã thay bằng bản của đơn vị; "
-    "bản bị sửa được giữ lại để phòng Văn hóa - Xã hội xem."
+    "Bản cũ trên {store} không do sổ này gửi (có người khác đã sửa): đã thay bằng bản của đơn vị; "
+    "bản bị sửa được giữ lại {kept} để phòng Văn hóa - Xã hội xem."
 )
 
 
@@ -64,11 +65,16 @@ def newer_on_share(local: Tab, remote: Tab, base_revision: int) -> Conflict:
 
 class Backend(ABC):
     """One tab per unit. `acting_unit` is who this client is: None for a consolidator.
-    `keyring`: the keys this PC holds, to sign what it writes and check what it reads, on a
-    store that cannot say who wrote what by itself (`signed`: the shared folder)."""
+    `keyring`: the keys this PC holds, to sign what it writes and check what it reads (`signed`:
+    each tab carries its unit's signature, so an edit by anyone without the unit's workbook shows).
+    `guarded`: the store itself stops a unit writing another's tab and times each push (Google),
+    so Tổng hợp takes the push's time as it is; on an unguarded store (the shared folder) its
+    receipts (sync/receipts.py) also bound a file's time, and review records are signed."""
 
     name = "backend"
+    store = "bản chung"  # the store as a sentence names it ("trên {store}")
     signed = False
+    guarded = False
 
     def __init__(self, acting_unit: str | None = None, account: str = "", keyring: Keyring | None = None):
         self.acting_unit = acting_unit
@@ -80,6 +86,24 @@ class Backend(ABC):
         if self.keyring is None or not self.keyring.is_office:
             campaign_id = self.keyring.campaign_id if self.keyring else ""
             self.keyring = unit_keyring(campaign_id, unit_code, key_text)
+
+    def ensure_office_keys(self) -> list[str]:
+        """Setup on a consolidator's PC: the campaign secret, made once in this PC's own settings
+        and never written to the store; what was made, for setup to say."""
+        settings = self.keyring.settings if self.keyring else None
+        campaign_id = self.keyring.campaign_id if self.keyring else ""
+        secret, new = ensure_secret(campaign_id, settings)
+        if self.keyring is None or not self.keyring.is_office:
+            self.keyring = Keyring(campaign_id, secret=secret, settings=settings)
+        return [f"khóa bí mật của đợt (chỉ trên máy này: {secret_path(campaign_id, settings)})"] if new else []
+
+    def tab_place(self, unit_code: str) -> str:
+        """Where a unit's report sits on the store, as a message names it."""
+        return f"tab {unit_code}"
+
+    def kept_place(self, unit_code: str, revision: int) -> str:
+        """Where the store keeps a tab its unit did not sign once a push replaces it."""
+        return ""
 
     @abstractmethod
     def read_tab(self, unit_code: str) -> Tab | None: ...
@@ -181,16 +205,28 @@ class Backend(ABC):
                         unit=tab.unit_code,
                         revision=remote.revision,
                     )
-            # on a signed store the revision never goes back (an older revision put back over a
-            # newer one, or a deleted file, must not make a second "revision 2")
-            floor = base_revision if self.signed else 0
+            floor = self._revision_floor(base_revision, remote, forged)
             new = stamped(tab, max(floor, remote.revision if remote else 0) + 1, self.account or tab.pushed_by, when)
             if key is not None:
                 new = sign_tab(new, key)
             log_row = [new.pushed_at, "gửi", new.unit_code, str(new.revision), new.content_hash, new.pushed_by]
             self._commit(new, remote or forged, log_row)
-        warning = REPLACED_FORGED if forged is not None else ""
+        kept = self.kept_place(new.unit_code, new.revision)
+        warning = REPLACED_FORGED.format(store=self.store, kept=kept) if forged is not None else ""
         return PushResult(new.unit_code, new.revision, new.content_hash, new.pushed_at, warning=warning)
+
+    def _revision_floor(self, base_revision: int, remote: Tab | None, forged: Tab | None) -> int:
+        """What the new revision must pass besides the tab's own. On a signed store the revision
+        never goes back: an older revision put back over a newer one (or, on the folder, a
+        deleted file) must not make a second "revision 2", and over a replaced forgery neither
+        the workbook's revision nor the forgery's is used again (on Google a revision's claim is
+        taken once: sync/google/claims.py). A Google tab pushed for the first time is revision 1,
+        whatever the workbook last had elsewhere, as before signing."""
+        if not self.signed:
+            return 0
+        if forged is not None:
+            return max(base_revision, forged.revision)
+        return 0 if self.guarded and remote is None else base_revision
 
     @staticmethod
     def _already_there(tab: Tab, remote: Tab | None, key: bytes | None) -> bool:

@@ -6,10 +6,11 @@ shared folder, when the unit's file was last written there, unless Tổng hợp'
 that to be false (sync/receipts.py); on Google Sheets, the push time the push itself recorded.
 Each submission says which of these its time came from.
 
-On the shared folder a report counts only if its unit wrote it: its signature checks with the
-unit's key, it is not an older revision put back, or it is an unsigned push from a workbook made
-before signing that arrived by the campaign's `unsigned_until`. Anything else is kept on the
-share as it is, named in the units table and in Kết quả kiểm tra, and not counted.
+On the shared folder and on Google a report counts only if its unit wrote it: its signature
+checks with the unit's key and it is not an older revision put back, or it is
+an unsigned push from a workbook made before signing that arrived by the campaign's
+`unsigned_until`. Anything else is kept on the store as it is, named in the units table and in
+Kết quả kiểm tra, and not counted.
 """
 
 from __future__ import annotations
@@ -77,37 +78,49 @@ def _missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
 
 
 class Screen:
-    """Who wrote each report on a signed store (the shared folder), decided once per Tổng hợp
-    against this PC's receipts: a refusal for pull_all, and for what is counted, its arrival."""
+    """Who wrote each report on a signed store, decided once per Tổng hợp against this PC's
+    receipts: a refusal for pull_all, and for what is counted, its arrival. On both stores an
+    older genuine revision put back over a newer one is a replay; on the shared folder the
+    receipts also bound a backdated file's time, while on Google (`backend.guarded`) the push's
+    own time stands: Google's clock, under the signature."""
 
-    def __init__(self, campaign: Campaign, receipts: Receipts, now: dt.datetime):
-        self.campaign, self.receipts, self.now = campaign, receipts, now
+    def __init__(self, campaign: Campaign, backend: Backend, receipts: Receipts, now: dt.datetime):
+        self.campaign, self.backend, self.receipts, self.now = campaign, backend, receipts, now
         self.arrivals: dict[str, tuple[dt.datetime, bool]] = {}
         self.warnings: dict[str, Finding] = {}
 
     def __call__(self, tab: Tab) -> Finding | None:
-        unit, seal, where = tab.unit_code, tab.extra.get(SEAL), f"don-vi/{tab.unit_code}.json"
+        unit, seal, store = tab.unit_code, tab.extra.get(SEAL), self.backend.store
         if seal == SEAL_BAD:
-            return Finding.make(FC.CHU_KY_SAI, unit=unit, detail=where)
+            return Finding.make(FC.CHU_KY_SAI, unit=unit, store=store, detail=self.backend.tab_place(unit))
         if seal == SEAL_OK:
             newer = self.receipts.replayed(unit, tab.revision, tab.data_hash())
             if newer is not None:
-                return Finding.make(FC.CHU_KY_BAN_CU, unit=unit, value=tab.revision, expected=newer)
-        first = self.receipts.note(unit, tab.revision, tab.data_hash(), seal == SEAL_OK, self.now)
-        self.arrivals[unit] = self.receipts.arrival(tab.extra.get("arrived_at"), first)
+                return Finding.make(FC.CHU_KY_BAN_CU, unit=unit, store=store, value=tab.revision, expected=newer)
+        arrived = self._arrival(tab, seal == SEAL_OK)
         if seal == SEAL_OK:
             return None
         deadline = f"{self.campaign.unsigned_deadline:%d/%m/%Y}"
-        if self.arrivals[unit][0].date() > self.campaign.unsigned_deadline:
-            return Finding.make(FC.CHU_KY_CHUA_KY, unit=unit, detail=deadline)
-        self.warnings[unit] = Finding.make(FC.CHU_KY_CHUA_KY_CON_HAN, detail=deadline)
+        if arrived is None or arrived.date() > self.campaign.unsigned_deadline:
+            return Finding.make(FC.CHU_KY_CHUA_KY, unit=unit, store=store, detail=deadline)
+        self.warnings[unit] = Finding.make(FC.CHU_KY_CHUA_KY_CON_HAN, store=store, detail=deadline)
         return None
+
+    def _arrival(self, tab: Tab, signed: bool) -> dt.datetime | None:
+        """When the report counts as arrived: on Google the push's own time (Google's clock), on
+        the folder the file's time bounded by the receipts."""
+        first = self.receipts.note(tab.unit_code, tab.revision, tab.data_hash(), signed, self.now)
+        if self.backend.guarded:
+            return _parse(tab.pushed_at)
+        self.arrivals[tab.unit_code] = self.receipts.arrival(tab.extra.get("arrived_at"), first)
+        return self.arrivals[tab.unit_code][0]
 
     def review(self, code: str, review: Review | None, set_aside: str | None) -> tuple[Review | None, list[Finding]]:
         """The review record that counts: none where it was planted or put back from before."""
         if set_aside:
             return None, [Finding.make(FC.CHU_KY_DUYET_BI_SUA, unit=code, detail=set_aside)]
-        if review is not None and review.seq:
+        # on Google the records sit in a tab only consolidators may edit: nothing to screen
+        if review is not None and review.seq and not self.backend.guarded:
             newer = self.receipts.review_replayed(code, review.seq)
             if newer is not None:
                 detail = f"bản cũ lần {review.seq}, đã thấy lần {newer}"
@@ -120,10 +133,10 @@ def _screen(campaign: Campaign, backend: Backend, now: dt.datetime | None) -> Sc
         return None
     if not backend.keyring or not backend.keyring.is_office:
         # without the secret nothing here can be told from a forgery: say so, count nothing
-        raise SyncError(RC.KHOA_CHUA_CO, campaign=campaign.id, path=secret_path(campaign.id))
+        raise SyncError(RC.KHOA_CHUA_CO, campaign=campaign.id, store=backend.store, path=secret_path(campaign.id))
     # this PC's local clock, the one the share's file times are read in (FolderBackend.read_tab)
     now = now or backend.store_clock() or dt.datetime.now()
-    return Screen(campaign, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))
+    return Screen(campaign, backend, Receipts.load(backend.keyring, backend.store_id()), now.replace(microsecond=0))
 
 
 def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None = None) -> list[Submission]:

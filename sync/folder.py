@@ -25,9 +25,9 @@ from campaign.refusals import RC, SyncError
 from campaign.review import Review
 from campaign.signing import SEAL_BAD, SEAL_OK, SEAL_UNCHECKED
 from sync.backend import Backend
-from sync.seals import SEAL, SIGNATURE, Keyring, office_keyring, review_seal, sign_review, tab_seal
-from sync.secret_store import ensure_secret, secret_path
-from sync.tab import Tab, from_grid, to_grid
+from sync.seals import SEAL, Keyring, note_seal, office_keyring, review_seal, sign_review, signed_grid
+from sync.secret_store import secret_path
+from sync.tab import Tab, from_grid
 from workbooks.atomic import process_alive, this_host, write_bytes_atomic
 
 LOCK_STALE_SECONDS = 120
@@ -37,6 +37,7 @@ KEPT_DIR = "bi-sua"  # files a push or a review replaced that their writer had n
 
 class FolderBackend(Backend):
     name = "thư mục chung"
+    store = "thư mục chung"
     signed = True
 
     def __init__(
@@ -59,14 +60,7 @@ class FolderBackend(Backend):
     def setup(self, unit_codes: list[str]) -> list[str]:
         """Create what is missing; running it again changes nothing. The campaign secret goes
         to this consolidator's own settings folder, never into the share."""
-        made = []
-        secret, new = ensure_secret(self.campaign_id, self.keyring.settings)
-        if new:
-            made.append(
-                f"khóa bí mật của đợt (chỉ trên máy này: {secret_path(self.campaign_id, self.keyring.settings)})"
-            )
-        if not self.keyring.is_office:
-            self.keyring = Keyring(self.campaign_id, secret=secret, settings=self.keyring.settings)
+        made = self.ensure_office_keys()
         if not self.units_dir.exists():
             self.units_dir.mkdir(parents=True)
             made.append(str(self.units_dir))
@@ -79,6 +73,12 @@ class FolderBackend(Backend):
             write_bytes_atomic(registry, ("Mã đơn vị\n" + "\n".join(unit_codes) + "\n").encode("utf-8-sig"))
             made.append(str(registry))
         return made
+
+    def tab_place(self, unit_code: str) -> str:
+        return f"don-vi/{unit_code}.json"
+
+    def kept_place(self, unit_code: str, revision: int) -> str:
+        return f"trong thư mục {KEPT_DIR}"
 
     def store_id(self) -> str:
         """This share as this PC reaches it: Tổng hợp keeps one set of receipts per share."""
@@ -102,10 +102,7 @@ class FolderBackend(Backend):
         if tab is not None:
             # when the file was written on the share, not the pushed_at the unit's PC wrote in it
             tab.extra["arrived_at"] = arrived
-            head = grid[0]
-            if len(head) > 2 and isinstance(head[2], str) and head[2]:
-                tab.extra[SIGNATURE] = head[2]
-            tab.extra[SEAL] = tab_seal(tab, self.keyring)
+            note_seal(tab, grid, self.keyring)
         return tab
 
     def _must_exist(self) -> None:
@@ -133,10 +130,7 @@ class FolderBackend(Backend):
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
         self._must_be_prepared()
-        grid = to_grid(tab)
-        if tab.extra.get(SIGNATURE):
-            grid[0].append(tab.extra[SIGNATURE])
-        data = json.dumps(grid, ensure_ascii=False, indent=0).encode("utf-8")
+        data = json.dumps(signed_grid(tab), ensure_ascii=False, indent=0).encode("utf-8")
         try:
             if previous is not None and previous.extra.get(SEAL) == SEAL_BAD:
                 self._keep_aside(self.tab_path(tab.unit_code))
@@ -199,7 +193,9 @@ class FolderBackend(Backend):
 
     def commit_review(self, old: Review | None, new: Review, revision: int, log_row: list[str]) -> None:
         if not self.keyring.is_office:
-            raise SyncError(RC.KHOA_CHUA_CO, campaign=self.campaign_id, path=secret_path(self.campaign_id))
+            raise SyncError(
+                RC.KHOA_CHUA_CO, campaign=self.campaign_id, store=self.store, path=secret_path(self.campaign_id)
+            )
         # under the unit's own lock: no push and no other consolidator in between
         with self.lock(new.unit_code):
             stored = self.read_review(new.unit_code)

@@ -10,6 +10,9 @@ campaign secret gives, every run's time and every revision it saw for the first 
   arrived after that run, and counts from when Tổng hợp first saw it. Between two runs, the
   folder cannot prove anything more: the claim stands (README, "What the shared folder proves").
 
+On Google Sheets, whose clock times each push, the same receipts serve for replays only: an
+older genuine tab pasted back by someone with edit rights still carries its valid signature.
+
 The file sits in the consolidator's settings folder beside the secret (sync/secret_store.py).
 """
 

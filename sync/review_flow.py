@@ -80,8 +80,8 @@ def act(
     tab = backend.read_tab(unit_code)
     if tab is None:
         raise SyncError(RC.DUYET_CHUA_GUI, unit=unit_code)
-    if tab.extra.get(SEAL) == SEAL_BAD:  # the shared folder: a file its unit did not write
-        raise SyncError(RC.DUYET_BI_SUA, unit=unit_code, seal=SEAL_BAD)
+    if tab.extra.get(SEAL) == SEAL_BAD:  # a tab its unit did not write (signed: sync/seals.py)
+        raise SyncError(RC.DUYET_BI_SUA, unit=unit_code, store=backend.store, seal=SEAL_BAD)
     old = backend.read_review(unit_code)
     report = report_from_tab(campaign, tab)
     reasons: tuple[Reason, ...] = tuple(locate(report, a.text, a.target, a.cell) for a in asks)

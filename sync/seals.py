@@ -1,4 +1,5 @@
-"""The keys a client holds, and the signatures on what it writes to the shared folder.
+"""The keys a client holds, and the signatures on what it writes: the shared folder's files and
+Google's tabs alike.
 
 A consolidator's PC holds the campaign secret (sync/secret_store.py) and so every key; a unit's
 PC holds its own key only, read from its workbook's hidden sheet. A tab is signed over its
@@ -16,7 +17,7 @@ from pathlib import Path
 from campaign import signing as S
 from campaign.review import Review
 from sync.secret_store import load_secret, settings_dir
-from sync.tab import Tab, plain_rows
+from sync.tab import Tab, plain_rows, to_grid
 
 SIGNATURE = "signature"  # Tab.extra: the signature as the store holds it
 SEAL = "seal"  # Tab.extra: what checking it found (campaign.signing.SEAL_*)
@@ -83,6 +84,24 @@ def tab_seal(tab: Tab, keyring: Keyring | None) -> str:
     if key is None:
         return S.SEAL_UNCHECKED
     return S.SEAL_OK if S.verify(key, tab_message(tab), signature) else S.SEAL_BAD
+
+
+def signed_grid(tab: Tab) -> list[list]:
+    """The tab as a store holds it: the signature in the marker row's third cell (C1 on Google),
+    beside the marker and the unit code, where a reader of an older version ignores it."""
+    grid = to_grid(tab)
+    if tab.extra.get(SIGNATURE):
+        grid[0].append(tab.extra[SIGNATURE])
+    return grid
+
+
+def note_seal(tab: Tab, grid: list[list], keyring: Keyring | None) -> Tab:
+    """`tab` read out of `grid`, with the signature the grid carries and what checking it found."""
+    head = grid[0] if grid else []
+    if len(head) > 2 and isinstance(head[2], str) and head[2]:
+        tab.extra[SIGNATURE] = head[2]
+    tab.extra[SEAL] = tab_seal(tab, keyring)
+    return tab
 
 
 def review_message(review: Review, campaign_id: str) -> bytes:

@@ -64,14 +64,16 @@ def push_report(
             day = (when or vietnam_now()).date()  # the push's own clock, as Backend.push
             deadline = campaign.unsigned_deadline
             if day > deadline:
-                raise SyncError(RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, deadline=f"{deadline:%d/%m/%Y}")
-            warning = UNSIGNED_WARNING.format(deadline=f"{deadline:%d/%m/%Y}")
+                raise SyncError(
+                    RC.GUI_CHUA_CO_KHOA, unit=report.unit_code, store=backend.store, deadline=f"{deadline:%d/%m/%Y}"
+                )
+            warning = UNSIGNED_WARNING.format(store=backend.store, deadline=f"{deadline:%d/%m/%Y}")
     result = backend.push(tab_of(report), base, when)
     return replace(result, warning=warning) if warning else result
 
 
 UNSIGNED_WARNING = (
-    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; thư mục chung chỉ nhận bản chưa ký đến hết ngày "
+    "Lưu ý: sổ này chưa có khóa ký nên bản gửi chưa được ký; {store} chỉ nhận bản chưa ký đến hết ngày "
     "{deadline}. Đề nghị phòng Văn hóa - Xã hội nâng cấp sổ ('thidua workbook upgrade')."
 )
 
@@ -117,7 +119,7 @@ def remote_for_pull(campaign: Campaign, report: UnitReport, backend: Backend, fo
     if remote is None:
         raise SyncError(RC.LAY_VE_CHUA_CO_BAN, unit=report.unit_code, where=backend.name)
     if remote.extra.get(SEAL) == SEAL_BAD:
-        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, seal=SEAL_BAD)
+        raise SyncError(RC.LAY_VE_BI_SUA, unit=report.unit_code, store=backend.store, seal=SEAL_BAD)
     local_rows = entries_to_rows(entries_of(report))
     if not force and unpushed_changes(campaign, report) and content_hash(local_rows) != remote.data_hash():
         raise Conflict(RC.LAY_VE_CHUA_GUI, diff(local_rows, remote.rows), how=how_to_force)

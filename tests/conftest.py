@@ -95,6 +95,15 @@ def workbook(blank_dir, tmp_path):
     return make
 
 
+@pytest.fixture
+def keyless(tmp_path, campaign):
+    """T03's filled workbook as `workbook new` made it before signing: no unit key."""
+    path = tmp_path / "T03-cu.xlsx"
+    write_unit_workbook(campaign, campaign.unit("T03"), path)
+    fill_entries(path, clean_entries(campaign, campaign.unit("T03")))
+    return path
+
+
 def soffice() -> str | None:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None and os.environ.get("CI"):

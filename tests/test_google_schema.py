@@ -19,6 +19,7 @@ from sync.google.backend import GoogleBackend
 from sync.google.doctor import run_doctor
 from sync.review_flow import Ask, act, trail
 from sync.unit_sync import push_file
+from workbooks.writer import fill_entries
 
 FLOW_METHODS = {
     "drive.files.list",
@@ -76,7 +77,13 @@ def test_the_whole_flow_speaks_googles_schema(fake_google, campaign, workbook, m
         account = campaign.unit(unit).editors[0] if unit else admin
         return GoogleBackend(google_client(fake_google, account), sid, campaign, acting_unit=unit, account=account)
 
-    push_file(campaign, workbook("T01", filled=True), make("T01"))
+    t01 = workbook("T01", filled=True)
+    push_file(campaign, t01, make("T01"))
+    # a consolidator edits T01's tab by hand; T01's next push replaces it and keeps a copy
+    admin_http = google_client(fake_google, admin).http_client
+    admin_http.values_update(sid, "'T01'!D10", params={"valueInputOption": "RAW"}, body={"values": [[7]]})
+    fill_entries(t01, {"report": {"CT07": {"note": "gửi lại"}}})
+    assert "bị sửa" in push_file(campaign, t01, make("T01")).warning
     _race(campaign, workbook, make, fake, sid)
     assert {s.unit_code for s in from_backend(campaign, make()) if s.refusal is None} >= {"T01", "T05"}
     act(campaign, make(), "T01", RETURN, [Ask("Số hộ chưa khớp", target="CT07")])

@@ -31,7 +31,6 @@ from sync.seals import office_keyring, unit_keyring
 from sync.secret_store import ensure_secret, load_secret, secret_path
 from sync.tab import content_hash
 from sync.unit_sync import pull_file, push_file
-from workbooks.builder import write_unit_workbook
 from workbooks.unit_files import read_report, upgrade_file
 from workbooks.writer import fill_entries
 
@@ -266,17 +265,6 @@ def test_between_two_runs_the_files_time_stands(campaign, workbook, share):
 # ---- workbooks made before signing
 
 
-@pytest.fixture
-def keyless(tmp_path, campaign):
-    """A workbook as `workbook new` made it before signing: no unit key."""
-    from campaign.sample_data import clean_entries
-
-    path = tmp_path / "T03-cu.xlsx"
-    write_unit_workbook(campaign, campaign.unit("T03"), path)
-    fill_entries(path, clean_entries(campaign, campaign.unit("T03")))
-    return path
-
-
 def test_an_unsigned_push_counts_with_a_warning_until_the_deadline(campaign, share, keyless):
     result = push_file(campaign, keyless, unit(share, campaign, "T03"), when=DAY)
     assert result.warning and "06/12/2026" in result.said("thư mục chung")
@@ -360,6 +348,44 @@ def test_a_signature_covers_every_field_and_value():
     ):
         assert not S.verify(key, other, sig)
     assert not S.verify(key, msg, "") and not S.verify(key, msg, None)
+
+
+def test_the_signed_bytes_stay_what_signatures_already_in_workbooks_and_stores_were_made_over():
+    rows = [
+        ("report", "CT07", "input_a", 300, ""),
+        ("info", "ky", "value", "Năm 2026", ""),
+        ("report", "CT07", "input_b", 400.5, ""),
+    ]
+    fields = {"revision": 2, "unit_code": "T01", "pushed_by": "thôn@x.vn"}
+    assert (
+        S.canonical("tab", fields, rows)
+        == (
+            '["tab",[["pushed_by","thôn@x.vn"],["revision",2],["unit_code","T01"]],'
+            '[["info","ky","value","Năm 2026",""],["report","CT07","input_a",300,""],["report","CT07","input_b",400.5,""]]]'
+        ).encode()
+    )
+
+
+def _canonical_as_first_written(kind, fields, rows) -> bytes:
+    body = [
+        kind,
+        sorted([str(k), v] for k, v in fields.items()),
+        sorted([list(r) for r in rows], key=lambda r: json.dumps(r, ensure_ascii=False, default=str)),
+    ]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_canonical_bytes_equal_the_formula_they_were_first_made_by(seed):
+    import random
+
+    rng = random.Random(seed)
+    atoms = ["", "a", "a,", "a, b", 'a"b', "Năm", "Năm 2026", "ả", "\\", 3, 30, 300, -3, 0.5, 3.25, 1e21, True, None]
+    rows = [tuple(rng.choice(atoms) for _ in range(5)) for _ in range(rng.randrange(0, 40))]
+    rows += rows[: rng.randrange(0, 3)]  # equal rows too
+    fields = {rng.choice(["revision", "unit_code", "b", "a"]): rng.choice(atoms) for _ in range(4)}
+    assert S.canonical("tab", fields, rows) == _canonical_as_first_written("tab", fields, rows)
+    assert S.canonical("receipts", fields) == _canonical_as_first_written("receipts", fields, ())
 
 
 # ---- honest cost
@@ -455,6 +481,13 @@ def test_no_secret_in_any_workbook_the_share_a_log_or_the_repository(campaign, t
     log = run("log")
     assert log.returncode == 0 and "T01" in log.stdout
     secret = load_secret(campaign.id, tmp_path / "home")
+    assert_no_secret_but_own_keys(campaign, secret, tmp_path, books, [log.stdout])
+
+
+def assert_no_secret_but_own_keys(campaign, secret: bytes, tmp_path: Path, books: list[Path], texts: list[str]):
+    """Every file the flow made under tmp_path (but the office's settings, `home`), and `texts`
+    (what the commands said, what a store holds): none has the secret or a key derived from it,
+    except a unit's workbook its own unit key; and the repository has no secret."""
     units = {c: S.key_text(S.unit_key(secret, campaign.id, c)) for c in ("T01", "T02")}
     forbidden = {secret.hex(), S.review_key(secret, campaign.id).hex(), S.receipt_key(secret, campaign.id).hex()}
     made = [p for p in tmp_path.rglob("*") if p.is_file() and "home" not in p.relative_to(tmp_path).parts]
@@ -465,7 +498,8 @@ def test_no_secret_in_any_workbook_the_share_a_log_or_the_repository(campaign, t
         assert own <= ({_unit_of(p)} - {None}), p  # a unit's workbook (or its backup): its own key only
     for book in books:  # and each workbook does carry its own
         assert units[read_report(book).unit_code] in _texts_of(book).lower()
-    assert log.stdout.lower().count(secret.hex()) == 0
+    for text in texts:
+        assert not any(f in text.lower() for f in forbidden | set(units.values()))
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in tracked:
         f = ROOT / name

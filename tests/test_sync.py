@@ -57,21 +57,24 @@ def test_second_push_from_an_older_copy_is_a_conflict_with_differences(campaign,
     assert backends().read_tab("CA").revision == 1  # nothing overwritten
 
 
-def test_edit_on_the_shared_copy_since_the_push_is_a_conflict(campaign, workbook, backends):
+def test_a_tab_edited_by_hand_since_the_push_is_replaced_by_the_units_push_and_kept(campaign, workbook, backends):
     path = workbook("T02", filled=True)
     push_file(campaign, path, backends("T02"))
     backends.edit_remote("T02", "report", "CT07", "input_a", 1)  # someone edits the tab directly
     fill_entries(path, {"report": {"CT07": {"input_a": 2}}})
-    if backends.kind == "google":
-        with pytest.raises(Conflict, match="sửa trực tiếp"):
-            push_file(campaign, path, backends("T02"))
-        return
-    # on the folder the edit does not carry the unit's signature: not the unit's, so the unit's
-    # push replaces it, says so, and the edited file is kept for the office
+    # the edit does not carry the unit's signature: not the unit's, so the unit's push replaces
+    # it, says so, and the edited tab is kept for the office (on both stores)
     result = push_file(campaign, path, backends("T02"))
-    assert result.revision == 2 and "người khác đã sửa" in result.said("thư mục chung")
-    kept = list((backends.root / campaign.id / "bi-sua").iterdir())
-    assert len(kept) == 1 and json.loads(kept[0].read_text("utf-8"))[9][3] != 2
+    assert result.revision == 2 and "người khác đã sửa" in result.said(backends().name)
+    if backends.kind == "google":
+        kept = backends.server.fake.grid(backends.sid, "T02 bị sửa (trước lần 2)")
+        assert "bị sửa (trước lần 2)" in result.warning
+    else:
+        (kept_file,) = (backends.root / campaign.id / "bi-sua").iterdir()
+        kept = json.loads(kept_file.read_text("utf-8"))
+    assert ["report", "CT07", "input_a", 1] in [line[:4] for line in kept]
+    now = backends().read_tab("T02")
+    assert now.data_hash() == result.content_hash and now.extra["seal"] == "đúng chữ ký"
 
 
 def test_pull_never_overwrites_unpushed_local_edits_unless_forced(campaign, workbook, backends):

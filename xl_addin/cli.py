@@ -78,7 +78,7 @@ def cmd_workbook(args: argparse.Namespace) -> int:
     if secret is None:
         print(
             f"Lưu ý: máy này chưa có khóa bí mật của đợt ({secret_path(campaign.id)}), nên sổ không có khóa ký: "
-            f"thư mục chung chỉ nhận bản gửi chưa ký đến hết ngày {campaign.unsigned_deadline:%d/%m/%Y}. "
+            f"thư mục chung và bảng tính chung chỉ nhận bản gửi chưa ký đến hết ngày {campaign.unsigned_deadline:%d/%m/%Y}. "
             "Chạy 'thidua sheet setup' trước rồi tạo (hoặc nâng cấp) sổ.",
             file=sys.stderr,
         )

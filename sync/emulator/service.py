@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -63,8 +64,10 @@ class FakeSheets(SignIn, SheetsEndpoints, BatchUpdates, DriveFiles):
     # -- helpers for tests --
     def create(self, owner: str, title: str = "Thi đua 2026", locale: str = "en_US", sid: str | None = None) -> str:
         with self.lock:
+            # unique across emulator runs, as Google's are: Tổng hợp keeps its receipts per
+            # spreadsheet id (sync/receipts.py), so a second trial's spreadsheet is not the first's
             sid = sid or "".join(
-                self.rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") for _ in range(44)
+                secrets.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") for _ in range(44)
             )
             book = Spreadsheet(sid, title, owner, locale)
             book.sheets.append(Sheet(0, "Sheet1", 0))

@@ -14,6 +14,11 @@ revision pick the same id and only one batch lands, the other is told (Conflict)
 answer the retried batch collides with its own claim: the claim's token says it was ours, so
 the push succeeded. `thidua sheet doctor` checks on the real service that a duplicate id does
 fail the batch.
+
+The tab carries its unit's signature in C1 (sync/seals.py), as the folder's file does: Google's
+protections stop other units, but not a consolidator (or the unit's own account on the web)
+editing the tab by hand, and the signature shows that edit. Reading the signature costs no
+request: it is a cell of the range every read already takes.
 """
 
 from __future__ import annotations
@@ -31,17 +36,19 @@ from campaign.dates import show_time
 from campaign.definition import Campaign
 from campaign.refusals import RC, SyncError
 from campaign.review import Review
+from campaign.signing import SEAL_BAD
 from sync.backend import Backend, newer_on_share
 from sync.google.api import NETWORK_ERRORS, AnswerTooLarge
-from sync.google.cells import append_row, grid_of, replace_tab, tab_range
+from sync.google.cells import add_tab, append_row, grid_of, replace_tab, tab_range, write_rows
 from sync.google.claims import CLAIM_SALTS, claim_id, claim_kind, claim_request, claim_value, forged
 from sync.google.client import config_dir, forget_sign_in
 from sync.google.errors import GoogleAPIError, refusal
-from sync.google.names import LOG_TAB, METADATA_FIELDS, RENDER, REVIEW_TAB, TAB_ROWS
+from sync.google.names import LOG_TAB, METADATA_FIELDS, RENDER, REVIEW_TAB, TAB_COLUMNS, TAB_ROWS
 from sync.google.names import nfc as _nfc
 from sync.google.names import quote as _quote
 from sync.google.review import Collision, GoogleReviews
 from sync.google.setup_spreadsheet import SpreadsheetSetup, find_or_create
+from sync.seals import SEAL, Keyring, note_seal, office_keyring, signed_grid
 from sync.tab import Tab, from_grid, to_grid
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # fixed; a PC's tz database is not needed
@@ -56,11 +63,23 @@ TAB_ANSWER_BYTES = 1 << 20
 
 class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
     name = "Google Sheets"
+    store = "bảng tính chung"
+    signed = True  # a consolidator's edit by hand breaks the unit's signature (sync/seals.py)
+    guarded = True
 
     def __init__(
-        self, client: Any, spreadsheet_id: str, campaign: Campaign, acting_unit: str | None = None, account: str = ""
+        self,
+        client: Any,
+        spreadsheet_id: str,
+        campaign: Campaign,
+        acting_unit: str | None = None,
+        account: str = "",
+        keyring: Keyring | None = None,
     ):
-        super().__init__(acting_unit, account)
+        # as on the folder: a consolidator checks with the secret this PC holds, a unit with the
+        # key its workbook carries (Backend.hold_unit_key)
+        keyring = keyring or (office_keyring(campaign.id) if acting_unit is None else Keyring(campaign.id))
+        super().__init__(acting_unit, account, keyring)
         self.client = client
         self.http = client.http_client
         self.sid = spreadsheet_id
@@ -118,6 +137,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
         tab = from_grid(unit_code, data.get("values", []))
         if tab is not None:
             tab.extra["rows_used"] = len(data.get("values", []))
+            note_seal(tab, data.get("values", []), self.keyring)
         return tab
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
@@ -140,7 +160,7 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                     continue
                 tab = from_grid(code, values)
                 if tab is not None:
-                    out[code] = tab
+                    out[code] = note_seal(tab, values, self.keyring)
         return out
 
     def _bisect(self, codes: list[str]) -> list:
@@ -211,7 +231,12 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
         sheets = {_nfc(sh["properties"]["title"]): sh for sh in meta.get("sheets", [])}
         self._ids = {t: sh["properties"]["sheetId"] for t, sh in sheets.items()}
         self._note_reviews(grid_of(sheets.get(_nfc(REVIEW_TAB), {})))
-        return from_grid(unit_code, grid_of(sheets.get(_nfc(unit_code), {})))
+        grid = grid_of(sheets.get(_nfc(unit_code), {}))
+        tab = from_grid(unit_code, grid)
+        if tab is not None:
+            note_seal(tab, grid, self.keyring)
+            tab.extra["grid"] = grid  # kept whole if this push replaces a tab its unit did not sign
+        return tab
 
     def store_clock(self) -> dt.datetime | None:
         return server_time(getattr(self.http, "server_date", None))
@@ -248,13 +273,15 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
         ids = self._sheet_ids([new.unit_code, LOG_TAB])
         token = uuid.uuid4().hex
         mine = {"unit": new.unit_code, "revision": new.revision, "hash": new.content_hash, "token": token}
-        grid = to_grid(new)
+        grid = signed_grid(new)
         if len(grid) > TAB_ROWS:
             raise SyncError(RC.GOOGLE_TAB_QUA_DAI, unit=new.unit_code, rows=len(grid), limit=TAB_ROWS)
         what = f"Gửi báo cáo {new.unit_code}"
         for salt in range(CLAIM_SALTS):
             mid = claim_id(new.unit_code, new.revision, salt)
-            requests = [claim_request(mid, ids[new.unit_code], mine), replace_tab(ids[new.unit_code], grid)]
+            requests = [claim_request(mid, ids[new.unit_code], mine)]
+            requests += self._keep_forged(remote, new)
+            requests.append(replace_tab(ids[new.unit_code], grid))
             if log_row:
                 requests.append(append_row(ids[LOG_TAB], log_row))
             try:
@@ -289,6 +316,25 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
                 raise newer_on_share(new, current, new.revision - 1) from None
         raise SyncError(RC.GOOGLE_TU_CHOI, what=what, status=400, detail="metadataId")
 
+    def store_id(self) -> str:
+        """This spreadsheet: Tổng hợp keeps one set of receipts per store (sync/receipts.py)."""
+        return f"google:{self.sid}"
+
+    def kept_place(self, unit_code: str, revision: int) -> str:
+        return f"ở tab '{kept_title(unit_code, revision)}'"
+
+    @staticmethod
+    def _keep_forged(previous: Tab | None, new: Tab) -> list[dict]:
+        """A copy of a tab its unit did not sign, about to be replaced, as a new tab in the same
+        batch (no request more; none at all in an honest push): the office sees what was there.
+        The spreadsheet's version history holds it too, beyond any editor's reach."""
+        if previous is None or previous.extra.get(SEAL) != SEAL_BAD:
+            return []
+        grid = previous.extra.get("grid") or to_grid(previous)
+        sheet_id = claim_id(f"{new.unit_code}|bi-sua", new.revision)
+        title = kept_title(new.unit_code, new.revision)
+        return [add_tab(sheet_id, title, max(len(grid), 1), TAB_COLUMNS), write_rows(sheet_id, 0, 0, grid)]
+
     def _batch_or_collide(self, requests: list[dict]) -> Any:
         try:
             return self.http.batch_update(self.sid, {"requests": requests})
@@ -304,6 +350,11 @@ class GoogleBackend(SpreadsheetSetup, GoogleReviews, Backend):
             if err.status == 404:
                 return None
             raise
+
+
+def kept_title(unit_code: str, revision: int) -> str:
+    """The tab that keeps what a push of `revision` replaced because its unit had not signed it."""
+    return f"{unit_code} bị sửa (trước lần {revision})"
 
 
 def _mb(size: int) -> str:

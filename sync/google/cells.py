@@ -56,11 +56,29 @@ def replace_tab(sheet_id: int, grid: list[list[Any]]) -> dict:
 
 def write_row(sheet_id: int, row_index: int, column_index: int, values: list[Any]) -> dict:
     """One row of cells from (row_index, column_index), 0-based."""
+    return write_rows(sheet_id, row_index, column_index, [values])
+
+
+def write_rows(sheet_id: int, row_index: int, column_index: int, rows: list[list[Any]]) -> dict:
+    """Rows of cells from (row_index, column_index), 0-based."""
     return {
         "updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": row_index, "columnIndex": column_index},
-            "rows": [{"values": [cell_data(v) for v in values]}],
+            "rows": [{"values": [cell_data(v) for v in row]} for row in rows],
             "fields": "userEnteredValue",
+        }
+    }
+
+
+def add_tab(sheet_id: int, title: str, rows: int, columns: int) -> dict:
+    """A new tab with its id chosen here, so later requests of the same batch can write to it."""
+    return {
+        "addSheet": {
+            "properties": {
+                "sheetId": sheet_id,
+                "title": title,
+                "gridProperties": {"rowCount": rows, "columnCount": columns},
+            }
         }
     }
 

@@ -95,7 +95,7 @@ class SpreadsheetSetup:
 
     def setup(self, unit_codes: list[str]) -> list[str]:
         """Make the spreadsheet match the registry; what changed, in Vietnamese."""
-        made: list[str] = []
+        made: list[str] = self.ensure_office_keys()  # the secret that unit keys come from
         present = _add_tabs(self, unit_codes, made)
         if _protect(self, unit_codes, present, made):
             # an addProtectedRange repeated after a lost answer adds a second one: look again,
