@@ -521,9 +521,10 @@ def bench_folder(campaign, tmp: Path, root: Path = ROOT) -> dict:
 
 
 def _formula_free(path: Path, dest: Path) -> Path:
-    """The same filled workbook as template 2026.1 had it: computed cells empty."""
+    """The same filled workbook as template 2026.1 had it: computed cells empty, no helper rows."""
     from openpyxl import load_workbook
 
+    from campaign import layout as L
     from campaign.formulas import FORMULA_COLS
     from workbooks.unit_files import read_report
 
@@ -533,6 +534,9 @@ def _formula_free(path: Path, dest: Path) -> Path:
     for row in rep.rows:
         for key in FORMULA_COLS:
             ws.cell(row.number, rep.columns[key]).value = None
+    for row in sorted(rep.rows, key=lambda r: -r.number):
+        if row.key.startswith(L.OWN_HELPER_PREFIX):
+            ws.delete_rows(row.number)
     wb.save(dest)
     return dest
 

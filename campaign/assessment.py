@@ -34,13 +34,14 @@ from campaign.definition import (
 )
 from campaign.evidence import check_evidence
 from campaign.findings import FC, LOI, MESSAGES, Finding, count
-from campaign.formulas import Formula, expected_formulas, has_formulas, intact
+from campaign.formulas import Formula, has_formulas, intact
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
 from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
+from campaign.sheet_formulas import report_formulas
 from campaign.unit_report import Row, UnitReport, cell_ref
 
 INPUT_COLS = ("input_a", "input_b")
@@ -148,7 +149,7 @@ def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> 
     same_definition = report.meta.get("definition_hash") == campaign.definition_hash()
     if not has_formulas(report.meta) or out.unit is None or not same_definition:
         return
-    out.formulas = expected_formulas(campaign, report)
+    out.formulas = report_formulas(campaign, report)
     if report.formulas is None:
         return
     sheet = report.sheets["report"]
