@@ -64,7 +64,7 @@ LIST_SHEETS = ("models", "proposals", "tasks")  # what the annexes and the repor
 def compact(s: Submission) -> Submission:
     """The submission as Tổng hợp keeps it: figures, findings and the filled rows of the two list
     sheets. The rest of the report (blank template rows, the other sheets, each result's row of
-    cells) is dropped as soon as it is assessed, so memory stays flat in the number of units:
+    cells, the formulas a Kiểm tra would write back) is dropped as soon as it is assessed, so memory stays flat in the number of units:
     a full report is ~120 KB, a compact one ~8 KB."""
     if s.report is None:
         return s
@@ -78,6 +78,7 @@ def compact(s: Submission) -> Submission:
     if s.assessment is not None:
         for r in s.assessment.results:
             r.row = None  # the row's cells are only needed to write check columns, never here
+        s.assessment.formulas = {}  # ~25 KB a unit, for result_plan alone
     return replace(s, report=report, digest=s.digest or entries_digest(s.report))
 
 

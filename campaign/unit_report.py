@@ -36,7 +36,7 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a report holds hundreds; Tổng hợp keeps thousands
 class Cell:
     value: Any
     sheet: str
@@ -52,7 +52,7 @@ class Cell:
         return self.value is None or (isinstance(self.value, str) and not self.value.strip())
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     key: str  # the hidden row key; "" for a row the reporter inserted
     number: int
