@@ -389,11 +389,14 @@ def _terminating(f: Fraction) -> Decimal | None:
     return Decimal(f.numerator * 10**places // f.denominator).scaleb(-places)
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    class _Keep(dict):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
+class _Keep(dict):
+    """A placeholder with no value stays as it is written."""
 
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
     return template.format_map(_Keep(values))
 
 

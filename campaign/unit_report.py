@@ -125,6 +125,14 @@ def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
     return None
 
 
+MARKER_KEYS = {spec.marker: spec.key for spec in L.DATA_SHEETS}
+
+
+def _markers_in(grid: list[list[Any]]) -> set[str]:
+    """The data sheets' markers where `_find_marker` looks for them, in one pass over the grid."""
+    return {v.strip() for row in grid[:30] for v in row[:10] if isinstance(v, str)} & MARKER_KEYS.keys()
+
+
 def parse_sheet(grid: list[list[Any]], sheet_name: str, spec: L.SheetLayout) -> SheetData:
     """Column and row keys of one sheet; rows run from below the key row to the end marker."""
     found = _find_marker(grid, spec.marker)
@@ -191,9 +199,8 @@ def parse_report(grids: dict[str, list[list[Any]]], source: str = "", any_versio
     )
     by_marker: dict[str, str] = {}
     for name, grid in grids.items():
-        for spec in L.DATA_SHEETS:
-            if spec.key not in by_marker and _find_marker(grid, spec.marker) is not None:
-                by_marker[spec.key] = name
+        for marker in _markers_in(grid):
+            by_marker.setdefault(MARKER_KEYS[marker], name)
     for spec in L.DATA_SHEETS:
         name = by_marker.get(spec.key)
         if name is None:

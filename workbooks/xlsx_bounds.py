@@ -261,15 +261,25 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
     """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
     which carry no text of their own, as ""): the workbook's own formulas are checked against it."""
-    out = {}
+    out: dict[tuple[int, int], str] = {}
+    if _FORMULA.search(data) is None:  # most sheets hold none: one quick look
+        return out
     for m in _FORMULA_CELL.finditer(data):
         f = _FORMULA.search(m.group(2))
         ref = _REF_ATTR.search(m.group(1))
         if f and ref:
             row, col = int(ref.group(2)), column_number(ref.group(1).decode())
             if row <= limits.rows and col <= limits.cols:
-                out[(row, col)] = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                out[(row, col)] = _unescape(f.group(1) or b"")
     return out
+
+
+@lru_cache(maxsize=4096)  # every workbook of a campaign holds the same few hundred formulas
+def _unescape(raw: bytes) -> str:
+    """A formula's text as its element holds it, entities read (Excel and openpyxl write each
+    "&", '"' and Vietnamese letter as one, so reading them is most of what this costs)."""
+    text = raw.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
 
 
 def excel_errors(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
