@@ -20,16 +20,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
-from campaign.consolidation import (
-    UNITS_SHEET,
-    Consolidation,
-    Table,
-    all_tables,
-    completeness_summary,
-    review_summary,
-    status_summary,
-    typed_reasons,
-)
+from campaign.consolidation import Consolidation, Table, completeness_summary, review_summary, status_summary
+from campaign.consolidation_tables import UNITS_SHEET, all_tables, typed_reasons
 from campaign.report_tables import DRAFT, ROMAN, city_report, consolidation_digest
 from campaign.report_text import (
     NARRATIVE_SHEET,

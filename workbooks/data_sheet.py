@@ -19,7 +19,8 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from campaign.consolidation import Consolidation, Table, data_table
+from campaign.consolidation import Consolidation, Table
+from campaign.consolidation_tables import data_table
 from campaign.unit_report import column_letter
 from workbooks.atomic import write_atomic
 from workbooks.master_cells import BOLD_STYLE, add_styles, plain, styled
