@@ -32,13 +32,14 @@ def _gspread_pushes(server, sid: str, units, rows) -> tuple[float, float]:
     whole, append the log row), on average over `units`."""
     from conftest import google_client
 
+    from sync.google.names import TAB_ROWS
     from sync.tab import Tab, to_grid
 
     fake = server.fake
     t0, r0 = time.perf_counter(), len(fake.requests)
     for u in units:
         sh = google_client(server, u.editors[0]).open_by_key(sid)  # each push is a fresh process
-        sh.values_get(f"'{u.code}'!A1:E2000")
+        sh.values_get(f"'{u.code}'!A1:E{TAB_ROWS}")
         grid = [list(r) + [""] * (5 - len(r)) for r in to_grid(Tab(u.code, rows))]
         body = {"valueInputOption": "RAW", "data": [{"range": f"'{u.code}'!A1:E{len(grid)}", "values": grid}]}
         sh.values_batch_update(body)
@@ -53,6 +54,7 @@ def _sync_figures(campaign, admin: str, n: int) -> dict:
     from campaign.definition import Unit
     from sync.emulator import FakeSheetsServer
     from sync.google.backend import GoogleBackend
+    from sync.google.names import TAB_ROWS
     from sync.tab import Tab
 
     units = tuple(Unit(f"U{i:03d}", f"Thôn {i}", "thôn", campaign.units[20].cluster, (f"u{i}@x.vn",)) for i in range(n))
@@ -79,7 +81,7 @@ def _sync_figures(campaign, admin: str, n: int) -> dict:
         t0, r0 = time.perf_counter(), len(fake.requests)
         sh = gc.open_by_key(sid)
         for i in range(0, n, 100):
-            sh.values_batch_get([f"'{c}'!A1:E2000" for c in codes[i : i + 100]])
+            sh.values_batch_get([f"'{c}'!A1:E{TAB_ROWS}" for c in codes[i : i + 100]])
         base_t, base_r = time.perf_counter() - t0, len(fake.requests) - r0
         gpush_t, gpush_r = _gspread_pushes(server, sid, units[:10], rows)
     with FakeSheetsServer() as server:
@@ -114,7 +116,7 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
     from campaign.sample_data import clean_entries
     from sync.emulator import FakeSheetsServer
     from sync.google.backend import GoogleBackend
-    from sync.google.names import RENDER
+    from sync.google.names import RENDER, TAB_ROWS
     from sync.tab import Tab, entries_to_rows, from_grid
 
     admin = campaign.consolidators[0]
@@ -139,7 +141,7 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
             out = {}
             for i in range(0, n, 100):
                 chunk = codes[i : i + 100]
-                answer = sh.values_batch_get([f"'{c}'!A1:E2000" for c in chunk], params=dict(RENDER))
+                answer = sh.values_batch_get([f"'{c}'!A1:E{TAB_ROWS}" for c in chunk], params=dict(RENDER))
                 for code, vr in zip(chunk, answer.get("valueRanges", [])):
                     tab = from_grid(code, vr.get("values", []))
                     if tab is not None:

@@ -32,7 +32,7 @@ from campaign.definition import (
 from campaign.entry_checks import INPUT_COLS, item_findings, own_target
 from campaign.entry_checks import cell_text as _text
 from campaign.evidence import check_evidence
-from campaign.findings import LOI, MESSAGES, Finding, count
+from campaign.findings import FC, LOI, MESSAGES, Finding, count
 from campaign.formulas import Formula, expected_formulas, has_formulas, intact
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
@@ -127,12 +127,12 @@ def _check_long_text(report: UnitReport, out: Assessment) -> None:
         for row in sheet.rows:
             for cell in row.cells.values():
                 if isinstance(cell.value, str) and len(cell.value) > EXCEL_CELL_TEXT:
-                    out.findings.append(Finding.make("van_ban.qua_dai", cell.sheet, cell.ref, count=len(cell.value)))
+                    out.findings.append(Finding.make(FC.VAN_BAN_QUA_DAI, cell.sheet, cell.ref, count=len(cell.value)))
 
 
 def _check_outside(report: UnitReport, out: Assessment) -> None:
     for sheet, cells in report.outside.items():
-        out.findings.extend(Finding.make("tep.o_ngoai_vung", sheet, cell) for cell in cells)
+        out.findings.extend(Finding.make(FC.TEP_O_NGOAI_VUNG, sheet, cell) for cell in cells)
 
 
 def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -152,7 +152,7 @@ def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> 
         if not intact(formula, found.get((r, c)), key):
             shown = found.get((r, c)) or values.get((r, c))
             detail = _text(shown)[:40] if shown not in (None, "") else "trống"
-            out.findings.append(Finding.make("cong_thuc.bi_sua", sheet.name, cell_ref(r, c), code, detail=detail))
+            out.findings.append(Finding.make(FC.CONG_THUC_BI_SUA, sheet.name, cell_ref(r, c), code, detail=detail))
 
 
 def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
@@ -168,7 +168,7 @@ def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment
             if cell is not None and _text(cell.value) != nfc(str(want)):
                 out.findings.append(
                     Finding.make(
-                        "chi_tieu.trang_bi_sua",
+                        FC.CHI_TIEU_TRANG_BI_SUA,
                         sheet.name,
                         cell.ref,
                         t.code,
@@ -184,20 +184,20 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     if str(meta.get("campaign_id") or "") != campaign.id:
         out.findings.append(
             Finding.make(
-                "thong_tin.chien_dich", sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id
+                FC.THONG_TIN_CHIEN_DICH, sheet.name, detail=meta.get("campaign_id") or "không rõ", expected=campaign.id
             )
         )
     elif meta.get("definition_hash") != campaign.definition_hash():
-        out.findings.append(Finding.make("thong_tin.dinh_nghia_doi", sheet.name))
+        out.findings.append(Finding.make(FC.THONG_TIN_DINH_NGHIA_DOI, sheet.name))
     else:
         _check_targets_sheet(campaign, report, out)
     if out.unit is None:
-        out.findings.append(Finding.make("thong_tin.don_vi_la", sheet.name, detail=out.unit_code or "trống"))
+        out.findings.append(Finding.make(FC.THONG_TIN_DON_VI_LA, sheet.name, detail=out.unit_code or "trống"))
     code_cell = report.info("unit_code")
     if code_cell is not None and _text(code_cell.value) != out.unit_code:
         out.findings.append(
             Finding.make(
-                "thong_tin.don_vi",
+                FC.THONG_TIN_DON_VI,
                 sheet.name,
                 code_cell.ref,
                 detail=_text(code_cell.value) or "trống",
@@ -209,30 +209,30 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     if period_cell is None or period_cell.empty:
         out.findings.append(
             Finding.make(
-                "thong_tin.ky", sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names
+                FC.THONG_TIN_KY, sheet.name, period_cell.ref if period_cell else "", detail="trống", expected=names
             )
         )
     else:
         out.period = campaign.period(_text(period_cell.value))
         if out.period is None:
             out.findings.append(
-                Finding.make("thong_tin.ky", sheet.name, period_cell.ref, detail=period_cell.value, expected=names)
+                Finding.make(FC.THONG_TIN_KY, sheet.name, period_cell.ref, detail=period_cell.value, expected=names)
             )
     for key, label, entry in L.INFO_ROWS:
         if entry and key in ("reporter", "report_date"):
             cell = report.info(key)
             if cell is None or cell.empty:
-                out.findings.append(Finding.make("thong_tin.thieu", sheet.name, cell.ref if cell else "", label=label))
+                out.findings.append(Finding.make(FC.THONG_TIN_THIEU, sheet.name, cell.ref if cell else "", label=label))
     email = report.info("email")
     if email is not None and not email.empty and not EMAIL.fullmatch(_text(email.value).strip()):
-        out.findings.append(Finding.make("thong_tin.email", sheet.name, email.ref, detail=_text(email.value)[:60]))
+        out.findings.append(Finding.make(FC.THONG_TIN_EMAIL, sheet.name, email.ref, detail=_text(email.value)[:60]))
     date_cell = report.info("report_date")
     if date_cell is not None and not date_cell.empty:
         when = read_date(date_cell.value)
         if when is None or when.year != campaign.year:
             out.findings.append(
                 Finding.make(
-                    "thong_tin.ngay", sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
+                    FC.THONG_TIN_NGAY, sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
                 )
             )
 
@@ -264,25 +264,27 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
         elif not row.is_blank(("input_a", "input_b")):
             cell = row.cells["input_a"]
             if campaign.target(key):
-                out.findings.append(Finding.make("chi_tieu.khong_giao", sheet.name, cell.ref, key))
+                out.findings.append(Finding.make(FC.CHI_TIEU_KHONG_GIAO, sheet.name, cell.ref, key))
             else:
                 out.findings.append(
-                    Finding.make("chi_tieu.la", sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống")
+                    Finding.make(
+                        FC.CHI_TIEU_LA, sheet.name, cell.ref, detail=key or _text(row.value("code")) or "trống"
+                    )
                 )
     for key, rows in seen.items():
         if key in assigned and len(rows) > 1:
             out.findings.append(
-                Finding.make("chi_tieu.trung_dong", sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
+                Finding.make(FC.CHI_TIEU_TRUNG_DONG, sheet.name, f"A{rows[1]}", key, rows=", ".join(map(str, rows)))
             )
     for code, target in assigned.items():
         if code not in seen:
             out.missing_targets.append(target)
-            out.findings.append(Finding.make("chi_tieu.thieu_dong", sheet.name, "", code))
+            out.findings.append(Finding.make(FC.CHI_TIEU_THIEU_DONG, sheet.name, "", code))
     campaign_codes = {t.code for t in campaign.targets}
     counts = Counter(c for c, _ in own_codes)
     for code, row in own_codes:
         if code in campaign_codes or counts[code] > 1:
-            out.findings.append(Finding.make("rieng.trung_ma", sheet.name, row.cells["code"].ref, detail=code))
+            out.findings.append(Finding.make(FC.RIENG_TRUNG_MA, sheet.name, row.cells["code"].ref, detail=code))
 
 
 def _check_locked(t: Target, row: Row, out: Assessment) -> None:
@@ -291,7 +293,9 @@ def _check_locked(t: Target, row: Row, out: Assessment) -> None:
         got = _text(cell.value)
         if got != nfc(want):
             out.findings.append(
-                Finding.make("chi_tieu.bi_sua", cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want)
+                Finding.make(
+                    FC.CHI_TIEU_BI_SUA, cell.sheet, cell.ref, t.code, detail=got[:60] or "trống", expected=want
+                )
             )
 
 
@@ -300,7 +304,7 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
     for i, label in enumerate(t.inputs):
         cell = row.cells[INPUT_COLS[i]]
         if cell.empty:
-            out.findings.append(Finding.make("chi_tieu.thieu_so_lieu", cell.sheet, cell.ref, t.code, label=label))
+            out.findings.append(Finding.make(FC.CHI_TIEU_THIEU_SO_LIEU, cell.sheet, cell.ref, t.code, label=label))
             values.append(None)
             continue
         if t.rule == "level":
@@ -308,7 +312,7 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             if level not in t.levels:
                 out.findings.append(
                     Finding.make(
-                        "chi_tieu.muc_do", cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels)
+                        FC.CHI_TIEU_MUC_DO, cell.sheet, cell.ref, t.code, detail=level[:60], levels=", ".join(t.levels)
                     )
                 )
                 values.append(None)
@@ -328,13 +332,13 @@ def _inputs(campaign: Campaign, t: Target, row: Row, out: Assessment) -> tuple[F
             values.append(None)
             continue
         if p.value < 0:
-            out.findings.append(Finding.make("so.am", cell.sheet, cell.ref, t.code, value=p.value))
+            out.findings.append(Finding.make(FC.SO_AM, cell.sheet, cell.ref, t.code, value=p.value))
             values.append(None)
             continue
         limit = t.plausible_max[i] if i < len(t.plausible_max) else None
         if limit is not None and p.value > limit:
             out.findings.append(
-                Finding.make("so.ngoai_khoang", cell.sheet, cell.ref, t.code, label=label, value=p.value, limit=limit)
+                Finding.make(FC.SO_NGOAI_KHOANG, cell.sheet, cell.ref, t.code, label=label, value=p.value, limit=limit)
             )
         values.append(Fraction(p.value))
     _check_relations(campaign, t, row, values, out)
@@ -351,17 +355,17 @@ def _check_relations(campaign: Campaign, t: Target, row: Row, values: list, out:
         )
         if denominator is not None and denominator == 0:
             out.findings.append(
-                Finding.make("chi_tieu.mau_so_bang_0", den_cell.sheet, den_cell.ref, t.code, label=den_label)
+                Finding.make(FC.CHI_TIEU_MAU_SO_BANG_0, den_cell.sheet, den_cell.ref, t.code, label=den_label)
             )
             values[0 if den_cell is a else 1] = None
         elif t.rule.startswith("rate") and first is not None and second is not None and first > second:
             out.findings.append(
-                Finding.make("chi_tieu.tu_so_lon_hon_mau_so", a.sheet, a.ref, t.code, num=first, den=second)
+                Finding.make(FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO, a.sheet, a.ref, t.code, num=first, den=second)
             )
             values[0] = None
     if t.rule == "rank_max" and values and values[0] is not None and not 1 <= values[0] <= campaign.localities:
         out.findings.append(
-            Finding.make("chi_tieu.thu_hang", a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities)
+            Finding.make(FC.CHI_TIEU_THU_HANG, a.sheet, a.ref, t.code, value=values[0], localities=campaign.localities)
         )
         values[0] = None
 
@@ -377,7 +381,7 @@ def _check_self_status(r: TargetResult, out: Assessment) -> None:
     if contradicts or said not in (STATUS_VUOT, STATUS_DAT, STATUS_KHONG_DAT):
         out.findings.append(
             Finding.make(
-                "chi_tieu.tu_danh_gia", cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status
+                FC.CHI_TIEU_TU_DANH_GIA, cell.sheet, cell.ref, r.target.code, detail=said[:30], status=r.outcome.status
             )
         )
 
@@ -390,7 +394,7 @@ def _check_growth_band(campaign: Campaign, r: TargetResult, out: Assessment) -> 
         cell = r.row.cells["input_b"]
         out.findings.append(
             Finding.make(
-                "chi_tieu.tang_bat_thuong", cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band
+                FC.CHI_TIEU_TANG_BAT_THUONG, cell.sheet, cell.ref, r.target.code, value=r.outcome.value, band=band
             )
         )
 
@@ -403,12 +407,12 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
         number = row.key[2:]
         level = _text(level_cell.value)
         if not level:
-            out.findings.append(Finding.make("nhiem_vu.thieu_muc", level_cell.sheet, level_cell.ref, detail=number))
+            out.findings.append(Finding.make(FC.NHIEM_VU_THIEU_MUC, level_cell.sheet, level_cell.ref, detail=number))
             out.task_levels.append(None)
         elif level not in L.TASK_LEVELS:
             out.findings.append(
                 Finding.make(
-                    "nhiem_vu.muc_la",
+                    FC.NHIEM_VU_MUC_LA,
                     level_cell.sheet,
                     level_cell.ref,
                     detail=level[:40],
@@ -421,7 +425,7 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
         if pct_cell.empty:
             continue
         p = parse_number(pct_cell.value, percent_ok=True)
-        if p.code and p.code != "so.luu_dang_chu":
+        if p.code and p.code != FC.SO_LUU_DANG_CHU:
             out.findings.append(
                 Finding.make(
                     p.code, pct_cell.sheet, pct_cell.ref, detail=p.detail, value=p.value, suggestion=p.suggestion
@@ -429,9 +433,9 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
             )
         if p.value is not None and not 0 <= p.value <= 100:
             out.findings.append(
-                Finding.make("nhiem_vu.phan_tram", pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value)
+                Finding.make(FC.NHIEM_VU_PHAN_TRAM, pct_cell.sheet, pct_cell.ref, detail=p.detail or p.value)
             )
-        elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != "so.phan_so_thay_phan_tram":
+        elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != FC.SO_PHAN_SO_THAY_PHAN_TRAM:
             out.findings.append(
-                Finding.make("nhiem_vu.mau_thuan", pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
+                Finding.make(FC.NHIEM_VU_MAU_THUAN, pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
             )

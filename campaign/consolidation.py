@@ -20,7 +20,7 @@ from typing import Any
 from campaign import layout as L
 from campaign.assessment import Assessment
 from campaign.definition import Campaign, Target, Unit
-from campaign.findings import CANH_BAO, LOI
+from campaign.findings import CANH_BAO, FC, LOI
 from campaign.parts import commune_issues
 from campaign.review import DA_DUYET
 from campaign.rules import Outcome, evaluate
@@ -30,7 +30,7 @@ from campaign.unit_report import UnitReport, entries_of
 ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Không dùng được"
 # a report on the shared folder its unit did not write (campaign.signing): kept, never counted
 NOT_FROM_UNIT, UNSIGNED = "Bị người khác sửa", "Chưa ký (không tính)"
-REFUSED_STATUS = {"chu_ky.sai": NOT_FROM_UNIT, "chu_ky.ban_cu": NOT_FROM_UNIT, "chu_ky.chua_ky": UNSIGNED}
+REFUSED_STATUS = {FC.CHU_KY_SAI: NOT_FROM_UNIT, FC.CHU_KY_BAN_CU: NOT_FROM_UNIT, FC.CHU_KY_CHUA_KY: UNSIGNED}
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
@@ -50,7 +50,7 @@ class Submission:
     review_state: str = ""  # Duyệt: the report's state on the share ("" where there is none: e-mailed files)
     review_note: str = ""  # the last review action and a return's pending reasons
     evidence: tuple = ()  # (claim, evidence named, what the share says of it) per claim needing evidence
-    refusal_code: str = "tep.khong_doc_duoc"  # why it is not used (a findings code), and what to do
+    refusal_code: str = FC.TEP_KHONG_DOC_DUOC  # why it is not used (a findings code), and what to do
     refusal_fix: str = ""
 
 

@@ -16,7 +16,7 @@ from campaign.awards import route
 from campaign.consolidation import LATE, MISSING, ON_TIME, UNUSABLE, WITH_ERRORS, Consolidation, Submission, Table
 from campaign.evidence import named
 from campaign.figures import shown
-from campaign.findings import CANH_BAO, LOI, sort_findings
+from campaign.findings import FC, LOI, Finding, sort_findings
 from campaign.numbers import display, vn_number
 
 
@@ -248,8 +248,8 @@ def findings_table(c: Consolidation) -> Table:
             continue
         for f in sort_findings(s.assessment.findings):
             rows.append([code, f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
-    for issue in c.issues:
-        rows.append(["", CANH_BAO, "", "", "", issue, "Xem lại các tệp đã nhận.", "tong_hop.ban_nop"])
+    for f in (Finding.make(FC.TONG_HOP_BAN_NOP, detail=issue) for issue in c.issues):
+        rows.append(["", f.severity, f.sheet, f.cell, f.target, f.message, f.fix, f.code])
     return Table(
         "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC ĐƠN VỊ",
         ["Đơn vị", "Mức độ", "Trang", "Ô", "Chỉ tiêu", "Nội dung", "Cách sửa", "Mã (cho bộ phận hỗ trợ)"],
@@ -267,7 +267,9 @@ def flagged_rows(s: Submission, layout_key: str) -> set[int]:
     return {
         int("".join(ch for ch in f.cell if ch.isdigit()))
         for f in s.assessment.findings
-        if f.sheet == name and any(ch.isdigit() for ch in f.cell) and (f.severity == LOI or f.code == "van_ban.qua_dai")
+        if f.sheet == name
+        and any(ch.isdigit() for ch in f.cell)
+        and (f.severity == LOI or f.code == FC.VAN_BAN_QUA_DAI)
     }
 
 

@@ -1,7 +1,7 @@
 """The campaign definition's two forms as plain data: TOML text, and the grids of its workbook.
 
 The TOML text file is what lives under version control; the campaign workbook is what staff
-edit in Excel. Both become the same records and go through `campaign.build_campaign`, so both
+edit in Excel. Both become the same records and go through `definition_build.build_campaign`, so both
 give the same campaign (tested). Column headers in the workbook are Vietnamese; the mapping to
 field names is `SECTIONS` below, the one place that knows it.
 """
@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from campaign.definition import Campaign, Record, build_campaign
+from campaign.definition import Campaign
+from campaign.definition_build import Record, build_campaign
 from campaign.refusals import DefinitionError
 
 DEFAULT_CAMPAIGN = "vinh-bao-2026.toml"

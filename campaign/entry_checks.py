@@ -10,7 +10,7 @@ from typing import Any
 
 from campaign import layout as L
 from campaign.definition import RULE_BY_LABEL, RULE_KINDS, Campaign, Target, check_rule, nfc
-from campaign.findings import Finding
+from campaign.findings import FC, Finding
 from campaign.numbers import parse_number
 from campaign.unit_report import Row, UnitReport
 
@@ -51,12 +51,12 @@ def own_target(row: Row, findings: list[Finding]) -> Target | None:
     }
     missing = [label for col, label in required.items() if row.cells[col].empty]
     if missing:
-        findings.append(Finding.make("rieng.thieu", sheet, row.cells["code"].ref, detail=", ".join(missing)))
+        findings.append(Finding.make(FC.RIENG_THIEU, sheet, row.cells["code"].ref, detail=", ".join(missing)))
         return None
     rule_text = _text(row.value("rule"))
     rule = RULE_BY_LABEL.get(rule_text, rule_text if rule_text in RULE_KINDS else "")
     if not rule or rule == "level":
-        findings.append(Finding.make("rieng.cach_danh_gia", sheet, row.cells["rule"].ref, detail=rule_text[:60]))
+        findings.append(Finding.make(FC.RIENG_CACH_DANH_GIA, sheet, row.cells["rule"].ref, detail=rule_text[:60]))
         return None
     kind = RULE_KINDS[rule]
     goal_cell = row.cells["goal"]
@@ -78,13 +78,13 @@ def own_target(row: Row, findings: list[Finding]) -> Target | None:
         detail = _text(goal_cell.value)[:40]
         findings.append(
             Finding.make(
-                "rieng.muc_tieu", sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
+                FC.RIENG_MUC_TIEU, sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
             )
         )
         return None
     if any(not lb for lb in labels):
         findings.append(
-            Finding.make("rieng.thieu", sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
+            Finding.make(FC.RIENG_THIEU, sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
         )
         return None
     return t
@@ -124,12 +124,12 @@ def _model_findings(report: UnitReport) -> list[Finding]:
         first = row.cells["type"]
         missing = [label for col, label in model_required.items() if row.cells[col].empty]
         if missing:
-            found.append(Finding.make("mo_hinh.thieu", first.sheet, first.ref, detail=", ".join(missing)))
+            found.append(Finding.make(FC.MO_HINH_THIEU, first.sheet, first.ref, detail=", ".join(missing)))
         kind = _text(first.value)
         if kind and kind not in L.MODEL_TYPES:
             found.append(
                 Finding.make(
-                    "mo_hinh.loai", first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
+                    FC.MO_HINH_LOAI, first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
                 )
             )
     return found
@@ -147,14 +147,16 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
         award_cell = row.cells["award"]
         missing = [label for col, label in prop_required.items() if row.cells[col].empty]
         if missing:
-            found.append(Finding.make("khen_thuong.thieu", award_cell.sheet, award_cell.ref, detail=", ".join(missing)))
+            found.append(
+                Finding.make(FC.KHEN_THUONG_THIEU, award_cell.sheet, award_cell.ref, detail=", ".join(missing))
+            )
         if award_cell.empty:
             continue
         award = campaign.award(_text(award_cell.value))
         if award is None:
             found.append(
                 Finding.make(
-                    "khen_thuong.hinh_thuc", award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
+                    FC.KHEN_THUONG_HINH_THUC, award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
                 )
             )
             continue
@@ -162,7 +164,7 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
         if not subject.empty and _text(subject.value) not in award.subjects:
             found.append(
                 Finding.make(
-                    "khen_thuong.doi_tuong",
+                    FC.KHEN_THUONG_DOI_TUONG,
                     subject.sheet,
                     subject.ref,
                     detail=_text(subject.value)[:30],
@@ -172,14 +174,14 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
             )
         if not award.within_commune:
             found.append(
-                Finding.make("khen_thuong.vuot_tham_quyen", award_cell.sheet, award_cell.ref, award=award.name)
+                Finding.make(FC.KHEN_THUONG_VUOT_THAM_QUYEN, award_cell.sheet, award_cell.ref, award=award.name)
             )
         # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
         # campaign/evidence.py); the achievement must say so
         achievement = _text(row.cells["achievement"].value).lower()
         if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
             cell = row.cells["achievement"]
-            found.append(Finding.make("khen_thuong.can_ldtt", cell.sheet, cell.ref, award=award.name))
+            found.append(Finding.make(FC.KHEN_THUONG_CAN_LDTT, cell.sheet, cell.ref, award=award.name))
         # one achievement earns one award: the same person or collective proposed twice
         who = (_text(row.cells["subject"].value), _text(row.cells["name"].value).lower())
         if who[1]:
@@ -187,7 +189,7 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
                 name = row.cells["name"]
                 found.append(
                     Finding.make(
-                        "khen_thuong.trung", name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
+                        FC.KHEN_THUONG_TRUNG, name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
                     )
                 )
             else:
@@ -212,7 +214,7 @@ def _cap_findings(campaign: Campaign, proposed: dict[str, list]) -> list[Finding
             other = campaign.award(award.cap_of)
             found.append(
                 Finding.make(
-                    "khen_thuong.ty_le",
+                    FC.KHEN_THUONG_TY_LE,
                     first.sheet,
                     first.ref,
                     award=award.name,

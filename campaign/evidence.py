@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from campaign.definition import STATUS_VUOT, Campaign, nfc
-from campaign.findings import Finding
+from campaign.findings import FC, Finding
 from campaign.unit_report import Row, UnitReport
 
 _LINK = re.compile(r"\bhttps?://[^\s,;()<>\"']+", re.IGNORECASE)
@@ -86,15 +86,15 @@ def check_evidence(campaign: Campaign, report: UnitReport) -> list[Finding]:
         row = next(r for r in data.rows if r.key == claim.row_key)
         cell = row.cells.get("note") or row.cells.get("achievement") or next(iter(row.cells.values()))
         if not claim.evidence:
-            code = "minh_chung.de_nghi" if claim.required else "minh_chung.thieu"
+            code = FC.MINH_CHUNG_DE_NGHI if claim.required else FC.MINH_CHUNG_THIEU
             found.append(Finding.make(code, cell.sheet, cell.ref, target=claim.row_key if not claim.required else ""))
         for link in (e for e in claim.evidence if is_link(e) and not well_formed_link(e)):
-            found.append(Finding.make("minh_chung.lien_ket", cell.sheet, cell.ref, detail=link[:80]))
+            found.append(Finding.make(FC.MINH_CHUNG_LIEN_KET, cell.sheet, cell.ref, detail=link[:80]))
     if "proposals" in report.sheets:
         for row in report.sheets["proposals"].rows:
             award = _cell_text(row, "award")
             needs = any(nfc(a).lower() in award.lower() for a in campaign.initiative_awards)
             if award and needs and "sáng kiến" not in _row_text(row, ("achievement",)).lower():
                 cell = row.cells["achievement"]
-                found.append(Finding.make("minh_chung.sang_kien", cell.sheet, cell.ref, award=award))
+                found.append(Finding.make(FC.MINH_CHUNG_SANG_KIEN, cell.sheet, cell.ref, award=award))
     return found

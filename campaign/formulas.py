@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target
 from campaign.figures import AT_MOST, PCT_PLACES, VALUE_PLACES
-from campaign.findings import Finding
+from campaign.findings import FC, Finding, FindingCode
 from campaign.rules import BEHIND, ON_TRACK
 
 SAFE = 10**14  # products below this are exact and told apart by every program
@@ -37,13 +37,13 @@ FORMULA_COLS = ("value", "pct_plan", "pct_prev", "status", "on_track", "check")
 # Kiểm tra's findings that a row's check formula shows itself, in the same words
 FORMULA_CODES = frozenset(
     {
-        "chi_tieu.thieu_so_lieu",
-        "so.am",
-        "so.khong_nguyen",
-        "chi_tieu.tu_so_lon_hon_mau_so",
-        "chi_tieu.mau_so_bang_0",
-        "chi_tieu.thu_hang",
-        "chi_tieu.muc_do",
+        FC.CHI_TIEU_THIEU_SO_LIEU,
+        FC.SO_AM,
+        FC.SO_KHONG_NGUYEN,
+        FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO,
+        FC.CHI_TIEU_MAU_SO_BANG_0,
+        FC.CHI_TIEU_THU_HANG,
+        FC.CHI_TIEU_MUC_DO,
     }
 )
 
@@ -70,7 +70,7 @@ def lit(text: str) -> str:
     return "&".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
-def message(code: str, target: str, **exprs: str) -> str:
+def message(code: FindingCode, target: str, **exprs: str) -> str:
     """A catalogue line ("Lỗi: … → …") as a formula expression: fields given as expressions."""
     marks = {k: f"\x01{k}\x01" for k in exprs}
     line = Finding.make(code, target=target, **marks).line()
@@ -137,30 +137,30 @@ class _Input:
         x = self.ref
         out = [
             (f"ISERROR({x})", "nodata", ""),
-            (self.blank(), "nodata", message("chi_tieu.thieu_so_lieu", target, label=lit(self.label))),
-            (self.text(), "unknown", message("cong_thuc.o_chu", target, detail=f"LEFT(TRIM({x}),40)")),
-            (f"ISLOGICAL({x})", "nodata", message("so.khong_phai_so", target, detail=f'IF({x},"TRUE","FALSE")')),
+            (self.blank(), "nodata", message(FC.CHI_TIEU_THIEU_SO_LIEU, target, label=lit(self.label))),
+            (self.text(), "unknown", message(FC.CONG_THUC_O_CHU, target, detail=f"LEFT(TRIM({x}),40)")),
+            (f"ISLOGICAL({x})", "nodata", message(FC.SO_KHONG_PHAI_SO, target, detail=f'IF({x},"TRUE","FALSE")')),
         ]
         # on a number, the first that holds is the one Kiểm tra says (it stops at the first)
         numeric: list[tuple[str, str, str]] = []
         if self.whole:
-            numeric.append((f"INT({x})<>{x}", "nodata", message("so.khong_nguyen", target, detail=vn(x))))
-        numeric.append((f"{x}<0", "nodata", message("so.am", target, value=vn(x, self.whole))))
+            numeric.append((f"INT({x})<>{x}", "nodata", message(FC.SO_KHONG_NGUYEN, target, detail=vn(x))))
+        numeric.append((f"{x}<0", "nodata", message(FC.SO_AM, target, value=vn(x, self.whole))))
         if self.localities:
             numeric.append(
                 (
                     f"OR({x}<1,{x}>{self.localities})",
                     "nodata",
-                    message("chi_tieu.thu_hang", target, value=vn(x, True), localities=lit(str(self.localities))),
+                    message(FC.CHI_TIEU_THU_HANG, target, value=vn(x, True), localities=lit(str(self.localities))),
                 )
             )
         if not self.whole:
             why = f"số liệu có quá {self.k} chữ số thập phân" if self.k else "số liệu có phần thập phân"
             numeric.append(
-                (f"ROUND({x},{self.k})<>{x}", "unknown", message("cong_thuc.khong_tinh", target, detail=lit(why)))
+                (f"ROUND({x},{self.k})<>{x}", "unknown", message(FC.CONG_THUC_KHONG_TINH, target, detail=lit(why)))
             )
         big = lit("số liệu quá lớn để bảng tính tính chính xác")
-        numeric.append((f"ABS({x})>{self.limit}", "unknown", message("cong_thuc.khong_tinh", target, detail=big)))
+        numeric.append((f"ABS({x})>{self.limit}", "unknown", message(FC.CONG_THUC_KHONG_TINH, target, detail=big)))
         before: list[str] = []
         for cond, kind, msg in numeric:
             out.append((_num(x, f"AND({cond},NOT({_or(before)}))" if before else cond), kind, msg))
@@ -278,7 +278,16 @@ def _figure(n_d: tuple[str, str] | None, places: int, refs: Refs, rule: str) -> 
 
 def target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Formula]:
     """The value, % of the target, % of last year, status, on-track and check formulas of one
-    campaign target's row."""
+    campaign target's row. Kept with the campaign (which never changes): every workbook of a
+    shape asks for the same rows, and each Kiểm tra of a file compares against them."""
+    key = ("formulas", t.code, refs)
+    cached = campaign._index.get(key)
+    if cached is None:
+        cached = campaign._index[key] = _target_formulas(campaign, t, refs)
+    return dict(cached)
+
+
+def _target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Formula]:
     if t.rule == "level":
         return _level_formulas(campaign, t, refs)
     months = months_expr(campaign, refs.period)
@@ -309,12 +318,12 @@ def _relations(t: Target, inputs: list[_Input], nodata: list[str]) -> list[tuple
     a, b = inputs
     ok = [f"ISNUMBER({i.ref})" for i in inputs]
     den = b if t.rule.startswith("rate") else a
-    out = [(_num(den.ref, f"{den.ref}=0"), message("chi_tieu.mau_so_bang_0", t.code, label=lit(den.label)))]
+    out = [(_num(den.ref, f"{den.ref}=0"), message(FC.CHI_TIEU_MAU_SO_BANG_0, t.code, label=lit(den.label)))]
     if t.rule.startswith("rate"):
         out.append(
             (
                 f"IF(AND({','.join(ok)}),AND({a.ref}>{b.ref},{b.ref}<>0,NOT({nodata[0]}),NOT({nodata[1]})),FALSE)",
-                message("chi_tieu.tu_so_lon_hon_mau_so", t.code, num=vn(a.ref, a.whole), den=vn(b.ref, b.whole)),
+                message(FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO, t.code, num=vn(a.ref, a.whole), den=vn(b.ref, b.whole)),
             )
         )
     return out
@@ -352,11 +361,11 @@ def _level_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Form
     decide = f'IF({index}>{goal},"{STATUS_VUOT}",IF({index}={goal},"{STATUS_DAT}","{STATUS_KHONG_DAT}"))'
     # text that matches no level may still be one typed in another Unicode form: nothing shown
     status = f'IF({blank},"{STATUS_CHUA_CO}",IF({unlisted},IF(ISTEXT({x}),"","{STATUS_CHUA_CO}"),{decide}))'
-    muc = message("chi_tieu.muc_do", t.code, detail=f'LEFT(TRIM({x}&""),60)', levels=lit(", ".join(t.levels)))
+    muc = message(FC.CHI_TIEU_MUC_DO, t.code, detail=f'LEFT(TRIM({x}&""),60)', levels=lit(", ".join(t.levels)))
     lines = [
         (
             f'IF(ISERROR({x}),FALSE,LEN(TRIM({x}&""))=0)',
-            message("chi_tieu.thieu_so_lieu", t.code, label=lit(t.inputs[0])),
+            message(FC.CHI_TIEU_THIEU_SO_LIEU, t.code, label=lit(t.inputs[0])),
         ),
         (f"IF({blank},FALSE,{unlisted})", muc),
     ]
@@ -409,7 +418,7 @@ def expected_formulas(campaign: Campaign, report) -> dict[tuple[int, int], tuple
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
-@lru_cache(maxsize=4096)  # the same few hundred formulas in every workbook of a campaign
+@lru_cache(maxsize=4096)  # the expected side is the same few hundred formulas in every workbook
 def normal(formula: str) -> str:
     """A formula as compared: programs rewrite spacing, case, $ and prefixes on save."""
     text = formula.strip().lstrip("=")
@@ -441,7 +450,7 @@ def intact(expected: Formula, found: str | None, column: str) -> bool:
     """Whether the cell still holds its formula (a check cell may carry Kiểm tra's lines after it)."""
     if found is None:
         return False
-    if found == expected.removeprefix("="):  # as written: the file keeps the text without "="
+    if found == expected[1:]:  # as thidua wrote it (a file keeps a formula without its "=")
         return True
     want, got = normal(expected), normal(found)
     if got == want:

@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
+from campaign.finding_codes import FC, FindingCode
+
 # The one rule for typing numbers, said in the same words on the Hướng dẫn sheet, in the cells'
 # input prompts and in the findings; it says what `parse_number` below does (tests hold the two
 # together): no separator needed, a decimal comma; dot thousands are read when they cannot be
@@ -74,7 +76,7 @@ class Parsed:
     """`value` is None when nothing usable was typed; `code` names what was noticed."""
 
     value: Decimal | None
-    code: str | None = None  # a findings code; None when the entry is clean
+    code: FindingCode | None = None  # None when the entry is clean
     detail: str = ""  # what exactly was seen, for the message
     suggestion: Decimal | None = None
     percent: bool = False  # the entry carried a % sign
@@ -106,26 +108,30 @@ def parse_number(
     if raw is None:
         return EMPTY
     if isinstance(raw, bool):
-        return Parsed(None, "so.khong_phai_so", "TRUE" if raw else "FALSE")  # as Excel shows it
+        return Parsed(None, FC.SO_KHONG_PHAI_SO, "TRUE" if raw else "FALSE")  # as Excel shows it
     if isinstance(raw, (dt.date, dt.datetime, dt.time)):
-        return Parsed(None, "so.la_ngay", raw.strftime("%d/%m/%Y") if isinstance(raw, dt.date) else str(raw))
+        return Parsed(None, FC.SO_LA_NGAY, raw.strftime("%d/%m/%Y") if isinstance(raw, dt.date) else str(raw))
     if isinstance(raw, int):
         return _finish(Decimal(raw), whole, percent_ok, False, None)
     if isinstance(raw, float):
         if math.isnan(raw) or math.isinf(raw):
-            return Parsed(None, "so.loi_excel", str(raw))
+            return Parsed(None, FC.SO_LOI_EXCEL, str(raw))
         return _finish(_exact(raw), whole, percent_ok, False, None)
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            return Parsed(None, "so.loi_excel", str(raw))
+            return Parsed(None, FC.SO_LOI_EXCEL, str(raw))
         return _finish(raw, whole, percent_ok, False, None)
-    text = unicodedata.normalize("NFC", str(raw)).strip()
+    return _parse_text(unicodedata.normalize("NFC", str(raw)).strip(), whole, millions, percent_ok, money)
+
+
+def _parse_text(text: str, whole: bool, millions: bool, percent_ok: bool, money: bool) -> Parsed:
+    """A cell's text (NFC, stripped), as `parse_number` reads it."""
     if not text:
         return EMPTY
     if len(text) > 60:
-        return Parsed(None, "so.khong_phai_so", text[:40] + "…")
+        return Parsed(None, FC.SO_KHONG_PHAI_SO, text[:40] + "…")
     if text.upper() in EXCEL_ERRORS or (text.startswith("#") and text.endswith(("!", "?", "A"))):
-        return Parsed(None, "so.loi_excel", text)
+        return Parsed(None, FC.SO_LOI_EXCEL, text)
     body = text.lstrip("'")  # Excel's text prefix
     negative = False
     if body.startswith("(") and body.endswith(")"):
@@ -140,7 +146,7 @@ def parse_number(
             head = body[: -len(word)].strip()
             if word in SCALE_WORDS:
                 if not (money or millions):
-                    return Parsed(None, "so.chu_chi_tien", text)
+                    return Parsed(None, FC.SO_CHU_CHI_TIEN, text)
                 factor = Decimal(SCALE_WORDS[word])
                 # a cell in triệu đồng: "95 triệu" is 95, "1,2 tỷ" is 1 200
                 scale = factor / Decimal(10**6) if millions else factor
@@ -153,7 +159,7 @@ def parse_number(
     elif compact.startswith("+"):
         compact = compact[1:]
     if not _NUMBER.match(compact):
-        return Parsed(None, "so.khong_phai_so", text)
+        return Parsed(None, FC.SO_KHONG_PHAI_SO, text)
     value, code, detail = _separators(compact, whole, bool(spaced))
     if value is None:
         return Parsed(None, code, detail or text)
@@ -165,7 +171,7 @@ def parse_number(
     return _finish(value, whole, percent_ok, percent, code, text)
 
 
-def _separators(s: str, whole: bool, spaced: bool) -> tuple[Decimal | None, str | None, str]:
+def _separators(s: str, whole: bool, spaced: bool) -> tuple[Decimal | None, FindingCode | None, str]:
     dots, commas = s.count("."), s.count(",")
     try:
         if dots and commas:
@@ -173,7 +179,7 @@ def _separators(s: str, whole: bool, spaced: bool) -> tuple[Decimal | None, str 
             dec, thou = (",", ".") if s.rfind(",") > s.rfind(".") else (".", ",")
             whole_part, _, frac = s.rpartition(dec)
             if s.count(dec) > 1 or not _grouped(whole_part, thou):
-                return None, "so.khong_phai_so", s
+                return None, FC.SO_KHONG_PHAI_SO, s
             return Decimal(whole_part.replace(thou, "") + "." + frac), None, ""
         sep = "." if dots else "," if commas else ""
         if not sep:
@@ -181,17 +187,17 @@ def _separators(s: str, whole: bool, spaced: bool) -> tuple[Decimal | None, str 
         if s.count(sep) > 1:
             # 1.234.567 or 1,234,567: only thousands can repeat
             if not _grouped(s, sep):
-                return None, "so.khong_phai_so", s
+                return None, FC.SO_KHONG_PHAI_SO, s
             return Decimal(s.replace(sep, "")), None, ""
         head, _, tail = s.partition(sep)
         if len(tail) == 3 and head and head != "0" and not spaced:
             # 1.234 / 1,234: thousands or decimals? Only a whole-number cell decides.
             if whole:
-                return Decimal(head + tail), "so.da_hieu_hang_nghin", s
-            return None, "so.mo_ho", s
+                return Decimal(head + tail), FC.SO_DA_HIEU_HANG_NGHIN, s
+            return None, FC.SO_MO_HO, s
         return Decimal((head or "0") + "." + tail), None, ""
     except InvalidOperation:
-        return None, "so.khong_phai_so", s
+        return None, FC.SO_KHONG_PHAI_SO, s
 
 
 def _grouped(s: str, sep: str) -> bool:
@@ -199,17 +205,19 @@ def _grouped(s: str, sep: str) -> bool:
     return bool(parts[0]) and len(parts[0]) <= 3 and all(len(p) == 3 and p.isdigit() for p in parts[1:])
 
 
-def _finish(value: Decimal, whole: bool, percent_ok: bool, percent: bool, code: str | None, text: str = "") -> Parsed:
+def _finish(
+    value: Decimal, whole: bool, percent_ok: bool, percent: bool, code: FindingCode | None, text: str = ""
+) -> Parsed:
     if percent and not percent_ok:
-        return Parsed(None, "so.co_phan_tram", text or vn_number(value), percent=True)
+        return Parsed(None, FC.SO_CO_PHAN_TRAM, text or vn_number(value), percent=True)
     if whole and value != value.to_integral_value():
-        return Parsed(value, "so.khong_nguyen", text or vn_number(value))
+        return Parsed(value, FC.SO_KHONG_NGUYEN, text or vn_number(value))
     if percent_ok and not percent and 0 < value <= 1:
         # 0,975 where 97,5 % was meant: keep what was typed, suggest the percentage
-        return Parsed(value, "so.phan_so_thay_phan_tram", text or vn_number(value), suggestion=value.scaleb(2))
+        return Parsed(value, FC.SO_PHAN_SO_THAY_PHAN_TRAM, text or vn_number(value), suggestion=value.scaleb(2))
     if text and code is None and not any(ch.isalpha() or ch in "%" for ch in text) and not percent:
         # a plain number that arrived as text: Excel stores it as text, SUM skips it
-        return Parsed(value, "so.luu_dang_chu", text)
+        return Parsed(value, FC.SO_LUU_DANG_CHU, text)
     return Parsed(value, code, text, percent=percent)
 
 

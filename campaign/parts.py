@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from campaign.definition import Campaign, Target
-from campaign.findings import Finding
+from campaign.findings import FC, Finding
 
 INPUT_CELLS = ("input_a", "input_b")  # the report sheet's keys of a target's inputs, in order
 
@@ -62,7 +62,7 @@ def part_findings(campaign: Campaign, results: Sequence, sheet: str) -> list[Fin
             cell = row.cells[INPUT_CELLS[i]].ref if row is not None else ""
             findings.append(
                 Finding.make(
-                    "chi_tieu.thanh_phan_vuot_tong",
+                    FC.CHI_TIEU_THANH_PHAN_VUOT_TONG,
                     sheet,
                     cell,
                     whole.code,
@@ -81,7 +81,7 @@ def commune_issues(campaign: Campaign, inputs_by_target: dict[str, Sequence]) ->
     for whole, parts in wholes(campaign):
         for i, summed, total in excesses(whole, parts, inputs_by_target.get):
             message = Finding.make(
-                "chi_tieu.thanh_phan_vuot_tong",
+                FC.CHI_TIEU_THANH_PHAN_VUOT_TONG,
                 target=whole.code,
                 label=whole.inputs[i],
                 parts=" + ".join(p.code for p in parts),

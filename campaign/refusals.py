@@ -110,6 +110,14 @@ class RefusalCode(StrEnum):
     XUAT_CON_CHO_TRONG = "xuat.con_cho_trong"
     XUAT_KHAC_NGUON = "xuat.khac_nguon"
     ADDIN_DANG_MO = "addin.dang_mo"
+    BAN_PHAT_HANH_THIEU_OSSLSIGNCODE = "ban_phat_hanh.thieu_osslsigncode"
+    BAN_PHAT_HANH_SAI_MA_BAM = "ban_phat_hanh.sai_ma_bam"
+    BAN_PHAT_HANH_KHONG_CO_CHU_KY = "ban_phat_hanh.khong_co_chu_ky"
+    BAN_PHAT_HANH_SAI_CHU_KY = "ban_phat_hanh.sai_chu_ky"
+    BAN_PHAT_HANH_SAI_NGUOI_KY = "ban_phat_hanh.sai_nguoi_ky"
+    BAN_PHAT_HANH_SAI_GOC = "ban_phat_hanh.sai_goc"
+    BAN_PHAT_HANH_QUA_LON = "ban_phat_hanh.qua_lon"
+    BAN_PHAT_HANH_PIP_LOI = "ban_phat_hanh.pip_loi"
 
 
 RC = RefusalCode  # the short name raise sites import
@@ -294,7 +302,10 @@ REFUSALS: dict[RefusalCode, str] = {
     RC.GOOGLE_MAT_MANG: (
         "{what}: không kết nối được tới Google (mất mạng?). Sổ của bạn vẫn nguyên vẹn; hãy thử lại khi có mạng."
     ),
-    RC.GOOGLE_TAB_QUA_DAI: "Báo cáo của {unit} quá dài ({rows} dòng) cho tab {limit} dòng.",
+    RC.GOOGLE_TAB_QUA_DAI: (
+        "Báo cáo của {unit} có {rows} dòng số liệu, nhiều hơn {limit} dòng một tab Google chứa được. Sổ của bạn vẫn"
+        " nguyên vẹn: hãy gửi sổ vào thư mục chung, hoặc qua thư điện tử / Zalo cho phòng Văn hóa - Xã hội."
+    ),
     # review (duyệt)
     RC.DUYET_KHONG_HOP_LE: "Không thể {action} báo cáo của {unit}: báo cáo đang ở trạng thái '{state}'.",
     RC.DUYET_THIEU_LY_DO: 'Cần ghi lý do khi {action} báo cáo của {unit} (--reason "...").',
@@ -347,6 +358,25 @@ REFUSALS: dict[RefusalCode, str] = {
         "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
     ),
     RC.ADDIN_DANG_MO: "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
+    # the Windows bundle (thidua release, macros/release.py): the maintainer reads these
+    RC.BAN_PHAT_HANH_THIEU_OSSLSIGNCODE: (
+        "Không có lệnh osslsigncode để kiểm tra chữ ký. Hãy cài: apt-get install osslsigncode."
+    ),
+    RC.BAN_PHAT_HANH_SAI_MA_BAM: (
+        "Tệp {name} có mã băm SHA-256 {got}, khác mã đã ghim {pinned}. "
+        "Không đóng gói: tệp tải về không phải bản đã kiểm tra."
+    ),
+    RC.BAN_PHAT_HANH_KHONG_CO_CHU_KY: "Tệp {name} của Python nhúng không có chữ ký Authenticode. Không đóng gói.",
+    RC.BAN_PHAT_HANH_SAI_CHU_KY: (
+        "Chữ ký Authenticode của {name} không hợp lệ (mã băm khác, chuỗi chứng chỉ không về gốc đã ghim "
+        "hoặc dấu thời gian hỏng):\n{detail}\nKhông đóng gói."
+    ),
+    RC.BAN_PHAT_HANH_SAI_NGUOI_KY: "Tệp {name} do '{signer}' ký, không phải '{expected}'. Không đóng gói.",
+    RC.BAN_PHAT_HANH_SAI_GOC: (
+        "Tệp chứng chỉ gốc {path} khác danh sách đã ghim (thừa: {extra}; thiếu: {missing}). Không đóng gói."
+    ),
+    RC.BAN_PHAT_HANH_QUA_LON: "Gói cài đặt {name} nặng {size} MB, quá giới hạn {limit} MB.",
+    RC.BAN_PHAT_HANH_PIP_LOI: "pip không cài được các gói phụ thuộc cho Windows:\n{detail}",
 }
 
 

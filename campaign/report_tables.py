@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from campaign.consolidation import LATE, MISSING, UNUSABLE, WITH_ERRORS, Consoli
 from campaign.consolidation_tables import flagged_rows
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign
 from campaign.numbers import display, vn_number
+from campaign.unit_report import Row
 
 SENT_ON_TIME, SENT_LATE, NOT_SENT = "Đúng hạn", "Muộn", "Chưa gửi"
 NOT_RANKED_LABEL = "Không xếp hạng"
@@ -110,28 +112,34 @@ def _proposals(c: Consolidation) -> list[Proposal]:
     """Proposals that passed their checks (the flagged ones stay in the master with their
     findings): the same list the annex prints and the text counts."""
     out = []
-    for code, s in sorted(c.submissions.items()):
-        if s.report is None or "proposals" not in s.report.sheets:
-            continue
-        flagged = flagged_rows(s, "proposals")
-        for r in s.report.rows("proposals"):
-            if r.is_blank(("award", "subject", "name")) or r.number in flagged:
-                continue
-            award = c.campaign.award(str(r.value("award") or ""))
-            way = route(c.campaign, c.campaign.unit(code), award)
-            out.append(
-                Proposal(
-                    code,
-                    award.name if award else str(r.value("award") or ""),
-                    _text(r.value("subject")),
-                    _text(r.value("name")),
-                    _text(r.value("position")),
-                    _EVIDENCE_NOTE.sub("", _text(r.value("achievement"))).strip(),
-                    way.level == LEVEL_UP,
-                    f"{way.who} ({way.basis})" if way.basis else way.who,
-                )
+    for code, r in listed_rows(c, "proposals", ("award", "subject", "name")):
+        award = c.campaign.award(str(r.value("award") or ""))
+        way = route(c.campaign, c.campaign.unit(code), award)
+        out.append(
+            Proposal(
+                code,
+                award.name if award else str(r.value("award") or ""),
+                _text(r.value("subject")),
+                _text(r.value("name")),
+                _text(r.value("position")),
+                _EVIDENCE_NOTE.sub("", _text(r.value("achievement"))).strip(),
+                way.level == LEVEL_UP,
+                f"{way.who} ({way.basis})" if way.basis else way.who,
             )
+        )
     return out
+
+
+def listed_rows(c: Consolidation, key: str, required: tuple[str, ...]) -> Iterator[tuple[str, Row]]:
+    """(unit code, row) of every unit's list sheet `key`, unit by unit: the rows with `required`
+    filled that Kiểm tra did not flag (those stay in the master with their findings)."""
+    for code, s in sorted(c.submissions.items()):
+        if s.report is None or key not in s.report.sheets:
+            continue
+        flagged = flagged_rows(s, key)
+        for r in s.report.rows(key):
+            if not r.is_blank(required) and r.number not in flagged:
+                yield code, r
 
 
 def _text(v: Any) -> str:
@@ -168,24 +176,18 @@ def _units(c: Consolidation) -> Table:
 
 def _models(c: Consolidation) -> Table:
     rows = []
-    for code, s in sorted(c.submissions.items()):
-        if s.report is None or "models" not in s.report.sheets:
-            continue
-        flagged = flagged_rows(s, "models")
-        for r in s.report.rows("models"):
-            if r.is_blank(("type", "name", "description")) or r.number in flagged:
-                continue
-            rows.append(
-                [
-                    len(rows) + 1,
-                    _name(c.campaign, code),
-                    _text(r.value("type")),
-                    _text(r.value("name")),
-                    _text(r.value("field")),
-                    _EVIDENCE_NOTE.sub("", _text(r.value("description"))).strip(),
-                    _text(r.value("effect")),
-                ]
-            )
+    for code, r in listed_rows(c, "models", ("type", "name", "description")):
+        rows.append(
+            [
+                len(rows) + 1,
+                _name(c.campaign, code),
+                _text(r.value("type")),
+                _text(r.value("name")),
+                _text(r.value("field")),
+                _EVIDENCE_NOTE.sub("", _text(r.value("description"))).strip(),
+                _text(r.value("effect")),
+            ]
+        )
     headers = ["STT", "Đơn vị", "Loại", "Tên mô hình, điển hình", "Lĩnh vực", "Nội dung, cách làm", "Hiệu quả"]
     return Table(ANNEX_TITLES[2], headers, rows)
 

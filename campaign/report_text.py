@@ -22,7 +22,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from campaign.consolidation import Consolidation
-from campaign.report_tables import MET, MISSED, CityReport, city_report, names_in_prose, target_counts
+from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT
+from campaign.report_tables import (
+    MET,
+    MISSED,
+    SENT_LATE,
+    SENT_ON_TIME,
+    CityReport,
+    city_report,
+    names_in_prose,
+    target_counts,
+)
+from campaign.scoring import TASK_DONE, TASK_ONGOING
 
 NARRATIVE_SHEET = "Nội dung báo cáo"
 NARRATIVE_HEADER = ["Phần, mục", "Nội dung (sửa trực tiếp; mỗi ô là một đoạn)", "Ghi chú"]
@@ -74,10 +85,10 @@ def vn_short_date(d: dt.date) -> str:
 
 def _reports_paragraph(c: Consolidation, r: CityReport) -> str:
     total = len(c.units)
-    sent = r.sent["Đúng hạn"] + r.sent["Muộn"]
+    sent = r.sent[SENT_ON_TIME] + r.sent[SENT_LATE]
     text = (
         f"Tính đến ngày {vn_short_date(c.as_of)}, {sent}/{total} cơ quan, đơn vị, thôn và doanh nghiệp đã gửi báo cáo "
-        f"({r.sent['Đúng hạn']} đúng hạn, {r.sent['Muộn']} muộn)"
+        f"({r.sent[SENT_ON_TIME]} đúng hạn, {r.sent[SENT_LATE]} muộn)"
     )
     if r.absent_units:
         text += f"; {len(r.absent_units)} đơn vị chưa gửi: {names_in_prose(c.campaign, list(r.absent_units))}"
@@ -87,9 +98,9 @@ def _reports_paragraph(c: Consolidation, r: CityReport) -> str:
 def _targets_paragraph(c: Consolidation) -> str:
     st = target_counts(c)
     text = (
-        f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần), {st.get('Vượt', 0)} chỉ tiêu vượt, "
-        f"{st.get('Đạt', 0)} chỉ tiêu đạt, {st.get('Không đạt', 0)} chỉ tiêu không đạt"
-        + (f", {st['Chưa có số liệu']} chỉ tiêu chưa có số liệu" if st.get("Chưa có số liệu") else "")
+        f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần), {st.get(STATUS_VUOT, 0)} chỉ tiêu vượt, "
+        f"{st.get(STATUS_DAT, 0)} chỉ tiêu đạt, {st.get(STATUS_KHONG_DAT, 0)} chỉ tiêu không đạt"
+        + (f", {st[STATUS_CHUA_CO]} chỉ tiêu chưa có số liệu" if st.get(STATUS_CHUA_CO) else "")
         + " (chi tiết tại Phụ lục I)."
     )
     missed = [ct.target.name for ct in c.targets if ct.outcome.status == MISSED]
@@ -151,8 +162,8 @@ def _task_paragraphs(c: Consolidation) -> list[str]:
             if row is None:
                 continue
             level = str(row.value("level") or "")
-            done += level == "Hoàn thành"
-            ongoing += level == "Đang thực hiện"
+            done += level == TASK_DONE
+            ongoing += level == TASK_ONGOING
             text = str(row.value("result") or "").strip()
             if text:
                 results.setdefault(first_sentences(text), []).append(code)

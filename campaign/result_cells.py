@@ -17,7 +17,7 @@ from campaign.assessment import Assessment
 from campaign.consolidation import Table
 from campaign.dates import show_time, vietnam_now
 from campaign.figures import shown
-from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
+from campaign.findings import CANH_BAO, FC, LOI, THONG_TIN, count, sort_findings
 from campaign.formulas import FORMULA_CODES, with_lines
 from campaign.numbers import display
 from campaign.unit_report import UnitReport, entry_columns
@@ -44,7 +44,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
     for f in sort_findings(a.findings):
         row = _row_of(f.cell)
         if row is None:
-            (remarks if f.code == "duyet.tra_lai" else loose).append(f.line())
+            (remarks if f.code == FC.DUYET_TRA_LAI else loose).append(f.line())
         else:
             by_cell[(f.sheet, row)].append(f.line())
             if f.code in FORMULA_CODES:

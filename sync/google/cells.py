@@ -38,7 +38,7 @@ def cell_data(value: Any) -> dict:
 
 def replace_tab(sheet_id: int, grid: list[list[Any]]) -> dict:
     # with a range, every cell of it that `rows` does not reach is cleared: the whole tab is
-    # replaced without sending 2 000 padded rows
+    # replaced without sending 1 000 padded rows
     return {
         "updateCells": {
             "range": {

@@ -6,7 +6,10 @@ from __future__ import annotations
 import unicodedata
 
 TAB_COLUMNS = 5
-TAB_ROWS = 2000  # a unit's tab holds ~200 rows; the grid must be large enough to write into
+# A unit's tab holds one row per entered row of its report: 34-56 for the shipped plan's units,
+# a few hundred for a unit with long lists. 1 000 rows leave room for that and let one
+# spreadsheet hold 1 993 units under Google's 10 000 000 cells (2 000 held 997).
+TAB_ROWS = 1000
 REGISTRY_TAB, LOG_TAB, REVIEW_TAB = "Danh sách đơn vị", "Nhật ký", "Duyệt"
 REVIEW_HEADER = ["Mã", "Bản ghi (phần mềm đọc)", "Trạng thái", "Lúc", "Người duyệt", "Lý do"]
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"

@@ -3,7 +3,7 @@
 - The spreadsheet is found by a Drive app property (the campaign id) before one is created,
   and a create whose answer was lost is looked for again instead of repeated: one spreadsheet.
 - Tabs are added for what is missing; "already exists" (an earlier answer that was lost) is
-  read as done. Unit tabs are sized to what they hold, 2 000 x 5 cells, which says how many
+  read as done. Unit tabs are sized to what they hold, 1 000 x 5 cells, which says how many
   units fit under Google's 10 000 000 cells.
 - Each tab keeps one protection, updated in place when the registry's accounts change
   (adding a second would need the old and the new editors at once), duplicates removed.
