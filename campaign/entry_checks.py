@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from campaign import layout as L
-from campaign.definition import RULE_BY_LABEL, RULE_KINDS, Campaign, Target, check_rule, nfc
+from campaign.definition import RULE_BY_LABEL, RULE_KINDS, Award, Campaign, Target, check_rule, nfc
 from campaign.findings import FC, Finding
 from campaign.numbers import parse_number
 from campaign.unit_report import Row, UnitReport
@@ -160,28 +160,7 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
                 )
             )
             continue
-        subject = row.cells["subject"]
-        if not subject.empty and _text(subject.value) not in award.subjects:
-            found.append(
-                Finding.make(
-                    FC.KHEN_THUONG_DOI_TUONG,
-                    subject.sheet,
-                    subject.ref,
-                    detail=_text(subject.value)[:30],
-                    award=award.name,
-                    expected=", ".join(award.subjects),
-                )
-            )
-        if not award.within_commune:
-            found.append(
-                Finding.make(FC.KHEN_THUONG_VUOT_THAM_QUYEN, award_cell.sheet, award_cell.ref, award=award.name)
-            )
-        # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
-        # campaign/evidence.py); the achievement must say so
-        achievement = _text(row.cells["achievement"].value).lower()
-        if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
-            cell = row.cells["achievement"]
-            found.append(Finding.make(FC.KHEN_THUONG_CAN_LDTT, cell.sheet, cell.ref, award=award.name))
+        found.extend(_award_fits(row, award))
         # one achievement earns one award: the same person or collective proposed twice
         who = (_text(row.cells["subject"].value), _text(row.cells["name"].value).lower())
         if who[1]:
@@ -196,6 +175,33 @@ def _proposal_findings(campaign: Campaign, report: UnitReport) -> list[Finding]:
                 seen[who] = award.name
         proposed.setdefault(award.code, []).append(award_cell)
     found.extend(_cap_findings(campaign, proposed))
+    return found
+
+
+def _award_fits(row: Row, award: Award) -> list[Finding]:
+    """Whether a proposal's subject, the award's authority and its criteria fit the award named."""
+    found: list[Finding] = []
+    award_cell = row.cells["award"]
+    subject = row.cells["subject"]
+    if not subject.empty and _text(subject.value) not in award.subjects:
+        found.append(
+            Finding.make(
+                FC.KHEN_THUONG_DOI_TUONG,
+                subject.sheet,
+                subject.ref,
+                detail=_text(subject.value)[:30],
+                award=award.name,
+                expected=", ".join(award.subjects),
+            )
+        )
+    if not award.within_commune:
+        found.append(Finding.make(FC.KHEN_THUONG_VUOT_THAM_QUYEN, award_cell.sheet, award_cell.ref, award=award.name))
+    # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
+    # campaign/evidence.py); the achievement must say so
+    achievement = _text(row.cells["achievement"].value).lower()
+    if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
+        cell = row.cells["achievement"]
+        found.append(Finding.make(FC.KHEN_THUONG_CAN_LDTT, cell.sheet, cell.ref, award=award.name))
     return found
 
 
