@@ -183,7 +183,8 @@ def test_sample_entries_fill_every_formula_row(campaign):
 
 
 def test_a_figure_beside_its_status_never_contradicts_it_in_the_workbook_plan_and_the_master(campaign, workbook):
-    from campaign.consolidation import Submission, consolidate, targets_table
+    from campaign.consolidation import Submission, consolidate
+    from campaign.consolidation_tables import targets_table
     from campaign.result_cells import result_plan
 
     path = workbook("KT", filled=True)
