@@ -18,8 +18,6 @@ from typing import Any
 from campaign import layout as L
 from campaign.dates import read_date, show_date
 from campaign.definition import (
-    RULE_BY_LABEL,
-    RULE_KINDS,
     STATUS_CHUA_CO,
     STATUS_DAT,
     STATUS_KHONG_DAT,
@@ -29,21 +27,22 @@ from campaign.definition import (
     Period,
     Target,
     Unit,
-    check_rule,
     nfc,
 )
+from campaign.entry_checks import INPUT_COLS, item_findings, own_target
+from campaign.entry_checks import cell_text as _text
 from campaign.evidence import check_evidence
 from campaign.findings import FC, LOI, MESSAGES, Finding, count
-from campaign.formulas import Formula, expected_formulas, has_formulas, intact
+from campaign.formulas import Formula, has_formulas, intact
 from campaign.grids import target_row_values, targets_sheet_values
 from campaign.numbers import parse_number
 from campaign.parts import part_findings
 from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
+from campaign.sheet_formulas import report_formulas
 from campaign.unit_report import Row, UnitReport, cell_ref
 
-INPUT_COLS = ("input_a", "input_b")
 EXCEL_CELL_TEXT = 32767
 EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
 
@@ -103,7 +102,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     _check_formulas(campaign, report, out)
     _check_targets(campaign, report, out)
     _check_tasks(report, out)
-    _check_items(campaign, report, out)
+    out.findings.extend(item_findings(campaign, report))
     out.findings.extend(check_evidence(campaign, report))
     # a return's reasons, kept in the workbook by Lấy về until the next push
     out.findings.extend(reason_findings(report))
@@ -120,10 +119,6 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
         errors=out.errors,
     )
     return out
-
-
-def _text(value: Any) -> str:
-    return nfc(str(value)) if value is not None else ""
 
 
 def _check_long_text(report: UnitReport, out: Assessment) -> None:
@@ -148,7 +143,7 @@ def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> 
     same_definition = report.meta.get("definition_hash") == campaign.definition_hash()
     if not has_formulas(report.meta) or out.unit is None or not same_definition:
         return
-    out.formulas = expected_formulas(campaign, report)
+    out.formulas = report_formulas(campaign, report)
     if report.formulas is None:
         return
     sheet = report.sheets["report"]
@@ -263,7 +258,7 @@ def _check_targets(campaign: Campaign, report: UnitReport, out: Assessment) -> N
             _check_locked(t, row, out)
             out.results.append(TargetResult(t, row, False, _inputs(campaign, t, row, out)))
         elif key.startswith(L.OWN_PREFIX):
-            t = _own_target(campaign, row, out)
+            t = own_target(row, out.findings)
             if t is not None:
                 own_codes.append((t.code, row))
                 out.results.append(TargetResult(t, row, True, _inputs(campaign, t, row, out)))
@@ -376,89 +371,6 @@ def _check_relations(campaign: Campaign, t: Target, row: Row, values: list, out:
         values[0] = None
 
 
-GOAL_EXAMPLES = {
-    "ratio_min": "105 (nghĩa là ≥ 105 %)",
-    "growth_range": "14 - 15",
-    "rank_max": "30",
-    "value_range": "95 - 100",
-    "count_max": "0",
-    "rate_min": "97,5",
-    "rate_strict": "75 (nghĩa là trên 75 %)",
-}
-
-
-def _own_target(campaign: Campaign, row: Row, out: Assessment) -> Target | None:
-    cols = L.OWN_ENTRY_COLUMNS + INPUT_COLS
-    if row.is_blank(cols):
-        return None
-    sheet = row.cells["code"].sheet
-    required = {
-        "code": "mã",
-        "name": "tên chỉ tiêu",
-        "rule": "cách đánh giá",
-        "goal": "mục tiêu",
-        "input_a_label": "tên số liệu thứ nhất",
-    }
-    missing = [label for col, label in required.items() if row.cells[col].empty]
-    if missing:
-        out.findings.append(Finding.make(FC.RIENG_THIEU, sheet, row.cells["code"].ref, detail=", ".join(missing)))
-        return None
-    rule_text = _text(row.value("rule"))
-    rule = RULE_BY_LABEL.get(rule_text, rule_text if rule_text in RULE_KINDS else "")
-    if not rule or rule == "level":
-        out.findings.append(Finding.make(FC.RIENG_CACH_DANH_GIA, sheet, row.cells["rule"].ref, detail=rule_text[:60]))
-        return None
-    kind = RULE_KINDS[rule]
-    goal_cell = row.cells["goal"]
-    numbers = _goal_numbers(goal_cell.value)
-    need = 2 if "low" in kind.params else 1
-    labels = tuple(_text(row.value(c)) for c in ("input_a_label", "input_b_label")[: kind.n_inputs])
-    t = None
-    if numbers is not None and len(numbers) == need:
-        params = {"low": numbers[0], "high": numbers[1]} if need == 2 else {"threshold": numbers[0]}
-        t = Target(
-            code=_text(row.value("code"))[:20],
-            name=_text(row.value("name"))[:200],
-            unit=_text(row.value("unit"))[:40],
-            rule=rule,
-            inputs=labels,
-            **params,
-        )
-    if t is None or check_rule(t):  # a goal that does not read, or reads into a faulty rule
-        detail = _text(goal_cell.value)[:40]
-        out.findings.append(
-            Finding.make(
-                FC.RIENG_MUC_TIEU, sheet, goal_cell.ref, detail=detail, rule=kind.label, example=GOAL_EXAMPLES[rule]
-            )
-        )
-        return None
-    if any(not lb for lb in labels):
-        out.findings.append(
-            Finding.make(FC.RIENG_THIEU, sheet, row.cells["input_b_label"].ref, detail="tên số liệu thứ hai")
-        )
-        return None
-    return t
-
-
-def _goal_numbers(raw: Any) -> list[Decimal] | None:
-    if raw is None:
-        return None
-    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        p = parse_number(raw, percent_ok=True)
-        return [p.value] if p.value is not None else None
-    text = re.sub(r"^[≥>≤<=\s]+|[%\s]+$", "", nfc(str(raw)))
-    parts = (
-        re.split(r"\s*(?:-|–|…|\.\.\.|đến)\s*", text) if re.search(r"\d\s*(-|–|…|\.\.\.|đến)\s*\d", text) else [text]
-    )
-    values = []
-    for part in parts:
-        p = parse_number(part, percent_ok=True)
-        if p.value is None:
-            return None
-        values.append(p.value)
-    return values
-
-
 def _check_self_status(r: TargetResult, out: Assessment) -> None:
     cell = r.row.cells["self_status"]
     said = _text(cell.value)
@@ -527,110 +439,4 @@ def _check_tasks(report: UnitReport, out: Assessment) -> None:
         elif p.value is not None and level == TASK_DONE and p.value < 100 and p.code != FC.SO_PHAN_SO_THAY_PHAN_TRAM:
             out.findings.append(
                 Finding.make(FC.NHIEM_VU_MAU_THUAN, pct_cell.sheet, pct_cell.ref, detail=number, value=p.value)
-            )
-
-
-def _check_items(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
-    model_required = {"type": "loại", "name": "tên", "description": "nội dung"}
-    for row in report.rows("models"):
-        entries = tuple(c.key for c in L.MODELS.columns if c.entry)
-        if row.is_blank(entries):
-            continue
-        first = row.cells["type"]
-        missing = [label for col, label in model_required.items() if row.cells[col].empty]
-        if missing:
-            out.findings.append(Finding.make(FC.MO_HINH_THIEU, first.sheet, first.ref, detail=", ".join(missing)))
-        kind = _text(first.value)
-        if kind and kind not in L.MODEL_TYPES:
-            out.findings.append(
-                Finding.make(
-                    FC.MO_HINH_LOAI, first.sheet, first.ref, detail=kind[:40], expected=", ".join(L.MODEL_TYPES)
-                )
-            )
-    prop_required = {"award": "hình thức", "subject": "đối tượng", "name": "tên", "achievement": "tóm tắt thành tích"}
-    seen: dict[tuple[str, str], str] = {}
-    proposed: dict[str, list] = {}  # award code → its proposal cells, in row order
-    for row in report.rows("proposals"):
-        entries = tuple(c.key for c in L.PROPOSALS.columns if c.entry)
-        if row.is_blank(entries):
-            continue
-        award_cell = row.cells["award"]
-        missing = [label for col, label in prop_required.items() if row.cells[col].empty]
-        if missing:
-            out.findings.append(
-                Finding.make(FC.KHEN_THUONG_THIEU, award_cell.sheet, award_cell.ref, detail=", ".join(missing))
-            )
-        if award_cell.empty:
-            continue
-        award = campaign.award(_text(award_cell.value))
-        if award is None:
-            out.findings.append(
-                Finding.make(
-                    FC.KHEN_THUONG_HINH_THUC, award_cell.sheet, award_cell.ref, detail=_text(award_cell.value)[:60]
-                )
-            )
-            continue
-        subject = row.cells["subject"]
-        if not subject.empty and _text(subject.value) not in award.subjects:
-            out.findings.append(
-                Finding.make(
-                    FC.KHEN_THUONG_DOI_TUONG,
-                    subject.sheet,
-                    subject.ref,
-                    detail=_text(subject.value)[:30],
-                    award=award.name,
-                    expected=", ".join(award.subjects),
-                )
-            )
-        if not award.within_commune:
-            out.findings.append(
-                Finding.make(FC.KHEN_THUONG_VUOT_THAM_QUYEN, award_cell.sheet, award_cell.ref, award=award.name)
-            )
-        # "Chiến sĩ thi đua cơ sở" is for a "Lao động tiên tiến" with an initiative (the initiative:
-        # campaign/evidence.py); the achievement must say so
-        achievement = _text(row.cells["achievement"].value).lower()
-        if award.code == "CSTD-CS" and "lao động tiên tiến" not in achievement:
-            cell = row.cells["achievement"]
-            out.findings.append(Finding.make(FC.KHEN_THUONG_CAN_LDTT, cell.sheet, cell.ref, award=award.name))
-        # one achievement earns one award: the same person or collective proposed twice
-        who = (_text(row.cells["subject"].value), _text(row.cells["name"].value).lower())
-        if who[1]:
-            if who in seen:
-                name = row.cells["name"]
-                out.findings.append(
-                    Finding.make(
-                        FC.KHEN_THUONG_TRUNG, name.sheet, name.ref, detail=_text(name.value)[:40], other=seen[who]
-                    )
-                )
-            else:
-                seen[who] = award.name
-        proposed.setdefault(award.code, []).append(award_cell)
-    _check_caps(campaign, proposed, out)
-
-
-def _check_caps(campaign: Campaign, proposed: dict[str, list], out: Assessment) -> None:
-    """A unit's proposals of a capped award against the award it is counted on, as the campaign
-    sets the share (unset in the shipped data: no legal text found that states one)."""
-    for award in campaign.awards:
-        cells = proposed.get(award.code, [])
-        if award.cap_percent is None or not cells:
-            continue
-        base = len(proposed.get(award.cap_of, []))
-        allowed = int(Fraction(base) * Fraction(award.cap_percent) / 100)  # "không quá": rounded down
-        if len(cells) > allowed:
-            first = cells[allowed]
-            other = campaign.award(award.cap_of)
-            out.findings.append(
-                Finding.make(
-                    FC.KHEN_THUONG_TY_LE,
-                    first.sheet,
-                    first.ref,
-                    award=award.name,
-                    detail=len(cells),
-                    other=other.name if other else award.cap_of,
-                    value=base,
-                    expected=allowed,
-                    limit=award.cap_percent,
-                    basis=award.cap_basis or "quy định của xã",
-                )
             )

@@ -52,6 +52,15 @@ class Formula(str):
     """A plan value that is a formula (writers write it as one; any other text stays text)."""
 
 
+class Expr(str):
+    """Text a message takes from a cell (an own target's code or label), not a constant."""
+
+
+def text_of(x: str) -> str:
+    """A message field: an `Expr` as it is, any other text as a constant."""
+    return x if isinstance(x, Expr) else lit(x)
+
+
 @dataclass(frozen=True)
 class Refs:
     """Where a target row's cells are: A1 references on the report sheet."""
@@ -72,7 +81,10 @@ def lit(text: str) -> str:
 
 def message(code: FindingCode, target: str, **exprs: str) -> str:
     """A catalogue line ("Lỗi: … → …") as a formula expression: fields given as expressions."""
-    marks = {k: f"\x01{k}\x01" for k in exprs}
+    if isinstance(target, Expr):  # an own target: its code is read from its row
+        exprs = {**exprs, "target": target}
+        target = "\x01target\x01"
+    marks = {k: f"\x01{k}\x01" for k in exprs if k != "target"}
     line = Finding.make(code, target=target, **marks).line()
     out = []
     for i, part in enumerate(re.split("\x01", line)):
@@ -121,6 +133,11 @@ class _Input:
     k: int  # decimals scaled away
     limit: int  # largest figure kept exact
     localities: int | None = None  # a rank's range
+    shown: str | None = None  # a cell that already prints this input as the messages do
+
+    def show(self, whole: bool) -> str:
+        # a whole input is said only once it is known to be whole, so either way prints alike
+        return self.shown or vn(self.ref, whole)
 
     @property
     def scaled(self) -> str:
@@ -137,21 +154,21 @@ class _Input:
         x = self.ref
         out = [
             (f"ISERROR({x})", "nodata", ""),
-            (self.blank(), "nodata", message(FC.CHI_TIEU_THIEU_SO_LIEU, target, label=lit(self.label))),
+            (self.blank(), "nodata", message(FC.CHI_TIEU_THIEU_SO_LIEU, target, label=text_of(self.label))),
             (self.text(), "unknown", message(FC.CONG_THUC_O_CHU, target, detail=f"LEFT(TRIM({x}),40)")),
             (f"ISLOGICAL({x})", "nodata", message(FC.SO_KHONG_PHAI_SO, target, detail=f'IF({x},"TRUE","FALSE")')),
         ]
         # on a number, the first that holds is the one Kiểm tra says (it stops at the first)
         numeric: list[tuple[str, str, str]] = []
         if self.whole:
-            numeric.append((f"INT({x})<>{x}", "nodata", message(FC.SO_KHONG_NGUYEN, target, detail=vn(x))))
-        numeric.append((f"{x}<0", "nodata", message(FC.SO_AM, target, value=vn(x, self.whole))))
+            numeric.append((f"INT({x})<>{x}", "nodata", message(FC.SO_KHONG_NGUYEN, target, detail=self.show(False))))
+        numeric.append((f"{x}<0", "nodata", message(FC.SO_AM, target, value=self.show(self.whole))))
         if self.localities:
             numeric.append(
                 (
                     f"OR({x}<1,{x}>{self.localities})",
                     "nodata",
-                    message(FC.CHI_TIEU_THU_HANG, target, value=vn(x, True), localities=lit(str(self.localities))),
+                    message(FC.CHI_TIEU_THU_HANG, target, value=self.show(True), localities=lit(str(self.localities))),
                 )
             )
         if not self.whole:
@@ -318,12 +335,12 @@ def _relations(t: Target, inputs: list[_Input], nodata: list[str]) -> list[tuple
     a, b = inputs
     ok = [f"ISNUMBER({i.ref})" for i in inputs]
     den = b if t.rule.startswith("rate") else a
-    out = [(_num(den.ref, f"{den.ref}=0"), message(FC.CHI_TIEU_MAU_SO_BANG_0, t.code, label=lit(den.label)))]
+    out = [(_num(den.ref, f"{den.ref}=0"), message(FC.CHI_TIEU_MAU_SO_BANG_0, t.code, label=text_of(den.label)))]
     if t.rule.startswith("rate"):
         out.append(
             (
                 f"IF(AND({','.join(ok)}),AND({a.ref}>{b.ref},{b.ref}<>0,NOT({nodata[0]}),NOT({nodata[1]})),FALSE)",
-                message(FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO, t.code, num=vn(a.ref, a.whole), den=vn(b.ref, b.whole)),
+                message(FC.CHI_TIEU_TU_SO_LON_HON_MAU_SO, t.code, num=a.show(a.whole), den=b.show(b.whole)),
             )
         )
     return out
@@ -381,7 +398,7 @@ def _level_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Form
     }
 
 
-FORMULA_TEMPLATES = ("2026.2",)  # template versions whose report rows compute themselves
+FORMULA_TEMPLATES = ("2026.2", "2026.3")  # template versions whose report rows compute themselves
 
 
 def has_formulas(meta: dict) -> bool:

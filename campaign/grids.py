@@ -82,6 +82,8 @@ def blank_grids(
     targets = [(t.code, targets_sheet_values(t)) for t in campaign.targets]
     report = [(t.code, target_row_values(t) | {"stt": i}) for i, t in enumerate(campaign.targets_for(unit), 1)]
     report += [(f"{L.OWN_PREFIX}{i}", {"stt": f"R{i}"}) for i in range(1, L.OWN_TARGET_ROWS + 1)]
+    # the own rows' helper rows (hidden; their formulas read each own row's goal)
+    report += [(f"{L.OWN_HELPER_PREFIX}{L.OWN_PREFIX}{i}", {}) for i in range(1, L.OWN_TARGET_ROWS + 1)]
     tasks = [(f"NV{g.number}", {"number": g.number, "text": g.text}) for g in campaign.task_groups]
     models = [(f"{L.LIST_PREFIX['models']}{i}", {"stt": i}) for i in range(1, max(model_rows, L.MODEL_ROWS) + 1)]
     proposals = [

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from campaign.scoring import TASK_DONE, TASK_NOT_APPLICABLE, TASK_NOT_STARTED, TASK_ONGOING
 
 # 2026.2: the report rows compute themselves by formula (campaign/formulas.py)
-TEMPLATE_VERSION = "2026.2"
-KNOWN_TEMPLATE_VERSIONS = ("2026.1", TEMPLATE_VERSION)
+# 2026.3: so do the own-target rows, each with a hidden helper row (campaign/own_formulas.py)
+TEMPLATE_VERSION = "2026.3"
+KNOWN_TEMPLATE_VERSIONS = ("2026.1", "2026.2", TEMPLATE_VERSION)
 MARKER_PREFIX = "#thidua:"
 END_MARKER = "#hết"
 HEADER_MARKER = "#tiêu đề"
@@ -116,6 +117,7 @@ REPORT = SheetLayout(
 # Columns a unit fills on its own-target rows (on campaign rows these are locked text).
 OWN_ENTRY_COLUMNS = ("code", "name", "unit", "rule", "goal", "input_a_label", "input_b_label")
 OWN_PREFIX = "RIENG"
+OWN_HELPER_PREFIX = "#"  # "#RIENG1": the hidden row under the own rows that reads RIENG1's goal
 
 TASKS = SheetLayout(
     "tasks",

@@ -18,16 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign.awards import LEVEL_UP, route
-from campaign.consolidation import (
-    LATE,
-    MISSING,
-    UNUSABLE,
-    WITH_ERRORS,
-    Consolidation,
-    Table,
-    entries_digest,
-    flagged_rows,
-)
+from campaign.consolidation import LATE, MISSING, UNUSABLE, WITH_ERRORS, Consolidation, Table, entries_digest
+from campaign.consolidation_tables import flagged_rows
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign
 from campaign.numbers import display, vn_number
 from campaign.unit_report import Row
@@ -291,7 +283,7 @@ def _submission_digest(c: Consolidation, code: str) -> str:
 
 def status_differences(c: Consolidation, units_grid: list[list] | None) -> list[str]:
     """Units whose status in a master's units sheet is not this consolidation's, said by name."""
-    from campaign.consolidation import units_header_row
+    from campaign.consolidation_tables import units_header_row
 
     grid = units_grid or []
     head = units_header_row(grid)

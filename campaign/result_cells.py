@@ -20,6 +20,7 @@ from campaign.figures import shown
 from campaign.findings import CANH_BAO, FC, LOI, THONG_TIN, count, sort_findings
 from campaign.formulas import FORMULA_CODES, with_lines
 from campaign.numbers import display
+from campaign.own_formulas import computed_by_formula
 from campaign.unit_report import UnitReport, entry_columns
 
 Plan = dict[str, dict[tuple[int, int], Any]]
@@ -61,7 +62,7 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
                 # the row's own check formula stays, Kiểm tra's other lines follow it
                 # (all of them when an input holds text: the formula then decides nothing)
                 typed_text = any(isinstance(row.value(k), str) for k in ("input_a", "input_b"))
-                said = [] if typed_text else shown_by_formula[(sheet.name, row.number)]
+                said = [] if typed_text or not _formula_decides(row) else shown_by_formula[(sheet.name, row.number)]
                 rest = [x for x in lines if x not in said]
                 plan[sheet.name][(row.number, col)] = with_lines(live[2], rest)
             else:
@@ -94,6 +95,11 @@ def result_plan(report: UnitReport, a: Assessment, progress: bool, when: dt.date
                 if (row.number, rep.columns[col]) not in a.formulas:
                     plan[rep.name][(row.number, rep.columns[col])] = values[col]
     return dict(plan)
+
+
+def _formula_decides(row) -> bool:
+    """An own row's formulas say its input checks only where they read its rule and goal."""
+    return not row.key.startswith(L.OWN_PREFIX) or computed_by_formula({k: row.value(k) for k in row.cells})
 
 
 def _row_of(cell: str) -> int | None:

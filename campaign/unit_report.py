@@ -54,7 +54,7 @@ class Cell(NamedTuple):
         return self.value is None or (isinstance(self.value, str) and not self.value.strip())
 
 
-@dataclass
+@dataclass(slots=True)  # Tổng hợp keeps the list sheets' rows of thousands of units
 class Row:
     key: str  # the hidden row key; "" for a row the reporter inserted
     number: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from campaign.dates import show_time, vietnam_now
@@ -111,6 +112,11 @@ class Backend(ABC):
     @abstractmethod
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
         """Every unit's tab in a constant number of requests."""
+
+    def iter_tabs(self, unit_codes: list[str]) -> Iterator[tuple[str, Tab]]:
+        """Every unit's tab as `read_all` finds it, one at a time: a store that can hand them
+        out singly (the shared folder) does, so Tổng hợp holds one tab, not all of them."""
+        yield from self.read_all(unit_codes).items()
 
     @abstractmethod
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:

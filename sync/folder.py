@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,13 +121,14 @@ class FolderBackend(Backend):
         raise SyncError(RC.THU_MUC_CHUA_CHUAN_BI, folder=self.root)
 
     def read_all(self, unit_codes: list[str]) -> dict[str, Tab]:
+        return dict(self.iter_tabs(unit_codes))
+
+    def iter_tabs(self, unit_codes: list[str]) -> Iterator[tuple[str, Tab]]:
         self._must_exist()
-        out = {}
         for code in unit_codes:
             tab = self.read_tab(code)
             if tab is not None:
-                out[code] = tab
-        return out
+                yield code, tab
 
     def _write_tab(self, tab: Tab, previous: Tab | None) -> None:
         self._must_be_prepared()

@@ -133,12 +133,12 @@ def report_from_tab(campaign: Campaign, tab: Tab, reader: TabReader | None = Non
 def pull_all(
     campaign: Campaign, backend: Backend, screen: Callable[[Tab], Finding | None] | None = None
 ) -> Iterator[Pulled]:
-    """Every unit's tab, read in one batch and then turned into a checked report one at a time
-    (a generator: the caller keeps what it needs of each before the next is built). `screen`
-    may refuse a tab before it is read (Tổng hợp: one its unit did not write), with a finding."""
-    tabs = backend.read_all([u.code for u in campaign.units])
+    """Every unit's tab, read as the store hands them out (`Backend.iter_tabs`: the shared folder
+    one at a time) and turned into a checked report one at a time (a generator: the caller keeps
+    what it needs of each before the next tab is read). `screen` may refuse a tab before it is
+    read (Tổng hợp: one its unit did not write), with a finding."""
     reader = TabReader(campaign)
-    for code, tab in tabs.items():
+    for code, tab in backend.iter_tabs([u.code for u in campaign.units]):
         if tab.extra.get("refused"):  # the store could not give it whole (a tab far too large)
             yield Pulled(code, tab, None, None, tab.extra["refused"])
             continue

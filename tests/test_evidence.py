@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from campaign.assessment import assess
-from campaign.consolidation import consolidate, evidence_table, proposals_table
+from campaign.consolidation import consolidate
+from campaign.consolidation_tables import evidence_table, proposals_table
 from campaign.findings import CANH_BAO, LOI
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries

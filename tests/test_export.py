@@ -137,3 +137,23 @@ def test_the_data_sheet_is_an_excel_table_that_libreoffice_opens_and_sums_to_the
     assert households == consolidation.target("CT07").inputs[1]  # what a PivotTable would sum
     csv = write_csv(consolidation, tmp_path / "du-lieu.csv").read_text("utf-8-sig").splitlines()
     assert len(csv) == len(rows) + 1 and csv[0].split(";") == header
+
+
+def test_writing_the_master_does_not_load_pandas_which_only_the_csv_needs(tmp_path):
+    # 35 MB of a 5 000-unit Tổng hợp's peak memory (bench/bench.py consolidate)
+    script = (
+        "import datetime as dt, sys\n"
+        "from pathlib import Path\n"
+        "from campaign.consolidation import consolidate\n"
+        "from workbooks.campaign_workbook import load_default\n"
+        "from workbooks.consolidated import write_master\n"
+        "from workbooks.data_sheet import write_csv\n"
+        "c = consolidate(load_default(), [], as_of=dt.date(2026, 12, 10))\n"
+        "write_master(c, Path(sys.argv[1]) / 'tong-hop.xlsx')\n"
+        "print('pandas' in sys.modules)\n"
+        "write_csv(c, Path(sys.argv[1]) / 'du-lieu.csv')\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+    assert (tmp_path / "tong-hop.xlsx").exists() and (tmp_path / "du-lieu.csv").exists()

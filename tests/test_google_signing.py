@@ -15,7 +15,8 @@ import datetime as dt
 import pytest
 from conftest import google_client
 
-from campaign.consolidation import NOT_FROM_UNIT, ON_TIME, UNSIGNED, consolidate, findings_table
+from campaign.consolidation import NOT_FROM_UNIT, ON_TIME, UNSIGNED, consolidate
+from campaign.consolidation_tables import findings_table
 from campaign.refusals import SyncError
 from campaign.review import ACCEPT
 from campaign.signing import SEAL_BAD, SEAL_NONE, SEAL_OK

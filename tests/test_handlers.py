@@ -238,7 +238,8 @@ def test_duyet_and_tra_lai_act_on_the_selected_unit_rows(campaign, workbook, tmp
     of the Tổng hợp workbook; Trả lại takes each row's reason from the reason column."""
     from openpyxl import load_workbook
 
-    from campaign.consolidation import REASON_COLUMN, REASON_HEADER, UNITS_SHEET, consolidate
+    from campaign.consolidation import consolidate
+    from campaign.consolidation_tables import REASON_COLUMN, REASON_HEADER, UNITS_SHEET
     from campaign.review import CHO_DUYET, DA_DUYET, TRA_LAI
     from sync.folder import FolderBackend
     from workbooks.consolidated import write_master
@@ -291,7 +292,8 @@ def test_tong_hop_again_keeps_the_reasons_typed_but_not_yet_sent(campaign, workb
     then presses Trả lại: the typed reasons must still be there, at their units' rows."""
     from openpyxl import load_workbook
 
-    from campaign.consolidation import REASON_COLUMN, UNITS_SHEET, consolidate
+    from campaign.consolidation import consolidate
+    from campaign.consolidation_tables import REASON_COLUMN, UNITS_SHEET
     from sync.folder import FolderBackend
     from workbooks.consolidated import write_master
     from xl_addin.consolidate import from_backend

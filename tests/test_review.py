@@ -181,7 +181,8 @@ def test_google_locks_an_accepted_tab_and_an_in_flight_push_loses_to_the_accepta
 def test_tong_hop_shows_each_state_and_can_count_accepted_reports_only(campaign, workbook, backends):
     import dataclasses
 
-    from campaign.consolidation import consolidate, review_summary, units_table
+    from campaign.consolidation import consolidate, review_summary
+    from campaign.consolidation_tables import units_table
     from xl_addin.consolidate import from_backend
 
     for unit in ("T07", "T08", "T09"):

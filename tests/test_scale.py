@@ -87,7 +87,8 @@ def test_the_streamed_master_keeps_its_styles_panes_filters_and_table(campaign, 
 
     from openpyxl import load_workbook
 
-    from campaign.consolidation import Submission, consolidate, targets_table
+    from campaign.consolidation import Submission, consolidate
+    from campaign.consolidation_tables import targets_table
     from workbooks.consolidated import write_master
     from workbooks.data_sheet import SHEET, TABLE_NAME
 
@@ -168,7 +169,7 @@ def test_a_5000_unit_share_consolidates_into_a_fresh_master_and_again_into_it(tm
 def _consolidate_twice(tmp_path, n: int) -> None:
     from scale_share import make_share
 
-    from campaign.consolidation import REASON_HEADER, UNITS_SHEET, typed_reasons, units_header_row
+    from campaign.consolidation_tables import REASON_HEADER, UNITS_SHEET, typed_reasons, units_header_row
     from workbooks.grid_reader import read_grids
     from workbooks.xlsx_bounds import MAX_ROWS, master_limits
     from xl_addin.cli import main

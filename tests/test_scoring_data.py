@@ -7,7 +7,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from campaign.consolidation import UnitRow, _tie_key, leaders_table, ranking_table
+from campaign.consolidation import UnitRow, _tie_key
+from campaign.consolidation_tables import leaders_table, ranking_table
 from campaign.definition import Scoring
 from campaign.scoring import ScoreParts, unit_score
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from campaign import signing as S
-from campaign.consolidation import LATE, NOT_FROM_UNIT, ON_TIME, UNSIGNED, consolidate, findings_table
+from campaign.consolidation import LATE, NOT_FROM_UNIT, ON_TIME, UNSIGNED, consolidate
+from campaign.consolidation_tables import findings_table
 from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.review import ACCEPT, DA_DUYET, REOPEN, RETURN, TRA_LAI

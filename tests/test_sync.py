@@ -194,3 +194,23 @@ def test_folder_push_is_atomic_when_the_share_breaks(campaign, workbook, tmp_pat
     assert tab_file.read_bytes() == saved and json.loads(saved)[0][0] == "#thidua:tab"
     assert path.read_bytes() == local  # the workbook untouched
     assert push_file(campaign, path, FolderBackend(root, campaign.id, "T06")).revision == 2
+
+
+def test_pull_all_on_the_shared_folder_reads_a_tab_only_when_its_turn_comes(campaign, tmp_path):
+    # Tổng hợp keeps memory flat in the number of units only if it never holds every tab at once
+    from campaign.sample_data import clean_entries
+    from sync.folder import FolderBackend
+    from sync.tab import Tab
+
+    root = tmp_path / "share"
+    units = campaign.units[:3]
+    FolderBackend(root, campaign.id).setup([u.code for u in campaign.units])
+    for u in units:
+        tab = Tab(u.code, entries_to_rows(clean_entries(campaign, u)), campaign_id=campaign.id)
+        FolderBackend(root, campaign.id, acting_unit=u.code, account=u.editors[0]).push(tab, 0)
+    pulled = pull_all(campaign, FolderBackend(root, campaign.id))
+    first = next(pulled)
+    (root / campaign.id / "don-vi" / f"{units[2].code}.json").unlink()  # gone before its turn
+    rest = [p.unit_code for p in pulled]
+    assert first.unit_code == units[0].code and first.assessment is not None
+    assert rest == [units[1].code]

@@ -13,7 +13,8 @@ from conftest import libreoffice_convert
 from openpyxl import load_workbook
 
 from campaign.assessment import assess
-from campaign.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate, models_table
+from campaign.consolidation import LATE, ON_TIME, WITH_ERRORS, consolidate
+from campaign.consolidation_tables import models_table
 from campaign.dates import VIETNAM
 from campaign.refusals import SyncError
 from campaign.unit_report import entries_of

@@ -20,9 +20,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign import layout as L
 from campaign.dates import date_example
 from campaign.definition import RULE_KINDS, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target, Unit
-from campaign.formulas import expected_formulas
 from campaign.grids import blank_grids
 from campaign.numbers import NUMBER_RULE, NUMBER_RULE_DOTS, WHOLE_RULE
+from campaign.sheet_formulas import report_formulas
 from campaign.unit_report import column_letter, parse_report
 from workbooks.atomic import save_atomic
 from workbooks.cells import row_height, set_value
@@ -272,6 +272,7 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
             "Chọn cách đánh giá chỉ tiêu riêng của đơn vị.",
             f"{rule_col}{own_rows[0]}:{rule_col}{own_rows[-1]}",
         )
+        _goal_prompt(ws, column_letter(col["goal"]), own_rows)
     self_col = column_letter(col["self_status"])
     _list_validation(
         ws,
@@ -294,6 +295,21 @@ def _report(ws: Worksheet, campaign: Campaign, unit: Unit, grid: list[list], lis
     summary.alignment = Alignment(wrap_text=True, vertical="top")
     summary.protection = Protection(locked=False)
     ws.row_dimensions[2].height = 32
+
+
+def _goal_prompt(ws: Worksheet, letter: str, rows: list[int]) -> None:
+    """What an own target's goal may look like for the sheet to compute it (campaign/own_formulas.py)."""
+    dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=False)
+    dv.promptTitle = "Mục tiêu"
+    dv.prompt = (
+        "Ghi một số (95; 97,5) hoặc một khoảng (14 - 15), có thể thêm ≥ hoặc %. Phần thập phân dùng dấu phẩy,"
+        " một chữ số; không dùng dấu chấm. Bảng tính tự tính ngay; dạng khác phần mềm vẫn đọc khi Kiểm tra."
+    )[:255]
+    # any text is taken (Kiểm tra reads more forms than the sheet), so the error never shows
+    dv.errorTitle = "Mục tiêu"
+    dv.error = "Ghi mục tiêu dạng 95, 97,5 hoặc 14 - 15."
+    dv.add(f"{letter}{rows[0]}:{letter}{rows[-1]}")
+    ws.add_data_validation(dv)
 
 
 def _target_row(ws: Worksheet, campaign: Campaign, t: Target, row: int, col: dict[str, int], lists: _Lists) -> None:
@@ -369,8 +385,13 @@ def seal_meta(wb: Workbook) -> None:
 
 
 def _formulas(ws: Worksheet, campaign: Campaign, grids: dict[str, list[list]]) -> None:
-    """The report rows' own formulas, placed by the keys the grids carry."""
-    for (r, c), (_, key, formula) in expected_formulas(campaign, parse_report(grids)).items():
+    """The report rows' own formulas, placed by the keys the grids carry; the own rows' helper
+    rows are hidden (nothing there to read or type)."""
+    report = parse_report(grids)
+    for row in report.sheets["report"].rows:
+        if row.key.startswith(L.OWN_HELPER_PREFIX + L.OWN_PREFIX):
+            ws.row_dimensions[row.number].hidden = True
+    for (r, c), (_, key, formula) in report_formulas(campaign, report).items():
         cell = ws.cell(r, c)
         cell.value = str(formula)
         # computed by the sheet: nothing to type; the check cell stays open to Kiểm tra's writes

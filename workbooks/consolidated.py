@@ -20,16 +20,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import layout as L
-from campaign.consolidation import (
-    UNITS_SHEET,
-    Consolidation,
-    Table,
-    all_tables,
-    completeness_summary,
-    review_summary,
-    status_summary,
-    typed_reasons,
-)
+from campaign.consolidation import Consolidation, Table, completeness_summary, review_summary, status_summary
+from campaign.consolidation_tables import UNITS_SHEET, all_tables, typed_reasons
 from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, STATUSES
 from campaign.report_tables import DRAFT, NOT_SENT, ROMAN, SENT_LATE, SENT_ON_TIME, city_report, consolidation_digest
 from campaign.report_text import (

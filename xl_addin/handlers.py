@@ -235,14 +235,8 @@ def _not_master():
 @_guard
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
-    from campaign.consolidation import (
-        TABLE_SHEETS,
-        UNITS_SHEET,
-        all_tables,
-        completeness_summary,
-        status_summary,
-        typed_reasons,
-    )
+    from campaign.consolidation import completeness_summary, status_summary
+    from campaign.consolidation_tables import TABLE_SHEETS, UNITS_SHEET, all_tables, typed_reasons
     from campaign.result_cells import table_rectangle
 
     c = _consolidation(book)
@@ -272,7 +266,7 @@ def xuat_bao_cao(book: Any) -> str:
     """Xuất báo cáo: the report for the city and its figures, beside this workbook. While the
     "Nội dung báo cáo" sheet has gaps left to write, the button writes the draft (DỰ THẢO, the
     gaps visible) and says so; once they are written, the final document."""
-    from campaign.consolidation import UNITS_SHEET
+    from campaign.consolidation_tables import UNITS_SHEET
     from campaign.refusals import ExportRefused
     from campaign.report_text import NARRATIVE_SHEET, Narrative, narrative_digest
     from xl_addin.export import export_report
@@ -303,7 +297,7 @@ def xuat_bao_cao(book: Any) -> str:
 def _review_selected(book: Any, action: str) -> str:
     """Duyệt / Trả lại on the unit rows selected in the Tổng hợp sheet of units; a return's
     reason is the row's cell in the reason column (the ribbon asks for one and fills it)."""
-    from campaign.consolidation import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
+    from campaign.consolidation_tables import LAST_ACTION_HEADER, REASON_HEADER, UNITS_SHEET, units_header_row
     from campaign.refusals import SyncError, WorkbookRefused, explain
     from campaign.review import RETURN, last_action
     from xl_addin.review import Ask, act
