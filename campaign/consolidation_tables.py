@@ -7,6 +7,7 @@ Each is built from a `Consolidation` (campaign/consolidation.py) as plain data; 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +20,7 @@ from campaign.figures import shown
 from campaign.findings import FC, LOI, Finding, sort_findings
 from campaign.numbers import display, vn_number
 from campaign.refusals import Refusal, explain
+from campaign.unit_report import Row
 
 
 def _num(v: Fraction | str | None, places: int = 2) -> Any:
@@ -282,18 +284,23 @@ def flagged_rows(s: Submission, layout_key: str) -> set[int]:
     }
 
 
-def models_table(c: Consolidation) -> Table:
-    rows = []
+def listed_rows(c: Consolidation, key: str, required: tuple[str, ...]) -> Iterator[tuple[str, Row]]:
+    """(unit code, row) of every unit's list sheet `key`, unit by unit: the rows with `required`
+    filled that Kiểm tra did not flag (those stay in the master with their findings)."""
     for code, s in sorted(c.submissions.items()):
-        if s.report is None:
+        if s.report is None or key not in s.report.sheets:
             continue
-        flagged = flagged_rows(s, "models")
-        for r in s.report.rows("models"):
-            if r.is_blank(("type", "name", "description")) or r.number in flagged:
-                continue
-            rows.append(
-                [code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")]
-            )
+        flagged = flagged_rows(s, key)
+        for r in s.report.rows(key):
+            if not r.is_blank(required) and r.number not in flagged:
+                yield code, r
+
+
+def models_table(c: Consolidation) -> Table:
+    rows = [
+        [code, r.value("type"), r.value("name"), r.value("field"), r.value("description"), r.value("effect")]
+        for code, r in listed_rows(c, "models", ("type", "name", "description"))
+    ]
     return Table(
         "MÔ HÌNH MỚI, CÁCH LÀM HAY, ĐIỂN HÌNH TIÊN TIẾN",
         ["Đơn vị", "Loại", "Tên mô hình / Họ và tên", "Lĩnh vực", "Nội dung, cách làm", "Hiệu quả"],
@@ -304,27 +311,21 @@ def models_table(c: Consolidation) -> Table:
 
 def proposals_table(c: Consolidation) -> Table:
     rows = []
-    for code, s in sorted(c.submissions.items()):
-        if s.report is None:
-            continue
-        flagged = flagged_rows(s, "proposals")
-        for r in s.report.rows("proposals"):
-            if r.is_blank(("award", "subject", "name")) or r.number in flagged:
-                continue
-            award = c.campaign.award(str(r.value("award") or ""))
-            authority = route(c.campaign, c.campaign.unit(code), award).said()
-            rows.append(
-                [
-                    code,
-                    r.value("award"),
-                    r.value("subject"),
-                    r.value("name"),
-                    r.value("position"),
-                    r.value("achievement"),
-                    authority,
-                    ", ".join(named(" ".join(str(r.value(k) or "") for k in ("name", "position", "achievement")))),
-                ]
-            )
+    for code, r in listed_rows(c, "proposals", ("award", "subject", "name")):
+        award = c.campaign.award(str(r.value("award") or ""))
+        authority = route(c.campaign, c.campaign.unit(code), award).said()
+        rows.append(
+            [
+                code,
+                r.value("award"),
+                r.value("subject"),
+                r.value("name"),
+                r.value("position"),
+                r.value("achievement"),
+                authority,
+                ", ".join(named(" ".join(str(r.value(k) or "") for k in ("name", "position", "achievement")))),
+            ]
+        )
     return Table(
         "TỔNG HỢP ĐỀ NGHỊ KHEN THƯỞNG",
         [

@@ -13,16 +13,14 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from campaign.awards import LEVEL_UP, route
 from campaign.consolidation import LATE, MISSING, UNUSABLE, WITH_ERRORS, Consolidation, Table, entries_digest
-from campaign.consolidation_tables import flagged_rows
+from campaign.consolidation_tables import listed_rows
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign
 from campaign.numbers import display, vn_number
-from campaign.unit_report import Row
 
 SENT_ON_TIME, SENT_LATE, NOT_SENT = "Đúng hạn", "Muộn", "Chưa gửi"
 NOT_RANKED_LABEL = "Không xếp hạng"
@@ -128,18 +126,6 @@ def _proposals(c: Consolidation) -> list[Proposal]:
             )
         )
     return out
-
-
-def listed_rows(c: Consolidation, key: str, required: tuple[str, ...]) -> Iterator[tuple[str, Row]]:
-    """(unit code, row) of every unit's list sheet `key`, unit by unit: the rows with `required`
-    filled that Kiểm tra did not flag (those stay in the master with their findings)."""
-    for code, s in sorted(c.submissions.items()):
-        if s.report is None or key not in s.report.sheets:
-            continue
-        flagged = flagged_rows(s, key)
-        for r in s.report.rows(key):
-            if not r.is_blank(required) and r.number not in flagged:
-                yield code, r
 
 
 def _text(v: Any) -> str:
