@@ -58,8 +58,12 @@ def _grids(path: Path) -> dict:
     }
 
 
-def _kill_at(delay: float, *args: str) -> None:
+def _kill_at(delay: float | None, *args: str) -> None:
+    """Kill the command `delay` seconds after its start; None: let it finish."""
     proc = _cli(*args)
+    if delay is None:
+        assert proc.wait(120) == 0
+        return
     time.sleep(delay)
     proc.kill()
     proc.wait(60)
@@ -91,7 +95,11 @@ def test_push_killed_anywhere_leaves_old_or_new_and_the_next_push_completes(camp
         book = run / "unit" / "T01.xlsx"
         book.parent.mkdir()
         shutil.copy(source, book)
-        _kill_at(rng.uniform(0.0, full * 1.1), "push", str(book), "--share", str(run / "share"))
+        # the first run is killed at once and the last one finishes, so both ends are always
+        # covered; the rest fall at times drawn from one measured run (on a busy machine such
+        # times can all fall before the work, or all after it)
+        delay = 0.0 if i == 0 else None if i == RUNS - 1 else rng.uniform(0.0, full * 1.1)
+        _kill_at(delay, "push", str(book), "--share", str(run / "share"))
 
         report = read_report(book)  # whole: readable, never half a file
         assert sorted(map(repr, entries_to_rows(entries_of(report)))) == sorted(map(repr, edited))
@@ -110,7 +118,7 @@ def test_push_killed_anywhere_leaves_old_or_new_and_the_next_push_completes(camp
         assert FolderBackend(run / "share", campaign.id).read_tab("T01").revision == 2
         assert int(read_report(book).meta["sync_revision"]) == 2
         assert _temp_files(book.parent, run / "share") == []
-    assert (1, 1) in seen and (2, 2) in seen  # the kills fell before and after the work
+    assert {(1, 1), (2, 2)} <= seen  # the two ends, as above
 
 
 # The stages of a validate that can be seen from outside, in order: nothing written yet, a
