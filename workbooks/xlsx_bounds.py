@@ -227,13 +227,15 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
             info = reader.info(part)
             if info is None:
                 continue  # calamine reports the missing sheet part itself
-            data, outside = bound_sheet(reader.read(info), limits)
+            original = reader.read(info)
+            placed = _all_placed(original)  # one look, for the bounds and the formulas alike
+            data, outside = bound_sheet(original, limits, placed)
             if outside:
                 bounded.outside[name] = outside
             errors = excel_errors(data, limits)
             if errors:
                 bounded.errors[name] = errors
-            bounded.formulas[name] = cell_formulas(data, limits)
+            bounded.formulas[name] = cell_formulas(data, limits, placed if data is original else None)
             parts[info.filename] = data
     bounded.data = stored_zip(parts)
     return bounded
@@ -330,13 +332,16 @@ def _char_at(decimal: str | None, hexa: str | None) -> str:
     return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
 
 
-def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
+def cell_formulas(
+    data: bytes, limits: Limits = UNIT_WORKBOOK, placed: bool | None = None
+) -> dict[tuple[int, int], str]:
     """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
-    which carry no text of their own, as ""): the workbook's own formulas are checked against it."""
+    which carry no text of their own, as ""): the workbook's own formulas are checked against it.
+    `placed`: whether every cell tag names its place first, when the caller has looked."""
     out: dict[tuple[int, int], str] = {}
     if _FORMULA_TAG.search(data) is None:  # most sheets hold none: one quick look
         return out
-    for attrs, f in _formula_cells(data):
+    for attrs, f in _formula_cells(data, _all_placed(data) if placed is None else placed):
         ref = _REF_ATTR.search(attrs)
         if ref:
             row, col = int(ref.group(2)), column_number(ref.group(1).decode())
@@ -345,11 +350,11 @@ def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int
     return out
 
 
-def _formula_cells(data: bytes) -> Iterator[tuple[bytes, re.Match]]:
+def _formula_cells(data: bytes, placed: bool) -> Iterator[tuple[bytes, re.Match]]:
     """(the cell tag's attributes, its <f> element) of each cell holding a formula. Where every
     cell tag is `<c r=...` (every program writes so), from each <f> back to its cell's tag,
     which is several times faster than trying every cell; else cell by cell."""
-    if not _all_placed(data):
+    if not placed:
         for m in _FORMULA_CELL.finditer(data):
             f = _FORMULA.match(m.group(2))
             if f:
@@ -388,12 +393,14 @@ def _far_refs(limits: Limits) -> re.Pattern:
     return re.compile(rb"r=[\"'](\$?[A-Z]{%d,}\$?[0-9]+|\$?[A-Z]+\$?[0-9]{%d,})[\"']" % (letters, digits))
 
 
-def bound_sheet(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[bytes, list[str]]:
+def bound_sheet(data: bytes, limits: Limits = UNIT_WORKBOOK, placed: bool | None = None) -> tuple[bytes, list[str]]:
     """(the sheet's XML with every cell outside `limits` removed, the cut cells that held a
     value). Unchanged when every cell tag names its place first and no place lies outside: three
     scans of the bytes in C (cell tags, placed cell tags, far places), and a rewrite only when
     one of them finds something."""
-    if _all_placed(data) and all(_inside(ref, limits) for ref in _far_refs(limits).findall(data)):
+    if placed is None:
+        placed = _all_placed(data)
+    if placed and all(_inside(ref, limits) for ref in _far_refs(limits).findall(data)):
         return data, []
     return _rewrite(data, limits)
 
