@@ -196,6 +196,12 @@ def test_a_figure_beside_its_status_never_contradicts_it_in_the_workbook_plan_an
     c = consolidate(campaign, [Submission("KT", path.name, None, report, a, None, campaign.id)])
     row = next(r for r in targets_table(c).rows if r[1] == "CT01")
     assert row[4] == 104.99 and row[7] == "Không đạt"
+    # the terminal's progress table too (it rounded to the nearest: "105" beside "Không đạt")
+    from xl_addin.render import assessment_text
+
+    line = next(t for t in assessment_text(a, progress=True).splitlines() if t.startswith("CT01"))
+    figures = line.split("≥ 105 %")[1]
+    assert figures.split()[:3] == ["104,99", "99,9", "Không"]
     # an old workbook (no formulas) gets the same figure from Tính tiến độ
     a.formulas = {}
     plan = result_plan(report, a, progress=True)[report.sheets["report"].name]
