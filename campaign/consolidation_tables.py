@@ -346,11 +346,7 @@ def proposals_table(c: Consolidation) -> Table:
 def awards_summary_table(c: Consolidation) -> Table:
     """Proposals counted by form and by the level that decides them."""
     pairs = [
-        (code, str(r.value("award") or ""))
-        for code, s in sorted(c.submissions.items())
-        if s.report is not None and "proposals" in s.report.sheets
-        for r in s.report.rows("proposals")
-        if not r.is_blank(("award", "subject", "name")) and r.number not in flagged_rows(s, "proposals")
+        (code, str(r.value("award") or "")) for code, r in listed_rows(c, "proposals", ("award", "subject", "name"))
     ]
     return Table(
         "ĐỀ NGHỊ KHEN THƯỞNG THEO HÌNH THỨC VÀ CẤP QUYẾT ĐỊNH",

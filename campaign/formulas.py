@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from campaign.definition import STATUS_CHUA_CO, STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign, Target
 from campaign.figures import AT_MOST, PCT_PLACES, VALUE_PLACES
@@ -405,18 +406,28 @@ def has_formulas(meta: dict) -> bool:
     return str(meta.get("template_version") or "") in FORMULA_TEMPLATES
 
 
+def report_places(campaign: Campaign, report) -> tuple[Any, dict[str, int], str] | None:
+    """(the report sheet, its columns by key, the period cell as a formula names it) where the
+    report's formulas are placed; None when the unit, the period or the sheet is not there."""
+    from campaign.unit_report import column_letter
+
+    period = report.info("period")
+    rep = report.sheets.get("report")
+    if campaign.unit(report.unit_code) is None or period is None or rep is None:
+        return None
+    return rep, rep.columns, f"'{period.sheet}'!${column_letter(period.col)}${period.row}"
+
+
 def expected_formulas(campaign: Campaign, report) -> dict[tuple[int, int], tuple[str, str, Formula]]:
     """{(row, col): (target code, column key, formula)} of the report sheet, from where the
     report's keys are now (rows inserted or moved keep their formulas' meaning)."""
     from campaign.unit_report import cell_ref
 
-    unit = campaign.unit(report.unit_code)
-    period = report.info("period")
-    rep = report.sheets.get("report")
-    if unit is None or period is None or rep is None:
+    places = report_places(campaign, report)
+    if places is None:
         return {}
-    col = rep.columns
-    period_ref = f"'{period.sheet}'!${cell_ref(period.row, period.col).rstrip('0123456789')}${period.row}"
+    rep, col, period_ref = places
+    unit = campaign.unit(report.unit_code)
     assigned = {t.code: t for t in campaign.targets_for(unit)}
     out: dict[tuple[int, int], tuple[str, str, Formula]] = {}
     seen: set[str] = set()

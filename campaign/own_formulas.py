@@ -291,7 +291,7 @@ def own_formulas(campaign, refs: OwnRefs) -> dict[str, Formula]:
             (g.rules, f'IF({nodata},"{STATUS_CHUA_CO}",IF({unknown},"",IF({rel},"{STATUS_CHUA_CO}",{decide})))')
         )
     ready = f"{h['ok']}=1"
-    status = f'IF(NOT({ready}),"",{_dispatch_groups(h, statuses)})'
+    status = f'IF(NOT({ready}),"",{_dispatch(h, dict(statuses))})'
     return {
         "value": _figures(h, refs, plans, "value", VALUE_PLACES, ready),
         "pct_plan": _figures(h, refs, plans, "pct_plan", PCT_PLACES, ready),
@@ -302,17 +302,11 @@ def own_formulas(campaign, refs: OwnRefs) -> dict[str, Formula]:
     }
 
 
-def _dispatch(h: dict[str, str], by_rule: dict[str, str], otherwise: str = '""') -> str:
+def _dispatch(h: dict[str, str], by_rule: dict[str | tuple[str, ...], str], otherwise: str = '""') -> str:
+    """The expression of whichever rule kind (or group of kinds) the helper read, else `otherwise`."""
     out = otherwise
-    for rule, expr in reversed(list(by_rule.items())):
-        out = f"IF({_kind_is(h, (rule,))},{expr},{out})"
-    return out
-
-
-def _dispatch_groups(h: dict[str, str], statuses: list[tuple[tuple[str, ...], str]]) -> str:
-    out = '""'
-    for rules, expr in reversed(statuses):
-        out = f"IF({_kind_is(h, rules)},{expr},{out})"
+    for rules, expr in reversed(list(by_rule.items())):
+        out = f"IF({_kind_is(h, rules if isinstance(rules, tuple) else (rules,))},{expr},{out})"
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from campaign import layout as L
 from campaign.definition import Campaign
-from campaign.formulas import Formula, expected_formulas
+from campaign.formulas import Formula, expected_formulas, report_places
 from campaign.own_formulas import HELPER, OwnRefs, helper_formulas, helper_key, own_formulas
 from campaign.unit_report import UnitReport, cell_ref
 
@@ -20,18 +20,16 @@ Placed = dict[tuple[int, int], tuple[str, str, Formula]]
 def report_formulas(campaign: Campaign, report: UnitReport) -> Placed:
     """{(row, col): (target code, column key, formula)} of the report sheet."""
     out = expected_formulas(campaign, report)
-    if str(report.meta.get("template_version") or "") in OWN_FORMULA_TEMPLATES and out is not None:
+    if str(report.meta.get("template_version") or "") in OWN_FORMULA_TEMPLATES:
         out.update(_own_rows(campaign, report))
     return out
 
 
 def _own_rows(campaign: Campaign, report: UnitReport) -> Placed:
-    period = report.info("period")
-    rep = report.sheets.get("report")
-    if campaign.unit(report.unit_code) is None or period is None or rep is None:
+    places = report_places(campaign, report)
+    if places is None:
         return {}
-    col = rep.columns
-    period_ref = f"'{period.sheet}'!${cell_ref(period.row, period.col).rstrip('0123456789')}${period.row}"
+    rep, col, period_ref = places
     rows = {}
     for row in rep.rows:
         rows.setdefault(row.key, row.number)

@@ -395,9 +395,9 @@ def _far_refs(limits: Limits) -> re.Pattern:
 
 def bound_sheet(data: bytes, limits: Limits = UNIT_WORKBOOK, placed: bool | None = None) -> tuple[bytes, list[str]]:
     """(the sheet's XML with every cell outside `limits` removed, the cut cells that held a
-    value). Unchanged when every cell tag names its place first and no place lies outside: three
-    scans of the bytes in C (cell tags, placed cell tags, far places), and a rewrite only when
-    one of them finds something."""
+    value). Unchanged when every cell tag names its place first (`placed`, when the caller has
+    looked) and no place lies outside: scans of the bytes in C, and a rewrite only when one of
+    them finds something."""
     if placed is None:
         placed = _all_placed(data)
     if placed and all(_inside(ref, limits) for ref in _far_refs(limits).findall(data)):
