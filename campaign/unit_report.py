@@ -108,6 +108,8 @@ class UnitReport:
 
 
 def _norm(value: Any) -> Any:
+    if value is None:  # most cells of a sheet
+        return None
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -153,9 +155,11 @@ def parse_sheet(
     rows: list[Row] = []
     end_row = None
     in_data = False  # titles and the header row sit between the key row and the data
+    places = list(columns.items())
     for r in range(kr + 1, len(grid)):
         line = grid[r]
-        key = _norm(line[kc]) if kc < len(line) else None
+        width = len(line)
+        key = _norm(line[kc]) if kc < width else None
         key = str(key).strip() if key is not None else ""
         if key == L.END_MARKER:
             end_row = r + 1
@@ -163,12 +167,11 @@ def parse_sheet(
         if not in_data:
             in_data = key == L.HEADER_MARKER
             continue
-        cells = {
-            ck: Cell(_norm(line[c]) if c < len(line) else None, sheet_name, r + 1, c + 1) for ck, c in columns.items()
-        }
-        row = Row(key, r + 1, cells)
-        if key or not row.is_blank():
-            rows.append(row)
+        # a blank row (the list sheets keep dozens for entry) is passed over before any Cell is made
+        values = [_norm(line[c]) if c < width else None for _, c in places]
+        if key or any(v is not None for v in values):
+            cells = {ck: Cell(v, sheet_name, r + 1, c + 1) for (ck, c), v in zip(places, values)}
+            rows.append(Row(key, r + 1, cells))
     return SheetData(spec.key, sheet_name, kr + 1, kc + 1, {k: c + 1 for k, c in columns.items()}, rows, end_row)
 
 

@@ -1,18 +1,22 @@
 """The bounded reader's fast paths give what its careful paths give: a sheet whose tags carry a
 namespace prefix (taken cell by cell) and the same sheet without (taken from each formula back
 to its cell) hold the same formulas; XML text is unescaped as the standard library does it;
-the stored zip handed to calamine is one zipfile reads back whole."""
+the stored zip handed to calamine is one zipfile reads back whole; what calamine is handed (the
+sheets without their formulas' text) reads as the whole file does; every kind of part is read whole
+or refused."""
 
 from __future__ import annotations
 
 import html
 import io
 import re
+import struct
 import zipfile
 
 import pytest
+from hostile import in_sheet, sheet_parts
 
-from workbooks.xlsx_bounds import _xml_text, bound_sheet, cell_formulas, excel_errors, stored_zip
+from workbooks.xlsx_bounds import _xml_text, bound_sheet, cell_formulas, excel_errors, stored_zip, without_formulas
 
 SHEET = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -73,3 +77,89 @@ def test_the_stored_zip_reads_back_whole():
         assert zf.testzip() is None
         assert {i.filename: zf.read(i) for i in zf.infolist()} == parts
         assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+
+
+def _with_cached_values(body: bytes) -> bytes:
+    """Every formula given the cached value a program that calculated it would store."""
+    return re.sub(rb"(<f(?:\s[^>]*)?(?:/>|>[^<]*</f>))(?:<v\s*/>|<v>\s*</v>)?", rb"\1<v>12.5</v>", body)
+
+
+def test_the_report_sheet_reads_the_same_values_as_calamine_gives_for_the_whole_file(workbook, tmp_path):
+    """The formulas' text is left out of what calamine reads (nine tenths of the report sheet):
+    the values and the formulas read are those of the file itself."""
+    from python_calamine import CalamineWorkbook
+
+    from workbooks.grid_reader import read_grids
+    from workbooks.unit_files import CONTRACT_SHEETS
+
+    data = workbook("T01", filled=True).read_bytes()
+    for sheet in ("Báo cáo", "Chỉ tiêu"):
+        data = in_sheet(data, sheet, _with_cached_values)
+    path = tmp_path / "da-tinh.xlsx"
+    path.write_bytes(data)
+    grids = read_grids(path, set(CONTRACT_SHEETS))
+    whole = CalamineWorkbook.from_path(str(path))
+    for name in CONTRACT_SHEETS:
+        rows = whole.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        assert grids[name] == [[None if v == "" else v for v in row] for row in rows], name
+    assert sum(row.count(12.5) for row in grids["Báo cáo"]) > 50  # what the file cached, formula by formula
+    report_part = sheet_parts(data)["Báo cáo"]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert grids.formulas["Báo cáo"] == cell_formulas(zf.read(report_part))
+    assert len(grids.formulas["Báo cáo"]) > 50
+
+
+def test_a_sheet_with_cdata_keeps_its_formulas_text_for_calamine():
+    cdata = SHEET.replace("<v>a</v>", "<v><![CDATA[<f>x</f>]]></v>").encode()
+    assert without_formulas(cdata) == cdata
+    lean = without_formulas(SHEET.encode())
+    assert b"<f" not in lean and b"<v>97.5</v>" in lean and b"<v>#DIV/0!</v>" in lean
+    assert without_formulas(prefixed(SHEET).encode()) == prefixed(SHEET).encode()  # only plain tags go
+
+
+def _set_crc(data: bytes, part: str, crc: int) -> bytes:
+    buf = bytearray(data)
+    for sig, crc_at, name_len_at, name_at in ((b"PK\x03\x04", 14, 26, 30), (b"PK\x01\x02", 16, 28, 46)):
+        start = 0
+        while (i := buf.find(sig, start)) >= 0:
+            (n,) = struct.unpack_from("<H", buf, i + name_len_at)
+            if bytes(buf[i + name_at : i + name_at + n]) == part.encode():
+                struct.pack_into("<I", buf, i + crc_at, crc)
+            start = i + 4
+    return bytes(buf)
+
+
+@pytest.mark.parametrize("how", ["stored", "deflated", "bzip2", "wrong crc", "cut short"])
+def test_each_kind_of_part_is_read_whole_or_refused(workbook, tmp_path, how):
+    """Stored and deflated parts are inflated here; another method goes through zipfile; a part
+    whose bytes do not match its CRC, or end early, is a broken file, never a short sheet."""
+    from campaign.refusals import WorkbookRefused
+    from workbooks.grid_reader import read_grids
+    from workbooks.unit_files import CONTRACT_SHEETS
+
+    original = workbook("T01", filled=True)
+    data = original.read_bytes()
+    report_part = sheet_parts(data)["Báo cáo"]
+    method = {"stored": zipfile.ZIP_STORED, "bzip2": zipfile.ZIP_BZIP2}.get(how, zipfile.ZIP_DEFLATED)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", method) as dest:
+        for info in src.infolist():
+            dest.writestr(info.filename, src.read(info.filename))
+    data = out.getvalue()
+    if how == "wrong crc":
+        data = _set_crc(data, report_part, 12345)
+    if how == "cut short":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo(report_part)
+        name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+        body = info.header_offset + 30 + name_len + extra_len
+        half = info.compress_size // 2  # the second half of the deflated sheet zeroed
+        data = data[: body + half] + bytes(info.compress_size - half) + data[body + info.compress_size :]
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(data)
+    if how in ("wrong crc", "cut short"):
+        with pytest.raises(WorkbookRefused) as refused:
+            read_grids(path, set(CONTRACT_SHEETS))
+        assert "x.xlsx" in str(refused.value) and "hỏng" in str(refused.value)
+        return
+    assert read_grids(path, set(CONTRACT_SHEETS)) == read_grids(original, set(CONTRACT_SHEETS))
