@@ -148,9 +148,11 @@ def _check_formulas(campaign: Campaign, report: UnitReport, out: Assessment) -> 
         return
     sheet = report.sheets["report"]
     found = report.formulas.get(sheet.name, {})
-    values = {(c.row, c.col): c.value for row in sheet.rows for c in row.cells.values()}
+    values = None  # what the cells show, looked up only for a formula gone
     for (r, c), (code, key, formula) in out.formulas.items():
         if not intact(formula, found.get((r, c)), key):
+            if values is None:
+                values = {(c.row, c.col): c.value for row in sheet.rows for c in row.cells.values()}
             shown = found.get((r, c)) or values.get((r, c))
             detail = _text(shown)[:40] if shown not in (None, "") else "trống"
             out.findings.append(Finding.make(FC.CONG_THUC_BI_SUA, sheet.name, cell_ref(r, c), code, detail=detail))
@@ -164,9 +166,9 @@ def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment
         t = campaign.target(row.key)
         if t is None:
             continue
-        for col, want in targets_sheet_values(t).items():
+        for col, want, text in _targets_sheet_texts(campaign, t):
             cell = row.cells.get(col)
-            if cell is not None and _text(cell.value) != nfc(str(want)):
+            if cell is not None and _text(cell.value) != text:
                 out.findings.append(
                     Finding.make(
                         FC.CHI_TIEU_TRANG_BI_SUA,
@@ -177,6 +179,15 @@ def _check_targets_sheet(campaign: Campaign, report: UnitReport, out: Assessment
                         expected=want,
                     )
                 )
+
+
+def _targets_sheet_texts(campaign: Campaign, t: Target) -> list[tuple[str, Any, str]]:
+    """(column, value, its text as a cell reads) of a target's 'Chỉ tiêu' row, kept with the
+    campaign: every workbook of the campaign is compared with the same."""
+    return campaign.cached(
+        ("targets sheet texts", t.code),
+        lambda: [(col, want, nfc(str(want))) for col, want in targets_sheet_values(t).items()],
+    )
 
 
 def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None:

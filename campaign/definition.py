@@ -13,8 +13,10 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from campaign.numbers import vn_number
 
@@ -243,25 +245,30 @@ class Campaign:
         """The last day an unsigned push counts (campaign.signing)."""
         return self.unsigned_until or self.results_due_before - dt.timedelta(days=1)
 
+    def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """What `make()` gives, made once per campaign (which never changes): its indexes, its
+        hash, the formulas every workbook of one shape is compared with."""
+        if key not in self._index:
+            self._index[key] = make()
+        return self._index[key]
+
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, typed in any case or Unicode composition ('t01' is T01)."""
-        if "units" not in self._index:
-            self._index["units"] = {identity_key(u.code): u for u in self.units}
-        return self._index["units"].get(identity_key(str(code)))
+        units = self.cached("units", lambda: {identity_key(u.code): u for u in self.units})
+        return units.get(identity_key(str(code)))
 
     def account(self, email: str) -> str:
         """An e-mail address as the registry spells it (VHXH@… is vhxh@…); one not in the
         registry, lower-cased. Who may do what is decided on this spelling."""
-        if "accounts" not in self._index:
-            known = [*self.consolidators, *(e for u in self.units for e in u.editors)]
-            self._index["accounts"] = {identity_key(e): e for e in known}
+        known = self.cached(
+            "accounts",
+            lambda: {identity_key(e): e for e in (*self.consolidators, *(e for u in self.units for e in u.editors))},
+        )
         key = identity_key(email or "")
-        return self._index["accounts"].get(key, key)
+        return known.get(key, key)
 
     def target(self, code: str) -> Target | None:
-        if "targets" not in self._index:
-            self._index["targets"] = {t.code: t for t in self.targets}
-        return self._index["targets"].get(code)
+        return self.cached("targets", lambda: {t.code: t for t in self.targets}).get(code)
 
     def cluster(self, code: str) -> Cluster | None:
         return next((c for c in self.clusters if c.code == code), None)
@@ -283,12 +290,13 @@ class Campaign:
     def definition_hash(self) -> str:
         """Changes whenever anything a workbook depends on changes; stored in each workbook.
         Cached: every workbook read compares against it, and a campaign never changes."""
-        if "hash" not in self._index:
-            data = asdict(self)
-            data.pop("_index", None)
-            blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-            self._index["hash"] = hashlib.sha256(blob.encode()).hexdigest()[:16]
-        return self._index["hash"]
+        return self.cached("hash", self._hash)
+
+    def _hash(self) -> str:
+        data = asdict(self)
+        data.pop("_index", None)
+        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def reports(unit: Unit, target: Target) -> bool:

@@ -298,11 +298,7 @@ def target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Form
     """The value, % of the target, % of last year, status, on-track and check formulas of one
     campaign target's row. Kept with the campaign (which never changes): every workbook of a
     shape asks for the same rows, and each Kiểm tra of a file compares against them."""
-    key = ("formulas", t.code, refs)
-    cached = campaign._index.get(key)
-    if cached is None:
-        cached = campaign._index[key] = _target_formulas(campaign, t, refs)
-    return dict(cached)
+    return dict(campaign.cached(("formulas", t.code, refs), lambda: _target_formulas(campaign, t, refs)))
 
 
 def _target_formulas(campaign: Campaign, t: Target, refs: Refs) -> dict[str, Formula]:

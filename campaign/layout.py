@@ -169,6 +169,7 @@ SUBJECTS = ("Tập thể", "Cá nhân", "Hộ gia đình")
 LIST_PREFIX = {"models": "MH", "proposals": "DN"}
 
 DATA_SHEETS = (INFO, TARGETS, REPORT, TASKS, MODELS, PROPOSALS)
+SHEET_MARKERS = frozenset(spec.marker for spec in DATA_SHEETS)
 SHEET_BY_KEY = {s.key: s for s in DATA_SHEETS}
 
 GUIDE_NAME = "Hướng dẫn"

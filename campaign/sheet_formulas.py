@@ -56,7 +56,4 @@ def _formulas_at(campaign: Campaign, refs: OwnRefs):
     """An own row's and its helper's formulas, kept with the campaign (as campaign rows' are):
     every workbook of a shape asks for the same rows, and Tổng hợp asks for each unit."""
     key = ("own formulas", tuple(refs.row.items()), tuple(refs.helper.items()), refs.period)
-    cached = campaign._index.get(key)
-    if cached is None:
-        cached = campaign._index[key] = (own_formulas(campaign, refs), helper_formulas(refs))
-    return cached
+    return campaign.cached(key, lambda: (own_formulas(campaign, refs), helper_formulas(refs)))

@@ -54,6 +54,11 @@ class Cell(NamedTuple):
         return self.value is None or (isinstance(self.value, str) and not self.value.strip())
 
 
+# a Cell made straight from its tuple: through the class's generated __new__ it costs twice as
+# much, and a report makes one for every cell of every row
+_new_cell = tuple.__new__
+
+
 @dataclass(slots=True)  # Tổng hợp keeps the list sheets' rows of thousands of units
 class Row:
     key: str  # the hidden row key; "" for a row the reporter inserted
@@ -121,18 +126,23 @@ normalised = _norm  # what an entered value becomes in a report; sources placed 
 
 
 def _markers(grid: list[list[Any]]) -> dict[str, tuple[int, int]]:
-    """{text: (row, col)} of the first 30 rows and 10 columns, first place first. A sheet's
-    marker sits in A1 when untouched; a reporter may have inserted a few rows or columns."""
+    """{marker: (row, col)} of the sheets' markers in the first 30 rows and 10 columns, first
+    place first. A sheet's marker sits in A1 when untouched; a reporter may have inserted a few
+    rows or columns."""
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(grid[:30]):
         for c, v in enumerate(row[:10]):
-            if isinstance(v, str):
-                found.setdefault(v.strip(), (r, c))
+            if isinstance(v, str) and (text := v.strip()) in L.SHEET_MARKERS and text not in found:
+                found[text] = (r, c)
     return found
 
 
 def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
-    return _markers(grid).get(marker)
+    for r, row in enumerate(grid[:30]):
+        for c, v in enumerate(row[:10]):
+            if isinstance(v, str) and v.strip() == marker:
+                return r, c
+    return None
 
 
 def parse_sheet(
@@ -170,8 +180,9 @@ def parse_sheet(
         # a blank row (the list sheets keep dozens for entry) is passed over before any Cell is made
         values = [_norm(line[c]) if c < width else None for _, c in places]
         if key or any(v is not None for v in values):
-            cells = {ck: Cell(v, sheet_name, r + 1, c + 1) for (ck, c), v in zip(places, values)}
-            rows.append(Row(key, r + 1, cells))
+            number = r + 1
+            cells = {ck: _new_cell(Cell, (v, sheet_name, number, c + 1)) for (ck, c), v in zip(places, values)}
+            rows.append(Row(key, number, cells))
     return SheetData(spec.key, sheet_name, kr + 1, kc + 1, {k: c + 1 for k, c in columns.items()}, rows, end_row)
 
 

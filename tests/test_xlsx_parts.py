@@ -163,3 +163,62 @@ def test_each_kind_of_part_is_read_whole_or_refused(workbook, tmp_path, how):
         assert "x.xlsx" in str(refused.value) and "hỏng" in str(refused.value)
         return
     assert read_grids(path, set(CONTRACT_SHEETS)) == read_grids(original, set(CONTRACT_SHEETS))
+
+
+@pytest.mark.parametrize("length", [32767, 32768])
+def test_a_cell_longer_than_excel_holds_is_refused_at_its_cell_inline_or_shared(workbook, tmp_path, length):
+    """The text check is passed over only where no part handed to calamine is long enough to
+    hold such a text: one over the limit is said at its cell, one at the limit is read."""
+    from campaign.refusals import WorkbookRefused
+    from workbooks.grid_reader import read_grids
+    from workbooks.unit_files import CONTRACT_SHEETS
+
+    data = workbook("T01", filled=True).read_bytes()
+    text = "ạ" * length  # one character, three bytes of UTF-8
+    inline = in_sheet(
+        data, "Báo cáo", _before(f'<row r="40"><c r="B40" t="inlineStr"><is><t>{text}</t></is></c></row>')
+    )
+    strings = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{text}</t></si></sst>'
+    shared = in_sheet(data, "Nhiệm vụ", _before('<row r="40"><c r="C40" t="s"><v>0</v></c></row>'))
+    shared = _with_shared_strings(shared, strings.encode())
+    for name, body, sheet, cell in (("a.xlsx", inline, "Báo cáo", "B40"), ("b.xlsx", shared, "Nhiệm vụ", "C40")):
+        path = tmp_path / name
+        path.write_bytes(body)
+        if length <= 32767:
+            assert read_grids(path, set(CONTRACT_SHEETS))[sheet][39][_col(cell)] == text
+            continue
+        with pytest.raises(WorkbookRefused) as refused:
+            read_grids(path, set(CONTRACT_SHEETS))
+        assert f"trang '{sheet}', ô {cell} có {length} ký tự" in str(refused.value)
+
+
+def _before(xml: str):
+    return lambda body: body.replace(b"</sheetData>", xml.encode() + b"</sheetData>", 1)
+
+
+def _col(cell: str) -> int:
+    return ord(cell[0]) - ord("A")
+
+
+def _with_shared_strings(data: bytes, sst: bytes) -> bytes:
+    """The package with a shared-strings part, known to the workbook and the content types."""
+    out = io.BytesIO()
+    rel = (
+        '<Relationship Id="rIdSst" Target="sharedStrings.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+    )
+    kind = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        assert "xl/sharedStrings.xml" not in src.namelist()
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", kind.encode() + b"</Types>")
+            dest.writestr(info, body)
+        dest.writestr("xl/sharedStrings.xml", sst)
+    return out.getvalue()

@@ -65,12 +65,14 @@ def read_grids(
     path = checked(Path(path))
     outside: dict[str, list[str]] = {}
     formulas = None
+    longest = None  # the most characters a cell's text can hold, where the file's size tells
     try:
         errors: dict[str, dict[tuple[int, int], str]] = {}
         if path.suffix.lower() in XLSX_SUFFIXES:
             bounded = xlsx_bounds.bound_xlsx(str(path), sheets, MAX_SHEETS, limits)
             wb = CalamineWorkbook.from_filelike(io.BytesIO(bounded.data))
             outside, errors, formulas = bounded.outside, bounded.errors, bounded.formulas
+            longest = bounded.largest_part
         else:
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
@@ -87,7 +89,8 @@ def read_grids(
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine (its panics are BaseException), zipfile and expat raise many kinds; all mean "cannot read"
         raise WorkbookRefused(RC.TEP_HONG, name=path.name, why=_why(path, exc)) from None
-    _check_text(path, grids)
+    if longest is None or longest > MAX_CELL_TEXT:
+        _check_text(path, grids)
     grids.outside = outside
     grids.formulas = formulas
     return grids

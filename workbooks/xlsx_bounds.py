@@ -94,6 +94,9 @@ class Bounded:
     outside: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells with values cut off
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> "#DIV/0!"
     formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> (row, col) -> text
+    # bytes of the largest part handed on: no text calamine reads from them can be longer (a
+    # character takes at least one byte, an XML reference several, and no entity is expanded)
+    largest_part: int = 0
 
 
 def _split_ref(ref: str) -> tuple[int, int] | None:
@@ -268,6 +271,7 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
                 bounded.errors[name] = errors
             parts[info.filename] = data
     bounded.data = stored_zip(parts)
+    bounded.largest_part = max(map(len, parts.values()), default=0)
     return bounded
 
 
