@@ -33,18 +33,25 @@ def _own_rows(campaign: Campaign, report: UnitReport) -> Placed:
     rows = {}
     for row in rep.rows:
         rows.setdefault(row.key, row.number)
+    own = tuple((key, r, rows.get(helper_key(key))) for key, r in rows.items() if key.startswith(L.OWN_PREFIX))
+    # kept with the campaign by where the rows and columns are: most workbooks have not moved them
+    where = ("own rows", own, tuple(col.items()), period_ref)
+    return campaign.cached(where, lambda: _own_rows_at(campaign, own, col, period_ref))
+
+
+def _own_rows_at(
+    campaign: Campaign, own: tuple[tuple[str, int, int | None], ...], col: dict[str, int], period_ref: str
+) -> Placed:
+    """The formulas of own rows (key, row, its helper's row or None) placed in those rows."""
     out: Placed = {}
-    for key, r in rows.items():
-        if not key.startswith(L.OWN_PREFIX):
-            continue
-        h = rows.get(helper_key(key))
+    for key, r, h in own:
         refs = OwnRefs(
             {k: cell_ref(r, c) for k, c in col.items()},
             {name: cell_ref(h or r, col[c]) for name, c in HELPER.items()},
             period_ref,
         )
-        own, helper = _formulas_at(campaign, refs)
-        for k, formula in own.items():
+        own_row, helper = _formulas_at(campaign, refs)
+        for k, formula in own_row.items():
             out[(r, col[k])] = (key, k, formula if h else MISSING_HELPER)
         if h:
             for name, formula in helper.items():

@@ -16,7 +16,7 @@ import zipfile
 import pytest
 from hostile import in_sheet, sheet_parts
 
-from workbooks.xlsx_bounds import _xml_text, bound_sheet, cell_formulas, excel_errors, stored_zip, without_formulas
+from workbooks.xlsx_bounds import _xml_text, bound_sheet, cell_formulas, excel_errors, split_formulas, stored_zip
 
 SHEET = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -109,12 +109,15 @@ def test_the_report_sheet_reads_the_same_values_as_calamine_gives_for_the_whole_
     assert len(grids.formulas["Báo cáo"]) > 50
 
 
-def test_a_sheet_with_cdata_keeps_its_formulas_text_for_calamine():
+def test_calamine_is_handed_the_cells_without_their_formulas_and_a_sheet_with_cdata_whole():
+    formulas, lean, placed = split_formulas(SHEET.encode())
+    assert placed and formulas == cell_formulas(SHEET.encode()) == cell_formulas(prefixed(SHEET).encode())
+    assert b"<v>97.5</v>" in lean and b"<v>#DIV/0!</v>" in lean and b'<c r="S5"></c>' in lean
+    assert lean.count(b"<f") == 1  # P5's, after its value: not a formula of the cell's, left as it is
     cdata = SHEET.replace("<v>a</v>", "<v><![CDATA[<f>x</f>]]></v>").encode()
-    assert without_formulas(cdata) == cdata
-    lean = without_formulas(SHEET.encode())
-    assert b"<f" not in lean and b"<v>97.5</v>" in lean and b"<v>#DIV/0!</v>" in lean
-    assert without_formulas(prefixed(SHEET).encode()) == prefixed(SHEET).encode()  # only plain tags go
+    assert split_formulas(cdata)[1] == cdata
+    formulas, lean, placed = split_formulas(prefixed(SHEET).encode())
+    assert not placed and lean == prefixed(SHEET).encode()  # only tags of no prefix are cut here
 
 
 def _set_crc(data: bytes, part: str, crc: int) -> bytes:

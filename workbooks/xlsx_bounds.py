@@ -260,9 +260,7 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
             if info is None:
                 continue  # calamine reports the missing sheet part itself
             original = reader.read(info)
-            lean = without_formulas(original)
-            placed = _all_placed(lean)  # one look, for the bounds and the formulas alike
-            bounded.formulas[name] = cell_formulas(original, limits, placed)
+            bounded.formulas[name], lean, placed = split_formulas(original, limits)
             data, outside = bound_sheet(lean, limits, placed)
             if outside:
                 bounded.outside[name] = outside
@@ -331,7 +329,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 # pattern `<(?:\w+:)?f` that tries a prefix at every `<`; `:f` is also in some text (a closer look then)
 _PLAIN_FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _PREFIXED_FORMULA_TAG = re.compile(rb":f[\s/>]")
-_PLAIN_FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")  # in a file whose tags have no prefix
+# a cell that names its place first and whose first child is a formula of no prefix: its
+# column, its row, the <f> element, the formula's text (a tag closed at once holds none)
+_CELL_FORMULA = re.compile(
+    rb'<c r=["\']\$?([A-Z]{1,3})\$?([0-9]{1,7})["\'][^>]*(?<!/)>\s*(<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>))'
+)
 _REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
 _CHAR_REF = re.compile(r"&#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -369,52 +371,64 @@ def _char_at(decimal: str | None, hexa: str | None) -> str:
     return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
 
 
-def without_formulas(data: bytes) -> bytes:
-    """The sheet without its formulas' text (every `<f>` element of no prefix), which calamine
-    would only step over: in a unit workbook they are nine tenths of the report sheet's bytes
-    (its check column says every message in full), and the scans after this one and calamine's
-    own read then go through a tenth as much. Values are untouched: a cell's cached value is its
-    `<v>`. A sheet holding a CDATA section is left whole: there `<f>` may be a value's text."""
-    if _PLAIN_FORMULA_TAG.search(data) is None:
-        return data
-    lean = _PLAIN_FORMULA.sub(b"", data)
-    return data if b"<![CDATA[" in lean else lean
+def split_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[dict[tuple[int, int], str], bytes, bool]:
+    """(the sheet's formulas as `cell_formulas` reads them; the sheet as calamine needs it for
+    values, without those formulas' text; whether every cell tag names its place first).
+
+    calamine would only step over the formulas' text, which in a unit workbook is nine tenths
+    of the report sheet's bytes (its check column says every message in full): the scans after
+    this one and calamine's own read then go through a tenth as much. Values are untouched: a
+    cell's cached value is its `<v>`. Where every cell tag is `<c r=...` (every program writes
+    so), one pass finds each cell whose first child is a formula and cuts that formula out;
+    else the formulas are read cell by cell. A sheet holding a CDATA section is handed on whole:
+    there `<f>` may be a value's text."""
+    if _PLAIN_FORMULA_TAG.search(data) is None and _PREFIXED_FORMULA_TAG.search(data) is None:
+        return {}, data, _all_placed(data)  # most sheets hold none: a quick look
+    formulas: dict[tuple[int, int], str] = {}
+    pieces, last = [], 0
+    for m in _CELL_FORMULA.finditer(data):
+        _put_formula(formulas, m.group(2), m.group(1), m.group(4), limits)
+        start, end = m.span(3)
+        pieces.append(data[last:start])
+        last = end
+    pieces.append(data[last:])
+    lean = b"".join(pieces)
+    placed = _all_placed(lean)
+    if not placed:
+        formulas = {}
+        for attrs, f in _unplaced_formula_cells(data):
+            ref = _REF_ATTR.search(attrs)
+            if ref:
+                _put_formula(formulas, ref.group(2), ref.group(1), f.group(1), limits)
+    return formulas, data if b"<![CDATA[" in lean else lean, placed
 
 
-def cell_formulas(
-    data: bytes, limits: Limits = UNIT_WORKBOOK, placed: bool | None = None
-) -> dict[tuple[int, int], str]:
+def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
     """{(row, col): formula text} of the cells holding a formula (a shared formula's followers,
     which carry no text of their own, as ""): the workbook's own formulas are checked against it.
-    `placed`: whether every cell tag names its place first, when the caller has looked."""
-    out: dict[tuple[int, int], str] = {}
-    if _PLAIN_FORMULA_TAG.search(data) is None and _PREFIXED_FORMULA_TAG.search(data) is None:
-        return out  # most sheets hold none: a quick look
-    for attrs, f in _formula_cells(data, _all_placed(data) if placed is None else placed):
-        ref = _REF_ATTR.search(attrs)
-        if ref:
-            row, col = int(ref.group(2)), column_number(ref.group(1).decode())
-            if row <= limits.rows and col <= limits.cols:
-                out[(row, col)] = _xml_text(f.group(1) or b"")
-    return out
+    A formula that is not its cell's first child (where the schema puts it: CT_Cell is f, v, is,
+    extLst, and every program writes it so) is not read: it is said as a formula removed."""
+    return split_formulas(data, limits)[0]
 
 
-def _formula_cells(data: bytes, placed: bool) -> Iterator[tuple[bytes, re.Match]]:
-    """(the cell tag's attributes, its <f> element) of each cell holding a formula. Where every
-    cell tag is `<c r=...` (every program writes so), from each <f> back to its cell's tag,
-    which is several times faster than trying every cell; else cell by cell."""
-    if not placed:
-        for m in _FORMULA_CELL.finditer(data):
-            f = _FORMULA.match(m.group(2))
-            if f:
-                yield m.group(1), f
-        return
-    for f in _PLAIN_FORMULA.finditer(data):
-        start = data.rfind(b"<c ", 0, f.start())
-        end = data.find(b">", start)
-        if start < 0 or data[end - 1 : end] == b"/" or data[end + 1 : f.start()].strip():
-            continue  # not a cell's first child: read as a formula removed, said at that cell
-        yield data[start + 3 : end], f
+_COLUMNS: dict[bytes, int] = {}  # column letters seen -> number (at most 64 x 26 x 26 of them)
+
+
+def _put_formula(out: dict, row: bytes, letters: bytes, text: bytes | None, limits: Limits) -> None:
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = column_number(letters.decode())
+    r = int(row)
+    if r <= limits.rows and col <= limits.cols:
+        out[(r, col)] = _xml_text(text or b"")
+
+
+def _unplaced_formula_cells(data: bytes) -> Iterator[tuple[bytes, re.Match]]:
+    """(the cell tag's attributes, its <f> element) of each cell holding a formula, cell by cell."""
+    for m in _FORMULA_CELL.finditer(data):
+        f = _FORMULA.match(m.group(2))
+        if f:
+            yield m.group(1), f
 
 
 def excel_errors(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
