@@ -9,6 +9,7 @@ the sheet and cell it came from, so a finding can point at it even after rows we
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from campaign import layout as L
@@ -166,6 +167,10 @@ def parse_sheet(
     end_row = None
     in_data = False  # titles and the header row sit between the key row and the data
     places = list(columns.items())
+    cols = [c for _, c in places]
+    # the row's values in the columns' order, at once (itemgetter of one index gives no tuple)
+    take = itemgetter(*cols) if len(cols) > 1 else lambda line: (line[cols[0]],)
+    last_col = max(columns.values())
     for r in range(kr + 1, len(grid)):
         line = grid[r]
         width = len(line)
@@ -178,7 +183,10 @@ def parse_sheet(
             in_data = key == L.HEADER_MARKER
             continue
         # a blank row (the list sheets keep dozens for entry) is passed over before any Cell is made
-        values = [_norm(line[c]) if c < width else None for _, c in places]
+        if width > last_col:
+            values = [v if v is None else _norm(v) for v in take(line)]
+        else:  # a short row (a Google tab's, an xlwings range's)
+            values = [_norm(line[c]) if c < width else None for _, c in places]
         if key or any(v is not None for v in values):
             number = r + 1
             cells = {ck: _new_cell(Cell, (v, sheet_name, number, c + 1)) for (ck, c), v in zip(places, values)}
