@@ -121,6 +121,7 @@ class Consolidation:
     units: list[UnitRow]
     submissions: dict[str, Submission]
     issues: list[str]  # duplicates, strangers, other campaigns: reported, never merged
+    unplaced: int = 0  # inbox files that could not be used and name no unit: no unit's count holds them
 
     def unit_row(self, code: str) -> UnitRow | None:
         return next((u for u in self.units if u.unit_code == code), None)
@@ -335,6 +336,13 @@ def review_summary(c: Consolidation) -> dict[str, int]:
         if u.review_state:
             out[u.review_state] = out.get(u.review_state, 0) + 1
     return out
+
+
+def completeness_line(c: Consolidation) -> str:
+    """The units' counts in one line, and the files no count holds (said among the issues):
+    "Không dùng được 0" beside two broken files of no unit would read as a contradiction."""
+    text = ", ".join(f"{k} {v}" for k, v in completeness_summary(c).items())
+    return text + (f" (và {c.unplaced} tệp không rõ của đơn vị nào)" if c.unplaced else "")
 
 
 def completeness_summary(c: Consolidation) -> dict[str, int]:

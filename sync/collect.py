@@ -18,10 +18,11 @@ Kết quả kiểm tra, and not counted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from campaign.dates import vietnam_time
-from campaign.definition import Campaign
+from campaign.definition import Campaign, nfc
 from campaign.evidence import claims
 from campaign.findings import FC, Finding
 from campaign.refusals import RC, SyncError, WorkbookRefused
@@ -171,12 +172,19 @@ def not_workbooks(folder: Path) -> list[str]:
     )
 
 
+# what a copy's name gains on the way: Zalo, browsers and mail programs add " (1)" to a second
+# file of one name, Windows " - Copy" or " - Bản sao"
+_COPY_SUFFIX = re.compile(r"(?:\s*-\s*(?:copy|bản sao))?(?:\s*\(\d{1,3}\))?$", re.IGNORECASE)
+
+
 def guess_unit(campaign: Campaign, name: str) -> str:
-    """The unit a file is named for (vinh-bao-2026_T01.xlsx, as `workbook new` names it), or ""."""
-    stem = Path(name).stem
+    """The unit a file is named for (vinh-bao-2026_T01.xlsx, as `workbook new` names it, also
+    as a copy: "vinh-bao-2026_T01 (1).xlsx"), or ""."""
+    stem = _COPY_SUFFIX.sub("", nfc(Path(name).stem)).strip()
     prefix = f"{campaign.id}_"
     code = stem[len(prefix) :] if stem.startswith(prefix) else ""
-    return code if campaign.unit(code) is not None else ""
+    unit = campaign.unit(code) if code else None
+    return unit.code if unit is not None else ""
 
 
 def unusable_line(campaign: Campaign, name: str, exc: WorkbookRefused) -> str:

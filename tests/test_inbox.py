@@ -53,3 +53,26 @@ def test_the_consolidator_is_not_told_of_a_refused_push_for_a_file_never_pushed(
     assert "bị từ chối" not in out
     assert "T03" in out and "chưa xếp hạng" in out
     assert out.count("Book1.xlsx") == 1
+
+
+def test_a_copy_named_by_zalo_counts_for_its_unit_and_the_files_of_no_unit_are_counted_beside(
+    campaign, workbook, tmp_path, capsys
+):
+    """Zalo, browsers and Windows rename a second file of one name ("… (1)", "… - Bản sao"): a
+    readable one is its unit's by what it holds, a broken one still by its name. Broken files
+    that name no unit are in no unit's count: the line of counts says how many there are, so it
+    does not read "Không dùng được 0" beside them."""
+    from openpyxl import load_workbook
+
+    folder = _inbox(campaign, workbook, tmp_path / "inbox")
+    (folder / f"{campaign.id}_KT.xlsx").rename(folder / f"{campaign.id}_KT (1).xlsx")
+    (folder / f"{campaign.id}_T01.xlsx").rename(folder / f"{campaign.id}_T01 - Bản sao.xlsx")
+    (folder / f"{campaign.id}_T02.xlsx").rename(folder / f"{campaign.id}_T02 (2).xlsx")
+    master = tmp_path / "th.xlsx"
+    assert main(["consolidate", "--from-folder", str(folder), "--out", str(master)]) == 0
+    out = capsys.readouterr().out
+    assert "Đúng hạn 2," in out  # KT and T01, from their renamed copies
+    assert "Không dùng được 1 (và 2 tệp không rõ của đơn vị nào)" in out  # T02's; Book1, trong
+    assert "đề nghị đơn vị T02 gửi lại" in out
+    words = [row[0] for row in load_workbook(master, read_only=True)["Tổng quan"].iter_rows(values_only=True)]
+    assert "Tệp không dùng được, không rõ của đơn vị nào: 2 (xem Cần xem lại)" in words

@@ -210,6 +210,8 @@ def _overview_sheet(wb: Workbook, c: Consolidation) -> None:
     ]
     done = completeness_summary(c)
     lines += [(f"{k}: {v} đơn vị", False) for k, v in done.items()]
+    if c.unplaced:  # no unit's count holds them: said, so the counts and the issues agree
+        lines.append((f"Tệp không dùng được, không rõ của đơn vị nào: {c.unplaced} (xem Cần xem lại)", False))
     reviewed = review_summary(c)
     if reviewed:
         lines += [("", False), ("Duyệt: " + ", ".join(f"{k} {v}" for k, v in reviewed.items()), False)]

@@ -289,7 +289,7 @@ def _consolidation(args: argparse.Namespace):
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from campaign.consolidation import completeness_summary, review_summary, status_summary
+    from campaign.consolidation import completeness_line, review_summary, status_summary
     from workbooks.consolidated import write_master
 
     c = _consolidation(args)
@@ -299,7 +299,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         from workbooks.data_sheet import write_csv
 
         print(f"Đã ghi dữ liệu chi tiết (CSV): {write_csv(c, Path(args.csv))}")
-    print("Nộp báo cáo: " + ", ".join(f"{k} {v}" for k, v in completeness_summary(c).items()))
+    print("Nộp báo cáo: " + completeness_line(c))
     print("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))
     if review_summary(c):
         print("Duyệt: " + ", ".join(f"{k} {v}" for k, v in review_summary(c).items()))

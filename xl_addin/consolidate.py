@@ -36,6 +36,13 @@ from workbooks.read_guard import GuardedReader
 from workbooks.unit_files import read_report
 
 
+class InboxNotes(list):
+    """What the consolidator is told of an inbox, line by line; `unplaced`: how many files could
+    not be used and name no unit (no unit's count holds them)."""
+
+    unplaced = 0
+
+
 def consolidate_reports(
     campaign: Campaign, source: Backend | Path, as_of: dt.date | None = None, now: dt.datetime | None = None
 ) -> Consolidation:
@@ -45,9 +52,10 @@ def consolidate_reports(
     if isinstance(source, Path):
         subs, unreadable = from_folder(campaign, source)
     else:
-        subs, unreadable = from_backend(campaign, source, now), []
+        subs, unreadable = from_backend(campaign, source, now), InboxNotes()
     c = consolidate(campaign, subs, as_of=as_of)
     c.issues[:0] = unreadable  # what the inbox held, first (from_folder writes it whole)
+    c.unplaced = unreadable.unplaced
     return c
 
 
@@ -93,7 +101,7 @@ def from_backend(campaign: Campaign, backend: Backend, now: dt.datetime | None =
     return out
 
 
-def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], list[str]]:
+def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], InboxNotes]:
     """Every workbook in a folder (e-mailed reports), and what the consolidator is told of the
     folder: how many files were used, how many could not be (each named once, with why) and
     which were not workbooks at all. Each file is read in a guarded child process, so no file
@@ -101,6 +109,7 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
     unusable report."""
     subs: list[Submission] = []
     unusable: list[str] = []
+    unplaced = 0
     with GuardedReader() as reader:
         for path in inbox_files(folder):
             try:
@@ -110,6 +119,8 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
                 code = guess_unit(campaign, path.name)
                 if code:
                     subs.append(Submission(code, path.name, arrived(path), None, None, exc, campaign.id))
+                else:
+                    unplaced += 1
                 continue
             subs.append(
                 compact(
@@ -131,4 +142,6 @@ def from_folder(campaign: Campaign, folder: Path) -> tuple[list[Submission], lis
     head = f"Thư mục nhận {Path(folder).name}: {used} sổ báo cáo đọc được, {len(unusable)} tệp không dùng được"
     head += f", {len(skipped)} tệp không phải sổ Excel bỏ qua" + (f" ({', '.join(skipped)})." if skipped else ".")
     # nothing to tell when every file was a usable report: the completeness summary says the rest
-    return subs, [head, *unusable] if unusable or skipped else []
+    notes = InboxNotes([head, *unusable] if unusable or skipped else [])
+    notes.unplaced = unplaced
+    return subs, notes

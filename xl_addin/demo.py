@@ -13,7 +13,7 @@ import random
 import shutil
 from pathlib import Path
 
-from campaign.consolidation import completeness_summary, status_summary
+from campaign.consolidation import completeness_line, status_summary
 from campaign.definition import Campaign
 from campaign.numbers import display
 from campaign.refusals import SyncError, explain
@@ -189,11 +189,6 @@ def _summary(campaign: Campaign, c, echo) -> None:
     ]
     echo("")
     echo(table(["Mã", "Chỉ tiêu", "Mục tiêu", "Toàn xã", "Đánh giá", "Đơn vị có số liệu"], rows))
-    done = completeness_summary(c)
     echo("")
-    echo(
-        "Nộp báo cáo: "
-        + ", ".join(f"{k} {v}" for k, v in done.items())
-        + f" (hạn: trước {campaign.results_due_before:%d/%m/%Y})"
-    )
+    echo(f"Nộp báo cáo: {completeness_line(c)} (hạn: trước {campaign.results_due_before:%d/%m/%Y})")
     echo("Chỉ tiêu: " + ", ".join(f"{k} {v}" for k, v in status_summary(c).items()))

@@ -235,7 +235,7 @@ def _not_master():
 @_guard
 def tong_hop(book: Any) -> str:
     """Tổng hợp: pull every unit, check each, and write the tables into this workbook."""
-    from campaign.consolidation import completeness_summary, status_summary
+    from campaign.consolidation import completeness_line, status_summary
     from campaign.consolidation_tables import TABLE_SHEETS, UNITS_SHEET, all_tables, typed_reasons
     from campaign.result_cells import table_rectangle
 
@@ -250,11 +250,10 @@ def tong_hop(book: Any) -> str:
         book.sheets[name].range((1, 1), (len(full), len(full[0]))).value = [
             [as_excel_value(v) for v in row] for row in full
         ]
-    done = completeness_summary(c)
     st = status_summary(c)
     return (
         "Đã tổng hợp.\nNộp báo cáo: "
-        + ", ".join(f"{k} {v}" for k, v in done.items())
+        + completeness_line(c)
         + "\nChỉ tiêu: "
         + ", ".join(f"{k} {v}" for k, v in st.items())
         + ("\nCần xem lại:\n" + "\n".join(f"- {i}" for i in c.issues[:5]) if c.issues else "")
