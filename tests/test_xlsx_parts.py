@@ -14,9 +14,18 @@ import struct
 import zipfile
 
 import pytest
+from conftest import CORPUS
 from hostile import in_sheet, sheet_parts
 
-from workbooks.xlsx_bounds import _xml_text, bound_sheet, cell_formulas, excel_errors, split_formulas, stored_zip
+from workbooks.xlsx_bounds import (
+    _xml_text,
+    bound_sheet,
+    bound_xlsx,
+    cell_formulas,
+    excel_errors,
+    split_formulas,
+    stored_zip,
+)
 
 SHEET = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -225,3 +234,37 @@ def _with_shared_strings(data: bytes, sst: bytes) -> bytes:
             dest.writestr(info, body)
         dest.writestr("xl/sharedStrings.xml", sst)
     return out.getvalue()
+
+
+REAL_WORKBOOKS = sorted((CORPUS / "xlsx").glob("*.xls[xm]")) or [CORPUS / "xlsx" / "missing.xlsx"]
+
+
+@pytest.mark.parametrize("path", REAL_WORKBOOKS, ids=[p.name for p in REAL_WORKBOOKS])
+def test_a_real_world_workbook_reads_as_calamine_reads_it_whole(path):
+    """Workbooks other programs wrote (calamine's own test files: shared formulas, rich text,
+    CDATA, 1904 dates, `xl\\workbook.xml` named with backslashes...) read through the bounds as
+    calamine reads the file itself; the one difference meant is an error cell, which is shown."""
+    from python_calamine import CalamineWorkbook
+
+    from campaign.refusals import WorkbookRefused
+    from workbooks.grid_reader import read_grids
+
+    try:
+        whole = CalamineWorkbook.from_path(str(path))
+        expected = {
+            name: [
+                [None if v == "" else v for v in row]
+                for row in whole.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
+            for name in whole.sheet_names
+        }
+    except BaseException:  # noqa: BLE001 - calamine cannot read it either: then it is refused, clearly
+        with pytest.raises(WorkbookRefused, match=path.name):
+            read_grids(path)
+        return
+    grids = read_grids(path)
+    for name, errors in bound_xlsx(str(path), None, 64).errors.items():
+        for (row, col), text in errors.items():
+            assert grids[name][row - 1][col - 1] == text and text.startswith("#")
+            grids[name][row - 1][col - 1] = None
+    assert dict(grids) == expected

@@ -119,7 +119,7 @@ class _Reader:
         self.total = 0
         self.by_lower: dict[str, zipfile.ZipInfo] = {}
         for i in zf.infolist():
-            lower = i.filename.lower()
+            lower = _part_name(i).lower()
             if lower in self.by_lower:
                 # two parts of one name: which one a reader takes is up to the reader
                 raise NotXlsx(f"hai phần cùng tên '{i.filename}'")
@@ -161,6 +161,12 @@ class _Reader:
         if len(data) < most and (len(data) != info.file_size or zlib.crc32(data) != info.CRC):
             raise zipfile.BadZipFile(f"phần '{info.filename}' sai CRC-32")
         return data
+
+
+def _part_name(info: zipfile.ZipInfo) -> str:
+    """A part's name with forward slashes: some tools write `xl\\workbook.xml`, which zipfile
+    turns into `xl/workbook.xml` on Windows only, and Excel and calamine read either way."""
+    return info.filename.replace("\\", "/")
 
 
 def _mb(n: int) -> str:
@@ -267,7 +273,7 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
             errors = excel_errors(data, limits)
             if errors:
                 bounded.errors[name] = errors
-            parts[info.filename] = data
+            parts[_part_name(info)] = data
     bounded.data = stored_zip(parts)
     bounded.largest_part = max(map(len, parts.values()), default=0)
     return bounded
@@ -277,7 +283,7 @@ def _read_parts(reader: _Reader, sheet_parts: set[str]) -> dict[str, bytes]:
     """{name: bytes} of the XML parts calamine may read besides the sheets, inflated within the
     limits; pictures, VBA, other binaries and the parts calamine never opens are left out."""
     return {
-        info.filename: reader.read(info)
+        _part_name(info): reader.read(info)
         for lower, info in reader.by_lower.items()
         if lower not in sheet_parts and lower.endswith(_XML_SUFFIXES) and not lower.startswith(_UNREAD_PREFIXES)
     }
