@@ -132,11 +132,14 @@ def from_grid(unit_code: str, grid: list[list[Any]]) -> Tab | None:
             meta[row[0]] = row[1]
     rows = []
     for row in grid[DATA_START:]:
-        cells = list(row) + [""] * (5 - len(row))
-        sheet, row_key, col_key, value, kind = cells[:5]
+        cells = (*row, "") if len(row) == 4 else tuple(row) if len(row) == 5 else (*row, "", "", "", "", "")[:5]
+        sheet, row_key, col_key, value, kind = cells  # (Google trims an empty kind: four cells)
         if not sheet or not row_key or not col_key or value in ("", None):
             continue
-        rows.append((str(sheet), str(row_key), str(col_key), value, str(kind or "")))
+        if type(sheet) is str and type(row_key) is str and type(col_key) is str and type(kind) is str:
+            rows.append(cells)  # as pushed: no str() of each key
+        else:
+            rows.append((str(sheet), str(row_key), str(col_key), value, str(kind or "")))
     try:
         revision = int(meta.get("revision") or 0)
     except (TypeError, ValueError):
@@ -157,10 +160,23 @@ def plain_rows(rows: tuple[DataRow, ...]) -> tuple[DataRow, ...]:
     """Rows with every value as a tab stores it (a date as ISO text, a number past what a double
     holds as exact text), keeping a kind already given."""
     out = []
-    for sheet, row, col, value, kind in rows:
+    for r in rows:
+        sheet, row, col, value, kind = r
+        t = type(value)  # what a tab read back holds is kept as it is, without _plain per cell
+        stored = (
+            (t is str and len(value) <= MAX_CELL)
+            or (t is int and -_EXACT < value < _EXACT)
+            or (t is float and not value.is_integer())
+        )
+        if stored and type(r) is tuple:
+            out.append(r)
+            continue
         v, k = _plain(value)
         out.append((sheet, row, col, v, k or kind))
     return tuple(out)
+
+
+_EXACT = 2**53  # past it a double no longer holds every integer
 
 
 def stamped(tab: Tab, revision: int, who: str, when: dt.datetime) -> Tab:

@@ -338,6 +338,17 @@ def test_keys_differ_by_unit_and_campaign_and_a_unit_checks_only_its_own():
     assert unit_keyring("a-2026", "T01", "not hex").key_for("T01") is None
 
 
+def test_a_signature_is_hmac_sha256_as_rfc_4231_gives_it():
+    # test case 2 of RFC 4231, and a derived key pinned: signatures already made must verify
+    assert S.sign(b"Jefe", b"what do ya want for nothing?") == (
+        "v1:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
+    assert S.unit_key(bytes(32), "a-2026", "T01").hex() == _UNIT_KEY
+
+
+_UNIT_KEY = "f99d21a3d24d64fdc68d91373f7381c458005dabccae587e940e502cf829d76f"  # as the first code derived it
+
+
 def test_a_signature_covers_every_field_and_value():
     key = S.new_secret()
     msg = S.canonical("tab", {"revision": 1, "unit_code": "T01"}, [("report", "CT07", "input_a", 300, "")])
@@ -383,8 +394,11 @@ def test_canonical_bytes_equal_the_formula_they_were_first_made_by(seed):
     import random
 
     rng = random.Random(seed)
+    # ",[" and a nested list are what the rows are cut apart at when encoded together
     atoms = ["", "a", "a,", "a, b", 'a"b', "Năm", "Năm 2026", "ả", "\\", 3, 30, 300, -3, 0.5, 3.25, 1e21, True, None]
-    rows = [tuple(rng.choice(atoms) for _ in range(5)) for _ in range(rng.randrange(0, 40))]
+    atoms += [",[", "a],[b", ["a", 1]] if seed % 2 else []
+    shape = tuple if seed % 3 else list
+    rows = [shape(rng.choice(atoms) for _ in range(rng.randrange(4, 6))) for _ in range(rng.randrange(0, 40))]
     rows += rows[: rng.randrange(0, 3)]  # equal rows too
     fields = {rng.choice(["revision", "unit_code", "b", "a"]): rng.choice(atoms) for _ in range(4)}
     assert S.canonical("tab", fields, rows) == _canonical_as_first_written("tab", fields, rows)

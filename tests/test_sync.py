@@ -9,7 +9,8 @@ import pytest
 
 from campaign.refusals import Conflict, SyncError
 from campaign.unit_report import entries_of
-from sync.tab import entries_to_rows
+from sync import tab
+from sync.tab import DATA_START, entries_to_rows
 from sync.unit_sync import pull_all
 from workbooks.unit_files import read_report
 from workbooks.writer import fill_entries
@@ -214,3 +215,45 @@ def test_pull_all_on_the_shared_folder_reads_a_tab_only_when_its_turn_comes(camp
     rest = [p.unit_code for p in pulled]
     assert first.unit_code == units[0].code and first.assessment is not None
     assert rest == [units[1].code]
+
+
+def _from_grid_rows_as_first_written(grid: list) -> tuple:
+    rows = []
+    for row in grid[DATA_START:]:
+        cells = list(row) + [""] * (5 - len(row))
+        sheet, row_key, col_key, value, kind = cells[:5]
+        if not sheet or not row_key or not col_key or value in ("", None):
+            continue
+        rows.append((str(sheet), str(row_key), str(col_key), value, str(kind or "")))
+    return tuple(rows)
+
+
+def _plain_rows_as_first_written(rows) -> tuple:
+    return tuple((s, r, c, *_plain_value_and_kind(v, k)) for s, r, c, v, k in rows)
+
+
+def _plain_value_and_kind(value, kind) -> tuple:
+    v, k = tab._plain(value)
+    return v, k or kind
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_tab_read_back_gives_the_rows_and_signed_values_it_gave_cell_by_cell(seed):
+    # what a web edit can leave in a tab's cells, in rows of any length Google hands back
+    import random
+
+    rng = random.Random(seed)
+    cells = ["", None, "report", "CT07", "a b", "Năm", 0, 3, -3, 7.0, 0.5, 2**53, 2**60, -(2**53), 1e300, float("inf")]
+    cells += [True, False, "x" * (tab.MAX_CELL + 1), "ngày", tab.KIND_EXACT, "2026-01-02"]
+    head = [[tab.MARKER, "T01"], *([name, 1] for name in tab.META_FIELDS), [], list(tab.HEADER)]
+    body = [[rng.choice(cells) for _ in range(rng.randrange(0, 7))] for _ in range(60)]
+    body += [["report", "CT07", "input_a", rng.choice(cells)] for _ in range(20)]
+    grid = head + [tuple(r) if rng.random() < 0.3 else r for r in body]
+    rows = tab.from_grid("T01", grid).rows
+    assert rows == _from_grid_rows_as_first_written(grid)
+    assert [tuple(map(type, r)) for r in rows] == [tuple(map(type, r)) for r in _from_grid_rows_as_first_written(grid)]
+    plain = tab.plain_rows(rows)
+    first = _plain_rows_as_first_written(rows)
+    assert plain == first and [tuple(map(type, r)) for r in plain] == [tuple(map(type, r)) for r in first]
+    lists = [list(r) for r in rows]  # rows given as lists come back as tuples, as they did
+    assert tab.plain_rows(lists) == first
