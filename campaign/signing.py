@@ -29,7 +29,6 @@ SECRET_BYTES = 32
 SEAL_OK = "đúng chữ ký"
 SEAL_NONE = "chưa ký"  # written by a workbook made before signing (or by hand)
 SEAL_BAD = "sai chữ ký"  # changed by someone who does not hold the writer's key
-SEAL_REPLAY = "bản cũ chép lại"  # a genuine older revision put back over a newer one
 SEAL_UNCHECKED = "chưa kiểm tra"  # this PC holds no key to check it with
 
 
