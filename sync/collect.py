@@ -172,15 +172,19 @@ def not_workbooks(folder: Path) -> list[str]:
     )
 
 
-# what a copy's name gains on the way: Zalo, browsers and mail programs add " (1)" to a second
-# file of one name, Windows " - Copy" or " - Bản sao"
-_COPY_SUFFIX = re.compile(r"(?:\s*-\s*(?:copy|bản sao))?(?:\s*\(\d{1,3}\))?$", re.IGNORECASE)
+# what a copy's name gains on the way, once or more: Zalo, browsers and mail programs add " (1)"
+# to a second file of one name, Windows " - Copy" or " - Bản sao" (older ones "Copy of "
+# before), macOS " copy" or " copy 2"
+_COPY_SUFFIX = re.compile(r"(?:\s*\(\d{1,3}\)|\s*-\s*(?:copy|bản sao)|\s+copy(?:\s+\d{1,3})?)$", re.IGNORECASE)
+_COPY_PREFIX = re.compile(r"^(?:copy of|bản sao của)\s+", re.IGNORECASE)
 
 
 def guess_unit(campaign: Campaign, name: str) -> str:
     """The unit a file is named for (vinh-bao-2026_T01.xlsx, as `workbook new` names it, also
     as a copy: "vinh-bao-2026_T01 (1).xlsx"), or ""."""
-    stem = _COPY_SUFFIX.sub("", nfc(Path(name).stem)).strip()
+    stem = _COPY_PREFIX.sub("", nfc(Path(name).stem).strip())
+    while (shorter := _COPY_SUFFIX.sub("", stem)) != stem:
+        stem = shorter
     prefix = f"{campaign.id}_"
     code = stem[len(prefix) :] if stem.startswith(prefix) else ""
     unit = campaign.unit(code) if code else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from openpyxl import Workbook
 
 from campaign.consolidation import UNUSABLE, completeness_summary, consolidate
@@ -76,3 +77,23 @@ def test_a_copy_named_by_zalo_counts_for_its_unit_and_the_files_of_no_unit_are_c
     assert "đề nghị đơn vị T02 gửi lại" in out
     words = [row[0] for row in load_workbook(master, read_only=True)["Tổng quan"].iter_rows(values_only=True)]
     assert "Tệp không dùng được, không rõ của đơn vị nào: 2 (xem Cần xem lại)" in words
+
+
+@pytest.mark.parametrize(
+    "name, unit",
+    [
+        ("vinh-bao-2026_T01.xlsx", "T01"),
+        ("vinh-bao-2026_t01 (12).xlsx", "T01"),
+        ("vinh-bao-2026_KT - Bản sao (2).xlsx", "KT"),
+        ("vinh-bao-2026_KT (1) - Copy.xlsx", "KT"),
+        ("Copy of vinh-bao-2026_KT.xlsx", "KT"),
+        ("vinh-bao-2026_KT copy 2.xlsx", "KT"),
+        ("vinh-bao-2026_T01 x.xlsx", ""),
+        ("bao cao T02.xlsx", ""),
+        ("vinh-bao-2026_ (1).xlsx", ""),
+    ],
+)
+def test_a_file_is_named_for_its_unit_through_the_copies_programs_make(campaign, name, unit):
+    from sync.collect import guess_unit
+
+    assert guess_unit(campaign, name) == unit

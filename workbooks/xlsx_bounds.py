@@ -142,13 +142,17 @@ class _Reader:
 
     def _inflate(self, info: zipfile.ZipInfo, most: int) -> bytes:
         """At most `most` bytes of the part, checked against its CRC-32 once whole."""
-        plain = info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & 1
+        plain = info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & _NOT_PLAIN
         head = self.raw[info.header_offset : info.header_offset + 30]
         if not plain or len(head) < 30 or head[:4] != b"PK\x03\x04":
             with self.zf.open(info) as fh:  # encrypted, another method, or a header zipfile explains
                 return fh.read(most)
         name_len, extra_len = struct.unpack_from("<HH", head, 26)
-        start = info.header_offset + 30 + name_len + extra_len
+        name_at = info.header_offset + 30
+        if self.raw[name_at : name_at + name_len] != _raw_name(info):
+            # as zipfile refuses it: a directory entry pointing at another part's header
+            raise zipfile.BadZipFile(f"tên phần '{info.filename}' trong mục lục và ở phần khác nhau")
+        start = name_at + name_len + extra_len
         body = self.raw[start : start + info.compress_size]
         try:
             data = (
@@ -161,6 +165,15 @@ class _Reader:
         if len(data) < most and (len(data) != info.file_size or zlib.crc32(data) != info.CRC):
             raise zipfile.BadZipFile(f"phần '{info.filename}' sai CRC-32")
         return data
+
+
+# flag bits zipfile reads itself or refuses: encrypted (0), patched data (5), strong encryption (6)
+_NOT_PLAIN = 0x01 | 0x20 | 0x40
+
+
+def _raw_name(info: zipfile.ZipInfo) -> bytes:
+    """The part's name as its local header must hold it (UTF-8 where flag bit 11 says so)."""
+    return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
 
 
 def _part_name(info: zipfile.ZipInfo) -> str:
@@ -177,9 +190,20 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
+def _elements(data: bytes) -> tuple[tuple[str, dict[str, str]], ...]:
     """(local name, attributes) of every element of a small XML part, in order, read by expat
-    with document type declarations refused."""
+    with document type declarations refused. The caller must not change what it is given: the
+    package's relationships and sheet list are the same bytes in every workbook of a template,
+    and one read of them is kept (for parts of up to 64 KB: a cache of 256 holds 16 MB at most)."""
+    return _elements_kept(data) if len(data) <= 64 * 1024 else _parsed_elements(data)
+
+
+@lru_cache(maxsize=256)
+def _elements_kept(data: bytes) -> tuple[tuple[str, dict[str, str]], ...]:
+    return _parsed_elements(data)
+
+
+def _parsed_elements(data: bytes) -> tuple[tuple[str, dict[str, str]], ...]:
     found: list[tuple[str, dict[str, str]]] = []
     p = _parser()
     p.StartElementHandler = lambda name, attrs: found.append((_local(name), dict(zip(attrs[::2], attrs[1::2]))))
@@ -187,7 +211,7 @@ def _elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
         p.Parse(data, True)
     except expat.ExpatError as exc:
         raise NotXlsx(f"XML hỏng ({expat.ErrorString(exc.code)})") from None
-    return found
+    return tuple(found)
 
 
 def _rels(reader: _Reader, part: str) -> dict[str, tuple[str, str]]:
@@ -266,8 +290,17 @@ def bound_xlsx(path: str, wanted: set[str] | None, max_sheets: int, limits: Limi
             if info is None:
                 continue  # calamine reports the missing sheet part itself
             original = reader.read(info)
-            bounded.formulas[name], lean, placed = split_formulas(original, limits)
-            data, outside = bound_sheet(lean, limits, placed)
+            formulas, lean, placed = split_formulas(original, limits)
+            outside: list[str] = []
+            if _beyond_tags(lean):
+                # a comment, CDATA, a processing instruction or a DTD, where a formula's pattern
+                # may match text: read as expat reads the sheet (a DTD refused, comments and
+                # instructions dropped, CDATA as text), then as any sheet
+                original, outside = _rewrite(original, limits)
+                formulas, lean, placed = split_formulas(original, limits)
+            bounded.formulas[name] = formulas
+            data, cut = bound_sheet(lean, limits, placed)
+            outside += cut
             if outside:
                 bounded.outside[name] = outside
             errors = excel_errors(data, limits)
@@ -315,6 +348,17 @@ def stored_zip(parts: dict[str, bytes]) -> bytes:
 # Both patterns start with a literal, which the regex engine finds at C speed.
 _UNPLACED_CELL = re.compile(rb"<c(?:[\t\r\n/>]| (?!r=[\"']\$?[A-Z]{1,3}\$?[0-9]{1,7}[\"']))")
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")  # also in some text: then only slower, never wrong
+
+
+def _beyond_tags(lean: bytes) -> bool:
+    """Whether a sheet (cut as split_formulas cuts it: the cut spans hold no `<`, so what
+    opens a comment, CDATA, an instruction or a DTD is still here) holds any, after its XML
+    declaration."""
+    # one byte is looked for first (memchr), the pair only where it stands: '<' is everywhere
+    if b"!" in lean and b"<!" in lean:
+        return True
+    after = lean.find(b"?>") + 2 if lean.startswith(b"<?") else 0
+    return lean.find(b"?", after) >= 0 and lean.find(b"<?", after) >= 0
 
 
 def _all_placed(data: bytes) -> bool:
@@ -386,8 +430,8 @@ def split_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[dict[tu
     this one and calamine's own read then go through a tenth as much. Values are untouched: a
     cell's cached value is its `<v>`. Where every cell tag is `<c r=...` (every program writes
     so), one pass finds each cell whose first child is a formula and cuts that formula out;
-    else the formulas are read cell by cell. A sheet holding a CDATA section is handed on whole:
-    there `<f>` may be a value's text."""
+    else the formulas are read cell by cell. The sheet is read as it is: bound_xlsx first has
+    expat rewrite one that holds comments, CDATA or instructions, where a pattern may match text."""
     if _PLAIN_FORMULA_TAG.search(data) is None and _PREFIXED_FORMULA_TAG.search(data) is None:
         return {}, data, _all_placed(data)  # most sheets hold none: a quick look
     formulas: dict[tuple[int, int], str] = {}
@@ -406,7 +450,7 @@ def split_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> tuple[dict[tu
             ref = _REF_ATTR.search(attrs)
             if ref:
                 _put_formula(formulas, ref.group(2), ref.group(1), f.group(1), limits)
-    return formulas, data if b"<![CDATA[" in lean else lean, placed
+    return formulas, lean, placed
 
 
 def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int, int], str]:
@@ -417,7 +461,7 @@ def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int
     return split_formulas(data, limits)[0]
 
 
-_COLUMNS: dict[bytes, int] = {}  # column letters seen -> number (at most 64 x 26 x 26 of them)
+_COLUMNS: dict[bytes, int] = {}  # column letters seen -> number (at most the 18 278 of A to ZZZ)
 
 
 def _put_formula(out: dict, row: bytes, letters: bytes, text: bytes | None, limits: Limits) -> None:
