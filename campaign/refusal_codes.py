@@ -107,7 +107,7 @@ class RefusalCode(StrEnum):
     BAN_PHAT_HANH_SAI_GOC = "ban_phat_hanh.sai_goc"
     BAN_PHAT_HANH_QUA_LON = "ban_phat_hanh.qua_lon"
     BAN_PHAT_HANH_PIP_LOI = "ban_phat_hanh.pip_loi"
-    # a limit a file is past (`workbooks/xlsx_bounds.py` TooBig): said inside tep.vuot_gioi_han
+    # a limit a file is past (`workbooks/xlsx_limits.py` TooBig): said inside tep.vuot_gioi_han
     GIOI_HAN_SO_PHAN = "gioi_han.so_phan"
     GIOI_HAN_SO_TRANG = "gioi_han.so_trang"
     GIOI_HAN_PHAN = "gioi_han.phan"

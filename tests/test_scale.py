@@ -171,7 +171,7 @@ def _consolidate_twice(tmp_path, n: int) -> None:
 
     from campaign.consolidation_tables import REASON_HEADER, UNITS_SHEET, typed_reasons, units_header_row
     from workbooks.grid_reader import read_grids
-    from workbooks.xlsx_bounds import MAX_ROWS, master_limits
+    from workbooks.xlsx_limits import MAX_ROWS, master_limits
     from xl_addin.cli import main
 
     toml, share = make_share(n, tmp_path)

@@ -17,15 +17,8 @@ import pytest
 from conftest import CORPUS
 from hostile import in_sheet, sheet_parts
 
-from workbooks.xlsx_bounds import (
-    _xml_text,
-    bound_sheet,
-    bound_xlsx,
-    cell_formulas,
-    excel_errors,
-    split_formulas,
-    stored_zip,
-)
+from workbooks.sheet_xml import _xml_text, bound_sheet, cell_formulas, excel_errors, split_formulas
+from workbooks.xlsx_bounds import bound_xlsx, stored_zip
 
 SHEET = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'

@@ -141,7 +141,7 @@ def _kept_sheets(
     sheets are inflated, under a bound that grows with the campaign (`master_limits`), so a
     master thidua wrote is readable at any registry size."""
     from workbooks.grid_reader import read_grids
-    from workbooks.xlsx_bounds import master_limits
+    from workbooks.xlsx_limits import master_limits
 
     if not Path(master).exists():
         return {}

@@ -19,6 +19,7 @@ from typing import Any
 from campaign.refusals import RC, WorkbookRefused
 from campaign.unit_report import cell_ref
 from workbooks import xlsx_bounds
+from workbooks.xlsx_limits import UNIT_WORKBOOK, Limits, NotXlsx, TooBig
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit report is ~50 KB; anything this big is not one
 MAX_SHEETS = 64  # read from one file; a unit workbook has nine
@@ -54,9 +55,7 @@ def checked(path: Path) -> Path:
     return path
 
 
-def read_grids(
-    path: str | Path, sheets: set[str] | None = None, limits: xlsx_bounds.Limits = xlsx_bounds.UNIT_WORKBOOK
-) -> Grids:
+def read_grids(path: str | Path, sheets: set[str] | None = None, limits: Limits = UNIT_WORKBOOK) -> Grids:
     """The grids of `sheets` (every sheet when None) of any workbook file, read in this process:
     an .xlsx is bounded first (to a unit workbook's `limits` unless said); other formats are
     not, so read them through `read_guard`."""
@@ -77,13 +76,13 @@ def read_grids(
             wb = CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if sheets is None or n in sheets]
         if len(names) > MAX_SHEETS:
-            raise xlsx_bounds.TooBig(RC.GIOI_HAN_SO_TRANG, count=len(wb.sheet_names))
+            raise TooBig(RC.GIOI_HAN_SO_TRANG, count=len(wb.sheet_names))
         grids = Grids()
         for name in names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             grids[name] = [[None if v == "" else v for v in row] for row in rows]
             _put_errors(grids[name], errors.get(name, {}))
-    except xlsx_bounds.TooBig as exc:
+    except TooBig as exc:
         raise WorkbookRefused(RC.TEP_VUOT_GIOI_HAN, name=path.name, why=exc) from None
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -112,7 +111,7 @@ def _why(path: Path, exc: Exception) -> str:
         return "tệp đang đặt mật khẩu"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "tệp Excel cũ bị hỏng hoặc đang đặt mật khẩu"
-    if isinstance(exc, (zipfile.BadZipFile, xlsx_bounds.NotXlsx)):
+    if isinstance(exc, (zipfile.BadZipFile, NotXlsx)):
         return "tệp bị hỏng hoặc không phải sổ Excel"
     return "tệp bị hỏng hoặc không phải sổ Excel"
 
@@ -125,7 +124,7 @@ def _check_text(path: Path, grids: Grids) -> None:
                     raise WorkbookRefused(
                         RC.TEP_VUOT_GIOI_HAN,
                         name=path.name,
-                        why=xlsx_bounds.TooBig(
+                        why=TooBig(
                             RC.GIOI_HAN_O_CHU, sheet=name, cell=cell_ref(r, c), length=len(v), most=MAX_CELL_TEXT
                         ),
                     )

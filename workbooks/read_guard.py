@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Self
 
 from campaign.refusals import RC, WorkbookRefused, bounded_log
 from workbooks.grid_reader import XLSX_SUFFIXES, Grids, checked, read_grids
-from workbooks.xlsx_bounds import TooBig
+from workbooks.xlsx_limits import TooBig
 
 MEMORY_LIMIT = 512 * 1024 * 1024  # bytes of address space for the worker
 TIME_LIMIT = 10.0  # seconds for one file

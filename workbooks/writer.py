@@ -21,7 +21,8 @@ from campaign.unit_report import UnitReport, parse_report
 from workbooks.atomic import save_atomic as _save_atomic
 from workbooks.builder import seal_meta
 from workbooks.cells import row_height, set_value
-from workbooks.xlsx_bounds import TooBig, check_sizes
+from workbooks.xlsx_bounds import check_sizes
+from workbooks.xlsx_limits import TooBig
 
 BACKUP_DIR = ".thidua-sao-luu"
 Entries = dict[str, dict[str, dict[str, Any]]]  # layout key -> row key -> column key -> value
