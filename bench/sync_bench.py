@@ -126,13 +126,11 @@ def bench_pull_cpu(campaign, n: int = 200) -> None:
     from sync.seals import Keyring
     from sync.tab import Tab, entries_to_rows, from_grid
 
-    admin = campaign.consolidators[0]
-    base = campaign.units
+    admin, base = campaign.consolidators[0], campaign.units
     units = tuple(
         dataclasses.replace(base[i % len(base)], code=f"U{i:03d}", editors=(f"u{i}@gmail.com",)) for i in range(n)
     )
-    camp = dataclasses.replace(campaign, units=units)
-    codes = [u.code for u in units]
+    camp, codes = dataclasses.replace(campaign, units=units), [u.code for u in units]
     with FakeSheetsServer() as server:
         _, sid = roomy(server, admin, units)
         office = GoogleBackend(google_client(server, admin), sid, camp, account=admin)
