@@ -239,6 +239,11 @@ def _out_of_ranking(
     return {code for code, r in rows.items() if r.unranked}
 
 
+def is_late(campaign: Campaign, received_at: dt.datetime | None) -> bool:
+    """Received on or after the day the results are due before (a report not received is not late)."""
+    return received_at is not None and received_at.date() >= campaign.results_due_before
+
+
 def _unit_row(campaign: Campaign, u: Unit, s: Submission | None, issues: list[str]) -> UnitRow:
     """A unit's line of Tổng hợp: its status against the deadline, its findings and score."""
     if s is None:
@@ -247,7 +252,7 @@ def _unit_row(campaign: Campaign, u: Unit, s: Submission | None, issues: list[st
         status, errors, warnings, score = REFUSED_STATUS.get(getattr(s.refusal, "code", ""), UNUSABLE), 0, 0, None
     else:
         a = s.assessment
-        late = s.received_at is not None and s.received_at.date() >= campaign.results_due_before
+        late = is_late(campaign, s.received_at)
         errors = sum(1 for f in a.findings if f.severity == LOI)
         warnings = sum(1 for f in a.findings if f.severity == CANH_BAO)
         status = WITH_ERRORS if errors else LATE if late else ON_TIME

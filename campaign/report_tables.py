@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign.awards import LEVEL_UP, route
-from campaign.consolidation import LATE, MISSING, UNUSABLE, WITH_ERRORS, Consolidation, Table, entries_digest
+from campaign.consolidation import (
+    MISSING,
+    UNUSABLE,
+    WITH_ERRORS,
+    Consolidation,
+    Table,
+    UnitRow,
+    entries_digest,
+    is_late,
+)
 from campaign.consolidation_tables import listed_rows
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign
 from campaign.numbers import display, vn_number
@@ -66,12 +75,13 @@ class CityReport:
         return sum(1 for p in self.proposals if p.beyond_commune)
 
 
-def city_status(status: str, received: bool) -> str:
+def city_status(c: Consolidation, u: UnitRow) -> str:
     """A unit's report as the city needs it: sent on time, sent late, or not sent. A report
-    sent with errors still arrived; its errors are the office's matter."""
-    if status in (MISSING, UNUSABLE) or not received:
+    sent with errors still arrived, on time or late by when it arrived; its errors are the
+    office's matter (its status in Tổng hợp, "Còn lỗi", says nothing of its time)."""
+    if u.status in (MISSING, UNUSABLE) or u.received_at is None:
         return NOT_SENT
-    return SENT_LATE if status == LATE else SENT_ON_TIME
+    return SENT_LATE if is_late(c.campaign, u.received_at) else SENT_ON_TIME
 
 
 def _name(campaign: Campaign, code: str) -> str:
@@ -154,7 +164,7 @@ def _units(c: Consolidation) -> Table:
     clusters = {k.code: k.name for k in c.campaign.clusters}
     rows = []
     for i, u in enumerate(c.units, 1):
-        sent = city_status(u.status, u.received_at is not None)
+        sent = city_status(c, u)
         day = f"{u.received_at:%d/%m/%Y}" if u.received_at and sent != NOT_SENT else ""
         rows.append([i, u.name, clusters.get(u.cluster, u.cluster), sent, day])
     return Table(ANNEX_TITLES[1], ["STT", "Đơn vị", "Cụm, khối thi đua", "Tình hình gửi báo cáo", "Ngày gửi"], rows)
@@ -226,7 +236,7 @@ def city_report(c: Consolidation) -> CityReport:
     sent = {SENT_ON_TIME: 0, SENT_LATE: 0, NOT_SENT: 0}
     late, absent = [], []
     for u in c.units:
-        status = city_status(u.status, u.received_at is not None)
+        status = city_status(c, u)
         sent[status] += 1
         (late if status == SENT_LATE else absent if status == NOT_SENT else []).append(u.unit_code)
     return CityReport(

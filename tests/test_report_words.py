@@ -202,3 +202,24 @@ def test_every_column_is_at_least_as_wide_as_its_longest_word(campaign, inbox):
                 table.title,
                 table.headers[i],
             )
+
+
+def test_a_report_sent_late_with_errors_is_late_for_the_city_and_one_on_time_with_errors_on_time(campaign, inbox):
+    """Tổng hợp lists a report with errors as 'Còn lỗi' whenever it came; the city is told when it
+    came: late in the annex of units and in the body's count, as its score's lateness says."""
+    import os
+
+    from campaign.consolidation import WITH_ERRORS
+    from campaign.report_tables import SENT_LATE, SENT_ON_TIME
+
+    for code, day in (("T02", dt.datetime(2026, 12, 8, 15)), ("T03", dt.datetime(2026, 12, 1, 9))):
+        path = inbox / f"{code}.xlsx"
+        fill_entries(path, {"report": {"CT07": {"input_a": 900, "input_b": 100}}})  # more than all: an error
+        os.utime(path, (day.timestamp(), day.timestamp()))
+    c = _consolidation(campaign, inbox)
+    assert {c.unit_row("T02").status, c.unit_row("T03").status} == {WITH_ERRORS}
+    report = city_report(c)
+    units = {row[1]: row[3] for row in report.annexes[1].rows}
+    assert units[campaign.unit("T02").name] == SENT_LATE and units[campaign.unit("T03").name] == SENT_ON_TIME
+    assert report.sent[SENT_LATE] == 1 + sum(1 for u in c.units if u.status == "Muộn")
+    assert "T02" in report.late_units and "T03" not in report.late_units
