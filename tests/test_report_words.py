@@ -223,3 +223,14 @@ def test_a_report_sent_late_with_errors_is_late_for_the_city_and_one_on_time_wit
     assert units[campaign.unit("T02").name] == SENT_LATE and units[campaign.unit("T03").name] == SENT_ON_TIME
     assert report.sent[SENT_LATE] == 1 + sum(1 for u in c.units if u.status == "Muộn")
     assert "T02" in report.late_units and "T03" not in report.late_units
+
+
+def test_a_figure_beside_khong_dat_in_the_city_report_is_rounded_away_from_the_goal(campaign, inbox):
+    """19 999 of 20 000 households, three villages alike: 99,995 % of a 100 % target is Không đạt;
+    the annex shows 99,99 (and 99,9 % of the target) as the master does, never 100."""
+    for code in ("T01", "T02", "T03"):
+        fill_entries(inbox / f"{code}.xlsx", {"report": {"CT12": {"input_a": 19999, "input_b": 20000}}})
+    c = _consolidation(campaign, inbox)
+    assert c.target("CT12").outcome.status == "Không đạt"
+    row = next(r for r in city_report(c).annexes[0].rows if r[1] == "CT12")
+    assert (row[4], row[6], row[7]) == (99.99, 99.9, "Không đạt")
