@@ -32,6 +32,9 @@ ON_TIME, LATE, MISSING, UNUSABLE = "Đúng hạn", "Muộn", "Chưa nộp", "Kh�
 # a report on the shared folder its unit did not write (campaign.signing): kept, never counted
 NOT_FROM_UNIT, UNSIGNED = "Bị người khác sửa", "Chưa ký (không tính)"
 REFUSED_STATUS = {FC.CHU_KY_SAI: NOT_FROM_UNIT, FC.CHU_KY_BAN_CU: NOT_FROM_UNIT, FC.CHU_KY_CHUA_KY: UNSIGNED}
+# the master's sheet of every unit's findings: where the consolidator reads them (running
+# `validate` on a received file would write into it and change when it counts as received)
+FINDINGS_SHEET = "Kết quả kiểm tra"
 WITH_ERRORS = "Còn lỗi"  # received, but with errors a push would refuse: listed, never ranked
 
 
@@ -267,7 +270,7 @@ def _unit_row(campaign: Campaign, u: Unit, s: Submission | None, issues: list[st
         if errors:
             issues.append(
                 f"Báo cáo của đơn vị {u.code} ({s.source}) còn {errors} lỗi nên chưa xếp hạng; "
-                f"chạy 'thidua validate' trên báo cáo để xem từng lỗi, rồi đề nghị đơn vị sửa và gửi lại."
+                f"từng lỗi có ở trang '{FINDINGS_SHEET}' của bảng tổng hợp; đề nghị đơn vị sửa và gửi lại."
             )
     return UnitRow(
         u.code,

@@ -14,7 +14,17 @@ from typing import Any
 from campaign import awards
 from campaign.assessment import TargetResult
 from campaign.awards import route
-from campaign.consolidation import LATE, MISSING, ON_TIME, UNUSABLE, WITH_ERRORS, Consolidation, Submission, Table
+from campaign.consolidation import (
+    FINDINGS_SHEET,
+    LATE,
+    MISSING,
+    ON_TIME,
+    UNUSABLE,
+    WITH_ERRORS,
+    Consolidation,
+    Submission,
+    Table,
+)
 from campaign.evidence import named
 from campaign.figures import shown
 from campaign.findings import FC, LOI, Finding, sort_findings
@@ -459,7 +469,7 @@ TABLE_SHEETS = (
     "Khen thưởng theo cấp",
     "Dẫn đầu cụm, khối",
     "Minh chứng",
-    "Kết quả kiểm tra",
+    FINDINGS_SHEET,
 )
 
 

@@ -54,6 +54,16 @@ def test_the_consolidator_is_not_told_of_a_refused_push_for_a_file_never_pushed(
     assert "bị từ chối" not in out
     assert "T03" in out and "chưa xếp hạng" in out
     assert out.count("Book1.xlsx") == 1
+    # pointed at the master's findings, not at `validate`, which would write into the received
+    # file and move when it counts as received
+    assert "trang 'Kết quả kiểm tra' của bảng tổng hợp" in out and "thidua validate" not in out
+    from openpyxl import load_workbook
+
+    said = [
+        row
+        for row in load_workbook(tmp_path / "th.xlsx", read_only=True)["Kết quả kiểm tra"].iter_rows(values_only=True)
+    ]
+    assert any("T03" in str(row) and "CT07" in str(row) for row in said)
 
 
 def test_a_copy_named_by_zalo_counts_for_its_unit_and_the_files_of_no_unit_are_counted_beside(
