@@ -244,7 +244,11 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
         if when is None or when.year != campaign.year:
             out.findings.append(
                 Finding.make(
-                    FC.THONG_TIN_NGAY, sheet.name, date_cell.ref, detail=_date_text(date_cell.value), year=campaign.year
+                    FC.THONG_TIN_NGAY,
+                    sheet.name,
+                    date_cell.ref,
+                    detail=_date_text(date_cell.value),
+                    year=str(campaign.year),  # a year, not a figure: no thousands dot
                 )
             )
 

@@ -93,6 +93,7 @@ def test_report_date_cell_impossible_is_a_finding_not_a_crash(campaign, workbook
     fill_entries(path, {"info": {"report_date": {"value": typed}}})
     found = [f for f in check_file(campaign, path).assessment.findings if f.code == "thong_tin.ngay"]
     assert len(found) == 1 and found[0].cell
+    assert "năm 2026." in found[0].message and "2.026" not in found[0].line()  # a year, not a figure
 
 
 @pytest.mark.parametrize("typed", ["7/12/2026", "07/12/2026", "2026-12-07"])
