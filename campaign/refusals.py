@@ -257,7 +257,8 @@ REFUSALS: dict[RefusalCode, str] = {
     ),
     RC.XUAT_KHAC_NGUON: (
         "Không xuất: nội dung báo cáo trong {master} được soạn từ một lần tổng hợp khác với số liệu đang xuất "
-        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp. Khác nhau:\n  {where}"
+        "({source}). Hãy chạy lại Tổng hợp từ cùng nguồn rồi xuất, hoặc xuất từ đúng nguồn đã tổng hợp (đã tổng hợp "
+        "từ thư mục nhận thì xuất cũng với --from-folder THƯ-MỤC đó). Khác nhau:\n  {where}"
     ),
     RC.ADDIN_DANG_MO: "Không chép được add-in vào {path}: Excel đang mở add-in này. Đóng Excel rồi chạy lại.",
     # the Windows bundle (thidua release, macros/release.py): the maintainer reads these

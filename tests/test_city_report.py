@@ -236,6 +236,7 @@ def test_consolidating_from_a_folder_then_exporting_from_the_share_is_refused_by
     )  # fmt: skip
     assert refused.returncode == 2 and "soạn từ một lần tổng hợp khác" in refused.stderr, refused.stderr
     assert "sổ tổng hợp ghi" in refused.stderr and not (tmp_path / "bc.docx").exists()
+    assert "xuất cũng với --from-folder" in refused.stderr  # the likely cause, said
     agreed = _cli(
         "export", "--master", str(master), "--from-folder", str(inbox), "--du-thao", "--date", "05/12/2026",
         "--out", "bc.docx", cwd=tmp_path,
