@@ -27,9 +27,9 @@ INPUT_COLS = ("input_a", "input_b")
 GOAL_EXAMPLES = {
     "ratio_min": "105 (nghĩa là ≥ 105 %)",
     "growth_range": "14 - 15",
-    "rank_max": "30",
+    "rank_max": "30 (nghĩa là xếp hạng từ 1 đến 30)",
     "value_range": "95 - 100",
-    "count_max": "0",
+    "count_max": "1000 (nghĩa là không quá 1000; không gõ dấu chấm ngăn cách)",
     "rate_min": "97,5",
     "rate_strict": "75 (nghĩa là trên 75 %)",
 }

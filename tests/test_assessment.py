@@ -241,3 +241,24 @@ def test_score_counts_statuses_with_weights(campaign, workbook):
     counts = a.status_counts()
     assert sum(counts.values()) == len(a.results) == 5
     assert a.score.total == a.score.targets + a.score.tasks - a.score.error_penalty
+
+
+@pytest.mark.parametrize(
+    "rule, goal, shows",
+    [
+        ("Số lượng, không vượt quá", "1.000", "1000 (nghĩa là không quá 1000"),
+        ("Thứ hạng, không thấp hơn", "ba mươi", "từ 1 đến 30"),
+    ],
+)
+def test_an_own_goal_that_does_not_read_is_shown_how_to_type_it(campaign, workbook, rule, goal, shows):
+    """The fix shows a goal of the kind chosen as the unit would type it, with what it means
+    (it said 'Ghi mục tiêu dạng 0' for a count)."""
+    from campaign.definition import RULE_KINDS
+
+    assert rule in {k.label for k in RULE_KINDS.values()}
+    path = workbook("HPN", filled=True)
+    own = {"code": "R1", "name": "Số vụ", "rule": rule, "goal": goal, "input_a_label": "Số vụ", "input_a": 3}
+    fill_entries(path, {"report": {"RIENG1": own}})
+    _, a = run(campaign, path)
+    (found,) = [f for f in a.findings if f.code == "rieng.muc_tieu"]
+    assert shows in found.fix
