@@ -141,7 +141,7 @@ MESSAGES: dict[FindingCode, tuple[str, str, str]] = {
     FC.SO_LUU_DANG_CHU: (
         THONG_TIN,
         "Số '{detail}' đang lưu dạng chữ; phần mềm vẫn hiểu là {value}.",
-        "Không cần sửa. Nếu muốn Excel cộng được ô này: chọn ô, bấm chuột phải > Định dạng Ô > Số > Chung, rồi gõ lại số.",
+        "Không cần sửa để gửi báo cáo; để bảng tính tự tính được ô này, gõ lại số vào ô, không có dấu ' ở đầu.",
     ),
     FC.SO_CHU_CHI_TIEN: (
         LOI,

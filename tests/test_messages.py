@@ -31,3 +31,14 @@ def test_the_check_results_sheet_keeps_codes_in_its_last_column_only(workbook, t
         for value in r[:-1]:
             assert not (isinstance(value, str) and CODE.fullmatch(value.strip())), r
             assert not (isinstance(value, str) and any(code in value for code in MESSAGES)), r
+
+
+def test_a_number_kept_as_text_is_told_to_be_retyped_by_kiem_tra_as_by_the_sheet():
+    """The sheet's check column says such a cell cannot be computed and asks for the number
+    again; Kiểm tra said 'Không cần sửa' of the same cell (a new user's trial): now both ask
+    for it, Kiểm tra adding that the report itself reads it."""
+    from campaign.findings import FC, MESSAGES
+
+    engine, sheet = MESSAGES[FC.SO_LUU_DANG_CHU][2].lower(), MESSAGES[FC.CONG_THUC_O_CHU][2].lower()
+    assert "gõ lại số vào ô" in engine and "gõ lại số vào ô" in sheet
+    assert "không có dấu ' ở đầu" in engine and "không có dấu ' ở đầu" in sheet
