@@ -69,7 +69,7 @@ REFUSALS: dict[RefusalCode, str] = {
         "Hãy dán số liệu vào một sổ báo cáo mới tạo bằng lệnh 'thidua workbook new'."
     ),
     RC.SO_BAO_CAO_O_GOP: "Trang '{sheet}', ô {cell} đang bị gộp (merge) nên không ghi được số liệu. Hãy bỏ gộp ô rồi thử lại.",
-    RC.SO_BAO_CAO_DON_VI_LA: "Không có đơn vị mã {codes} trong danh sách đơn vị của chiến dịch.",
+    RC.SO_BAO_CAO_DON_VI_LA: "Không có đơn vị mã {codes} trong danh sách đơn vị của chiến dịch. Các mã có: {known}.",
     RC.SO_BAO_CAO_NANG_CAP_DON_VI_LA: "'{name}': đơn vị '{unit}' không có trong chiến dịch {campaign}.",
     RC.SO_BAO_CAO_NANG_CAP_BO_CHI_TIEU: (
         "'{name}': chỉ tiêu {targets} không còn giao cho đơn vị; phòng Văn hóa - Xã hội cần "

@@ -72,7 +72,10 @@ def test_workbook_new_for_one_and_all_units(tmp_path, campaign, capsys):
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["vinh-bao-2026_CA.xlsx"]
     assert main(["workbook", "new", "--all", "--out", str(tmp_path / "b")]) == 0
     assert len(list((tmp_path / "b").glob("*.xlsx"))) == len(campaign.units)
+    capsys.readouterr()
     assert main(["workbook", "new", "--unit", "XYZ", "--out", str(tmp_path / "c")]) == 2
+    said = capsys.readouterr().err
+    assert "Không có đơn vị mã XYZ" in said and "Các mã có: VP, KT," in said and "QTDND." in said  # which to type
 
 
 def test_bad_campaign_file_is_a_clear_message_not_a_traceback(tmp_path):

@@ -47,7 +47,7 @@ def new_workbooks(
     units = campaign.units if unit_codes is None else [campaign.unit(c) for c in unit_codes]
     unknown = [c for c, u in zip(unit_codes or [], units) if u is None]
     if unknown:
-        raise WorkbookRefused(RC.SO_BAO_CAO_DON_VI_LA, codes=unknown)
+        raise WorkbookRefused(RC.SO_BAO_CAO_DON_VI_LA, codes=unknown, known=", ".join(u.code for u in campaign.units))
     now = vietnam_now()
     return [
         write_unit_workbook(
