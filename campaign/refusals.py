@@ -38,7 +38,8 @@ REFUSALS: dict[RefusalCode, str] = {
     ),
     RC.TEP_DINH_DANG_CU: (
         "Tệp '{name}' là định dạng {fmt}: phần mềm đọc được để kiểm tra nhưng không ghi kết quả vào được. "
-        "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx) rồi dùng tệp .xlsx."
+        "Hãy mở trong Excel, chọn Lưu thành (Save As) > Sổ làm việc Excel (.xlsx); trong LibreOffice hay WPS: "
+        "Lưu thành > Excel 2007-365 (.xlsx); rồi dùng tệp .xlsx."
     ),
     RC.TEP_BO_DOC_HONG: (
         "Không khởi động được bộ đọc tệp của phần mềm. Hãy cài lại thidua (chạy lại cai-dat.cmd trong gói cài đặt tải về) rồi thử lại."
