@@ -49,7 +49,7 @@ MESSAGES: dict[FindingCode, tuple[str, str, str]] = {
     FC.MINH_CHUNG_DE_NGHI: (
         LOI,
         "Đề nghị khen thưởng chưa có minh chứng.",
-        "Ghi tên tệp (ví dụ bao-cao-thanh-tich.pdf) hoặc đường dẫn https của hồ sơ thành tích vào dòng đề nghị.",
+        "Ghi tên tệp (ví dụ bao-cao-thanh-tich.pdf) hoặc đường dẫn https của hồ sơ thành tích vào cột 'Tóm tắt thành tích' của dòng đề nghị.",
     ),
     FC.MINH_CHUNG_LIEN_KET: (
         CANH_BAO,
