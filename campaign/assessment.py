@@ -41,7 +41,7 @@ from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
 from campaign.sheet_formulas import report_formulas
-from campaign.unit_report import Row, UnitReport, cell_ref
+from campaign.unit_report import Row, UnitReport, cell_ref, entries_of
 
 EXCEL_CELL_TEXT = 32767
 EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
@@ -97,6 +97,7 @@ def assess(campaign: Campaign, report: UnitReport) -> Assessment:
     unit = campaign.unit(unit_code)
     out = Assessment(report.source, unit_code, unit, None)
     _check_outside(report, out)
+    _check_blank(report, out)
     _check_long_text(report, out)
     _check_info(campaign, report, out)
     _check_formulas(campaign, report, out)
@@ -129,6 +130,14 @@ def _check_long_text(report: UnitReport, out: Assessment) -> None:
             for cell in row.cells.values():
                 if isinstance(cell.value, str) and len(cell.value) > EXCEL_CELL_TEXT:
                     out.findings.append(Finding.make(FC.VAN_BAN_QUA_DAI, cell.sheet, cell.ref, count=len(cell.value)))
+
+
+def _check_blank(report: UnitReport, out: Assessment) -> None:
+    """A workbook with nothing typed past its information sheet is no report (a blank template
+    sent by mistake): an error, so Tổng hợp neither counts it as received in order nor ranks it."""
+    typed = entries_of(report)
+    if not any(rows for key, rows in typed.items() if key != L.INFO.key):
+        out.findings.append(Finding.make(FC.TEP_CHUA_DIEN, report.sheets["report"].name))
 
 
 def _check_outside(report: UnitReport, out: Assessment) -> None:

@@ -93,6 +93,7 @@ class FindingCode(StrEnum):
     VAN_BAN_QUA_DAI = "van_ban.qua_dai"
     # whole file
     TEP_O_NGOAI_VUNG = "tep.o_ngoai_vung"
+    TEP_CHUA_DIEN = "tep.chua_dien"
     # Tổng hợp: what the consolidation noticed across the files it received
     TONG_HOP_BAN_NOP = "tong_hop.ban_nop"
 

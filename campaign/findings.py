@@ -329,6 +329,11 @@ MESSAGES: dict[FindingCode, tuple[str, str, str]] = {
         "Ô này có dữ liệu nhưng nằm ngoài vùng của sổ báo cáo, nên không được đọc.",
         "Xóa ô này (Ctrl+End đưa tới ô xa nhất) rồi lưu lại; số liệu báo cáo phải nằm ở ô màu vàng.",
     ),
+    FC.TEP_CHUA_DIEN: (
+        LOI,
+        "Sổ báo cáo chưa điền gì: chưa có số liệu chỉ tiêu, mức độ nhiệm vụ, mô hình hay đề nghị khen thưởng nào.",
+        "Nhập số liệu vào các ô màu vàng, bấm Kiểm tra rồi gửi lại (có thể đơn vị đã gửi nhầm sổ trống).",
+    ),
     # Tổng hợp: an issue of the files received (two of one unit, a stranger, another campaign) or of
     # the commune's figures (a unit not ranked, parts above their whole); no cell of a unit's own
     FC.TONG_HOP_BAN_NOP: (CANH_BAO, "{detail}", "Xem lại các tệp đã nhận."),

@@ -262,3 +262,15 @@ def test_an_own_goal_that_does_not_read_is_shown_how_to_type_it(campaign, workbo
     _, a = run(campaign, path)
     (found,) = [f for f in a.findings if f.code == "rieng.muc_tieu"]
     assert shows in found.fix
+
+
+def test_a_workbook_with_nothing_typed_is_an_error_and_one_figure_is_enough(campaign, workbook):
+    """A blank template sent by mistake is no report: a unit with no target of its own (a school)
+    had no error, so Tổng hợp counted it received and ranked it (a new user's trial). One entry
+    typed makes it a report, however incomplete."""
+    path = workbook("MNTL")
+    _, a = run(campaign, path)
+    assert [f.code for f in a.findings if f.severity == "lỗi"] == ["tep.chua_dien"]
+    fill_entries(path, {"tasks": {"NV1": {"level": "Hoàn thành"}}})
+    _, a = run(campaign, path)
+    assert "tep.chua_dien" not in {f.code for f in a.findings}
