@@ -244,6 +244,12 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
             cell = report.info(key)
             if cell is None or cell.empty:
                 out.findings.append(Finding.make(FC.THONG_TIN_THIEU, sheet.name, cell.ref if cell else "", label=label))
+    _check_contact(campaign, report, out)
+
+
+def _check_contact(campaign: Campaign, report: UnitReport, out: Assessment) -> None:
+    """The reporter's e-mail and the report's date, where typed."""
+    sheet = report.sheets["info"]
     email = report.info("email")
     if email is not None and not email.empty and not EMAIL.fullmatch(_text(email.value).strip()):
         out.findings.append(Finding.make(FC.THONG_TIN_EMAIL, sheet.name, email.ref, detail=_text(email.value)[:60]))
@@ -251,15 +257,9 @@ def _check_info(campaign: Campaign, report: UnitReport, out: Assessment) -> None
     if date_cell is not None and not date_cell.empty:
         when = read_date(date_cell.value)
         if when is None or when.year != campaign.year:
-            out.findings.append(
-                Finding.make(
-                    FC.THONG_TIN_NGAY,
-                    sheet.name,
-                    date_cell.ref,
-                    detail=_date_text(date_cell.value),
-                    year=str(campaign.year),  # a year, not a figure: no thousands dot
-                )
-            )
+            detail, year = _date_text(date_cell.value), str(campaign.year)  # a year as text: never "2.026"
+            found = Finding.make(FC.THONG_TIN_NGAY, sheet.name, date_cell.ref, detail=detail, year=year)
+            out.findings.append(found)
 
 
 def _date_text(value: Any) -> str:
