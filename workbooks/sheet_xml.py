@@ -64,11 +64,22 @@ def _beyond_tags(lean: bytes) -> bool:
     """Whether a sheet (cut as split_formulas cuts it: the cut spans hold no `<`, so what
     opens a comment, CDATA, an instruction or a DTD is still here) holds any, after its XML
     declaration."""
-    # one byte is looked for first (memchr), the pair only where it stands: '<' is everywhere
-    if b"!" in lean and b"<!" in lean:
-        return True
     after = lean.find(b"?>") + 2 if lean.startswith(b"<?") else 0
-    return lean.find(b"?", after) >= 0 and lean.find(b"<?", after) >= 0
+    return _opened(lean, ord("!"), after) or _opened(lean, ord("?"), after)
+
+
+def _opened(data: bytes, mark: int, start: int) -> bool:
+    """Whether `<` + `mark` stands in `data` from `start`: the mark is looked for (memchr), then
+    the byte before it; '<' itself is everywhere, the marks are few (a validation's 'Sheet'!A1).
+    Past a few dozen marks, one search for the pair."""
+    at = data.find(mark, start)
+    for _ in range(32):
+        if at < 0:
+            return False
+        if at > 0 and data[at - 1] == 60:  # "<"
+            return True
+        at = data.find(mark, at + 1)
+    return data.find(bytes((60, mark)), start) >= 0
 
 
 def _all_placed(data: bytes) -> bool:
