@@ -18,8 +18,8 @@ from typing import Any
 
 from campaign.awards import LEVEL_UP, route
 from campaign.consolidation import (
-    MISSING,
-    UNUSABLE,
+    LATE,
+    ON_TIME,
     WITH_ERRORS,
     Consolidation,
     Table,
@@ -33,6 +33,7 @@ from campaign.figures import PCT_PLACES, VALUE_PLACES, shown
 from campaign.numbers import display, vn_number
 
 SENT_ON_TIME, SENT_LATE, NOT_SENT = "Đúng hạn", "Muộn", "Chưa gửi"
+RECEIVED = (ON_TIME, LATE, WITH_ERRORS)  # the statuses of a report Tổng hợp counts as received
 NOT_RANKED_LABEL = "Không xếp hạng"
 DRAFT = "DỰ THẢO"
 ANNEX_TITLES = (
@@ -79,8 +80,10 @@ class CityReport:
 def city_status(c: Consolidation, u: UnitRow) -> str:
     """A unit's report as the city needs it: sent on time, sent late, or not sent. A report
     sent with errors still arrived, on time or late by when it arrived; its errors are the
-    office's matter (its status in Tổng hợp, "Còn lỗi", says nothing of its time)."""
-    if u.status in (MISSING, UNUSABLE) or u.received_at is None:
+    office's matter (its status in Tổng hợp, "Còn lỗi", says nothing of its time). A report
+    Tổng hợp does not count (unusable, not written by its unit, unsigned past the day) was not
+    sent."""
+    if u.status not in RECEIVED or u.received_at is None:
         return NOT_SENT
     return SENT_LATE if is_late(c.campaign, u.received_at) else SENT_ON_TIME
 

@@ -234,3 +234,16 @@ def test_a_figure_beside_khong_dat_in_the_city_report_is_rounded_away_from_the_g
     assert c.target("CT12").outcome.status == "Không đạt"
     row = next(r for r in city_report(c).annexes[0].rows if r[1] == "CT12")
     assert (row[4], row[6], row[7]) == (99.99, 99.9, "Không đạt")
+
+
+def test_a_report_tong_hop_does_not_count_was_not_sent_for_the_city(campaign, inbox):
+    """Not written by its unit, unsigned past the day, unusable: Tổng hợp keeps it and counts it
+    nowhere, and the city is told the unit did not send (it was told 'Đúng hạn')."""
+    from campaign.consolidation import NOT_FROM_UNIT, UNSIGNED, UNUSABLE
+    from campaign.report_tables import NOT_SENT, SENT_ON_TIME, city_status
+
+    c = _consolidation(campaign, inbox)
+    sent = c.unit_row("T01")
+    assert sent.received_at is not None and city_status(c, sent) == SENT_ON_TIME
+    for status in (NOT_FROM_UNIT, UNSIGNED, UNUSABLE):
+        assert city_status(c, dataclasses.replace(sent, status=status)) == NOT_SENT, status
