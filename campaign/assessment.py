@@ -41,7 +41,7 @@ from campaign.review import reason_findings
 from campaign.rules import NO_DATA, Outcome, evaluate
 from campaign.scoring import TASK_DONE, ScoreParts, unit_score
 from campaign.sheet_formulas import report_formulas
-from campaign.unit_report import Row, UnitReport, cell_ref, entries_of
+from campaign.unit_report import Row, UnitReport, cell_ref, typed_beyond_info
 
 EXCEL_CELL_TEXT = 32767
 EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
@@ -135,8 +135,7 @@ def _check_long_text(report: UnitReport, out: Assessment) -> None:
 def _check_blank(report: UnitReport, out: Assessment) -> None:
     """A workbook with nothing typed past its information sheet is no report (a blank template
     sent by mistake): an error, so Tổng hợp neither counts it as received in order nor ranks it."""
-    typed = entries_of(report)
-    if not any(rows for key, rows in typed.items() if key != L.INFO.key):
+    if not typed_beyond_info(report):
         out.findings.append(Finding.make(FC.TEP_CHUA_DIEN, report.sheets["report"].name))
 
 

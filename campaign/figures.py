@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Target
+from campaign.numbers import display
 from campaign.rules import Outcome
 
 VALUE_PLACES, PCT_PLACES = 2, 1
@@ -56,3 +58,10 @@ def shown(target: Target, outcome: Outcome) -> tuple[Fraction | str | None, Frac
         pct_plan if not isinstance(pct_plan, str) else None,
         pct_prev if not isinstance(pct_prev, str) else None,
     )
+
+
+def displayed(target: Target, outcome: Outcome) -> tuple[Any, Any]:
+    """The value and % of the target as a table prints them beside the status: `shown`, as
+    numbers a cell or a page shows (never 105 beside a Không đạt at 104,9998)."""
+    value, pct_plan, _ = shown(target, outcome)
+    return display(value, VALUE_PLACES), display(pct_plan, PCT_PLACES)

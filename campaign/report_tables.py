@@ -29,8 +29,8 @@ from campaign.consolidation import (
 )
 from campaign.consolidation_tables import listed_rows
 from campaign.definition import STATUS_DAT, STATUS_KHONG_DAT, STATUS_VUOT, Campaign
-from campaign.figures import PCT_PLACES, VALUE_PLACES, shown
-from campaign.numbers import display, vn_number
+from campaign.figures import displayed
+from campaign.numbers import vn_number
 
 SENT_ON_TIME, SENT_LATE, NOT_SENT = "Đúng hạn", "Muộn", "Chưa gửi"
 RECEIVED = (ON_TIME, LATE, WITH_ERRORS)  # the statuses of a report Tổng hợp counts as received
@@ -149,19 +149,9 @@ def _text(v: Any) -> str:
 def _targets(c: Consolidation) -> Table:
     rows = []
     for i, ct in enumerate(c.targets, 1):
-        value, pct_plan, _ = shown(ct.target, ct.outcome)  # beside its status, rounded toward its side
-        rows.append(
-            [
-                i,
-                ct.target.code,
-                ct.target.name,
-                ct.target.goal_text(),
-                display(value, VALUE_PLACES),
-                ct.target.unit,
-                display(pct_plan, PCT_PLACES),
-                ct.outcome.status,
-            ]
-        )
+        value, pct_plan = displayed(ct.target, ct.outcome)  # beside its status, rounded toward its side
+        t = ct.target
+        rows.append([i, t.code, t.name, t.goal_text(), value, t.unit, pct_plan, ct.outcome.status])
     headers = ["STT", "Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Đơn vị tính", "% so với mục tiêu", "Đánh giá"]
     return Table(ANNEX_TITLES[0], headers, rows)
 

@@ -8,6 +8,7 @@ the sheet and cell it came from, so a finding can point at it even after rows we
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -126,24 +127,20 @@ def _norm(value: Any) -> Any:
 normalised = _norm  # what an entered value becomes in a report; sources placed by key use it too
 
 
-def _markers(grid: list[list[Any]]) -> dict[str, tuple[int, int]]:
-    """{marker: (row, col)} of the sheets' markers in the first 30 rows and 10 columns, first
-    place first. A sheet's marker sits in A1 when untouched; a reporter may have inserted a few
-    rows or columns."""
+def _markers(grid: list[list[Any]], wanted: frozenset[str] = L.SHEET_MARKERS) -> dict[str, tuple[int, int]]:
+    """{marker: (row, col)} of the `wanted` markers (the sheets') in the first 30 rows and 10
+    columns, first place first. A sheet's marker sits in A1 when untouched; a reporter may have
+    inserted a few rows or columns."""
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(grid[:30]):
         for c, v in enumerate(row[:10]):
-            if isinstance(v, str) and (text := v.strip()) in L.SHEET_MARKERS and text not in found:
+            if isinstance(v, str) and (text := v.strip()) in wanted and text not in found:
                 found[text] = (r, c)
     return found
 
 
 def _find_marker(grid: list[list[Any]], marker: str) -> tuple[int, int] | None:
-    for r, row in enumerate(grid[:30]):
-        for c, v in enumerate(row[:10]):
-            if isinstance(v, str) and v.strip() == marker:
-                return r, c
-    return None
+    return _markers(grid, frozenset((marker,))).get(marker)
 
 
 def parse_sheet(
@@ -260,26 +257,37 @@ def entries_of(report: UnitReport) -> dict[str, dict[str, dict[str, Any]]]:
         sheet = report.sheets.get(spec.key)
         if sheet is None:
             continue
-        rows: dict[str, dict[str, Any]] = {}
-        extra = 0
-        prefix = L.LIST_PREFIX.get(spec.key)
-        used = {r.key for r in sheet.rows}
-        for row in sheet.rows:
-            key = row.key
-            if not key:
-                if prefix is None:
-                    continue
-                extra += 1
-                while f"{prefix}{extra}" in used:
-                    extra += 1
-                key = f"{prefix}{extra}"
-                used.add(key)
-            values = {c: row.value(c) for c in entry_columns(spec, key) if row.value(c) is not None}
-            if values:
-                rows[key] = values
+        rows = dict(_typed_rows(spec, sheet))
         if any(c.entry for c in spec.columns):
             out[spec.key] = rows
     return out
+
+
+def typed_beyond_info(report: UnitReport) -> bool:
+    """Whether the reporter typed anything past the information sheet: entries_of's question,
+    answered at the first value typed."""
+    sheets = ((spec, report.sheets.get(spec.key)) for spec in L.DATA_SHEETS if spec.key != L.INFO.key)
+    return any(next(_typed_rows(spec, sheet), None) is not None for spec, sheet in sheets if sheet is not None)
+
+
+def _typed_rows(spec: L.SheetLayout, sheet: SheetData) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row key, {column: value typed}) of each row of `sheet` holding something typed."""
+    extra = 0
+    prefix = L.LIST_PREFIX.get(spec.key)
+    used = {r.key for r in sheet.rows}
+    for row in sheet.rows:
+        key = row.key
+        if not key:
+            if prefix is None:
+                continue
+            extra += 1
+            while f"{prefix}{extra}" in used:
+                extra += 1
+            key = f"{prefix}{extra}"
+            used.add(key)
+        values = {c: row.value(c) for c in entry_columns(spec, key) if row.value(c) is not None}
+        if values:
+            yield key, values
 
 
 def last_index(rows: dict[str, Any], prefix: str) -> int:

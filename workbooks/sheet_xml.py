@@ -185,13 +185,19 @@ def cell_formulas(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int
 _COLUMNS: dict[bytes, int] = {}  # column letters seen -> number (at most the 18 278 of A to ZZZ)
 
 
-def _put_formula(out: dict, row: bytes, letters: bytes, text: bytes | None, limits: Limits) -> None:
+def _place(row: bytes, letters: bytes, limits: Limits) -> tuple[int, int] | None:
+    """(row, col) of a cell's place as its tag spells it, or None outside `limits`."""
     col = _COLUMNS.get(letters)
     if col is None:
         col = _COLUMNS[letters] = column_number(letters.decode())
     r = int(row)
-    if r <= limits.rows and col <= limits.cols:
-        out[(r, col)] = _xml_text(text or b"")
+    return (r, col) if r <= limits.rows and col <= limits.cols else None
+
+
+def _put_formula(out: dict, row: bytes, letters: bytes, text: bytes | None, limits: Limits) -> None:
+    place = _place(row, letters, limits)
+    if place is not None:
+        out[place] = _xml_text(text or b"")
 
 
 def _unplaced_formula_cells(data: bytes) -> Iterator[tuple[bytes, re.Match]]:
@@ -210,10 +216,9 @@ def excel_errors(data: bytes, limits: Limits = UNIT_WORKBOOK) -> dict[tuple[int,
         return out
     for m in _ERROR_CELL.finditer(data):
         ref, value = _REF_ATTR.search(m.group(1)), _VALUE.search(m.group(2))
-        if ref and value:
-            row, col = int(ref.group(2)), column_number(ref.group(1).decode())
-            if row <= limits.rows and col <= limits.cols:
-                out[(row, col)] = value.group(1).decode("utf-8", "replace").strip()[:20]
+        place = _place(ref.group(2), ref.group(1), limits) if ref else None
+        if place is not None and value:
+            out[place] = value.group(1).decode("utf-8", "replace").strip()[:20]
     return out
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from campaign.consolidation import completeness_line, status_summary
 from campaign.definition import Campaign
-from campaign.figures import shown
-from campaign.numbers import display
+from campaign.figures import displayed
 from campaign.refusals import SyncError, explain
 from campaign.sample_data import clean_entries, faulty_entries, written_narrative
 from sync.folder import FolderBackend
@@ -182,7 +181,7 @@ def _summary(campaign: Campaign, c, echo) -> None:
             ct.target.code,
             ct.target.name[:48],
             ct.target.goal_text(),
-            display(shown(ct.target, ct.outcome)[0]),  # beside its status, rounded toward its side
+            displayed(ct.target, ct.outcome)[0],  # beside its status, rounded toward its side
             ct.outcome.status,
             f"{len(ct.contributors)}/{len(campaign.reporters_of(ct.target))}",
         ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from campaign.assessment import Assessment
 from campaign.dates import show_time
-from campaign.figures import PCT_PLACES, shown
+from campaign.figures import displayed
 from campaign.findings import CANH_BAO, LOI, THONG_TIN, count, sort_findings
 from campaign.numbers import display, vn_number
 
@@ -78,7 +78,7 @@ def assessment_text(a: Assessment, progress: bool, max_findings: int = 12) -> st
                 r.target.code,
                 r.target.name,
                 r.target.goal_text(),
-                *_beside_status(r),
+                *displayed(r.target, r.outcome),  # rounded toward the status's side
                 r.outcome.status,
                 r.outcome.on_track or "",
             ]
@@ -95,13 +95,6 @@ def assessment_text(a: Assessment, progress: bool, max_findings: int = 12) -> st
     if len(shown) > max_findings:
         parts.append(f"   … và {len(shown) - max_findings} mục khác (xem cột 'Kiểm tra' trong sổ, hoặc dùng --json).")
     return "\n".join(parts)
-
-
-def _beside_status(r: Any) -> tuple[Any, Any]:
-    """The value and % of the target as the workbook shows them beside the status: rounded toward
-    its side (campaign/figures.py), never 105 beside a Không đạt at 104,9998."""
-    value, pct_plan, _ = shown(r.target, r.outcome)
-    return display(value), display(pct_plan, PCT_PLACES)
 
 
 def review_table(campaign: Any, statuses: list[Any]) -> str:
